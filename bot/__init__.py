@@ -1,0 +1,1 @@
+"""Vigía: the application core (configuration, services and the rules they hold)."""

@@ -1,0 +1,56 @@
+"""The composition root: build the PTB Application from services, wire handlers and jobs."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+import handlers
+import jobs
+from bot.context import SERVICES_KEY, VigiaApplication, VigiaContext
+from bot.directory import sync_directory
+from bot.services import Services
+from handlers.menus import publish_menus
+from storage.people import all_people
+
+log = logging.getLogger(__name__)
+
+
+def build_application(services: Services) -> VigiaApplication:
+    settings = services.settings
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .context_types(ContextTypes(context=VigiaContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .post_init(_start_services)
+        .post_shutdown(_stop_services)
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url)
+    if settings.telegram_base_file_url:
+        builder = builder.base_file_url(settings.telegram_base_file_url)
+    app = builder.build()
+    app.bot_data[SERVICES_KEY] = services
+    handlers.register(app)
+    jobs.register(app)
+    return app  # type: ignore[return-value]
+
+
+async def _start_services(app: Application) -> None:
+    """Schema first, then the directory, then menus: each step needs the one before."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    log.info("database %s: applying pending migrations", services.db.safe_url)
+    await services.db.upgrade()
+    await sync_directory(services.db, services.unit, now=services.now())
+    async with services.db.read() as session:
+        people = await all_people(session)
+    await publish_menus(app.bot, app.bot_data, services.unit.group.chat_id, people)
+    log.info("Vigía is up as @%s", app.bot.username)
+
+
+async def _stop_services(app: Application) -> None:
+    services: Services = app.bot_data[SERVICES_KEY]
+    await services.db.dispose()

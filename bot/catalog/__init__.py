@@ -1,0 +1,8 @@
+"""Message catalogues, one module per workflow, each with its Spanish and English texts.
+
+Placeholders use str.format names; values are HTML-escaped when rendered (see bot.i18n).
+"""
+
+from bot.catalog import access, errors, help
+
+MODULES = (access, errors, help)

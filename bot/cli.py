@@ -1,0 +1,158 @@
+"""The `vigia` command: run the bot and the few operations an administrator does by hand.
+
+Exit codes: 0 fine, 1 the operation failed (e.g. tampered audit log), 2 bad configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot import access, audit
+from bot.app import build_application
+from bot.directory import sync_directory
+from bot.errors import ConfigError
+from bot.logs import setup_logging
+from bot.services import Services
+from bot.settings import ENV_FILE, load_settings
+from bot.unit_config import load_unit_config
+from storage.db import Database
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        services = _load(args)
+    except ConfigError as exc:
+        print("Vigía cannot start; fix the configuration:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    setup_logging(services.settings.log_level, services.settings.secrets)
+    return args.action(services, args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vigia", description="Vigía, the UTMV operations bot")
+    parser.add_argument("--env-file", default=ENV_FILE, help="environment file (default: .env)")
+    parser.add_argument("--config", type=Path, help="unit file; overrides VIGIA_CONFIG")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    commands.add_parser("run", help="run the bot (long polling)").set_defaults(action=_run)
+    commands.add_parser("check-config", help="validate .env and the unit file").set_defaults(action=_check_config)
+    invite = commands.add_parser("invite", help="print a one-time link that binds a person's Telegram account")
+    invite.add_argument("person", help="the person's id in the unit file")
+    invite.add_argument("--hours", type=float, default=24, help="how long the link works (default 24)")
+    invite.set_defaults(action=_invite)
+    audit_parser = commands.add_parser("audit", help="audit log operations").add_subparsers(required=True)
+    audit_parser.add_parser("verify", help="check the hash chain").set_defaults(action=_audit_verify)
+    db_parser = commands.add_parser("db", help="database operations").add_subparsers(required=True)
+    db_parser.add_parser("upgrade", help="apply pending migrations").set_defaults(action=_db_upgrade)
+    return parser
+
+
+def _load(args: argparse.Namespace) -> Services:
+    settings = load_settings(args.env_file)
+    if args.config:
+        settings = settings.model_copy(update={"config_path": args.config})
+    unit = load_unit_config(settings.config_path)
+    return Services(settings=settings, unit=unit, db=Database(settings.database_url_or_default))
+
+
+def _run(services: Services, _args: argparse.Namespace) -> int:
+    """Long polling until SIGINT/SIGTERM; updates that arrived while we were down are processed."""
+    build_application(services).run_polling()
+    return 0
+
+
+def _check_config(services: Services, _args: argparse.Namespace) -> int:
+    unit = services.unit
+    print(
+        f"{services.settings.config_path}: OK: {len(unit.people)} people, {len(unit.sites)} sites, "
+        f"{len(unit.cameras)} cameras, {len(unit.shifts)} shifts; database {services.db.safe_url}"
+    )
+    return 0
+
+
+def _invite(services: Services, args: argparse.Namespace) -> int:
+    async def work() -> int:
+        await _prepare(services)
+        person = services.unit.person(args.person)
+        if person is None:
+            print(f"no person {args.person!r} in {services.settings.config_path}", file=sys.stderr)
+            return 1
+        now = services.now()
+        code = await access.create_invite(services.db, args.person, now=now, valid_for=timedelta(hours=args.hours))
+        until = (now + timedelta(hours=args.hours)).astimezone(services.settings.tz)
+        print(
+            f"Invitation for {person.name} ({person.role}), valid once until {until:%Y-%m-%d %H:%M} "
+            f"{services.settings.timezone}:"
+        )
+        username = await _bot_username(services)
+        if username:
+            print(f"  https://t.me/{username}?start={code}")
+        print(f"  or, in a private chat with the bot: /start {code}")
+        return 0
+
+    return _with_db(services, work)
+
+
+def _audit_verify(services: Services, _args: argparse.Namespace) -> int:
+    async def work() -> int:
+        result = await audit.verify(services.db)
+        if result.intact:
+            print(f"audit log intact: {result.checked} rows")
+            return 0
+        print(
+            f"audit log TAMPERED at row {result.first_bad_id}: {result.reason} "
+            f"({result.checked} rows before it are intact)"
+        )
+        return 1
+
+    return _with_db(services, work)
+
+
+def _db_upgrade(services: Services, _args: argparse.Namespace) -> int:
+    async def work() -> int:
+        await _prepare(services)
+        print(f"database {services.db.safe_url} is at the latest schema")
+        return 0
+
+    return _with_db(services, work)
+
+
+async def _prepare(services: Services) -> None:
+    await services.db.upgrade()
+    await sync_directory(services.db, services.unit, now=services.now())
+
+
+def _with_db(services: Services, work: Callable[[], Awaitable[int]]) -> int:
+    async def wrapped() -> int:
+        try:
+            return await work()
+        finally:
+            await services.db.dispose()
+
+    return asyncio.run(wrapped())
+
+
+async def _bot_username(services: Services) -> str | None:
+    settings = services.settings
+    bot = Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
+        base_file_url=settings.telegram_base_file_url or "https://api.telegram.org/file/bot",
+    )
+    try:
+        async with bot:
+            return bot.username
+    except TelegramError as exc:
+        logging.getLogger(__name__).warning("Telegram unreachable (%s); the link needs the bot's username", exc)
+        return None

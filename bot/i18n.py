@@ -1,0 +1,38 @@
+"""Render catalogue messages in a person's language, escaping every value for Telegram HTML.
+
+Values are user-supplied more often than not (names, descriptions), so escaping is the default
+and trusted markup must say so by being wrapped in `Html`.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Literal
+
+from bot.catalog import MODULES
+
+Language = Literal["es", "en"]
+DEFAULT_LANGUAGE: Language = "es"
+CATALOGS: dict[str, dict[str, str]] = {
+    "es": {key: text for module in MODULES for key, text in module.ES.items()},
+    "en": {key: text for module in MODULES for key, text in module.EN.items()},
+}
+
+
+class Html(str):
+    """Markup we built ourselves; inserted into messages as is."""
+
+
+def t(language: str, key: str, **values: object) -> str:
+    catalog = CATALOGS.get(language, CATALOGS[DEFAULT_LANGUAGE])
+    template = catalog.get(key) or CATALOGS[DEFAULT_LANGUAGE][key]
+    return template.format(**{k: v if isinstance(v, Html) else html.escape(str(v)) for k, v in values.items()})
+
+
+def language_for(person_language: str | None, telegram_language: str | None = None) -> Language:
+    """A linked person's configured language; for strangers, English if their Telegram is in English."""
+    if person_language in CATALOGS:
+        return person_language  # type: ignore[return-value]
+    if telegram_language and telegram_language.lower().startswith("en"):
+        return "en"
+    return DEFAULT_LANGUAGE

@@ -1,0 +1,262 @@
+"""The unit file (VIGIA_CONFIG): the operations group, people, sites, cameras, mail, shifts.
+
+Validated as a whole at start-up. Every problem is reported as `file:line: path: message`, so
+the operator fixes them all in one go, and nothing starts half-configured.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.errors import ConfigError
+from bot.roles import Role
+from bot.yaml_source import ENV_REFERENCE, Loc, YamlDocument, expand_env, raw_value
+
+Language = Literal["es", "en"]
+Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")]
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,19}$")
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo must not silently drop a setting."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_email(value: str | None) -> str | None:
+    if value is not None and not EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an e-mail address")
+    return value
+
+
+def _check_phone(value: str | None) -> str | None:
+    if value is not None and not PHONE.match(value):
+        raise ValueError(f"{value!r} is not a phone number (digits, spaces, +, - and parentheses)")
+    return value
+
+
+class Topics(Strict):
+    """Forum topic (message_thread_id) per workflow; a missing one posts to the general topic."""
+
+    consignas: int | None = None
+    camaras: int | None = None
+    anomalias: int | None = None
+    fallas: int | None = None
+    salud: int | None = None
+    solicitudes: int | None = None
+    informes: int | None = None
+
+
+class Group(Strict):
+    chat_id: int = Field(lt=0, description="Group ids are negative; supergroups start with -100")
+    topics: Topics = Topics()
+
+
+class Person(Strict):
+    id: Code
+    name: str = Field(min_length=2, max_length=120)
+    role: Role
+    email: str | None = None
+    phone: str | None = None
+    language: Language = "es"
+    telegram_id: int | None = Field(default=None, gt=0)
+
+    _email = field_validator("email")(_check_email)
+    _phone = field_validator("phone")(_check_phone)
+
+
+class SiteKind(StrEnum):
+    FRONTERA_TERRESTRE = "frontera_terrestre"
+    AEREA = "aerea"
+    MARITIMA = "maritima"
+    OTRA = "otra"
+
+
+class Site(Strict):
+    code: Code
+    name: str = Field(min_length=2, max_length=120)
+    kind: SiteKind
+    administrators: list[str] = []
+    security: list[str] = []
+
+
+class Camera(Strict):
+    code: Code
+    name: str = Field(min_length=1, max_length=120)
+    site: str
+    rtsp_url: str | None = Field(default=None, pattern=r"^rtsps?://")
+    snapshot_url: str | None = Field(default=None, pattern=r"^https?://")
+    username: str | None = None
+    password: str | None = None
+    has_audio: bool = False
+    enabled: bool = True
+
+
+class Contact(Strict):
+    name: str
+    emails: list[str] = []
+    phone: str | None = None
+
+    _phone = field_validator("phone")(_check_phone)
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, values: list[str]) -> list[str]:
+        return [_check_email(v) or v for v in values]
+
+
+class Mail(Strict):
+    maintenance_vendor: Contact | None = None
+    link_provider: Contact | None = None
+    contract_administrators: list[str] = []
+    direccion_general: list[str] = []
+
+    @field_validator("contract_administrators", "direccion_general")
+    @classmethod
+    def _emails(cls, values: list[str]) -> list[str]:
+        return [_check_email(v) or v for v in values]
+
+
+class Shift(Strict):
+    name: str
+    start: time
+    end: time
+
+
+class UnitConfig(Strict):
+    language: Language = "es"
+    group: Group
+    people: list[Person] = Field(min_length=1)
+    sites: list[Site] = []
+    cameras: list[Camera] = []
+    mail: Mail = Mail()
+    shifts: list[Shift] = Field(min_length=1)
+
+    def person(self, person_id: str) -> Person | None:
+        return next((p for p in self.people if p.id == person_id), None)
+
+
+def load_unit_config(path: Path, env: Mapping[str, str] | None = None) -> UnitConfig:
+    """Parse, expand `${ENV}` references, validate, cross-check; raise ConfigError listing all problems."""
+    if not path.is_file():
+        raise ConfigError([f"{path}: no such file (set VIGIA_CONFIG; examples/vigia.yaml is a starting point)"])
+    try:
+        document = YamlDocument(path)
+    except Exception as exc:  # yaml.YAMLError carries its own line; anything else is unreadable
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise ConfigError([f"{path}{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
+    if not isinstance(document.data, dict):
+        raise ConfigError([f"{path}:1: the file must be a mapping with group, people, sites, cameras..."])
+    if env is None:
+        env = {**{k: v for k, v in dotenv_values(".env").items() if v is not None}, **os.environ}
+    data, problems = expand_env(document.data, env)
+    problems += _literal_secrets(document.data)
+    config = None
+    try:
+        config = UnitConfig.model_validate(data)
+    except ValidationError as exc:
+        problems += [(tuple(e["loc"]), e["msg"].removeprefix("Value error, ")) for e in exc.errors()]
+    if config is not None:
+        problems += cross_check(config)
+    if problems:
+        raise ConfigError([f"{path}:{document.line_of(loc)}: {_dotted(loc)}: {msg}" for loc, msg in problems])
+    assert config is not None
+    return config
+
+
+def _dotted(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(file)"
+
+
+def _literal_secrets(raw: dict) -> list[tuple[Loc, str]]:
+    """Passwords belong in the environment; the unit file is shared and versioned."""
+    problems: list[tuple[Loc, str]] = []
+    for index, camera in enumerate(raw.get("cameras") or []):
+        if not isinstance(camera, dict):
+            continue
+        password = camera.get("password")
+        if isinstance(password, str) and not ENV_REFERENCE.fullmatch(password.strip()):
+            problems.append((("cameras", index, "password"), "write it as ${ENV_VAR}, never the password itself"))
+        for key in ("rtsp_url", "snapshot_url"):
+            url = raw_value(raw, ("cameras", index, key))
+            if isinstance(url, str) and _has_literal_password(url):
+                problems.append((("cameras", index, key), "carries a password: use username/password fields"))
+    return problems
+
+
+def _has_literal_password(url: str) -> bool:
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return False
+    return bool(password) and not ENV_REFERENCE.fullmatch(password)
+
+
+def cross_check(config: UnitConfig) -> list[tuple[Loc, str]]:
+    """Rules between sections: unique keys, references that resolve, roles that fit, shifts that tile."""
+    problems = _duplicates("people", "id", [p.id for p in config.people])
+    problems += _duplicates("people", "telegram_id", [p.telegram_id for p in config.people])
+    problems += _duplicates("sites", "code", [s.code for s in config.sites])
+    problems += _duplicates("cameras", "code", [c.code for c in config.cameras])
+    roles = {p.id: p.role for p in config.people}
+    for index, site in enumerate(config.sites):
+        for field, role in (("administrators", Role.ADMINISTRADOR), ("security", Role.SEGURIDAD)):
+            for position, person_id in enumerate(getattr(site, field)):
+                loc: Loc = ("sites", index, field, position)
+                if person_id not in roles:
+                    problems.append((loc, f"{person_id!r} is not in people"))
+                elif roles[person_id] != role:
+                    problems.append((loc, f"{person_id!r} has role {roles[person_id]}, expected {role}"))
+    site_codes = {s.code for s in config.sites}
+    for index, camera in enumerate(config.cameras):
+        if camera.site not in site_codes:
+            problems.append((("cameras", index, "site"), f"{camera.site!r} is not in sites"))
+        if not (camera.rtsp_url or camera.snapshot_url):
+            problems.append((("cameras", index), "needs rtsp_url or snapshot_url"))
+    return problems + _shift_gaps(config.shifts)
+
+
+def _duplicates(section: str, field: str, values: list) -> list[tuple[Loc, str]]:
+    seen: set = set()
+    problems: list[tuple[Loc, str]] = []
+    for index, value in enumerate(values):
+        if value is not None and value in seen:
+            problems.append(((section, index, field), f"{value!r} appears twice"))
+        seen.add(value)
+    return problems
+
+
+def _shift_gaps(shifts: list[Shift]) -> list[tuple[Loc, str]]:
+    """Shifts must cover the day exactly once: each one starts where the previous ended."""
+    minutes = [(s.start.hour * 60 + s.start.minute, s.end.hour * 60 + s.end.minute) for s in shifts]
+    total = sum((end - start) % 1440 or 1440 for start, end in minutes)
+    ordered = sorted(range(len(shifts)), key=lambda i: minutes[i][0])
+    problems: list[tuple[Loc, str]] = []
+    for position, index in enumerate(ordered):
+        following = ordered[(position + 1) % len(ordered)]
+        if minutes[index][1] != minutes[following][0]:
+            problems.append(
+                (
+                    ("shifts", index, "end"),
+                    f"ends at {shifts[index].end:%H:%M} but the next shift "
+                    f"({shifts[following].name}) starts at {shifts[following].start:%H:%M}",
+                )
+            )
+    if not problems and total != 1440:
+        problems.append((("shifts",), "shifts must cover 24 hours exactly once"))
+    return problems

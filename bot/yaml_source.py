@@ -1,0 +1,83 @@
+"""Read a YAML file while remembering where every value came from.
+
+Operators edit the unit file by hand; a validation error is only useful if it names the line.
+PyYAML's node tree keeps line numbers, so we compose nodes once and look paths up in them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Loc = tuple[str | int, ...]
+ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class YamlDocument:
+    """The parsed data of one file plus its node tree, for `line_of(loc)`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        text = path.read_text(encoding="utf-8")
+        self.root = yaml.compose(text, Loader=yaml.SafeLoader)
+        self.data: Any = yaml.safe_load(text)
+
+    def line_of(self, loc: Loc) -> int:
+        """Line (1-based) of the deepest node on `loc`; a missing key points at its parent."""
+        node = self.root
+        if node is None:
+            return 1
+        for part in loc:
+            child = _child(node, part)
+            if child is None:
+                break
+            node = child
+        return node.start_mark.line + 1
+
+
+def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+        for key, value in node.value:
+            if key.value == part:
+                return value
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return node.value[part]
+    return None
+
+
+def expand_env(data: Any, env: Mapping[str, str], loc: Loc = ()) -> tuple[Any, list[tuple[Loc, str]]]:
+    """Replace `${NAME}` in every string; report each reference to an unset variable by its path."""
+    problems: list[tuple[Loc, str]] = []
+    if isinstance(data, dict):
+        result = {}
+        for key, value in data.items():
+            result[key], found = expand_env(value, env, (*loc, key))
+            problems += found
+        return result, problems
+    if isinstance(data, list):
+        items = []
+        for index, value in enumerate(data):
+            item, found = expand_env(value, env, (*loc, index))
+            items.append(item)
+            problems += found
+        return items, problems
+    if isinstance(data, str):
+        for name in ENV_REFERENCE.findall(data):
+            if name not in env:
+                problems.append((loc, f"refers to ${{{name}}}, which is not set in the environment or .env"))
+        return ENV_REFERENCE.sub(lambda m: env.get(m.group(1), ""), data), problems
+    return data, problems
+
+
+def raw_value(data: Any, loc: Loc) -> Any:
+    """The value at `loc` in unexpanded data, or None."""
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data

@@ -1,0 +1,24 @@
+"""The Telegram surface: one module per workflow, registered here in one place.
+
+Handler groups: -2 the access gate, 0 the workflows. Adding a workflow means adding its module
+to WORKFLOWS; its COMMANDS then appear in /ayuda and the menus by themselves.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import access, ayuda, linking
+from handlers.commands import COMMANDS_KEY, as_handler
+from handlers.errors import on_error
+
+WORKFLOWS = (linking, ayuda)
+
+
+def register(app: Application) -> None:
+    app.add_handler(access.HANDLER, group=access.GATE_GROUP)
+    commands = tuple(command for module in WORKFLOWS for command in module.COMMANDS)
+    app.bot_data[COMMANDS_KEY] = commands
+    for command in commands:
+        app.add_handler(as_handler(command))
+    app.add_error_handler(on_error)

@@ -1,0 +1,97 @@
+"""Commands and the one role check every handler goes through.
+
+Each workflow module declares its commands (name, callback, who, where); this module turns them
+into PTB handlers that refuse the wrong role or the wrong chat with a clear message, and feeds
+the same declarations to /ayuda and to the Telegram command menus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import CommandHandler
+
+from bot import access
+from bot.context import VigiaContext
+from bot.i18n import t
+from bot.roles import Role
+
+Where = Literal["group", "private"]
+Callback = Callable[[Update, VigiaContext], Awaitable[Any]]
+COMMANDS_KEY = "commands"
+ANYWHERE: frozenset[Where] = frozenset({"group", "private"})
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    callback: Callback
+    roles: frozenset[Role] | None  # None: also people not linked yet (only /start)
+    where: frozenset[Where] = ANYWHERE
+
+    def usable_by(self, role: Role, where: Where) -> bool:
+        return self.roles is not None and role in self.roles and where in self.where
+
+
+def chat_kind(update: Update) -> Where:
+    chat = update.effective_chat
+    return "private" if chat is None or chat.type == ChatType.PRIVATE else "group"
+
+
+async def check_role(update: Update, context: VigiaContext, roles: Collection[Role], action: str) -> bool:
+    """True if the caller holds one of `roles`; otherwise tell them who may, audit it, and return False.
+
+    Buttons call this too: a callback is never trusted just because the button was shown.
+    """
+    person = context.person
+    if person is not None and person.role in roles:
+        return True
+    language = context.language
+    names = ", ".join(t(language, f"role.{role}") for role in Role if role in roles)
+    text = t(
+        language,
+        "access.wrong_role",
+        command=action,
+        roles=names,
+        role=t(language, f"role.{person.role}") if person else "-",
+    )
+    await access.record_refusal(
+        context.services.db,
+        "access.wrong_role",
+        now=context.services.now(),
+        actor=person,
+        telegram_id=update.effective_user.id if update.effective_user else None,
+        detail={"action": action},
+    )
+    await reply(update, text)
+    return False
+
+
+async def reply(update: Update, text: str) -> None:
+    """Answer in place: a message gets a reply, a button press gets an alert."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+
+
+def as_handler(command: Command) -> CommandHandler:
+    async def guarded(update: Update, context: VigiaContext) -> Any:
+        where = chat_kind(update)
+        if where not in command.where:
+            key = "access.private_only" if where == "group" else "access.group_only"
+            await reply(update, t(context.language, key, command=command.name))
+            return None
+        if command.roles is not None and not await check_role(update, context, command.roles, command.name):
+            return None
+        return await command.callback(update, context)
+
+    return CommandHandler(command.name, guarded)
+
+
+def registered(context: VigiaContext) -> Sequence[Command]:
+    return context.bot_data[COMMANDS_KEY]

@@ -1,0 +1,62 @@
+"""Telegram's command menus, from the same declarations as /ayuda.
+
+Defaults per scope and language, then one menu per linked person (their private chat, and
+them as a member of the group) so nobody is offered a command their role cannot run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeChatMember,
+)
+
+from bot.i18n import CATALOGS, t
+from bot.roles import Role
+from handlers.commands import COMMANDS_KEY, Command, Where
+from storage.people import Person
+
+
+def _menu(commands: Iterable[Command], language: str) -> list[BotCommand]:
+    return [BotCommand(c.name, t(language, f"command.{c.name}")) for c in commands]
+
+
+def _usable(commands: Sequence[Command], roles: Iterable[Role], where: Where) -> list[Command]:
+    roles = set(roles)
+    return [c for c in commands if any(c.usable_by(role, where) for role in roles)]
+
+
+async def _set(bot: Bot, commands: list[Command], scope: BotCommandScope, language: str = "") -> None:
+    if commands:
+        await bot.set_my_commands(_menu(commands, language or "es"), scope=scope, language_code=language or None)
+
+
+async def publish_menus(bot: Bot, bot_data: Mapping[str, Any], group_id: int, people: Iterable[Person]) -> None:
+    commands: Sequence[Command] = bot_data[COMMANDS_KEY]
+    public = [c for c in commands if c.roles is None]
+    for language in CATALOGS:
+        await _set(bot, public, BotCommandScopeAllPrivateChats(), language)
+        await _set(bot, _usable(commands, Role, "group"), BotCommandScopeChat(group_id), language)
+    for person in people:
+        await publish_person_menus(bot, bot_data, group_id, person)
+
+
+async def publish_person_menus(bot: Bot, bot_data: Mapping[str, Any], group_id: int, person: Person) -> None:
+    if person.telegram_id is None or not person.active:
+        return
+    commands: Sequence[Command] = bot_data[COMMANDS_KEY]
+    role = Role(person.role)
+    await _set(bot, _usable(commands, [role], "private"), BotCommandScopeChat(person.telegram_id), person.language)
+    await _set(
+        bot,
+        _usable(commands, [role], "group"),
+        BotCommandScopeChatMember(group_id, person.telegram_id),
+        person.language,
+    )

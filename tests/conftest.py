@@ -1,0 +1,77 @@
+"""Shared fixtures: a unit file with one persona per role, and databases on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from storage.db import Database
+
+pytest_plugins = ["tests.harness"]
+
+UNIT_YAML = """\
+language: es
+group:
+  chat_id: -1001000000001
+  topics: {consignas: 11, fallas: 12}
+people:
+  - {id: tec.ana, name: Ana López, role: tecnico, email: ana@example.gob.sv, phone: "+503 7000-0001", telegram_id: 1001}
+  - {id: tec.kevin, name: Kevin Portillo, role: tecnico, language: en, telegram_id: 1002}
+  - {id: coord.carlos, name: Carlos Rivas, role: coordinador, telegram_id: 1003}
+  - {id: jefe.marta, name: Marta Hernández, role: jefe, telegram_id: 1004}
+  - {id: adm.luis, name: Luis Alvarado, role: administrador, phone: "+503 2420-1000", telegram_id: 1005}
+  - {id: seg.oscar, name: Óscar Ramírez, role: seguridad, telegram_id: 1006}
+  - {id: dir.general, name: Director General, role: direccion, telegram_id: 1007}
+  - {id: tec.nuevo, name: Nuevo Técnico, role: tecnico}
+sites:
+  - {code: hachadura, name: Aduana Frontera La Hachadura, kind: frontera_terrestre, administrators: [adm.luis], security: [seg.oscar]}
+cameras:
+  - {code: hachadura-1, name: La Hachadura 1, site: hachadura, rtsp_url: "rtsp://127.0.0.1:8554/cam", username: u, password: "${CAM_PASSWORD}"}
+shifts:
+  - {name: mañana, start: "06:00", end: "14:00"}
+  - {name: tarde, start: "14:00", end: "22:00"}
+  - {name: noche, start: "22:00", end: "06:00"}
+"""
+TEST_ENV = {"CAM_PASSWORD": "s3cret-cam-pass"}
+POSTGRES_URL = os.environ.get("VIGIA_TEST_POSTGRES_URL")
+NO_POSTGRES = "VIGIA_TEST_POSTGRES_URL is not set, so the PostgreSQL variant is skipped (.ci/run sets it)"
+
+
+@pytest.fixture
+def unit_file(tmp_path: Path) -> Path:
+    path = tmp_path / "vigia.yaml"
+    path.write_text(UNIT_YAML, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database of each kind; PostgreSQL gets a fresh database per test, dropped after."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'vigia.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    admin = make_url(POSTGRES_URL)
+    name = f"vigia_test_{uuid.uuid4().hex[:12]}"
+    connection = await asyncpg.connect(admin.set(drivername="postgresql").render_as_string(hide_password=False))
+    await connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    await database.upgrade()
+    yield database
+    await database.dispose()
