@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import audit
+from bot.unit_config import Person as PersonConfig
 from bot.unit_config import UnitConfig
 from storage.db import Database
 from storage.people import Person, all_people
@@ -24,23 +25,9 @@ Row = TypeVar("Row", bound=SQLModel)
 
 async def sync_directory(db: Database, unit: UnitConfig, *, now: datetime) -> None:
     async with db.write() as session:
-        await _sync(
-            session,
-            {p.key: p for p in await all_people(session)},
-            {
-                p.id: {
-                    "name": p.name,
-                    "role": p.role.value,
-                    "email": p.email,
-                    "phone": p.phone,
-                    "language": p.language,
-                    **({"telegram_id": p.telegram_id} if p.telegram_id else {}),
-                }
-                for p in unit.people
-            },
-            Person,
-            now,
-        )
+        people = await all_people(session)
+        await _release_telegram_ids(session, people, unit)
+        await _sync(session, {p.key: p for p in people}, {p.id: _person_fields(p) for p in unit.people}, Person, now)
         sites = await _sync(
             session,
             {s.code: s for s in await all_sites(session)},
@@ -48,17 +35,30 @@ async def sync_directory(db: Database, unit: UnitConfig, *, now: datetime) -> No
             Site,
             now,
         )
-        site_ids = {code: site.id for code, site in sites.items()}
-        await _sync(
-            session,
-            {c.code: c for c in await all_cameras(session)},
-            {
-                c.code: {"name": c.name, "site_id": site_ids[c.site], "has_audio": c.has_audio, "enabled": c.enabled}
-                for c in unit.cameras
-            },
-            Camera,
-            now,
-        )
+        cameras = {
+            c.code: {"name": c.name, "site_id": sites[c.site].id, "has_audio": c.has_audio, "enabled": c.enabled}
+            for c in unit.cameras
+        }
+        await _sync(session, {c.code: c for c in await all_cameras(session)}, cameras, Camera, now)
+
+
+def _person_fields(person: PersonConfig) -> dict:
+    fields = person.model_dump(include={"name", "email", "phone", "language"})
+    fields["role"] = person.role.value
+    if person.telegram_id:  # otherwise the account linked with /start stays
+        fields["telegram_id"] = person.telegram_id
+    return fields
+
+
+async def _release_telegram_ids(session: AsyncSession, people: list[Person], unit: UnitConfig) -> None:
+    """Unbind accounts of people leaving the file, and accounts the file now gives to someone else."""
+    owners = {p.telegram_id: p.id for p in unit.people if p.telegram_id}
+    staying = {p.id for p in unit.people}
+    for row in people:
+        if row.telegram_id and (row.key not in staying or owners.get(row.telegram_id, row.key) != row.key):
+            row.telegram_id = None
+            session.add(row)
+    await session.flush()
 
 
 async def _sync(

@@ -1,0 +1,130 @@
+"""Storage on SQLite and PostgreSQL: migrations, UTC times, the audit chain, the directory, linking."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from bot import access, audit
+from bot.access import LinkOutcome
+from bot.directory import sync_directory
+from bot.unit_config import load_unit_config
+from storage.db import Database
+from storage.people import all_people
+from tests.conftest import TEST_ENV, UNIT_YAML
+
+NOON = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
+
+
+async def test_it_reports_pending_migrations_until_upgraded(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        assert await database.pending_migrations()
+        await database.upgrade()
+        assert not await database.pending_migrations()
+        await database.upgrade()  # idempotent
+    finally:
+        await database.dispose()
+
+
+async def test_it_keeps_times_in_utc_across_the_round_trip(db: Database) -> None:
+    local = datetime(2026, 12, 4, 23, 30, tzinfo=UTC).astimezone()
+    async with db.write() as session:
+        entry = await audit.record(session, "test.time", now=local)
+    async with db.read() as session:
+        stored = await session.get(type(entry), entry.id)
+    assert stored is not None and stored.at == local and stored.at.tzinfo is not None
+
+
+async def test_it_refuses_to_rewrite_the_audit_log(db: Database) -> None:
+    async with db.write() as session:
+        await audit.record(session, "test.event", now=NOON)
+    with pytest.raises((DBAPIError, IntegrityError), match="append-only"):
+        async with db.write() as session:
+            await session.exec(text("UPDATE audit_log SET action = 'forged'"))
+
+
+async def _three_entries(db: Database) -> None:
+    for minute in range(3):
+        async with db.write() as session:
+            await audit.record(session, "test.event", now=NOON + timedelta(minutes=minute), detail={"n": minute})
+
+
+async def _without_guard(db: Database, statement: str) -> None:
+    """What someone with raw database access could do: drop the trigger, then edit."""
+    async with db.write() as session:
+        if db.url.get_backend_name() == "sqlite":
+            await session.exec(text("DROP TRIGGER audit_log_no_update"))
+            await session.exec(text("DROP TRIGGER audit_log_no_delete"))
+        else:
+            await session.exec(text("DROP TRIGGER audit_log_append_only ON audit_log"))
+        await session.exec(text(statement))
+
+
+async def test_it_verifies_an_intact_chain(db: Database) -> None:
+    await _three_entries(db)
+    result = await audit.verify(db)
+    assert result.intact and result.checked == 3
+
+
+async def test_it_finds_the_first_edited_row(db: Database) -> None:
+    await _three_entries(db)
+    await _without_guard(db, "UPDATE audit_log SET detail = '{\"n\": 7}' WHERE id = 2")
+    result = await audit.verify(db)
+    assert (result.first_bad_id, result.checked) == (2, 1)
+    assert "changed" in (result.reason or "")
+
+
+async def test_it_finds_a_removed_row(db: Database) -> None:
+    await _three_entries(db)
+    await _without_guard(db, "DELETE FROM audit_log WHERE id = 2")
+    result = await audit.verify(db)
+    assert result.first_bad_id == 3 and "removed" in (result.reason or "")
+
+
+async def test_it_mirrors_the_unit_file_and_keeps_links(db: Database, tmp_path: Path) -> None:
+    unit_path = tmp_path / "unit.yaml"
+    unit_path.write_text(UNIT_YAML, encoding="utf-8")
+    await sync_directory(db, load_unit_config(unit_path, env=TEST_ENV), now=NOON)
+    code = await access.create_invite(db, "tec.nuevo", now=NOON)
+    assert (await access.redeem_invite(db, code, 5555, now=NOON))[0] is LinkOutcome.LINKED
+
+    unit_path.write_text(UNIT_YAML.replace("  - {id: seg.oscar", "  - {id: seg.otro").replace(
+        "security: [seg.oscar]", "security: [seg.otro]").replace("Nuevo Técnico", "Nuevo Técnico Renombrado"),
+        encoding="utf-8")
+    await sync_directory(db, load_unit_config(unit_path, env=TEST_ENV), now=NOON)
+    async with db.read() as session:
+        people = {p.key: p for p in await all_people(session)}
+    assert people["tec.nuevo"].telegram_id == 5555 and people["tec.nuevo"].name == "Nuevo Técnico Renombrado"
+    assert not people["seg.oscar"].active and people["seg.oscar"].telegram_id is None
+    assert people["seg.otro"].active and people["seg.otro"].telegram_id == 1006  # the file hands the account over
+    without_ana = "\n".join(line for line in UNIT_YAML.splitlines() if "id: tec.ana" not in line)
+    unit_path.write_text(without_ana, encoding="utf-8")
+    await sync_directory(db, load_unit_config(unit_path, env=TEST_ENV), now=NOON)
+    assert await access.identify(db, 1001) is None  # removed from the file: no more access
+
+
+async def test_linking_codes_work_once_and_expire(db: Database, unit_file: Path) -> None:
+    await sync_directory(db, load_unit_config(unit_file, env=TEST_ENV), now=NOON)
+    code = await access.create_invite(db, "tec.nuevo", now=NOON, valid_for=timedelta(hours=1))
+    assert (await access.redeem_invite(db, "not-a-code", 7777, now=NOON))[0] is LinkOutcome.UNKNOWN_CODE
+    late = await access.redeem_invite(db, code, 7777, now=NOON + timedelta(hours=1))
+    assert late[0] is LinkOutcome.EXPIRED_CODE
+    code = await access.create_invite(db, "tec.nuevo", now=NOON)
+    taken = await access.redeem_invite(db, code, 1001, now=NOON)  # Ana's account
+    assert taken[0] is LinkOutcome.ACCOUNT_TAKEN and taken[1] is not None and taken[1].key == "tec.ana"
+    outcome, person = await access.redeem_invite(db, code, 7777, now=NOON)
+    assert outcome is LinkOutcome.LINKED and person is not None and person.telegram_id == 7777
+    assert (await access.redeem_invite(db, code, 8888, now=NOON))[0] is LinkOutcome.USED_CODE
+    assert (await audit.verify(db)).intact
+
+
+async def test_a_new_invitation_cancels_the_previous_one(db: Database, unit_file: Path) -> None:
+    await sync_directory(db, load_unit_config(unit_file, env=TEST_ENV), now=NOON)
+    first = await access.create_invite(db, "tec.nuevo", now=NOON)
+    await access.create_invite(db, "tec.nuevo", now=NOON + timedelta(minutes=1))
+    assert (await access.redeem_invite(db, first, 7777, now=NOON + timedelta(minutes=2)))[0] is LinkOutcome.EXPIRED_CODE
