@@ -17,7 +17,7 @@ from sqlmodel import col, update
 from bot import audit
 from storage.audit import was_refused
 from storage.db import Database
-from storage.people import LinkCode, Person, link_code_by_hash, person_by_key, person_by_telegram_id
+from storage.people import LinkCode, Person, all_people, link_code_by_hash, person_by_key, person_by_telegram_id
 
 INVITE_VALIDITY = timedelta(hours=24)
 REFUSED_PRIVATE = "access.refused_private"
@@ -40,7 +40,14 @@ async def identify(db: Database, telegram_id: int) -> Person | None:
         return await person_by_telegram_id(session, telegram_id)
 
 
-async def create_invite(db: Database, person_key: str, *, now: datetime, valid_for: timedelta = INVITE_VALIDITY) -> str:
+async def create_invite(
+    db: Database,
+    person_key: str,
+    *,
+    now: datetime,
+    valid_for: timedelta = INVITE_VALIDITY,
+    invited_by: Person | None = None,
+) -> tuple[str, Person]:
     """A fresh code for `person_key`; any earlier unused code of theirs stops working."""
     code = secrets.token_urlsafe(12)
     async with db.write() as session:
@@ -59,11 +66,17 @@ async def create_invite(db: Database, person_key: str, *, now: datetime, valid_f
             session,
             "link.invited",
             now=now,
+            actor=invited_by,
             object_type="person",
             object_id=person.key,
             detail={"valid_until": (now + valid_for).isoformat()},
         )
-    return code
+    return code, person
+
+
+async def unlinked_people(db: Database) -> list[Person]:
+    async with db.read() as session:
+        return [p for p in await all_people(session) if p.active and p.telegram_id is None]
 
 
 async def redeem_invite(

@@ -89,7 +89,7 @@ def _invite(services: Services, args: argparse.Namespace) -> int:
             print(f"no person {args.person!r} in {services.settings.config_path}", file=sys.stderr)
             return 1
         now = services.now()
-        code = await access.create_invite(services.db, args.person, now=now, valid_for=timedelta(hours=args.hours))
+        code, _ = await access.create_invite(services.db, args.person, now=now, valid_for=timedelta(hours=args.hours))
         until = (now + timedelta(hours=args.hours)).astimezone(services.settings.tz)
         print(
             f"Invitation for {person.name} ({person.role}), valid once until {until:%Y-%m-%d %H:%M} "

@@ -23,7 +23,7 @@ class Html(str):
     """Markup we built ourselves; inserted into messages as is."""
 
 
-def t(language: str, key: str, **values: object) -> str:
+def t(language: str, key: str, /, **values: object) -> str:
     catalog = CATALOGS.get(language, CATALOGS[DEFAULT_LANGUAGE])
     template = catalog.get(key) or CATALOGS[DEFAULT_LANGUAGE][key]
     return template.format(**{k: v if isinstance(v, Html) else html.escape(str(v)) for k, v in values.items()})

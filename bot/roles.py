@@ -17,3 +17,5 @@ class Role(StrEnum):
 EVERYONE = frozenset(Role)
 UNIT_STAFF = frozenset({Role.TECNICO, Role.COORDINADOR, Role.JEFE})
 SUPERVISORS = frozenset({Role.COORDINADOR, Role.JEFE})
+# Who sits in the operations group; administrators, security and the directorate use private chats.
+GROUP_MEMBERS = UNIT_STAFF

@@ -12,7 +12,7 @@ from handlers import access, ayuda, linking
 from handlers.commands import COMMANDS_KEY, as_handler
 from handlers.errors import on_error
 
-WORKFLOWS = (linking, ayuda)
+WORKFLOWS = (ayuda, linking)
 
 
 def register(app: Application) -> None:

@@ -64,6 +64,7 @@ async def _leave_foreign_chat(update: Update, context: VigiaContext) -> None:
         return  # we are already out
     services = context.services
     user = update.effective_user
+    log.warning("left chat %s (%s): not the configured group", chat.id, chat.title)
     await access.record_refusal(
         services.db,
         "access.foreign_group",

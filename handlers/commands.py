@@ -18,7 +18,7 @@ from telegram.ext import CommandHandler
 from bot import access
 from bot.context import VigiaContext
 from bot.i18n import t
-from bot.roles import Role
+from bot.roles import GROUP_MEMBERS, Role
 
 Where = Literal["group", "private"]
 Callback = Callable[[Update, VigiaContext], Awaitable[Any]]
@@ -34,7 +34,8 @@ class Command:
     where: frozenset[Where] = ANYWHERE
 
     def usable_by(self, role: Role, where: Where) -> bool:
-        return self.roles is not None and role in self.roles and where in self.where
+        in_chat = where == "private" or role in GROUP_MEMBERS
+        return self.roles is not None and role in self.roles and where in self.where and in_chat
 
 
 def chat_kind(update: Update) -> Where:

@@ -1,4 +1,4 @@
-"""/start <code>: bind a Telegram account to a person of the unit file."""
+"""Linking Telegram accounts: /invitar (supervisors) creates a one-time link, /start <code> uses it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from bot import access
 from bot.access import LinkOutcome
 from bot.context import VigiaContext
 from bot.i18n import t
+from bot.roles import SUPERVISORS
 from handlers.commands import Command
 from handlers.menus import publish_person_menus
+
+PRIVATE_ONLY = frozenset({"private"})
 
 
 async def start(update: Update, context: VigiaContext) -> None:
@@ -26,13 +29,46 @@ async def start(update: Update, context: VigiaContext) -> None:
     if outcome is LinkOutcome.LINKED:
         assert person is not None
         context.person = person
-        await message.reply_text(
-            t(person.language, "link.linked", name=person.name, role=t(person.language, f"role.{person.role}"))
-        )
+        role = t(person.language, f"role.{person.role}")
+        await message.reply_text(t(person.language, "link.linked", name=person.name, role=role))
         await publish_person_menus(context.bot, context.bot_data, services.unit.group.chat_id, person)
         return
-    name = person.name if person else ""
-    await message.reply_text(t(context.language, f"link.{outcome.value}", name=name))
+    await message.reply_text(t(context.language, f"link.{outcome.value}", name=person.name if person else ""))
 
 
-COMMANDS = (Command("start", start, roles=None, where=frozenset({"private"})),)
+async def invitar(update: Update, context: VigiaContext) -> None:
+    """A link is a credential, so it is only ever shown in the supervisor's private chat."""
+    message, services, language = update.effective_message, context.services, context.language
+    assert message is not None
+    unlinked = await access.unlinked_people(services.db)
+    listing = (
+        t(language, "link.unlinked", people=", ".join(f"{p.key} ({p.name})" for p in unlinked))
+        if unlinked
+        else t(language, "link.all_linked")
+    )
+    if len(context.args or ()) != 1:
+        await message.reply_text(t(language, "link.invite_usage", unlinked=listing))
+        return
+    key, now = context.args[0], services.now()  # type: ignore[index]
+    try:
+        code, person = await access.create_invite(services.db, key, now=now, invited_by=context.person)
+    except LookupError:
+        await message.reply_text(t(language, "link.invite_unknown", key=key, unlinked=listing))
+        return
+    until = (now + access.INVITE_VALIDITY).astimezone(services.settings.tz)
+    await message.reply_text(
+        t(
+            language,
+            "link.invite_created",
+            name=person.name,
+            role=t(language, f"role.{person.role}"),
+            until=f"{until:%d/%m/%Y %H:%M}",
+            link=f"https://t.me/{context.bot.username}?start={code}",
+        )
+    )
+
+
+COMMANDS = (
+    Command("start", start, roles=None, where=PRIVATE_ONLY),
+    Command("invitar", invitar, roles=SUPERVISORS, where=PRIVATE_ONLY),
+)

@@ -24,26 +24,24 @@ from handlers.commands import COMMANDS_KEY, Command, Where
 from storage.people import Person
 
 
-def _menu(commands: Iterable[Command], language: str) -> list[BotCommand]:
-    return [BotCommand(c.name, t(language, f"command.{c.name}")) for c in commands]
-
-
 def _usable(commands: Sequence[Command], roles: Iterable[Role], where: Where) -> list[Command]:
     roles = set(roles)
     return [c for c in commands if any(c.usable_by(role, where) for role in roles)]
 
 
-async def _set(bot: Bot, commands: list[Command], scope: BotCommandScope, language: str = "") -> None:
+async def _set(bot: Bot, commands: list[Command], scope: BotCommandScope, language: str, *, per_language: bool) -> None:
+    """`per_language`: a default for Telegram clients in `language`; otherwise the scope's only menu."""
     if commands:
-        await bot.set_my_commands(_menu(commands, language or "es"), scope=scope, language_code=language or None)
+        menu = [BotCommand(c.name, t(language, f"command.{c.name}")) for c in commands]
+        await bot.set_my_commands(menu, scope=scope, language_code=language if per_language else None)
 
 
 async def publish_menus(bot: Bot, bot_data: Mapping[str, Any], group_id: int, people: Iterable[Person]) -> None:
     commands: Sequence[Command] = bot_data[COMMANDS_KEY]
     public = [c for c in commands if c.roles is None]
     for language in CATALOGS:
-        await _set(bot, public, BotCommandScopeAllPrivateChats(), language)
-        await _set(bot, _usable(commands, Role, "group"), BotCommandScopeChat(group_id), language)
+        await _set(bot, public, BotCommandScopeAllPrivateChats(), language, per_language=True)
+        await _set(bot, _usable(commands, Role, "group"), BotCommandScopeChat(group_id), language, per_language=True)
     for person in people:
         await publish_person_menus(bot, bot_data, group_id, person)
 
@@ -52,11 +50,7 @@ async def publish_person_menus(bot: Bot, bot_data: Mapping[str, Any], group_id: 
     if person.telegram_id is None or not person.active:
         return
     commands: Sequence[Command] = bot_data[COMMANDS_KEY]
-    role = Role(person.role)
-    await _set(bot, _usable(commands, [role], "private"), BotCommandScopeChat(person.telegram_id), person.language)
-    await _set(
-        bot,
-        _usable(commands, [role], "group"),
-        BotCommandScopeChatMember(group_id, person.telegram_id),
-        person.language,
-    )
+    role, language = Role(person.role), person.language
+    private, group = _usable(commands, [role], "private"), _usable(commands, [role], "group")
+    await _set(bot, private, BotCommandScopeChat(person.telegram_id), language, per_language=False)
+    await _set(bot, group, BotCommandScopeChatMember(group_id, person.telegram_id), language, per_language=False)

@@ -90,7 +90,7 @@ async def test_it_mirrors_the_unit_file_and_keeps_links(db: Database, tmp_path: 
     unit_path = tmp_path / "unit.yaml"
     unit_path.write_text(UNIT_YAML, encoding="utf-8")
     await sync_directory(db, load_unit_config(unit_path, env=TEST_ENV), now=NOON)
-    code = await access.create_invite(db, "tec.nuevo", now=NOON)
+    code, _ = await access.create_invite(db, "tec.nuevo", now=NOON)
     assert (await access.redeem_invite(db, code, 5555, now=NOON))[0] is LinkOutcome.LINKED
 
     unit_path.write_text(UNIT_YAML.replace("  - {id: seg.oscar", "  - {id: seg.otro").replace(
@@ -110,11 +110,11 @@ async def test_it_mirrors_the_unit_file_and_keeps_links(db: Database, tmp_path: 
 
 async def test_linking_codes_work_once_and_expire(db: Database, unit_file: Path) -> None:
     await sync_directory(db, load_unit_config(unit_file, env=TEST_ENV), now=NOON)
-    code = await access.create_invite(db, "tec.nuevo", now=NOON, valid_for=timedelta(hours=1))
+    code, _ = await access.create_invite(db, "tec.nuevo", now=NOON, valid_for=timedelta(hours=1))
     assert (await access.redeem_invite(db, "not-a-code", 7777, now=NOON))[0] is LinkOutcome.UNKNOWN_CODE
     late = await access.redeem_invite(db, code, 7777, now=NOON + timedelta(hours=1))
     assert late[0] is LinkOutcome.EXPIRED_CODE
-    code = await access.create_invite(db, "tec.nuevo", now=NOON)
+    code, _ = await access.create_invite(db, "tec.nuevo", now=NOON)
     taken = await access.redeem_invite(db, code, 1001, now=NOON)  # Ana's account
     assert taken[0] is LinkOutcome.ACCOUNT_TAKEN and taken[1] is not None and taken[1].key == "tec.ana"
     outcome, person = await access.redeem_invite(db, code, 7777, now=NOON)
@@ -125,6 +125,6 @@ async def test_linking_codes_work_once_and_expire(db: Database, unit_file: Path)
 
 async def test_a_new_invitation_cancels_the_previous_one(db: Database, unit_file: Path) -> None:
     await sync_directory(db, load_unit_config(unit_file, env=TEST_ENV), now=NOON)
-    first = await access.create_invite(db, "tec.nuevo", now=NOON)
+    first, _ = await access.create_invite(db, "tec.nuevo", now=NOON)
     await access.create_invite(db, "tec.nuevo", now=NOON + timedelta(minutes=1))
     assert (await access.redeem_invite(db, first, 7777, now=NOON + timedelta(minutes=2)))[0] is LinkOutcome.EXPIRED_CODE

@@ -29,6 +29,14 @@ ES = {
     "link.account_taken": "Esta cuenta de Telegram ya está vinculada a {name}. Si es un error, comuníquese con la Jefatura.",
     "link.welcome_back": "Hola, {name}. Su cuenta ya está vinculada. Escriba /ayuda para ver lo que puede hacer.",
     "link.open_in_private": "Abra su enlace de invitación en el chat privado con el bot, no en el grupo.",
+    "link.invite_usage": "Uso: <code>/invitar &lt;persona&gt;</code>, con el identificador de la persona en la configuración.\n{unlinked}",
+    "link.invite_unknown": "No hay nadie activo con el identificador «{key}» en la configuración.\n{unlinked}",
+    "link.unlinked": "Sin vincular todavía: {people}.",
+    "link.all_linked": "Todas las personas de la configuración ya están vinculadas.",
+    "link.invite_created": (
+        "Invitación para <b>{name}</b> ({role}). Funciona una sola vez, hasta el {until}:\n{link}\n\n"
+        "Envíela solo a esa persona, por un canal privado: quien la abra queda vinculado como {name}."
+    ),
 }
 
 EN = {
@@ -60,4 +68,12 @@ EN = {
     "link.account_taken": "This Telegram account is already linked to {name}. If this is a mistake, contact the head of the UTMV.",
     "link.welcome_back": "Hello, {name}. Your account is already linked. Send /ayuda to see what you can do.",
     "link.open_in_private": "Open your invitation link in your private chat with the bot, not in the group.",
+    "link.invite_usage": "Usage: <code>/invitar &lt;person&gt;</code>, with the person's id in the configuration.\n{unlinked}",
+    "link.invite_unknown": "There is no active person with the id “{key}” in the configuration.\n{unlinked}",
+    "link.unlinked": "Not linked yet: {people}.",
+    "link.all_linked": "Everyone in the configuration is already linked.",
+    "link.invite_created": (
+        "Invitation for <b>{name}</b> ({role}). It works once, until {until}:\n{link}\n\n"
+        "Send it only to that person, privately: whoever opens it is linked as {name}."
+    ),
 }

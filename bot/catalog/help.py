@@ -6,6 +6,7 @@ ES = {
     "help.in_private": "En el chat privado con el bot:",
     "command.start": "Vincular su cuenta con un código de invitación",
     "command.ayuda": "Ver los comandos que puede usar",
+    "command.invitar": "Crear un enlace de invitación para vincular a una persona",
 }
 
 EN = {
@@ -14,4 +15,5 @@ EN = {
     "help.in_private": "In your private chat with the bot:",
     "command.start": "Link your account with an invitation code",
     "command.ayuda": "See the commands you can use",
+    "command.invitar": "Create an invitation link that links a person",
 }

@@ -1,0 +1,137 @@
+"""Access control end to end: foreign groups, strangers, linking, roles, languages, menus, errors."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from bot import access
+from storage.audit import AuditEntry
+from tests.harness import GROUP_ID, BotHarness
+
+
+async def audited(bot: BotHarness, action: str) -> list[AuditEntry]:
+    async with bot.services.db.read() as session:
+        return list((await session.exec(select(AuditEntry).where(AuditEntry.action == action))).all())
+
+
+async def test_it_leaves_a_group_it_was_not_configured_for(bot: BotHarness) -> None:
+    foreign = bot.fake.group(-1009999, "Otro grupo")
+    mark = bot.fake.mark()
+    bot.fake.add_bot_to_group(bot.user("tec.ana"), foreign)
+    notice = await bot.fake.wait_for("sendMessage", after=mark, chat_id=foreign["id"])
+    assert "no está autorizado" in notice.params["text"]
+    await bot.fake.wait_for("leaveChat", after=mark, chat_id=foreign["id"])
+    assert foreign["id"] in bot.fake.left_chats
+    assert [e.actor_telegram_id for e in await audited(bot, "access.foreign_group")] == [1001]
+
+
+async def test_a_stranger_in_private_is_refused_once_and_audited_every_time(bot: BotHarness) -> None:
+    reply = await bot.ask("stranger", "/ayuda")
+    assert "uso exclusivo de la Unidad" in reply.params["text"]
+    await bot.send("stranger", "hola?")
+    await bot.send("stranger", "/ayuda")
+    after = await bot.settle()
+    stranger_chat = bot.private("stranger")["id"]
+    assert [c for c in bot.fake.calls[: after] if c.params.get("chat_id") == stranger_chat].__len__() == 1
+    assert len(await audited(bot, "access.refused_private")) == 3
+
+
+async def test_a_stranger_in_the_group_is_answered_only_when_addressing_the_bot(bot: BotHarness) -> None:
+    mark, _ = await bot.send("stranger", "buenas noches a todos", where="group")
+    reply = await bot.ask("stranger", "/ayuda", where="group")
+    assert reply.index > mark and "no está vinculada a Vigía" in reply.params["text"]
+    assert [c.method for c in bot.fake.calls[mark:reply.index]].count("sendMessage") == 0
+    assert len(await audited(bot, "access.refused_group")) == 1
+
+
+async def test_linking_with_a_fresh_code_gives_access_and_a_menu(bot: BotHarness) -> None:
+    invite = await bot.ask("coord.carlos", "/invitar tec.nuevo")
+    link = re.search(r"https://t\.me/vigia_test_bot\?start=([\w-]+)", invite.params["text"])
+    assert link and "Nuevo Técnico" in invite.params["text"]
+
+    linked = await bot.ask("tec.nuevo", f"/start {link.group(1)}")
+    assert "Su cuenta quedó vinculada como técnico de monitoreo" in linked.params["text"]
+    menu = await bot.fake.wait_for("setMyCommands", after=linked.index,
+                                   scope=lambda s: s == {"type": "chat", "chat_id": 1008})
+    assert [c["command"] for c in menu.params["commands"]] == ["ayuda"]
+    help_reply = await bot.ask("tec.nuevo", "/ayuda")
+    assert "/ayuda" in help_reply.params["text"] and "/invitar" not in help_reply.params["text"]
+
+    again = await bot.ask("stranger", f"/start {link.group(1)}")
+    assert "ya fue usado" in again.params["text"]
+
+
+async def test_an_expired_or_made_up_code_is_refused(bot: BotHarness) -> None:
+    past = bot.services.now() - timedelta(days=2)
+    code, _ = await access.create_invite(bot.services.db, "tec.nuevo", now=past, valid_for=timedelta(hours=24))
+    assert "venció" in (await bot.ask("tec.nuevo", f"/start {code}")).params["text"]
+    assert "no es válido" in (await bot.ask("tec.nuevo", "/start abc")).params["text"]
+    assert await access.identify(bot.services.db, 1008) is None
+    assert len(await audited(bot, "link.refused")) == 2
+
+
+async def test_a_wrong_role_is_told_who_may(bot: BotHarness) -> None:
+    reply = await bot.ask("tec.ana", "/invitar tec.nuevo")
+    assert reply.params["text"] == (
+        "El comando /invitar es para: coordinador técnico, jefe de la UTMV. Su rol es técnico de monitoreo."
+    )
+    assert [e.actor_telegram_id for e in await audited(bot, "access.wrong_role")] == [1001]
+
+
+async def test_a_private_command_in_the_group_points_to_the_private_chat(bot: BotHarness) -> None:
+    reply = await bot.ask("coord.carlos", "/invitar tec.nuevo", where="group")
+    assert reply.params["text"] == "/invitar solo funciona en el chat privado con el bot."
+    assert "start=" not in reply.params["text"]
+
+
+async def test_invitar_explains_its_usage_and_unknown_people(bot: BotHarness) -> None:
+    usage = await bot.ask("jefe.marta", "/invitar")
+    assert "Uso:" in usage.params["text"] and "tec.nuevo (Nuevo Técnico)" in usage.params["text"]
+    unknown = await bot.ask("jefe.marta", "/invitar <b>nadie</b>")
+    assert "«&lt;b&gt;nadie&lt;/b&gt;»" in unknown.params["text"]
+
+
+async def test_ayuda_speaks_each_persons_language_and_role(bot: BotHarness) -> None:
+    spanish = (await bot.ask("coord.carlos", "/ayuda")).params["text"]
+    assert "lo que puede hacer como coordinador técnico" in spanish and "/invitar" in spanish
+    english = (await bot.ask("tec.kevin", "/ayuda", where="group")).params["text"]
+    assert "what you can do as monitoring technician" in english and "/invitar" not in english
+    administrator = (await bot.ask("adm.luis", "/ayuda")).params["text"]
+    assert "administrador de aduana" in administrator and "En el grupo" not in administrator
+
+
+@pytest.mark.parametrize(("language", "description"), [("es", "Ver los comandos que puede usar"),
+                                                         ("en", "See the commands you can use")])
+async def test_menus_are_set_per_scope_and_language(bot: BotHarness, language: str, description: str) -> None:
+    private = bot.fake.commands({"type": "all_private_chats"}, language)
+    assert [c["command"] for c in private] == ["start"]
+    group = bot.fake.commands({"type": "chat", "chat_id": GROUP_ID}, language)
+    assert {"command": "ayuda", "description": description} in group
+    assert "invitar" not in [c["command"] for c in group]
+
+
+async def test_each_linked_person_gets_a_menu_for_their_role(bot: BotHarness) -> None:
+    coordinator = bot.fake.commands({"type": "chat", "chat_id": 1003})
+    assert [c["command"] for c in coordinator] == ["ayuda", "invitar"]
+    kevin_in_group = bot.fake.commands({"type": "chat_member", "chat_id": GROUP_ID, "user_id": 1002})
+    assert kevin_in_group == [{"command": "ayuda", "description": "See the commands you can use"}]
+
+
+async def test_an_unexpected_error_gives_a_reference_and_is_logged(bot: BotHarness,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    async with bot.services.db.write() as session:
+        await session.exec(text("DROP TABLE link_code"))  # type: ignore[call-overload]
+    with caplog.at_level(logging.ERROR):
+        reply = await bot.ask("coord.carlos", "/invitar tec.nuevo")
+    reference = re.search(r"referencia <code>([0-9A-F]{6})</code>", reply.params["text"])
+    assert reference, reply.params["text"]
+    assert f"error {reference.group(1)} while handling" in caplog.text and "link_code" in caplog.text
+    await bot.settle()
+    assert len(bot.errors) == 1
+    bot.errors.clear()
