@@ -6,6 +6,7 @@ them as a member of the group) so nobody is offered a command their role cannot 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -17,11 +18,14 @@ from telegram import (
     BotCommandScopeChat,
     BotCommandScopeChatMember,
 )
+from telegram.error import BadRequest, Forbidden
 
 from bot.i18n import CATALOGS, t
 from bot.roles import Role
 from handlers.commands import COMMANDS_KEY, Command, Where
 from storage.people import Person
+
+log = logging.getLogger(__name__)
 
 
 def _usable(commands: Sequence[Command], roles: Iterable[Role], where: Where) -> list[Command]:
@@ -30,10 +34,18 @@ def _usable(commands: Sequence[Command], roles: Iterable[Role], where: Where) ->
 
 
 async def _set(bot: Bot, commands: list[Command], scope: BotCommandScope, language: str, *, per_language: bool) -> None:
-    """`per_language`: a default for Telegram clients in `language`; otherwise the scope's only menu."""
-    if commands:
-        menu = [BotCommand(c.name, t(language, f"command.{c.name}")) for c in commands]
+    """`per_language`: a default for Telegram clients in `language`; otherwise the scope's only menu.
+
+    A menu is a convenience: a chat Telegram does not know yet (someone who never opened the bot,
+    a group the bot is not in) is logged and skipped, never a reason to fail.
+    """
+    if not commands:
+        return
+    menu = [BotCommand(c.name, t(language, f"command.{c.name}")) for c in commands]
+    try:
         await bot.set_my_commands(menu, scope=scope, language_code=language if per_language else None)
+    except (BadRequest, Forbidden) as exc:
+        log.warning("command menu for %s not set: %s", scope.to_json(), exc.message)
 
 
 async def publish_menus(bot: Bot, bot_data: Mapping[str, Any], group_id: int, people: Iterable[Person]) -> None:

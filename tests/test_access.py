@@ -11,7 +11,9 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from bot import access
+from handlers.menus import publish_person_menus
 from storage.audit import AuditEntry
+from storage.people import Person
 from tests.harness import GROUP_ID, BotHarness
 
 
@@ -38,7 +40,7 @@ async def test_a_stranger_in_private_is_refused_once_and_audited_every_time(bot:
     await bot.send("stranger", "/ayuda")
     after = await bot.settle()
     stranger_chat = bot.private("stranger")["id"]
-    assert [c for c in bot.fake.calls[: after] if c.params.get("chat_id") == stranger_chat].__len__() == 1
+    assert [c for c in bot.fake.calls[:after] if c.params.get("chat_id") == stranger_chat].__len__() == 1
     assert len(await audited(bot, "access.refused_private")) == 3
 
 
@@ -46,7 +48,7 @@ async def test_a_stranger_in_the_group_is_answered_only_when_addressing_the_bot(
     mark, _ = await bot.send("stranger", "buenas noches a todos", where="group")
     reply = await bot.ask("stranger", "/ayuda", where="group")
     assert reply.index > mark and "no está vinculada a Vigía" in reply.params["text"]
-    assert [c.method for c in bot.fake.calls[mark:reply.index]].count("sendMessage") == 0
+    assert [c.method for c in bot.fake.calls[mark : reply.index]].count("sendMessage") == 0
     assert len(await audited(bot, "access.refused_group")) == 1
 
 
@@ -57,8 +59,9 @@ async def test_linking_with_a_fresh_code_gives_access_and_a_menu(bot: BotHarness
 
     linked = await bot.ask("tec.nuevo", f"/start {link.group(1)}")
     assert "Su cuenta quedó vinculada como técnico de monitoreo" in linked.params["text"]
-    menu = await bot.fake.wait_for("setMyCommands", after=linked.index,
-                                   scope=lambda s: s == {"type": "chat", "chat_id": 1008})
+    menu = await bot.fake.wait_for(
+        "setMyCommands", after=linked.index, scope=lambda s: s == {"type": "chat", "chat_id": 1008}
+    )
     assert [c["command"] for c in menu.params["commands"]] == ["ayuda"]
     help_reply = await bot.ask("tec.nuevo", "/ayuda")
     assert "/ayuda" in help_reply.params["text"] and "/invitar" not in help_reply.params["text"]
@@ -106,8 +109,9 @@ async def test_ayuda_speaks_each_persons_language_and_role(bot: BotHarness) -> N
     assert "administrador de aduana" in administrator and "En el grupo" not in administrator
 
 
-@pytest.mark.parametrize(("language", "description"), [("es", "Ver los comandos que puede usar"),
-                                                         ("en", "See the commands you can use")])
+@pytest.mark.parametrize(
+    ("language", "description"), [("es", "Ver los comandos que puede usar"), ("en", "See the commands you can use")]
+)
 async def test_menus_are_set_per_scope_and_language(bot: BotHarness, language: str, description: str) -> None:
     private = bot.fake.commands({"type": "all_private_chats"}, language)
     assert [c["command"] for c in private] == ["start"]
@@ -123,8 +127,9 @@ async def test_each_linked_person_gets_a_menu_for_their_role(bot: BotHarness) ->
     assert kevin_in_group == [{"command": "ayuda", "description": "See the commands you can use"}]
 
 
-async def test_an_unexpected_error_gives_a_reference_and_is_logged(bot: BotHarness,
-                                                                   caplog: pytest.LogCaptureFixture) -> None:
+async def test_an_unexpected_error_gives_a_reference_and_is_logged(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
     async with bot.services.db.write() as session:
         await session.exec(text("DROP TABLE link_code"))  # type: ignore[call-overload]
     with caplog.at_level(logging.ERROR):
@@ -135,3 +140,10 @@ async def test_an_unexpected_error_gives_a_reference_and_is_logged(bot: BotHarne
     await bot.settle()
     assert len(bot.errors) == 1
     bot.errors.clear()
+
+
+async def test_a_menu_telegram_refuses_is_skipped_not_fatal(bot: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
+    never_opened = Person(key="x", name="X", role="tecnico", telegram_id=424242)
+    with caplog.at_level(logging.WARNING):
+        await publish_person_menus(bot.app.bot, bot.app.bot_data, GROUP_ID, never_opened)
+    assert '"chat_id": 424242' in caplog.text and "not set: Chat not found" in caplog.text
