@@ -65,11 +65,17 @@ async def _sync(
     session: AsyncSession, existing: dict[str, Row], wanted: dict[str, dict], table: type[Row], now: datetime
 ) -> dict[str, Row]:
     """Upsert `wanted` rows by natural key, deactivate the rest, audit every change."""
-    key_field = "key" if table is Person else "code"
+    name = str(table.__tablename__)
+
+    async def audited(key: str, event: str, changes: dict | None = None) -> None:
+        await audit.record(
+            session, f"directory.{name}.{event}", now=now, object_type=name, object_id=key, detail=changes
+        )
+
     for key, values in wanted.items():
         row = existing.get(key)
         if row is None:
-            row = existing[key] = table(**{key_field: key, **values})
+            row = existing[key] = table(**{"key" if table is Person else "code": key, **values})
             changes = values
         else:
             changes = {k: v for k, v in {**values, "active": True}.items() if getattr(row, k) != v}
@@ -78,23 +84,10 @@ async def _sync(
         if changes:
             session.add(row)
             await session.flush()
-            await audit.record(
-                session,
-                f"directory.{table.__tablename__}.updated",
-                now=now,
-                object_type=str(table.__tablename__),
-                object_id=key,
-                detail=changes,
-            )
+            await audited(key, "updated", changes)
     for key, row in existing.items():
         if key not in wanted and getattr(row, "active", False):
             row.active = False  # type: ignore[attr-defined]
             session.add(row)
-            await audit.record(
-                session,
-                f"directory.{table.__tablename__}.deactivated",
-                now=now,
-                object_type=str(table.__tablename__),
-                object_id=key,
-            )
+            await audited(key, "deactivated")
     return existing

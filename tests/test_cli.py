@@ -28,18 +28,14 @@ def environment(fake: FakeTelegram, tmp_path: Path, unit_file: Path) -> dict[str
     }
 
 
+async def spawn(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+    command = [sys.executable, "-m", "bot", "--env-file", os.devnull, *args]
+    pipe = asyncio.subprocess.PIPE
+    return await asyncio.create_subprocess_exec(*command, env=env, stdout=pipe, stderr=pipe)
+
+
 async def vigia(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--env-file",
-        os.devnull,
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await spawn(env, *args)
     out, err = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()
@@ -51,16 +47,7 @@ async def test_run_serves_until_sigterm_and_never_logs_the_token(
     fake = fake_telegram
     fake.group(GROUP_ID, "UTMV")
     ana = fake.user(1001, "Ana")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--env-file",
-        os.devnull,
-        "run",
-        env=environment(fake, tmp_path, unit_file),
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await spawn(environment(fake, tmp_path, unit_file), "run")
     try:
         await fake.wait_for("getUpdates", timeout=60)
         mark = fake.mark()
