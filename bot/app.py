@@ -53,4 +53,5 @@ async def _start_services(app: Application) -> None:
 
 async def _stop_services(app: Application) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
+    await services.cameras.aclose()
     await services.db.dispose()

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+from bot.cameras.service import CaptureService
+from bot.cameras.sources import sources_from_config
 from bot.settings import Settings
 from bot.unit_config import UnitConfig
 from storage.db import Database
@@ -21,7 +24,16 @@ class Services:
     unit: UnitConfig
     db: Database
     clock: Callable[[], datetime] = field(default=utc_now)
+    cameras: CaptureService = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """The capture service owns threads and an HTTP client: app.py closes it in post_shutdown."""
+        self.cameras = CaptureService(self.unit.capture, sources_from_config(self.unit), clock=self.now)
 
     def now(self) -> datetime:
         """The one clock of the bot; tests replace it to travel in time."""
         return self.clock()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.settings.tz

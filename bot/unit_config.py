@@ -103,6 +103,23 @@ class Camera(Strict):
     enabled: bool = True
 
 
+class Capture(Strict):
+    """How the bot reaches cameras: one bounded pool of threads, and deadlines nobody waits past."""
+
+    workers: int = Field(default=4, ge=2, le=32, description="threads for OpenCV, PyAV and image work")
+    open_timeout_s: float = Field(default=3.0, gt=0, le=30)
+    read_timeout_s: float = Field(default=3.0, gt=0, le=30)
+    share_window_s: float = Field(default=1.0, ge=0, le=10, description="requests this close share one capture")
+    jpeg_quality: int = Field(default=85, ge=50, le=100)
+    clip_default_s: int = Field(default=10, ge=1, le=60)
+    clip_max_s: int = Field(default=60, ge=1, le=600)
+    upload_limit_mb: float = Field(default=50, gt=0, le=2000, description="Bot API upload limit (self-hosted: 2000)")
+
+
+class Evidence(Strict):
+    retention_days: int = Field(default=90, ge=1, description="evidence linked to an open case is always kept")
+
+
 class Contact(Strict):
     name: str
     emails: list[str] = []
@@ -129,9 +146,18 @@ class Mail(Strict):
 
 
 class Shift(Strict):
-    name: str
+    name: str = Field(min_length=1, max_length=30)
     start: time
     end: time
+    technicians: list[str] = []  # the usual roster; a coordinator can change one day's with /rol
+
+
+class Relevo(Strict):
+    """When the handover is prompted, reminded and escalated, in minutes."""
+
+    prompt_before_end: int = Field(default=15, ge=0, le=240)
+    remind_after: int = Field(default=15, ge=1, le=720)
+    escalate_after: int = Field(default=30, ge=1, le=1440)
 
 
 class UnitConfig(Strict):
@@ -142,6 +168,9 @@ class UnitConfig(Strict):
     cameras: list[Camera] = []
     mail: Mail = Mail()
     shifts: list[Shift] = Field(min_length=1)
+    relevo: Relevo = Relevo()
+    capture: Capture = Capture()
+    evidence: Evidence = Evidence()
 
     def person(self, person_id: str) -> Person | None:
         return next((p for p in self.people if p.id == person_id), None)
@@ -215,20 +244,30 @@ def cross_check(config: UnitConfig) -> list[tuple[Loc, str]]:
     problems += _duplicates("cameras", "code", [c.code for c in config.cameras])
     roles = {p.id: p.role for p in config.people}
     for index, site in enumerate(config.sites):
-        for field, role in (("administrators", Role.ADMINISTRADOR), ("security", Role.SEGURIDAD)):
-            for position, person_id in enumerate(getattr(site, field)):
-                loc: Loc = ("sites", index, field, position)
-                if person_id not in roles:
-                    problems.append((loc, f"{person_id!r} is not in people"))
-                elif roles[person_id] != role:
-                    problems.append((loc, f"{person_id!r} has role {roles[person_id]}, expected {role}"))
+        problems += _people_refs(roles, ("sites", index, "administrators"), site.administrators, Role.ADMINISTRADOR)
+        problems += _people_refs(roles, ("sites", index, "security"), site.security, Role.SEGURIDAD)
+    for index, shift in enumerate(config.shifts):
+        problems += _people_refs(roles, ("shifts", index, "technicians"), shift.technicians, Role.TECNICO)
     site_codes = {s.code for s in config.sites}
     for index, camera in enumerate(config.cameras):
         if camera.site not in site_codes:
             problems.append((("cameras", index, "site"), f"{camera.site!r} is not in sites"))
         if not (camera.rtsp_url or camera.snapshot_url):
             problems.append((("cameras", index), "needs rtsp_url or snapshot_url"))
+    problems += _duplicates("shifts", "name", [s.name.casefold() for s in config.shifts])
+    if config.relevo.escalate_after <= config.relevo.remind_after:
+        problems.append((("relevo", "escalate_after"), "must be later than remind_after"))
     return problems + _shift_gaps(config.shifts)
+
+
+def _people_refs(roles: dict[str, Role], loc: Loc, person_ids: list[str], role: Role) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    for position, person_id in enumerate(person_ids):
+        if person_id not in roles:
+            problems.append(((*loc, position), f"{person_id!r} is not in people"))
+        elif roles[person_id] != role:
+            problems.append(((*loc, position), f"{person_id!r} has role {roles[person_id]}, expected {role}"))
+    return problems
 
 
 def _duplicates(section: str, field: str, values: list) -> list[tuple[Loc, str]]:

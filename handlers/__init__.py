@@ -1,18 +1,19 @@
 """The Telegram surface: one module per workflow, registered here in one place.
 
 Handler groups: -2 the access gate, 0 the workflows. Adding a workflow means adding its module
-to WORKFLOWS; its COMMANDS then appear in /ayuda and the menus by themselves.
+to WORKFLOWS; its COMMANDS then appear in /ayuda and the menus by themselves, its BUTTONS
+(callback query handlers) are registered, and its PROMPTS answer the questions it asks.
 """
 
 from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import access, ayuda, linking
+from handlers import access, ayuda, camaras, consignas, linking, prompts, relevo, turnos
 from handlers.commands import COMMANDS_KEY, as_handler
 from handlers.errors import on_error
 
-WORKFLOWS = (ayuda, linking)
+WORKFLOWS = (ayuda, turnos, consignas, relevo, camaras, linking)
 
 
 def register(app: Application) -> None:
@@ -21,4 +22,8 @@ def register(app: Application) -> None:
     app.bot_data[COMMANDS_KEY] = commands
     for command in commands:
         app.add_handler(as_handler(command))
+    for module in WORKFLOWS:
+        app.add_handlers(list(getattr(module, "BUTTONS", ())))
+    app.bot_data[prompts.ANSWERS_KEY] = {k: v for m in WORKFLOWS for k, v in getattr(m, "PROMPTS", {}).items()}
+    app.add_handler(prompts.HANDLER)
     app.add_error_handler(on_error)

@@ -1,15 +1,25 @@
-"""Scheduled work on PTB's JobQueue: each workflow adds its module to JOBS with a `schedule(app)`.
+"""Scheduled work on PTB's JobQueue: each workflow module lists its JOBS, registered here.
 
-Jobs call services in bot/, keep their state in the database, and catch up after downtime.
+Jobs call services in bot/, keep their state in the database, and catch up after downtime: a
+job marked `catch_up` also runs once as soon as the bot starts (APScheduler would otherwise
+wait a whole interval, since a repeating job's first run is never in the past).
 """
 
 from __future__ import annotations
 
 from telegram.ext import Application
 
-JOBS: tuple = ()
+from jobs import consignas, relevo
+from jobs.common import CATCH_UP
+
+WORKFLOWS = (consignas, relevo)
 
 
 def register(app: Application) -> None:
-    for module in JOBS:
-        module.schedule(app)
+    queue = app.job_queue
+    assert queue is not None, "install python-telegram-bot[job-queue]"
+    for module in WORKFLOWS:
+        for job in module.JOBS:
+            queue.run_repeating(job.callback, interval=job.every_s, first=job.every_s, name=job.name)
+            if job.catch_up:
+                queue.run_once(job.callback, when=0, name=f"{job.name}.start", job_kwargs=CATCH_UP)

@@ -53,3 +53,8 @@ async def entries_in_order(session: AsyncSession, batch: int = 1000) -> AsyncIte
 async def was_refused(session: AsyncSession, action: str, telegram_id: int) -> bool:
     statement = select(AuditEntry.id).where(AuditEntry.action == action, AuditEntry.actor_telegram_id == telegram_id)
     return (await session.exec(statement.limit(1))).first() is not None
+
+
+async def first_entry_at(session: AsyncSession) -> datetime | None:
+    """When the bot first wrote anything: its installation, as far as catching up is concerned."""
+    return (await session.exec(select(AuditEntry.at).order_by(col(AuditEntry.id)).limit(1))).first()

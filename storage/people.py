@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.types import UTCDateTime
@@ -54,3 +54,18 @@ async def all_people(session: AsyncSession) -> list[Person]:
 
 async def link_code_by_hash(session: AsyncSession, code_hash: str) -> LinkCode | None:
     return (await session.exec(select(LinkCode).where(LinkCode.code_hash == code_hash))).first()
+
+
+async def person_names(session: AsyncSession) -> dict[int, str]:
+    rows = await session.exec(select(Person.id, Person.name))
+    return {person_id: name for person_id, name in rows.all() if person_id is not None}
+
+
+async def linked_with_role(session: AsyncSession, role: str) -> list[Person]:
+    statement = select(Person).where(Person.role == role, Person.active, col(Person.telegram_id).is_not(None))
+    return list((await session.exec(statement)).all())
+
+
+async def escalation_contacts(session: AsyncSession) -> list[Person]:
+    """Who hears about what was not done in time: the coordinators, or the chief if none is linked."""
+    return await linked_with_role(session, "coordinador") or await linked_with_role(session, "jefe")

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from storage.db import Database
 
-pytest_plugins = ["tests.harness"]
+pytest_plugins = ["tests.harness", "tests.cameras_fixtures"]
 
 UNIT_YAML = """\
 language: es
@@ -34,8 +34,8 @@ sites:
 cameras:
   - {code: hachadura-1, name: La Hachadura 1, site: hachadura, rtsp_url: "rtsp://127.0.0.1:8554/cam", username: u, password: "${CAM_PASSWORD}"}
 shifts:
-  - {name: mañana, start: "06:00", end: "14:00"}
-  - {name: tarde, start: "14:00", end: "22:00"}
+  - {name: mañana, start: "06:00", end: "14:00", technicians: [tec.ana]}
+  - {name: tarde, start: "14:00", end: "22:00", technicians: [tec.kevin]}
   - {name: noche, start: "22:00", end: "06:00"}
 """
 TEST_ENV = {"CAM_PASSWORD": "s3cret-cam-pass"}

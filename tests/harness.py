@@ -18,11 +18,12 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.services import Services
 from bot.settings import Settings
-from bot.unit_config import load_unit_config
+from bot.unit_config import Group, Topics, UnitConfig, load_unit_config
 from storage.db import Database
 from tests.fake_telegram import Call, FakeTelegram
 
 GROUP_ID = -1001000000001
+TOPICS = ("consignas", "fallas")  # forum topics created in the group; their ids replace the unit file's
 PERSONAS = {  # key in the unit file -> (telegram id, first name, Telegram language)
     "tec.ana": (1001, "Ana", "es"),
     "tec.kevin": (1002, "Kevin", "en"),
@@ -36,11 +37,21 @@ PERSONAS = {  # key in the unit file -> (telegram id, first name, Telegram langu
 }
 
 
-@dataclass
-class Clock:
-    """The bot's clock; real time unless a test moves it."""
+START = datetime(2026, 12, 4, 16, 0, tzinfo=UTC)  # 10:00 in El Salvador: mid morning shift
 
-    offset: timedelta = timedelta()
+
+class Clock:
+    """The bot's clock: starts at a fixed moment so tests do not depend on the hour they run at,
+    then runs at real speed; tests jump it with `set` and `advance` instead of sleeping."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.set(start)
+
+    def set(self, moment: datetime) -> None:
+        self.offset = moment - datetime.now(UTC)
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
 
     def __call__(self) -> datetime:
         return datetime.now(UTC) + self.offset
@@ -49,10 +60,38 @@ class Clock:
 @dataclass
 class BotHarness:
     fake: FakeTelegram
-    app: Application
-    services: Services
-    clock: Clock
+    settings: Settings
+    unit: UnitConfig
+    clock: Clock = field(default_factory=Clock)
     errors: list[BaseException] = field(default_factory=list)
+    jobs_run_by_themselves: bool = False  # off: tests run jobs with run_job, so nothing races them
+    app: Application = field(init=False)
+    services: Services = field(init=False)
+
+    async def start(self) -> None:
+        """Like `vigia run`: a new Application and database engine on the same database file."""
+        database = Database(self.settings.database_url_or_default)
+        self.services = Services(self.settings, self.unit, database, clock=self.clock)
+        self.app = build_application(self.services)
+        self.app.add_error_handler(self._record)
+        await self.app.initialize()
+        await self.app.post_init(self.app)  # type: ignore[misc]
+        await self.app.updater.start_polling(timeout=5)  # type: ignore[union-attr]
+        self.app.job_queue.scheduler.start(paused=not self.jobs_run_by_themselves)  # type: ignore[union-attr]
+        await self.app.start()
+
+    async def stop(self) -> None:
+        await self.app.updater.stop()  # type: ignore[union-attr]
+        await self.app.stop()
+        await self.app.shutdown()
+        await self.app.post_shutdown(self.app)  # type: ignore[misc]
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def _record(self, _update: object, context: object) -> None:
+        self.errors.append(context.error)  # type: ignore[attr-defined]
 
     def user(self, who: str) -> dict:
         telegram_id, first_name, language = PERSONAS[who]
@@ -60,7 +99,7 @@ class BotHarness:
 
     @property
     def group(self) -> dict:
-        return self.fake.group(GROUP_ID, "UTMV Operaciones", forum=True)
+        return {"id": GROUP_ID, "type": "supergroup", "title": "UTMV Operaciones", "is_forum": True}
 
     def private(self, who: str) -> dict:
         return self.fake.private_chat(self.user(who))
@@ -78,6 +117,17 @@ class BotHarness:
         """Send `text` and return the bot's next message into the same chat."""
         mark, chat = await self.send(who, text, where)
         return await self.fake.wait_for("sendMessage", after=mark, chat_id=chat["id"], **match)
+
+    async def press(self, who: str, message: dict, data: str) -> tuple[int, dict]:
+        """Press a button of a message the bot sent (as it is now); returns the mark and the query."""
+        mark = self.fake.mark()
+        current = self.fake.message(message["chat"]["id"], message["message_id"]) or message
+        return mark, self.fake.press(self.user(who), current, data)
+
+    async def run_job(self, name: str) -> None:
+        """Run a scheduled job now, as the JobQueue would, and wait for it to finish."""
+        (job,) = self.app.job_queue.get_jobs_by_name(name)  # type: ignore[union-attr]
+        await job.run(self.app)
 
     async def settle(self) -> int:
         """Wait until every update sent so far is handled (PTB handles them in order)."""
@@ -112,28 +162,20 @@ async def bot(fake_telegram: FakeTelegram, tmp_path: Path, unit_file: Path) -> A
     from tests.conftest import TEST_ENV
 
     settings = linked_settings(fake_telegram, tmp_path, unit_file)
-    clock = Clock()
-    services = Services(
-        settings, load_unit_config(unit_file, env=TEST_ENV), Database(settings.database_url_or_default), clock=clock
+    unit = load_unit_config(unit_file, env=TEST_ENV)
+    for who, (telegram_id, first_name, language) in PERSONAS.items():
+        user = fake_telegram.user(telegram_id, first_name, language_code=language)
+        if who not in ("tec.nuevo", "stranger"):  # linked people have opened the bot once
+            fake_telegram.private_chat(user)
+    group = fake_telegram.group(GROUP_ID, "UTMV Operaciones", forum=True)
+    coordinator = fake_telegram.user(*PERSONAS["coord.carlos"][:2])
+    topics = Topics(**{name: fake_telegram.create_topic(coordinator, group, name.capitalize()) for name in TOPICS})
+    harness = BotHarness(
+        fake_telegram, settings, unit.model_copy(update={"group": Group(chat_id=GROUP_ID, topics=topics)})
     )
-    app = build_application(services)
-    harness = BotHarness(fake_telegram, app, services, clock)
-
-    async def record(_update: object, context: object) -> None:
-        harness.errors.append(context.error)  # type: ignore[attr-defined]
-
-    app.add_error_handler(record)
-    for who in PERSONAS:
-        harness.user(who)
-    harness.group  # noqa: B018  (the bot is a member of the operations group)
-    async with app:
-        await app.post_init(app)  # type: ignore[misc]
-        await app.updater.start_polling(timeout=5)  # type: ignore[union-attr]
-        await app.start()
-        try:
-            yield harness
-        finally:
-            await app.updater.stop()  # type: ignore[union-attr]
-            await app.stop()
-    await app.post_shutdown(app)  # type: ignore[misc]
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
     assert not harness.errors, f"handler errors: {harness.errors!r}"

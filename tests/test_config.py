@@ -49,7 +49,7 @@ def test_it_names_file_line_and_field_of_each_mistake(tmp_path: Path) -> None:
 def test_it_checks_references_between_sections(tmp_path: Path) -> None:
     """Once every section is well formed, the rules between them are checked, all at once."""
     text = UNIT_YAML.replace("site: hachadura, rtsp_url", "site: nowhere, rtsp_url").replace(
-        'end: "14:00"}\n  - {name: tarde', 'end: "13:00"}\n  - {name: tarde'
+        'end: "14:00", technicians', 'end: "13:00", technicians'
     )
     text = text.replace("{id: tec.nuevo,", "{id: tec.ana,")
     problems = problems_of(tmp_path, text)

@@ -103,6 +103,7 @@ async def test_it_mirrors_the_unit_file_and_keeps_links(db: Database, tmp_path: 
     assert not people["seg.oscar"].active and people["seg.oscar"].telegram_id is None
     assert people["seg.otro"].active and people["seg.otro"].telegram_id == 1006  # the file hands the account over
     without_ana = "\n".join(line for line in UNIT_YAML.splitlines() if "id: tec.ana" not in line)
+    without_ana = without_ana.replace("technicians: [tec.ana]", "technicians: []")
     unit_path.write_text(without_ana, encoding="utf-8")
     await sync_directory(db, load_unit_config(unit_path, env=TEST_ENV), now=NOON)
     assert await access.identify(db, 1001) is None  # removed from the file: no more access

@@ -3,6 +3,6 @@
 Placeholders use str.format names; values are HTML-escaped when rendered (see bot.i18n).
 """
 
-from bot.catalog import access, errors, help
+from bot.catalog import access, camaras, consignas, errors, help, relevo, turnos
 
-MODULES = (access, errors, help)
+MODULES = (access, consignas, errors, help, relevo, turnos, camaras)

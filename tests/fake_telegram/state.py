@@ -332,7 +332,9 @@ class World:
         state = self._chat_state(chat)
         if not state.is_forum:
             raise ValueError(f"chat {state.id} is not a forum")
-        message = self._new_message(state, self._registered(user), {"forum_topic_created": {"name": name}})
+        message = self._new_message(
+            state, self._registered(user), {"forum_topic_created": {"name": name, "icon_color": 7322096}}
+        )
         message["message_thread_id"] = message["message_id"]
         message["is_topic_message"] = True
         state.topics.add(message["message_id"])
@@ -361,7 +363,14 @@ class World:
         return self._user_post(user, chat, content, thread_id=thread_id, reply_to=reply_to)
 
     def send_photo(
-        self, user: JSON, chat: JSON, data: bytes, *, caption: str | None = None, thread_id: int | None = None
+        self,
+        user: JSON,
+        chat: JSON,
+        data: bytes,
+        *,
+        caption: str | None = None,
+        thread_id: int | None = None,
+        reply_to: JSON | None = None,
     ) -> JSON:
         """A user sends a photo; ``data`` must be a real image (see ``png_bytes``)."""
         size = image_size(data)
@@ -372,7 +381,7 @@ class World:
         content: JSON = {"photo": copy.deepcopy(stored.photo_sizes)}
         if caption:
             content["caption"] = caption
-        return self._user_post(user, chat, content, thread_id=thread_id)
+        return self._user_post(user, chat, content, thread_id=thread_id, reply_to=reply_to)
 
     def send_document(
         self,

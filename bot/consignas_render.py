@@ -1,0 +1,99 @@
+"""The texts of consignas: one consigna's message, and the board that lists the open ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Html, t
+from bot.shifts import age, local_time
+from storage.consignas import Consigna, ConsignaEvent, ConsignaStatus
+
+BOARD_TEXT_WIDTH = 60
+
+
+def holder_name(consigna: Consigna, names: dict[int, str], language: str) -> str:
+    return names.get(consigna.holder_id, "") if consigna.holder_id else t(language, "consigna.no_holder")
+
+
+def consigna_text(
+    consigna: Consigna, events: list[ConsignaEvent], names: dict[int, str], language: str, now: datetime, tz: ZoneInfo
+) -> str:
+    origin = t(language, f"consigna.origin.{consigna.origin}")
+    lines = [
+        t(language, "consigna.title", id=consigna.id, origin=Html(origin)),
+        t(language, "consigna.body", text=consigna.text),
+    ]
+    lines.append(
+        t(
+            language,
+            "consigna.created_by",
+            name=names.get(consigna.created_by_id or 0, "Vigía"),
+            age=age(now - consigna.created_at, language),
+        )
+    )
+    if consigna.site_code or consigna.camera_code:
+        lines.append(
+            t(language, "consigna.place", place=" · ".join(filter(None, [consigna.site_code, consigna.camera_code])))
+        )
+    if consigna.due_at:
+        lines.append(t(language, "consigna.due", time=local_time(consigna.due_at, tz, now)))
+    notes = [e for e in events if e.kind == "nota"]
+    if notes:
+        lines.append(t(language, "consigna.notes"))
+        lines += [
+            t(
+                language,
+                "consigna.note_line",
+                time=local_time(e.at, tz, now),
+                name=names.get(e.person_id or 0, ""),
+                text=e.text or "",
+            )
+            for e in notes
+        ]
+    closer, closed_at = names.get(consigna.closed_by_id or 0, ""), consigna.closed_at
+    if consigna.status == ConsignaStatus.CUMPLIDA and closed_at:
+        lines.append(
+            t(language, "consigna.done", name=closer, time=local_time(closed_at, tz, now), result=consigna.result or "")
+        )
+    elif consigna.status == ConsignaStatus.CANCELADA and closed_at:
+        lines.append(
+            t(
+                language,
+                "consigna.cancelled",
+                name=closer,
+                time=local_time(closed_at, tz, now),
+                reason=consigna.cancel_reason or "",
+            )
+        )
+    else:
+        holder = names.get(consigna.holder_id or 0)
+        lines.append(t(language, "consigna.holder", name=holder) if holder else t(language, "consigna.no_holder"))
+        if consigna.due_at and consigna.due_at <= now:
+            lines.append(t(language, "consigna.overdue", age=age(now - consigna.due_at, language)))
+    return "\n".join(lines)
+
+
+def board_text(consignas: list[Consigna], names: dict[int, str], language: str, now: datetime, tz: ZoneInfo) -> str:
+    """Oldest first: the longer an order waits, the more it needs to be seen."""
+    if not consignas:
+        return (
+            t(language, "consigna.board_title", time=local_time(now, tz, now))
+            + "\n"
+            + t(language, "consigna.none_open")
+        )
+    lines = [t(language, "consigna.board_title", time=local_time(now, tz, now))]
+    for consigna in sorted(consignas, key=lambda c: c.created_at):
+        text = consigna.text if len(consigna.text) <= BOARD_TEXT_WIDTH else consigna.text[: BOARD_TEXT_WIDTH - 1] + "…"
+        line = t(
+            language,
+            "consigna.board_line",
+            id=consigna.id,
+            text=text,
+            holder=holder_name(consigna, names, language),
+            age=age(now - consigna.created_at, language),
+        )
+        if consigna.due_at and consigna.due_at <= now:
+            line += " ⏰"
+        lines.append("• " + line)
+    return "\n".join(lines)

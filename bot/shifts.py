@@ -1,0 +1,118 @@
+"""Shift arithmetic and how times are told to people: pure functions, `now` always passed in.
+
+A shift instance (a "slot") is named by the local date it starts on and the shift's name: the
+night shift 22:00-06:00 that starts on 4 December is ("2026-12-04", "noche") until 06:00 on
+the 5th.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.text import fold
+from bot.unit_config import Shift
+
+
+@dataclass(frozen=True)
+class Slot:
+    day: date
+    name: str
+    start: datetime  # aware, local
+    end: datetime
+
+    @property
+    def key(self) -> str:
+        return f"{self.day.isoformat()}/{self.name}"
+
+
+def _slot(shift: Shift, day: date, tz: ZoneInfo) -> Slot:
+    start = datetime.combine(day, shift.start, tz)
+    end_day = day if shift.end > shift.start else day + timedelta(days=1)
+    return Slot(day, shift.name, start, datetime.combine(end_day, shift.end, tz))
+
+
+def slots_around(shifts: list[Shift], now: datetime, tz: ZoneInfo, days: int = 1) -> list[Slot]:
+    """Every slot starting from `days` before to `days` after today, in order."""
+    today = now.astimezone(tz).date()
+    slots = [_slot(s, today + timedelta(days=d), tz) for d in range(-days - 1, days + 1) for s in shifts]
+    return sorted(slots, key=lambda slot: slot.start)
+
+
+def slot_at(shifts: list[Shift], moment: datetime, tz: ZoneInfo) -> Slot:
+    return next(s for s in slots_around(shifts, moment, tz) if s.start <= moment < s.end)
+
+
+def next_slot(shifts: list[Shift], moment: datetime, tz: ZoneInfo) -> Slot:
+    current = slot_at(shifts, moment, tz)
+    return slot_at(shifts, current.end, tz)
+
+
+def previous_slot(shifts: list[Shift], moment: datetime, tz: ZoneInfo) -> Slot:
+    current = slot_at(shifts, moment, tz)
+    return slot_at(shifts, current.start - timedelta(seconds=1), tz)
+
+
+def slot_named(shifts: list[Shift], day: date, name: str, tz: ZoneInfo) -> Slot | None:
+    """The slot of shift `name` (case and accents as typed are forgiven) starting on `day`."""
+    wanted = fold(name)
+    shift = next((s for s in shifts if fold(s.name) == wanted), None)
+    return _slot(shift, day, tz) if shift else None
+
+
+def age(delta: timedelta, language: str) -> str:
+    """How long ago, as people say it: "hace 3 h 20 min", "2 d 4 h ago"."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 1:
+        return "hace un momento" if language == "es" else "just now"
+    days, rest = divmod(minutes, 1440)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} d"] * bool(days) + [f"{hours} h"] * bool(hours) + [f"{minutes} min"] * bool(minutes and not days)
+    amount = " ".join(parts)
+    return f"hace {amount}" if language == "es" else f"{amount} ago"
+
+
+def local_time(moment: datetime, tz: ZoneInfo, now: datetime) -> str:
+    """ "14:05" today, "03/12 14:05" on another day: the date only when it is needed."""
+    local = moment.astimezone(tz)
+    if local.date() == now.astimezone(tz).date():
+        return f"{local:%H:%M}"
+    return f"{local:%d/%m %H:%M}"
+
+
+def span(slot: Slot) -> str:
+    return f"{slot.start:%H:%M}–{slot.end:%H:%M}"
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """hoy / mañana / ayer / dd/mm / dd/mm/aaaa; None when it is none of those."""
+    word = fold(text)
+    relative = {"hoy": 0, "today": 0, "manana": 1, "tomorrow": 1, "ayer": -1, "yesterday": -1}
+    if word in relative:
+        return today + timedelta(days=relative[word])
+    parts = word.split("/")
+    try:
+        if len(parts) == 2:
+            return date(today.year, int(parts[1]), int(parts[0]))
+        if len(parts) == 3:
+            return date(int(parts[2]), int(parts[1]), int(parts[0]))
+    except ValueError:
+        return None
+    return None
+
+
+def parse_clock(text: str) -> time | None:
+    """ "14:30", "1430", "9h" → a time of day; None otherwise."""
+    cleaned = text.strip().lower().removesuffix("h").replace(".", ":")
+    try:
+        if ":" in cleaned:
+            hours, minutes = cleaned.split(":", 1)
+            return time(int(hours), int(minutes))
+        if cleaned.isdigit() and len(cleaned) in (3, 4):
+            return time(int(cleaned[:-2]), int(cleaned[-2:]))
+        if cleaned.isdigit():
+            return time(int(cleaned))
+    except ValueError:
+        return None
+    return None

@@ -1,0 +1,99 @@
+"""Who works when: the roster of each shift instance, check-ins, and who is on duty now and next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot import audit
+from bot.services import Services
+from bot.shifts import Slot, next_slot, slot_at, slots_around
+from storage.audit import first_entry_at
+from storage.people import Person, all_people
+from storage.turnos import CheckIn, RosterChange, ShiftNotice, check_ins, notice_sent, open_check_in, roster_change
+
+
+@dataclass(frozen=True)
+class Duty:
+    slot: Slot
+    roster: list[Person]
+    walk_ins: list[Person] = field(default_factory=list)  # checked in without being on the roster
+    checked_in: dict[int, datetime] = field(default_factory=dict)  # person id -> when
+    changed_today: bool = False
+
+    @property
+    def people(self) -> list[Person]:
+        return self.roster + self.walk_ins
+
+
+async def duty(services: Services, slot: Slot) -> Duty:
+    async with services.db.read() as session:
+        change = await roster_change(session, slot.day, slot.name)
+        people = {p.key: p for p in await all_people(session) if p.active}
+        arrivals = {c.person_id: c.checked_in_at for c in await check_ins(session, slot.key)}
+    if change is not None:
+        keys = [k for k in change.people.split(",") if k]
+    else:
+        shift = next(s for s in services.unit.shifts if s.name == slot.name)
+        keys = list(shift.technicians)
+    roster = [people[k] for k in keys if k in people]
+    walk_ins = [p for p in people.values() if p.id in arrivals and p not in roster]
+    return Duty(slot, roster, walk_ins, arrivals, change is not None)
+
+
+async def now_and_next(services: Services) -> tuple[Duty, Duty]:
+    now = services.now()
+    shifts, tz = services.unit.shifts, services.tz
+    return await duty(services, slot_at(shifts, now, tz)), await duty(services, next_slot(shifts, now, tz))
+
+
+async def change_roster(services: Services, slot: Slot, people: list[Person], by: Person) -> None:
+    now = services.now()
+    keys = ",".join(p.key for p in people)
+    async with services.db.write() as session:
+        session.add(
+            RosterChange(shift_day=slot.day, shift_name=slot.name, people=keys, changed_by_id=by.id, changed_at=now)
+        )
+        await audit.record(
+            session,
+            "turno.roster_changed",
+            now=now,
+            actor=by,
+            object_type="slot",
+            object_id=slot.key,
+            detail={"people": keys},
+        )
+
+
+async def toggle_check_in(services: Services, person: Person) -> tuple[bool, Slot]:
+    """Check in to the current shift, or out if already in; returns (checked_in, slot)."""
+    now = services.now()
+    slot = slot_at(services.unit.shifts, now, services.tz)
+    async with services.db.write() as session:
+        current = await open_check_in(session, person.id)  # type: ignore[arg-type]
+        if current is None:
+            session.add(CheckIn(person_id=person.id, slot_key=slot.key, checked_in_at=now))  # type: ignore[arg-type]
+        else:
+            current.checked_out_at = now
+            session.add(current)
+        action = "turno.check_in" if current is None else "turno.check_out"
+        await audit.record(session, action, now=now, actor=person, object_type="slot", object_id=slot.key)
+    return current is None, slot
+
+
+async def claim_notice(services: Services, slot: Slot, kind: str) -> bool:
+    """True exactly once per shift instance and kind; the write lock makes check-then-insert safe."""
+    async with services.db.write() as session:
+        if await notice_sent(session, slot.key, kind):
+            return False
+        session.add(ShiftNotice(slot_key=slot.key, kind=kind, sent_at=services.now()))
+    return True
+
+
+async def ended_since_install(services: Services, within: timedelta) -> list[Slot]:
+    """Shift instances that ended in the last `within`, but not before the bot existed."""
+    now = services.now()
+    async with services.db.read() as session:
+        installed = await first_entry_at(session) or now
+    slots = slots_around(services.unit.shifts, now, services.tz)
+    return [s for s in slots if max(installed, now - within) <= s.end <= now]

@@ -1,0 +1,147 @@
+"""/consigna, /consignas and the buttons on each consigna (take, note, done, cancel)."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import ForceReply, Update
+from telegram.ext import CallbackQueryHandler
+
+from bot import consignas, prompts
+from bot.consignas import DraftError, Outcome
+from bot.consignas_board import publish, refresh
+from bot.consignas_render import board_text
+from bot.context import VigiaContext
+from bot.i18n import Html, t
+from bot.roles import SUPERVISORS, UNIT_STAFF, Role
+from bot.text import fold
+from handlers.commands import Command, check_role
+from storage.consignas import Consigna, ConsignaStatus
+from storage.people import Person, all_people, person_names
+from storage.prompts import PendingPrompt
+
+ASKS = {"note": "consigna.ask_note", "done": "consigna.ask_done", "cancel": "consigna.ask_cancel"}
+
+
+async def consigna(update: Update, context: VigiaContext) -> None:
+    """Parse the order and its markers, store it, post it to the consignas topic with its buttons."""
+    message, person, services = update.effective_message, context.person, context.services
+    assert message is not None and person is not None
+    async with services.db.read() as session:
+        people = [p for p in await all_people(session) if p.active]
+    places = {fold(s.code): "site" for s in services.unit.sites} | {
+        fold(c.code): "camera" for c in services.unit.cameras
+    }
+    draft = consignas.parse_draft(
+        list(context.args or ()), author=person, people=people, places=places, now=services.now(), tz=services.tz
+    )
+    if isinstance(draft, DraftError):
+        await message.reply_text(t(context.language, draft.key, value=draft.value))
+        return
+    created = await consignas.create(services, draft, person, origin=consignas.origin_for(person.role))
+    await publish(context.bot, services, created)
+    if message.chat_id != created.chat_id or message.message_thread_id != services.unit.group.topics.consignas:
+        await message.reply_text(t(context.language, "consigna.created", id=created.id))
+
+
+async def consignas_abiertas(update: Update, context: VigiaContext) -> None:
+    services = context.services
+    async with services.db.read() as session:
+        names = await person_names(session)
+    text = board_text(await consignas.open_list(services), names, context.language, services.now(), services.tz)
+    await update.effective_message.reply_text(text)  # type: ignore[union-attr]
+
+
+async def button(update: Update, context: VigiaContext) -> None:
+    """Buttons are re-checked against the database and the presser's role: never trusted."""
+    query, services = update.callback_query, context.services
+    assert query is not None and query.data is not None
+    if not await check_role(update, context, UNIT_STAFF, "consignas"):
+        return
+    person = context.person
+    assert person is not None
+    _, action, number = query.data.split(":")
+    async with services.db.read() as session:
+        current = await session.get(Consigna, int(number))
+        names = await person_names(session)
+    refusal = _refusal(current, person, action, names)
+    if refusal is not None:
+        await query.answer(t(context.language, refusal[0], **refusal[1]), show_alert=True)
+        return
+    assert current is not None
+    if action == "take":
+        outcome, updated = await consignas.change(services, current.id, person, "take")  # type: ignore[arg-type]
+        await query.answer(t(context.language, _key(outcome, "consigna.taken"), id=current.id))
+        if outcome is Outcome.OK and updated is not None:
+            await refresh(context.bot, services, updated)
+        return
+    await query.answer()
+    mention = Html(f'<a href="tg://user?id={person.telegram_id}">{html.escape(person.name)}</a>')
+    asked = await query.message.reply_text(  # type: ignore[union-attr]
+        t(context.language, ASKS[action], name=mention, id=current.id), reply_markup=ForceReply(selective=True)
+    )
+    await prompts.ask(services, person, asked.chat_id, f"consigna.{action}", current.id, asked.message_id)  # type: ignore[arg-type]
+
+
+def _refusal(current: Consigna | None, person: Person, action: str, names: dict[int, str]) -> tuple[str, dict] | None:
+    """Why the button cannot do its job now, as a catalogue key and its values; None when it can."""
+    if current is None:
+        return "consigna.not_found", {}
+    if current.status != ConsignaStatus.ABIERTA:
+        return "consigna.closed_already", {"id": current.id}
+    if action == "done" and not consignas.may_close(current, person):
+        return "consigna.not_holder", {"id": current.id, "name": names.get(current.holder_id or 0, "")}
+    if action == "cancel" and Role(person.role) not in SUPERVISORS:
+        return "consigna.supervisors_only", {}
+    return None
+
+
+def _key(outcome: Outcome, success: str) -> str:
+    return {
+        Outcome.OK: success,
+        Outcome.NOT_FOUND: "consigna.not_found",
+        Outcome.CLOSED: "consigna.closed_already",
+        Outcome.NOT_HOLDER: "consigna.not_holder",
+        Outcome.SUPERVISORS_ONLY: "consigna.supervisors_only",
+        Outcome.ALREADY_HELD: "consigna.already_held",
+    }[outcome]
+
+
+async def _answer(update: Update, context: VigiaContext, pending: PendingPrompt, action: str, success: str) -> bool:
+    """A note, result or reason arrives; a photo needs its caption as the text."""
+    message, person = update.effective_message, context.person
+    assert message is not None and person is not None
+    text = (message.text or message.caption or "").strip()
+    if not text:
+        await message.reply_text(t(context.language, "consigna.need_text"))
+        return False
+    photo = message.photo[-1].file_id if message.photo else None
+    outcome, updated = await consignas.change(context.services, pending.object_id, person, action, text, photo)
+    holder = ""
+    if outcome is Outcome.NOT_HOLDER and updated is not None and updated.holder_id:
+        async with context.services.db.read() as session:
+            holder = (await person_names(session)).get(updated.holder_id, "")
+    await message.reply_text(t(context.language, _key(outcome, success), id=pending.object_id, name=holder))
+    if outcome is Outcome.OK and updated is not None:
+        await refresh(context.bot, context.services, updated)
+    return True
+
+
+async def answer_note(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
+    return await _answer(update, context, pending, "note", "consigna.noted")
+
+
+async def answer_done(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
+    return await _answer(update, context, pending, "done", "consigna.closed")
+
+
+async def answer_cancel(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
+    return await _answer(update, context, pending, "cancel", "consigna.closed")
+
+
+COMMANDS = (
+    Command("consigna", consigna, roles=UNIT_STAFF),
+    Command("consignas", consignas_abiertas, roles=UNIT_STAFF),
+)
+BUTTONS = (CallbackQueryHandler(button, pattern=r"^cns:(take|note|done|cancel):\d+$"),)
+PROMPTS = {"consigna.note": answer_note, "consigna.done": answer_done, "consigna.cancel": answer_cancel}

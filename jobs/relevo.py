@@ -1,0 +1,121 @@
+"""Every minute: prompt the outgoing shift, remind and escalate unaccepted handovers, summarise ended
+shifts for the chief. Each notice is claimed in the database before it is sent, so it goes out once,
+and the first run at start-up catches up on whatever fell due while the bot was down.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram.error import TelegramError
+
+from bot import relevo, turnos
+from bot.context import VigiaContext
+from bot.i18n import t
+from bot.relevo_render import summary_text
+from bot.roles import Role
+from bot.shifts import local_time, slot_at
+from bot.telegram_io import post, tell
+from jobs.common import Job
+from storage.people import escalation_contacts, linked_with_role, person_names
+
+log = logging.getLogger(__name__)
+INTERVAL_S = 60
+SUMMARY_CATCH_UP = timedelta(hours=24)
+
+
+async def tick(context: VigiaContext) -> None:
+    for step in (remind, escalate, prompt_outgoing, summarise):
+        try:
+            await step(context)
+        except TelegramError:  # Telegram is down: the claims were released, the next minute retries
+            log.exception("relevo job step %s failed", step.__name__)
+
+
+async def remind(context: VigiaContext) -> None:
+    services = context.services
+    language, minutes = services.unit.language, services.unit.relevo.remind_after
+    for handover in await relevo.claim_due(services, "reminded_at"):
+        incoming = await turnos.duty(services, relevo.slot_of(services, handover.incoming_slot_key))
+        names = ", ".join(p.name for p in incoming.people) or t(language, "relevo.section_empty")
+        try:
+            await post(
+                context.bot,
+                services,
+                "consignas",
+                t(language, "relevo.reminder_group", minutes=minutes, names=names),
+                reply_to=handover.message_id,
+            )
+        except TelegramError:
+            await relevo.unclaim_due(services, handover, "reminded_at")
+            raise
+        outgoing = relevo.slot_of(services, handover.slot_key)
+        for person in incoming.people:
+            await tell(
+                context.bot,
+                person,
+                t(person.language, "relevo.reminder_private", outgoing=outgoing.name, minutes=minutes),
+            )
+
+
+async def escalate(context: VigiaContext) -> None:
+    services = context.services
+    for handover in await relevo.claim_due(services, "escalated_at"):
+        incoming = await turnos.duty(services, relevo.slot_of(services, handover.incoming_slot_key))
+        async with services.db.read() as session:
+            names = await person_names(session)
+            coordinators = await escalation_contacts(session)
+        outgoing = relevo.slot_of(services, handover.slot_key)
+        told = [
+            await tell(
+                context.bot,
+                person,
+                t(
+                    person.language,
+                    "relevo.escalation",
+                    outgoing=outgoing.name,
+                    name=names.get(handover.from_person_id, ""),
+                    time=local_time(handover.created_at, services.tz, services.now()),
+                    minutes=services.unit.relevo.escalate_after,
+                    names=", ".join(p.name for p in incoming.people) or "-",
+                ),
+            )
+            for person in coordinators
+        ]
+        if not any(told):
+            await relevo.unclaim_due(services, handover, "escalated_at")
+
+
+async def prompt_outgoing(context: VigiaContext) -> None:
+    """A few minutes before a shift ends, ask whoever is on it to hand over."""
+    services = context.services
+    now = services.now()
+    slot = slot_at(services.unit.shifts, now, services.tz)
+    if now < slot.end - timedelta(minutes=services.unit.relevo.prompt_before_end):
+        return
+    if not await turnos.claim_notice(services, slot, "prompt"):
+        return
+    for person in (await turnos.duty(services, slot)).people:
+        await tell(context.bot, person, t(person.language, "relevo.prompt", shift=slot.name, end=f"{slot.end:%H:%M}"))
+
+
+async def summarise(context: VigiaContext) -> None:
+    """After each shift, the chief gets its summary privately, once, even if the bot was down then."""
+    services = context.services
+    for slot in await turnos.ended_since_install(services, SUMMARY_CATCH_UP):
+        if not await turnos.claim_notice(services, slot, "summary"):
+            continue
+        touched, still_open, handover = await relevo.shift_summary_data(services, slot)
+        async with services.db.read() as session:
+            names = await person_names(session)
+            chiefs = await linked_with_role(session, Role.JEFE)
+        for chief in chiefs:
+            await tell(
+                context.bot,
+                chief,
+                summary_text(slot, touched, still_open, handover, names, chief.language, services.tz),
+            )
+
+
+JOBS = (Job("relevo.tick", tick, every_s=INTERVAL_S, catch_up=True),)

@@ -1,0 +1,149 @@
+"""Consignas end to end: created, taken, noted, closed with a photo, cancelled, chased when overdue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from storage.consignas import Consigna
+from tests.fake_telegram import Call, png_bytes
+from tests.harness import GROUP_ID, BotHarness
+
+
+async def create(bot: BotHarness, who: str, text: str, where: str = "private") -> Call:
+    """Run /consigna and return the consigna's own message in the group."""
+    mark, _ = await bot.send(who, f"/consigna {text}", where)
+    return await bot.fake.wait_for(
+        "sendMessage",
+        after=mark,
+        chat_id=GROUP_ID,
+        message_thread_id=bot.unit.group.topics.consignas,
+        text_contains="Consigna #",
+    )
+
+
+async def stored(bot: BotHarness, consigna_id: int) -> Consigna:
+    async with bot.services.db.read() as session:
+        consigna = await session.get(Consigna, consigna_id)
+    assert consigna is not None
+    return consigna
+
+
+async def test_the_chief_orders_and_a_technician_closes_it_with_a_photo(bot: BotHarness) -> None:
+    posted = await create(bot, "jefe.marta", "Verificar @ana la #hachadura-1 y reportar !12:00")
+    text = posted.params["text"]
+    assert "Consigna #1</b> · de jefatura" in text and "Verificar la y reportar" in text
+    assert "La tiene: Ana López" in text and "Hora límite: 12:00" in text and "hachadura-1" in text
+    confirmation = await bot.fake.wait_for("sendMessage", chat_id=1004, text_contains="publicada")
+    assert "Consigna #1" in confirmation.params["text"]
+
+    mark, _ = await bot.press("tec.ana", posted.result, "cns:done:1")
+    question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="resultado")
+    assert question.params["reply_markup"]["force_reply"] is True
+    mark = bot.fake.mark()
+    bot.fake.send_photo(
+        bot.user("tec.ana"),
+        bot.group,
+        png_bytes(64, 48),
+        caption="Cámara limpia, imagen normal",
+        reply_to=question.result,
+    )
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Consigna #1 cerrada")
+    edited = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    assert "✅ Cumplida por Ana López" in edited.params["text"] and "Cámara limpia" in edited.params["text"]
+    assert "reply_markup" not in edited.params  # no buttons on a closed consigna
+    consigna = await stored(bot, 1)
+    assert consigna.status == "cumplida" and consigna.result_photo and consigna.closed_by_id is not None
+
+
+async def test_a_technicians_consigna_is_for_the_next_shift_and_cannot_be_assigned(bot: BotHarness) -> None:
+    refused = await bot.ask("tec.ana", "/consigna Revisar audio @kevin")
+    assert "Solo coordinación y jefatura asignan" in refused.params["text"]
+    posted = await create(bot, "tec.ana", "Revisar audio de la garita", where="group")
+    assert "del turno anterior" in posted.params["text"] and "Sin tomar todavía" in posted.params["text"]
+
+
+async def test_malformed_consignas_are_explained(bot: BotHarness) -> None:
+    assert "Uso:" in (await bot.ask("coord.carlos", "/consigna")).params["text"]
+    assert "«luna»" in (await bot.ask("coord.carlos", "/consigna Revisar #luna")).params["text"]
+    assert "«ayer»" in (await bot.ask("coord.carlos", "/consigna Revisar !ayer")).params["text"]
+    wrong = await bot.ask("adm.luis", "/consigna Revisar algo")
+    assert "El comando /consigna es para" in wrong.params["text"]
+
+
+async def test_take_note_and_the_holders_rule(bot: BotHarness) -> None:
+    posted = await create(bot, "coord.carlos", "Ronda de cámaras de El Amatillo")
+    mark, _ = await bot.press("tec.kevin", posted.result, "cns:take:1")
+    await bot.fake.wait_for("answerCallbackQuery", after=mark, text="Order #1 is yours now.")
+    edited = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    assert "La tiene: Kevin Portillo" in edited.params["text"]
+
+    mark, _ = await bot.press("tec.ana", posted.result, "cns:done:1")
+    refused = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    assert refused.params["show_alert"] is True and "(Kevin Portillo)" in refused.params["text"]
+    mark, _ = await bot.press("tec.ana", posted.result, "cns:cancel:1")
+    refused = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    assert "Solo coordinación y jefatura pueden cancelar" in refused.params["text"]
+
+    mark, _ = await bot.press("tec.ana", posted.result, "cns:note:1")
+    question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="nota")
+    await bot.send("tec.ana", "¿alguien vio el partido?", where="group")  # not a reply to the question: no note
+    mark = bot.fake.mark()
+    bot.fake.send_text(bot.user("tec.ana"), bot.group, "La cámara 2 <parpadea> & se congela", reply_to=question.result)
+    await bot.fake.wait_for("sendMessage", after=mark, text_contains="Nota agregada a la consigna #1")
+    edited = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    assert "Ana López: La cámara 2 &lt;parpadea&gt; &amp; se congela" in edited.params["text"]
+    assert "partido" not in edited.params["text"]
+
+
+async def test_a_supervisor_cancels_with_a_reason_and_late_presses_change_nothing(bot: BotHarness) -> None:
+    posted = await create(bot, "coord.carlos", "Exportar video del portón")
+    mark, _ = await bot.press("coord.carlos", posted.result, "cns:cancel:1")
+    question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="motivo")
+    mark = bot.fake.mark()
+    bot.fake.send_text(bot.user("coord.carlos"), bot.group, "Ya lo exportó Dirección", reply_to=question.result)
+    await bot.press("tec.kevin", posted.result, "cns:take:1")  # pressed before the message lost its buttons
+    stale = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    assert "already closed; nothing was changed" in stale.params["text"]
+    consigna = await stored(bot, 1)
+    assert consigna.status == "cancelada" and consigna.cancel_reason == "Ya lo exportó Dirección"
+    assert consigna.holder_id is None
+
+
+async def test_the_board_is_pinned_once_and_edited_in_place(bot: BotHarness) -> None:
+    await create(bot, "coord.carlos", "Primera consigna")
+    pin = await bot.fake.wait_for("pinChatMessage", chat_id=GROUP_ID)
+    board_id = pin.params["message_id"]
+    mark = bot.fake.mark()
+    await create(bot, "jefe.marta", "Segunda consigna")
+    board = await bot.fake.wait_for("editMessageText", after=mark, message_id=board_id)
+    assert board.params["text"].index("#1 Primera") < board.params["text"].index("#2 Segunda")
+    bot.clock.advance(timedelta(hours=3, minutes=20))
+    await bot.run_job("consignas.board")
+    aged = await bot.fake.wait_for(
+        "editMessageText", after=mark + 1, message_id=board_id, text_contains="hace 3 h 20 min"
+    )
+    assert aged.params["text"].startswith("<b>📋 Consignas abiertas</b> (al 13:20)")
+    assert [c.method for c in bot.fake.calls].count("pinChatMessage") == 1
+    listing = await bot.ask("tec.ana", "/consignas")
+    assert "#1 Primera consigna · Sin tomar todavía · hace 3 h 20 min" in listing.params["text"]
+
+
+async def test_an_overdue_consigna_is_chased_then_escalated_once(bot: BotHarness) -> None:
+    await create(bot, "jefe.marta", "Reportar estado del enlace @ana !10:30")
+    bot.clock.advance(timedelta(minutes=31))
+    mark = bot.fake.mark()
+    await bot.run_job("consignas.overdue")
+    chase = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="venció")
+    assert "Ana López, ¿cómo va?" in chase.params["text"]
+    bot.clock.advance(timedelta(minutes=30))
+    await bot.run_job("consignas.overdue")
+    await bot.run_job("consignas.overdue")
+    escalation = await bot.fake.wait_for("sendMessage", after=mark, chat_id=1003, text_contains="sigue abierta")
+    assert "La tiene: Ana López" in escalation.params["text"]
+    texts = [c.params["text"] for c in bot.fake.calls[mark:] if c.method == "sendMessage"]
+    assert sum("venció" in text for text in texts) == 2  # one chase in the group, one escalation: never repeated
+    async with bot.services.db.read() as session:
+        consigna = (await session.exec(select(Consigna))).one()
+    assert consigna.overdue_reminded_at and consigna.overdue_escalated_at

@@ -1,0 +1,148 @@
+"""The shift handover end to end: composed, partly accepted, reminded, escalated, survived a restart,
+completed, and summarised for the chief. Morning shift: Ana (outgoing); afternoon: Kevin (incoming)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from storage.consignas import Consigna
+from tests.fake_telegram import Call
+from tests.harness import GROUP_ID, BotHarness
+
+HANDOVER_TIME = datetime(2026, 12, 4, 19, 50, tzinfo=UTC)  # 13:50 in El Salvador, ten minutes before 14:00
+
+
+async def hand_over(bot: BotHarness, notes: str = "") -> Call:
+    """Two open consignas, then Ana's /relevo in the group; returns the handover message."""
+    for who, text in (("coord.carlos", "Vigilar el portón norte de La Hachadura"), ("tec.ana", "Revisar audio garita")):
+        mark, _ = await bot.send(who, f"/consigna {text}", "group")
+        await bot.fake.wait_for("sendMessage", after=mark, text_contains="Consigna #")
+    bot.clock.set(HANDOVER_TIME)
+    mark, _ = await bot.send("tec.ana", f"/relevo {notes}".strip(), "group")
+    return await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Relevo")
+
+
+async def test_a_full_shift_change_with_partial_acceptance(bot: BotHarness) -> None:
+    posted = await hand_over(bot, "Cámara 3 de San Cristóbal intermitente\ndesde las 11:00")
+    text = posted.params["text"]
+    assert "del turno mañana (06:00–14:00) al turno tarde (14:00–22:00)" in text
+    assert "Entrega: Ana López, 13:50" in text and "Recibe: Kevin Portillo" in text
+    assert "1. ⬜ #1 Vigilar el portón norte de La Hachadura" in text and "2. ⬜ #2 Revisar audio garita" in text
+    assert "Cámara 3 de San Cristóbal intermitente\ndesde las 11:00" in text and "Faltan por aceptar: 2 de 2." in text
+    assert posted.params["message_thread_id"] == bot.unit.group.topics.consignas
+
+    mark, _ = await bot.press("tec.ana", posted.result, f"rlv:1:{1}")
+    own = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    assert own.params["show_alert"] and "No puede aceptar su propio relevo" in own.params["text"]
+
+    mark, _ = await bot.press("tec.kevin", posted.result, "rlv:1:1")
+    await bot.fake.wait_for("answerCallbackQuery", after=mark, text="Accepted.")
+    edited = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    assert (
+        "1. ✅ #1 Vigilar el portón norte de La Hachadura · Sin tomar todavía · aceptó Kevin Portillo 13:50"
+        in (edited.params["text"])
+    )
+    assert "Faltan por aceptar: 1 de 2." in edited.params["text"]
+    buttons = [b["callback_data"] for row in edited.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["rlv:1:2", "rlv:1:all"]
+    consigna_message = await bot.fake.wait_for("editMessageText", after=mark, text_contains="Consigna #1")
+    assert "La tiene: Kevin Portillo" in consigna_message.params["text"]
+
+    mark, _ = await bot.press("tec.kevin", edited.result, "rlv:1:all")
+    done = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    assert "✅ Relevo aceptado por Kevin Portillo a las 13:50." in done.params["text"]
+    assert "reply_markup" not in done.params
+    async with bot.services.db.read() as session:
+        assert (await session.get(Consigna, 2)).holder_id == (await session.get(Consigna, 1)).holder_id  # type: ignore[union-attr]
+
+
+async def test_a_second_relevo_points_to_the_open_one(bot: BotHarness) -> None:
+    posted = await hand_over(bot)
+    again = await bot.ask("tec.ana", "/relevo", where="group")
+    assert "Ya hay un relevo abierto" in again.params["text"]
+    assert again.params["reply_parameters"]["message_id"] == posted.result["message_id"]
+
+
+async def test_reminder_then_escalation_each_once(bot: BotHarness) -> None:
+    posted = await hand_over(bot)
+    mark = bot.fake.mark()
+    await bot.run_job("relevo.tick")
+    assert not [c for c in bot.fake.calls[mark:] if "sin aceptar" in str(c.params.get("text"))]
+
+    bot.clock.advance(timedelta(minutes=15))
+    await bot.run_job("relevo.tick")
+    group = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Relevo sin aceptar")
+    assert group.params["reply_parameters"]["message_id"] == posted.result["message_id"]
+    private = await bot.fake.wait_for("sendMessage", after=mark, chat_id=1002)
+    assert "The handover of the mañana shift has waited 15 min" in private.params["text"]
+
+    bot.clock.advance(timedelta(minutes=15))
+    await bot.run_job("relevo.tick")
+    await bot.run_job("relevo.tick")
+    escalation = await bot.fake.wait_for("sendMessage", after=mark, chat_id=1003, text_contains="sigue sin aceptar")
+    assert (
+        "entregado por Ana López a las 13:50" in escalation.params["text"]
+        and "Recibe: Kevin" in escalation.params["text"]
+    )
+    texts = [str(c.params.get("text")) for c in bot.fake.calls[mark:] if c.method == "sendMessage"]
+    assert [
+        sum(phrase in t for t in texts) for phrase in ("Relevo sin aceptar", "sigue sin aceptar", "has waited")
+    ] == [1, 1, 1]
+
+
+async def test_a_restart_mid_handover_loses_nothing_and_catches_up_once(bot: BotHarness) -> None:
+    posted = await hand_over(bot)
+    mark, _ = await bot.press("tec.kevin", posted.result, "rlv:1:1")
+    await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    await bot.stop()
+    bot.clock.advance(timedelta(minutes=40))  # the reminder and the escalation fell due while the bot was down
+    bot.jobs_run_by_themselves = True
+    mark = bot.fake.mark()
+    await bot.start()
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Relevo sin aceptar")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=1003, text_contains="sigue sin aceptar")
+
+    press_mark, _ = await bot.press("tec.kevin", posted.result, "rlv:1:2")
+    done = await bot.fake.wait_for("editMessageText", after=press_mark, message_id=posted.result["message_id"])
+    assert (
+        "1. ✅ #1" in done.params["text"]
+        and "2. ✅ #2" in done.params["text"]
+        and "Relevo aceptado" in done.params["text"]
+    )
+    await bot.run_job("relevo.tick")
+    texts = [str(c.params.get("text")) for c in bot.fake.calls[mark:] if c.method == "sendMessage"]
+    assert [sum(phrase in t for t in texts) for phrase in ("Relevo sin aceptar", "sigue sin aceptar")] == [1, 1]
+
+
+async def test_the_outgoing_shift_is_prompted_and_the_chief_gets_a_summary(bot: BotHarness) -> None:
+    bot.clock.set(datetime(2026, 12, 4, 19, 46, tzinfo=UTC))  # 13:46
+    mark = bot.fake.mark()
+    await bot.run_job("relevo.tick")
+    await bot.run_job("relevo.tick")
+    prompt = await bot.fake.wait_for("sendMessage", after=mark, chat_id=1001)
+    assert "Su turno mañana termina a las 14:00" in prompt.params["text"]
+    await hand_over(bot)
+    await bot.run_job("relevo.tick")
+    assert [c.params["chat_id"] for c in bot.fake.calls[mark:] if c.method == "sendMessage"].count(1001) == 1
+
+    handover = await bot.fake.wait_for("sendMessage", after=mark, text_contains="Relevo</b> del turno")
+    press, _ = await bot.press("tec.kevin", handover.result, "rlv:1:all")
+    await bot.fake.wait_for("editMessageText", after=press, text_contains="Relevo aceptado")
+    bot.clock.set(datetime(2026, 12, 4, 20, 1, tzinfo=UTC))  # 14:01: the morning shift has ended
+    await bot.run_job("relevo.tick")
+    await bot.run_job("relevo.tick")
+    summary = await bot.fake.wait_for("sendMessage", after=mark, chat_id=1004, text_contains="Resumen del turno mañana")
+    text = summary.params["text"]
+    assert "Consignas creadas: 2 · cumplidas: 0 · canceladas: 0 · pasan al turno siguiente: 2" in text
+    assert "aceptado por Kevin Portillo a las 13:" in text
+    assert [c.params["chat_id"] for c in bot.fake.calls[mark:] if c.method == "sendMessage"].count(1004) == 1
+
+
+async def test_someone_outside_the_incoming_shift_cannot_accept(bot: BotHarness) -> None:
+    posted = await hand_over(bot)
+    mark = bot.fake.mark()
+    bot.fake.press(bot.user("stranger"), posted.result, "rlv:1:all")
+    refused = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    assert "no está vinculada" in refused.params["text"]
+    mark, _ = await bot.press("jefe.marta", posted.result, "rlv:1:2")
+    await bot.fake.wait_for("answerCallbackQuery", after=mark, text="Aceptado.")  # supervisors may

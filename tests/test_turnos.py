@@ -1,0 +1,50 @@
+"""Shifts in chat: /turno checks in and out, /quien tells who is on duty, /rol changes a day's roster."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.harness import BotHarness
+
+
+async def test_checking_in_and_out_of_the_current_shift(bot: BotHarness) -> None:
+    checked_in = await bot.ask("tec.ana", "/turno")
+    assert checked_in.params["text"] == "Entrada registrada a las 10:00: turno mañana (06:00–14:00)."
+    off_roster = await bot.ask("tec.kevin", "/turno", where="group")
+    assert "You were not on this shift's roster" in off_roster.params["text"]
+    out = await bot.ask("tec.ana", "/turno")
+    assert out.params["text"].startswith("Salida registrada a las 10:0") and "/relevo" in out.params["text"]
+
+
+async def test_quien_shows_now_and_next_with_arrivals(bot: BotHarness) -> None:
+    await bot.ask("tec.ana", "/turno")
+    text = (await bot.ask("coord.carlos", "/quien")).params["text"]
+    assert text == (
+        "<b>Ahora</b>: turno mañana (06:00–14:00)\n• Ana López ✓ entró 10:00\n\n"
+        "<b>Sigue</b>: turno tarde (14:00–22:00)\n• Kevin Portillo"
+    )
+
+
+async def test_the_night_shift_is_told_across_midnight(bot: BotHarness) -> None:
+    bot.clock.set(datetime(2026, 12, 5, 7, 0, tzinfo=UTC))  # 01:00 on the 5th: the night shift of the 4th
+    text = (await bot.ask("tec.kevin", "/quien")).params["text"]
+    assert "<b>Now</b>: noche shift (22:00–06:00)\n• (nobody on the roster)" in text
+    assert "<b>Next</b>: mañana shift (06:00–14:00)\n• Ana López" in text
+
+
+async def test_a_coordinator_changes_one_days_roster(bot: BotHarness) -> None:
+    done = await bot.ask("coord.carlos", "/rol mañana noche tec.ana @tec.kevin")
+    assert done.params["text"] == "Rol del turno noche del 05/12 (22:00–06:00): Ana López, Kevin Portillo."
+    bot.clock.set(datetime(2026, 12, 6, 5, 0, tzinfo=UTC))  # 23:00 on the 5th
+    text = (await bot.ask("jefe.marta", "/quien")).params["text"]
+    assert "turno noche (22:00–06:00) (rol cambiado para este día)\n• Ana López\n• Kevin Portillo" in text
+
+
+async def test_rol_explains_every_mistake(bot: BotHarness) -> None:
+    usage = (await bot.ask("coord.carlos", "/rol")).params["text"]
+    assert "Turnos: mañana, tarde, noche" in usage and "tec.ana" in usage
+    assert "«lunes»" in (await bot.ask("coord.carlos", "/rol lunes noche tec.ana")).params["text"]
+    assert "«madrugada»" in (await bot.ask("coord.carlos", "/rol hoy madrugada tec.ana")).params["text"]
+    assert "«adm.luis» no es un técnico" in (await bot.ask("coord.carlos", "/rol hoy noche adm.luis")).params["text"]
+    refused = await bot.ask("tec.ana", "/rol hoy noche tec.ana")
+    assert "El comando /rol es para: coordinador técnico, jefe de la UTMV" in refused.params["text"]
