@@ -152,6 +152,43 @@ class Shift(Strict):
     technicians: list[str] = []  # the usual roster; a coordinator can change one day's with /rol
 
 
+class Category(Strict):
+    code: Code
+    name: str = Field(min_length=2, max_length=60)
+    ack_minutes: int = Field(default=10, ge=1, le=1440)  # no "Recibido" by then: backup and coordinator
+
+
+class RoutingRule(Strict):
+    """Who hears about an anomaly: the first rule whose site kinds and categories match (empty: any)."""
+
+    site_kinds: list[SiteKind] = []
+    categories: list[str] = []
+    notify: list[Literal["administrador", "seguridad"]] = Field(min_length=1)
+
+
+DEFAULT_CATEGORIES = [
+    Category(code="persona_sospechosa", name="Persona sospechosa"),
+    Category(code="vehiculo_sospechoso", name="Vehículo sospechoso"),
+    Category(code="posible_contrabando", name="Posible contrabando"),
+    Category(code="riesgo_seguridad", name="Riesgo de seguridad", ack_minutes=5),
+    Category(code="otro", name="Otro"),
+]
+DEFAULT_ROUTING = [  # procedure I-2: land borders and the air customs call their administrator
+    RoutingRule(categories=["riesgo_seguridad"], notify=["administrador", "seguridad"]),
+    RoutingRule(site_kinds=[SiteKind.FRONTERA_TERRESTRE, SiteKind.AEREA], notify=["administrador"]),
+    RoutingRule(notify=["seguridad"]),
+]
+
+
+class Anomalias(Strict):
+    categories: list[Category] = Field(default=DEFAULT_CATEGORIES, min_length=1)
+    routing: list[RoutingRule] = Field(default=DEFAULT_ROUTING, min_length=1)
+    justification_hours: float = Field(default=24, gt=0, le=720)  # then a reminder; twice that: the chief
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+
 class Relevo(Strict):
     """When the handover is prompted, reminded and escalated, in minutes."""
 
@@ -169,6 +206,7 @@ class UnitConfig(Strict):
     mail: Mail = Mail()
     shifts: list[Shift] = Field(min_length=1)
     relevo: Relevo = Relevo()
+    anomalias: Anomalias = Anomalias()
     capture: Capture = Capture()
     evidence: Evidence = Evidence()
 
@@ -255,6 +293,14 @@ def cross_check(config: UnitConfig) -> list[tuple[Loc, str]]:
         if not (camera.rtsp_url or camera.snapshot_url):
             problems.append((("cameras", index), "needs rtsp_url or snapshot_url"))
     problems += _duplicates("shifts", "name", [s.name.casefold() for s in config.shifts])
+    problems += _duplicates(("anomalias", "categories"), "code", [c.code for c in config.anomalias.categories])
+    codes = {c.code for c in config.anomalias.categories}
+    for index, rule in enumerate(config.anomalias.routing):
+        for position, code in enumerate(rule.categories):
+            if code not in codes:
+                problems.append(
+                    (("anomalias", "routing", index, "categories", position), f"{code!r} is not a category")
+                )
     if config.relevo.escalate_after <= config.relevo.remind_after:
         problems.append((("relevo", "escalate_after"), "must be later than remind_after"))
     return problems + _shift_gaps(config.shifts)
@@ -270,12 +316,13 @@ def _people_refs(roles: dict[str, Role], loc: Loc, person_ids: list[str], role: 
     return problems
 
 
-def _duplicates(section: str, field: str, values: list) -> list[tuple[Loc, str]]:
+def _duplicates(section: str | Loc, field: str, values: list) -> list[tuple[Loc, str]]:
+    prefix = (section,) if isinstance(section, str) else section
     seen: set = set()
     problems: list[tuple[Loc, str]] = []
     for index, value in enumerate(values):
         if value is not None and value in seen:
-            problems.append(((section, index, field), f"{value!r} appears twice"))
+            problems.append(((*prefix, index, field), f"{value!r} appears twice"))
         seen.add(value)
     return problems
 

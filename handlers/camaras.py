@@ -214,6 +214,9 @@ async def _send_clip(message: Message, context: VigiaContext, camera: CameraRef,
     services, language, person = context.services, context.language, context.person
     options = services.unit.capture
     assert person is not None
+    if not services.cameras.source(camera.code).stream_url:  # an HTTP snapshot camera has no video
+        await message.reply_text(await _failure(context, camera, CameraUnavailable("no_stream")))
+        return
     asked = seconds or options.clip_default_s
     seconds = min(asked, options.clip_max_s)
     notice = await message.reply_text(t(language, "camaras.recording", camera=camera.name, seconds=seconds))

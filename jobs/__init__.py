@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from jobs import consignas, relevo
+from jobs import anomalias, consignas, relevo
 from jobs.common import CATCH_UP
 
-WORKFLOWS = (consignas, relevo)
+WORKFLOWS = (consignas, relevo, anomalias)
 
 
 def register(app: Application) -> None:

@@ -29,8 +29,9 @@ people:
   - {id: seg.oscar, name: Óscar Ramírez, role: seguridad, telegram_id: 1006}
   - {id: dir.general, name: Director General, role: direccion, telegram_id: 1007}
   - {id: tec.nuevo, name: Nuevo Técnico, role: tecnico}
+  - {id: adm.sonia, name: Sonia Guzmán, role: administrador, phone: "+503 2420-1001", telegram_id: 1009}
 sites:
-  - {code: hachadura, name: Aduana Frontera La Hachadura, kind: frontera_terrestre, administrators: [adm.luis], security: [seg.oscar]}
+  - {code: hachadura, name: Aduana Frontera La Hachadura, kind: frontera_terrestre, administrators: [adm.luis, adm.sonia], security: [seg.oscar]}
 cameras:
   - {code: hachadura-1, name: La Hachadura 1, site: hachadura, rtsp_url: "rtsp://127.0.0.1:8554/cam", username: u, password: "${CAM_PASSWORD}"}
 shifts:

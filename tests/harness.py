@@ -23,7 +23,7 @@ from storage.db import Database
 from tests.fake_telegram import Call, FakeTelegram
 
 GROUP_ID = -1001000000001
-TOPICS = ("consignas", "fallas")  # forum topics created in the group; their ids replace the unit file's
+TOPICS = ("consignas", "anomalias", "fallas")  # forum topics created in the group; their ids replace the unit file's
 PERSONAS = {  # key in the unit file -> (telegram id, first name, Telegram language)
     "tec.ana": (1001, "Ana", "es"),
     "tec.kevin": (1002, "Kevin", "en"),
@@ -33,6 +33,7 @@ PERSONAS = {  # key in the unit file -> (telegram id, first name, Telegram langu
     "seg.oscar": (1006, "Óscar", "es"),
     "dir.general": (1007, "Director", "es"),
     "tec.nuevo": (1008, "Nuevo", "es"),  # in the unit file, not linked yet
+    "adm.sonia": (1009, "Sonia", "es"),  # La Hachadura's backup administrator
     "stranger": (6666, "Eve", "es"),  # not in the unit file at all
 }
 

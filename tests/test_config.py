@@ -87,7 +87,7 @@ def test_it_names_an_unset_environment_reference(tmp_path: Path) -> None:
 
 
 def test_it_reports_a_role_mismatch_between_sections(tmp_path: Path) -> None:
-    text = UNIT_YAML.replace("administrators: [adm.luis]", "administrators: [tec.ana]")
+    text = UNIT_YAML.replace("administrators: [adm.luis,", "administrators: [tec.ana,")
     assert any(
         "sites[0].administrators[0]: 'tec.ana' has role tecnico, expected administrador" in p
         for p in problems_of(tmp_path, text)
@@ -146,4 +146,4 @@ def test_cli_check_config_summarises_a_good_file(
     for name, value in TEST_ENV.items():
         monkeypatch.setenv(name, value)
     assert main(["--env-file", str(tmp_path / "none.env"), "--config", str(unit_file), "check-config"]) == 0
-    assert "OK: 8 people, 1 sites, 1 cameras, 3 shifts" in capsys.readouterr().out
+    assert "OK: 9 people, 1 sites, 1 cameras, 3 shifts" in capsys.readouterr().out

@@ -16,7 +16,8 @@ from difflib import SequenceMatcher
 from typing import Generic, Protocol, TypeVar
 
 WORD = re.compile(r"[a-z]+|[0-9]+")
-SECONDS = re.compile(r"^([0-9]{1,4})(s|seg|segundos?|sec|seconds?)?$", re.IGNORECASE)
+UNIT = r"s|seg|segundos?|sec|seconds?"
+SECONDS = re.compile(rf"^([0-9]{{1,4}})({UNIT})?$", re.IGNORECASE)
 SUGGESTION_CUTOFF = 0.6
 
 
@@ -95,15 +96,22 @@ def suggest(query: str, items: Sequence[T], limit: int = 3) -> list[T]:
 def split_seconds(tokens: list[str], items: Sequence[T]) -> tuple[str, int | None]:
     """`/clip <cámara> [segundos]`: (camera query, seconds or None).
 
-    Camera names hold numbers too, so "amatillo 2" is camera 2 when that names one camera, and
-    "amatillo 2 30" is 30 s of it. A unit ("30s", "30 seg") always means seconds.
+    Camera names hold numbers too. A trailing number is the length unless it is what names the
+    camera: "amatillo 2" is camera 2, "amatillo 2 30" is 30 s of it, "hachadura 2 2" is 2 s of
+    camera 2. A unit ("30s", "30 seg") always means seconds.
     """
+    if len(tokens) >= 2 and tokens[-2].isdigit() and re.fullmatch(UNIT, tokens[-1], re.IGNORECASE):
+        tokens = [*tokens[:-2], tokens[-2] + "s"]  # "15 seg" is "15s"
     found = SECONDS.match(tokens[-1]) if tokens else None
     if found is None:
         return " ".join(tokens), None
-    rest = " ".join(tokens[:-1])
+    whole, rest, number = " ".join(tokens), " ".join(tokens[:-1]), found.group(1)
     if found.group(2) or not rest:
-        return rest, int(found.group(1))
-    if len(match(" ".join(tokens), items).matches) == 1:
-        return " ".join(tokens), None
-    return rest, int(found.group(1))
+        return rest, int(number)
+    by_rest = match(rest, items).matches
+    if len(by_rest) == 1:
+        names_it = number in words(f"{by_rest[0].code} {by_rest[0].words}") and number not in words(rest)
+        return (whole, None) if names_it else (rest, int(number))
+    if len(match(whole, items).matches) == 1:
+        return whole, None
+    return rest, int(number)

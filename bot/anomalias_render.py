@@ -1,0 +1,144 @@
+"""The texts of anomalies: the report in the group, the call list, the private alert, the timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.anomalias import Case
+from bot.i18n import Html, t
+from bot.shifts import age, local_time
+from bot.unit_config import UnitConfig
+from storage.anomalias import Anomaly, AnomalyNotice, AnomalyStatus
+
+
+def category_name(unit: UnitConfig, code: str) -> str:
+    category = unit.anomalias.category(code)
+    return category.name if category else code
+
+
+def site_name(unit: UnitConfig, code: str) -> str:
+    return next((s.name for s in unit.sites if s.code == code), code)
+
+
+def _notice_line(notice: AnomalyNotice, names: dict[int, str], language: str, now: datetime, tz: ZoneInfo) -> str:
+    def when(moment: datetime) -> str:
+        return local_time(moment, tz, now)
+
+    line = t(
+        language,
+        "anomalia.notice",
+        name=names.get(notice.person_id, ""),
+        role=t(language, f"role.{notice.role}"),
+        backup=Html(t(language, "anomalia.backup")) if notice.backup else "",
+    )
+    if notice.called_at:
+        key = "anomalia.call_done" if notice.call_outcome == "realizada" else "anomalia.call_missed"
+        line += t(language, key, time=when(notice.called_at))
+    if notice.notified_at:
+        line += t(language, "anomalia.alerted", time=when(notice.notified_at))
+    if notice.acknowledged_at:
+        line += t(language, "anomalia.acknowledged", time=when(notice.acknowledged_at))
+    if notice.justified_at:
+        line += t(language, "anomalia.justified", time=when(notice.justified_at))
+    return line
+
+
+def report_text(case: Case, unit: UnitConfig, language: str, now: datetime, tz: ZoneInfo) -> str:
+    anomaly, names = case.anomaly, case.names
+    lines = [
+        t(language, "anomalia.title", number=anomaly.number, category=category_name(unit, anomaly.category)),
+        t(language, "anomalia.site", site=site_name(unit, anomaly.site_code)),
+    ]
+    if anomaly.cameras:
+        lines.append(t(language, "anomalia.cameras", cameras=anomaly.cameras.replace(",", ", ")))
+    lines += [
+        t(
+            language,
+            "anomalia.reporter",
+            name=names.get(anomaly.reporter_id, ""),
+            time=local_time(anomaly.created_at, tz, now),
+        ),
+        "",
+        t(language, "consigna.body", text=anomaly.description),
+        "",
+        t(language, "anomalia.notified"),
+    ]
+    lines += [_notice_line(n, names, language, now, tz) for n in case.notices] or [t(language, "anomalia.nobody")]
+    for notice in (n for n in case.notices if n.justification):
+        lines.append(
+            t(
+                language,
+                "anomalia.justification_line",
+                name=names.get(notice.person_id, ""),
+                via=t(language, f"anomalia.via.{notice.justified_via}"),
+                time=local_time(notice.justified_at, tz, now),
+                text=notice.justification,
+            )
+        )  # type: ignore[arg-type]
+    lines.append("")
+    if anomaly.status == AnomalyStatus.CERRADA and anomaly.closed_at:
+        lines.append(
+            t(
+                language,
+                "anomalia.status.cerrada",
+                name=names.get(anomaly.closed_by_id or 0, ""),
+                time=local_time(anomaly.closed_at, tz, now),
+                note=anomaly.closing_note or "",
+            )
+        )
+    else:
+        lines.append(t(language, f"anomalia.status.{anomaly.status}"))
+    return "\n".join(lines)
+
+
+def alert_text(case: Case, unit: UnitConfig, language: str, tz: ZoneInfo) -> str:
+    anomaly = case.anomaly
+    return t(
+        language,
+        "anomalia.alert",
+        number=anomaly.number,
+        site=site_name(unit, anomaly.site_code),
+        category=category_name(unit, anomaly.category),
+        cameras=anomaly.cameras.replace(",", ", ") or "-",
+        reporter=case.names.get(anomaly.reporter_id, ""),
+        time=f"{anomaly.created_at.astimezone(tz):%d/%m %H:%M}",
+        description=anomaly.description,
+    )
+
+
+def timeline_text(case: Case, language: str, now: datetime, tz: ZoneInfo) -> str:
+    lines = [t(language, "anomalia.timeline_title", number=case.anomaly.number)]
+    for event in case.events:
+        what = t(language, f"anomalia.event.{event.kind}")
+        if event.text:
+            what += f": {event.text}"
+        lines.append(
+            t(
+                language,
+                "anomalia.timeline_line",
+                time=local_time(event.at, tz, now),
+                name=case.names.get(event.person_id or 0, "Vigía"),
+                what=what,
+            )
+        )
+    return "\n".join(lines)
+
+
+def list_text(anomalies: list[Anomaly], unit: UnitConfig, language: str, now: datetime) -> str:
+    if not anomalies:
+        return t(language, "anomalia.none_open")
+    lines = [t(language, "anomalia.list_title")]
+    lines += [
+        t(
+            language,
+            "anomalia.list_line",
+            number=a.number,
+            site=site_name(unit, a.site_code),
+            category=category_name(unit, a.category),
+            age=age(now - a.created_at, language),
+            status=t(language, f"anomalia.short.{a.status}"),
+        )
+        for a in anomalies
+    ]
+    return "\n".join(lines)

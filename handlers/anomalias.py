@@ -1,0 +1,282 @@
+"""/anomalia and /anomalias, the call buttons, the alert buttons and the closing button."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import CallbackQueryHandler
+
+from bot import anomalias, prompts
+from bot.anomalias import Case, NewReport, Outcome
+from bot.anomalias_notify import alert_keyboard, publish_report, refresh_report, send_alert
+from bot.anomalias_render import list_text, timeline_text
+from bot.context import VigiaContext
+from bot.i18n import Html, t
+from bot.roles import EVERYONE, SUPERVISORS, UNIT_STAFF
+from bot.services import Services
+from bot.text import fold
+from handlers.commands import Command, check_role
+from storage.anomalias import AnomalyNotice
+from storage.people import Person
+from storage.prompts import PendingPrompt
+
+MIN_DESCRIPTION_WORDS = 3
+
+
+def _listing(context: VigiaContext) -> dict[str, str]:
+    unit = context.services.unit
+    return {
+        "sites": ", ".join(s.code for s in unit.sites),
+        "categories": ", ".join(c.code for c in unit.anomalias.categories),
+    }
+
+
+async def anomalia(update: Update, context: VigiaContext) -> None:
+    """`/anomalia <número>` shows a case; `/anomalia <sitio> [#categoría] <texto>` files an urgent one."""
+    message, services, language = update.effective_message, context.services, context.language
+    assert message is not None and context.person is not None
+    args = list(context.args or ())
+    if not args:
+        await message.reply_text(t(language, "anomalia.usage", **_listing(context)))
+        return
+    if len(args) == 1 and anomalias.parse_number(args[0], 2000) is not None:
+        found = await anomalias.find(services, args[0])
+        case = await anomalias.load(services, found.id) if found else None  # type: ignore[arg-type]
+        if case is None:
+            await message.reply_text(t(language, "anomalia.unknown_number", value=args[0]))
+            return
+        await message.reply_text(timeline_text(case, language, services.now(), services.tz))
+        return
+    site = next((s for s in services.unit.sites if fold(s.code) == fold(args[0])), None)
+    if site is None:
+        await message.reply_text(t(language, "anomalia.unknown_site", value=args[0], sites=_listing(context)["sites"]))
+        return
+    category = "otro"
+    if len(args) > 1 and args[1].startswith("#"):
+        category = fold(args[1][1:])
+        if services.unit.anomalias.category(category) is None:
+            await message.reply_text(
+                t(language, "anomalia.unknown_category", value=args[1][1:], categories=_listing(context)["categories"])
+            )
+            return
+        args = [args[0], *args[2:]]
+    if len(args) - 1 < MIN_DESCRIPTION_WORDS:
+        await message.reply_text(t(language, "anomalia.short_description"))
+        return
+    report = NewReport(site.code, category, " ".join(args[1:]))
+    await file_and_notify(message, context, report)
+
+
+async def file_and_notify(message: Message, context: VigiaContext, report: NewReport) -> None:
+    """Shared by the urgent form and the guided report: file, publish, alert, and show whom to call."""
+    services, person = context.services, context.person
+    assert person is not None
+    anomaly = await anomalias.file_report(services, report, person)
+    case = await anomalias.load(services, anomaly.id)  # type: ignore[arg-type]
+    assert case is not None
+    await publish_report(context.bot, services, case)
+    people = await _people_of(context, case)
+    for notice in case.notices:
+        await send_alert(context.bot, services, case, notice, people[notice.person_id])
+    await refresh_report(context.bot, services, anomaly.id)  # type: ignore[arg-type]
+    text, keyboard = _call_list(case, people, context.language)
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+async def _people_of(context: VigiaContext, case: Case) -> dict[int, Person]:
+    async with context.services.db.read() as session:
+        return {n.person_id: await session.get(Person, n.person_id) for n in case.notices}  # type: ignore[misc]
+
+
+def _call_list(case: Case, people: dict[int, Person], language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Phone first: whom to call, their number (phones turn numbers into call links), a button each."""
+    lines = [t(language, "anomalia.filed", number=case.anomaly.number), "", t(language, "anomalia.call_first")]
+    rows = []
+    for notice in case.notices:
+        person = people[notice.person_id]
+        lines.append(
+            t(
+                language,
+                "anomalia.call_person",
+                name=person.name,
+                role=t(language, f"role.{notice.role}"),
+                phone=person.phone or t(language, "anomalia.no_phone"),
+            )
+        )
+        first = person.name.split()[0]
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t(language, "anomalia.button.called", name=first), callback_data=f"anm:call:{notice.id}:realizada"
+                ),
+                InlineKeyboardButton(
+                    t(language, "anomalia.button.no_answer", name=first),
+                    callback_data=f"anm:call:{notice.id}:no_contesta",
+                ),
+            ]
+        )
+    if not case.notices:
+        lines.append(t(language, "anomalia.nobody"))
+    return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+
+
+async def anomalias_abiertas(update: Update, context: VigiaContext) -> None:
+    services = context.services
+    text = list_text(await anomalias.open_list(services), services.unit, context.language, services.now())
+    await update.effective_message.reply_text(text)  # type: ignore[union-attr]
+
+
+OUTCOME_KEYS = {
+    Outcome.NOT_FOUND: "anomalia.not_found",
+    Outcome.CLOSED: "anomalia.closed_already",
+    Outcome.NOT_YOURS: "anomalia.not_yours",
+    Outcome.ALREADY: "anomalia.ack_already",
+    Outcome.TOO_SHORT: "anomalia.too_short",
+}
+
+
+async def button(update: Update, context: VigiaContext) -> None:
+    """Every press is checked against the database: whose alert it is, whether the case is closed."""
+    query, services, language = update.callback_query, context.services, context.language
+    assert query is not None and query.data is not None
+    _, action, ident, *rest = query.data.split(":")
+    roles = {"call": UNIT_STAFF, "close": SUPERVISORS}.get(action, EVERYONE)
+    if not await check_role(update, context, roles, "anomalia"):
+        return
+    person = context.person
+    assert person is not None
+    async with services.db.read() as session:
+        notice = await session.get(AnomalyNotice, int(ident)) if action != "close" else None
+    anomaly_id = int(ident) if action == "close" else (notice.anomaly_id if notice else None)
+    case = await anomalias.load(services, anomaly_id) if anomaly_id else None
+    if case is None:
+        await query.answer(t(language, "anomalia.not_found"), show_alert=True)
+        return
+    number = case.anomaly.number
+    if action == "call":
+        outcome = await anomalias.record_call(services, int(ident), person, rest[0])
+        await query.answer(t(language, OUTCOME_KEYS.get(outcome, "anomalia.call_recorded"), number=number))
+    elif action == "ack":
+        outcome = await anomalias.acknowledge(services, int(ident), person)
+        await query.answer(
+            t(language, OUTCOME_KEYS.get(outcome, "anomalia.ack_done"), number=number),
+            show_alert=outcome is not Outcome.OK,
+        )
+        if outcome is Outcome.OK:
+            await _refresh_alert(query.message, int(ident), language, services)  # type: ignore[arg-type]
+    else:
+        await _ask(update, context, case, action, int(ident), notice)
+        return
+    await refresh_report(context.bot, services, case.anomaly.id)  # type: ignore[arg-type]
+
+
+async def _ask(
+    update: Update, context: VigiaContext, case: Case, action: str, ident: int, notice: AnomalyNotice | None
+) -> None:
+    """ "Responder justificación" and "Cerrar" ask for a text; refusals are told at once."""
+    query, person, language = update.callback_query, context.person, context.language
+    assert query is not None and person is not None
+    number = case.anomaly.number
+    refusal = None
+    if case.anomaly.status == "cerrada":
+        refusal = "anomalia.closed_already"
+    elif action == "just" and (notice is None or notice.person_id != person.id):
+        refusal = "anomalia.not_yours"
+    if refusal:
+        await query.answer(t(language, refusal, number=number), show_alert=True)
+        return
+    await query.answer()
+    if action == "just":
+        asked = await context.bot.send_message(
+            person.telegram_id,
+            t(
+                language,
+                "anomalia.ask_justification",  # type: ignore[arg-type]
+                number=number,
+            ),
+            reply_markup=ForceReply(),
+        )
+        await prompts.ask(context.services, person, asked.chat_id, "anomalia.justify", ident, asked.message_id)
+        return
+    mention = Html(f'<a href="tg://user?id={person.telegram_id}">{html.escape(person.name)}</a>')
+    asked = await query.message.reply_text(
+        t(language, "anomalia.ask_close", name=mention, number=number),  # type: ignore[union-attr]
+        reply_markup=ForceReply(selective=True),
+    )
+    await prompts.ask(context.services, person, asked.chat_id, "anomalia.close", ident, asked.message_id)
+
+
+async def _refresh_alert(message: Message | None, notice_id: int, language: str, services: Services) -> None:
+    if message is None:
+        return
+    async with services.db.read() as session:
+        notice = await session.get(AnomalyNotice, notice_id)
+    if notice is not None:
+        await message.edit_reply_markup(alert_keyboard(notice, language))
+
+
+async def answer_justification(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
+    message, person, services = update.effective_message, context.person, context.services
+    assert message is not None and person is not None
+    text = message.text or message.caption or ""
+    outcome = await anomalias.justify(services, pending.object_id, person, text, "telegram")
+    if outcome is Outcome.TOO_SHORT:
+        await message.reply_text(t(context.language, "anomalia.too_short"))
+        return False
+    async with services.db.read() as session:
+        notice = await session.get(AnomalyNotice, pending.object_id)
+    case = await anomalias.load(services, notice.anomaly_id) if notice else None
+    if outcome is not Outcome.OK or case is None or notice is None:
+        number = case.anomaly.number if case else ""
+        await message.reply_text(t(context.language, OUTCOME_KEYS[outcome], number=number))
+        return True
+    await message.reply_text(t(context.language, "anomalia.justified_thanks"))
+    await post_justification(context, case, notice, person)
+    return True
+
+
+async def post_justification(context: VigiaContext, case: Case, notice: AnomalyNotice, person: Person) -> None:
+    """Back to the group, as a reply to the report (used by the e-mail path too)."""
+    services, language = context.services, context.services.unit.language
+    await refresh_report(context.bot, services, case.anomaly.id)  # type: ignore[arg-type]
+    if case.anomaly.chat_id and case.anomaly.message_id:
+        await context.bot.send_message(
+            case.anomaly.chat_id,
+            t(
+                language,
+                "anomalia.justification_posted",
+                name=person.name,
+                role=t(language, f"role.{notice.role}"),
+                number=case.anomaly.number,
+                via=t(language, f"anomalia.via.{notice.justified_via or 'telegram'}"),
+                text=notice.justification or "",
+            ),
+            message_thread_id=services.unit.group.topics.anomalias,
+            reply_to_message_id=case.anomaly.message_id,
+        )
+
+
+async def answer_closing(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
+    message, person, services = update.effective_message, context.person, context.services
+    assert message is not None and person is not None
+    note = (message.text or "").strip()
+    if len(note) < MIN_DESCRIPTION_WORDS:
+        await message.reply_text(t(context.language, "anomalia.short_description"))
+        return False
+    outcome = await anomalias.close(services, pending.object_id, person, note)
+    case = await refresh_report(context.bot, services, pending.object_id)
+    number = case.anomaly.number if case else ""
+    key = "anomalia.closed" if outcome is Outcome.OK else OUTCOME_KEYS.get(outcome, "anomalia.supervisors_only")
+    await message.reply_text(t(context.language, key, number=number))
+    return True
+
+
+COMMANDS = (
+    Command("anomalia", anomalia, roles=UNIT_STAFF),
+    Command("anomalias", anomalias_abiertas, roles=UNIT_STAFF),
+)
+BUTTONS = (
+    CallbackQueryHandler(button, pattern=r"^anm:(call:\d+:(realizada|no_contesta)|ack:\d+|just:\d+|close:\d+)$"),
+)
+PROMPTS = {"anomalia.justify": answer_justification, "anomalia.close": answer_closing}

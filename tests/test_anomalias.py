@@ -1,0 +1,151 @@
+"""Anomalies end to end over Telegram: filed, routed, called, alerted, acknowledged, justified,
+escalated and closed. La Hachadura: Luis is the administrator, Sonia his backup, Óscar security."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.fake_telegram import Call
+from tests.harness import GROUP_ID, BotHarness
+
+LUIS, SONIA, OSCAR, CARLOS, MARTA = 1005, 1009, 1006, 1003, 1004
+
+
+async def file(
+    bot: BotHarness, text: str = "#persona_sospechosa Persona merodeando el portón <b>norte</b>"
+) -> tuple[Call, Call, Call]:
+    """Ana files an urgent report; returns the group report, her call list and Luis's alert."""
+    mark, _ = await bot.send("tec.ana", f"/anomalia hachadura {text}", "group")
+    report = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="🚨 <b>A-2026-0001")
+    alert = await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="Anomalía A-2026-0001")
+    calls = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Llame primero")
+    return report, calls, alert
+
+
+async def test_an_urgent_report_is_routed_alerted_and_asks_for_the_call_first(bot: BotHarness) -> None:
+    report, calls, alert = await file(bot)
+    assert report.params["message_thread_id"] == bot.unit.group.topics.anomalias
+    assert (
+        "Persona sospechosa" in report.params["text"]
+        and "merodeando el portón &lt;b&gt;norte&lt;/b&gt;" in (report.params["text"])
+    )
+    assert "• Luis Alvarado, administrador de aduana: +503 2420-1000" in calls.params["text"]
+    buttons = [b["callback_data"] for row in calls.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["anm:call:1:realizada", "anm:call:1:no_contesta"]
+    labels = [b["text"] for b in alert.params["reply_markup"]["inline_keyboard"][0]]
+    assert labels == ["Recibido", "Responder justificación"]
+    assert not [c for c in bot.fake.calls if c.params.get("chat_id") in (SONIA, OSCAR)]  # backup and security: not yet
+    edited = await bot.fake.wait_for("editMessageText", message_id=report.result["message_id"], text_contains="avisado")
+    assert "Estado: abierta, esperando justificación" in edited.params["text"]
+
+
+async def test_the_call_the_receipt_and_the_justification_are_recorded(bot: BotHarness) -> None:
+    report, calls, alert = await file(bot)
+    mark, _ = await bot.press("tec.ana", calls.result, "anm:call:1:realizada")
+    await bot.fake.wait_for("answerCallbackQuery", after=mark, text="Registrado.")
+    await bot.fake.wait_for(
+        "editMessageText", after=mark, message_id=report.result["message_id"], text_contains="📞 llamada 10:00"
+    )
+
+    mark, _ = await bot.press("adm.luis", alert.result, "anm:ack:1")
+    await bot.press("adm.luis", alert.result, "anm:ack:1")  # a double tap before the button disappears
+    await bot.fake.wait_for("answerCallbackQuery", after=mark, text="Gracias: quedó registrado que lo recibió.")
+    again = await bot.fake.wait_for("answerCallbackQuery", after=mark, text="Ya estaba registrado que lo recibió.")
+    assert again.params["show_alert"]
+    keyboard = await bot.fake.wait_for("editMessageReplyMarkup", after=mark, chat_id=LUIS)
+    assert [b["text"] for b in keyboard.params["reply_markup"]["inline_keyboard"][0]] == ["Responder justificación"]
+
+    mark, _ = await bot.press("adm.luis", alert.result, "anm:just:1")
+    question = await bot.fake.wait_for(
+        "sendMessage", after=mark, chat_id=LUIS, text_contains="Escriba la justificación"
+    )
+    refused = await bot.ask("adm.luis", "ok")
+    assert "no alcanza como justificación" in refused.params["text"]
+    mark = bot.fake.mark()
+    bot.fake.send_text(
+        bot.user("adm.luis"),
+        bot.private("adm.luis"),
+        "Era personal de la naviera autorizado para retirar carga",
+        reply_to=question.result,
+    )
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="quedó registrada")
+    posted = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="📝 Justificación")
+    assert posted.params["reply_parameters"]["message_id"] == report.result["message_id"]
+    assert "Luis Alvarado (administrador de aduana) para A-2026-0001, por Telegram" in posted.params["text"]
+    edited = await bot.fake.wait_for("editMessageText", after=mark, message_id=report.result["message_id"])
+    assert "Estado: justificada" in edited.params["text"] and "naviera autorizado" in edited.params["text"]
+
+
+async def test_the_coordinator_closes_it_and_a_technician_cannot(bot: BotHarness) -> None:
+    report, _, _ = await file(bot)
+    mark, _ = await bot.press("tec.ana", report.result, "anm:close:1")
+    refused = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    assert "es para: coordinador técnico, jefe de la UTMV" in refused.params["text"]
+    mark, _ = await bot.press("coord.carlos", report.result, "anm:close:1")
+    question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="nota de cierre")
+    mark = bot.fake.mark()
+    bot.fake.send_text(
+        bot.user("coord.carlos"), bot.group, "Verificado con la aduana, sin novedad", reply_to=question.result
+    )
+    await bot.fake.wait_for("sendMessage", after=mark, text_contains="A-2026-0001 cerrada.")
+    closed = await bot.fake.wait_for("editMessageText", after=mark, message_id=report.result["message_id"])
+    assert "Estado: cerrada por Carlos Rivas" in closed.params["text"] and "reply_markup" not in closed.params
+    listing = await bot.ask("jefe.marta", "/anomalias")
+    assert listing.params["text"] == "No hay anomalías abiertas."
+
+
+async def test_no_receipt_alerts_the_backup_and_the_coordinator_once(bot: BotHarness) -> None:
+    await file(bot)
+    bot.clock.advance(timedelta(minutes=9))
+    mark = bot.fake.mark()
+    await bot.run_job("anomalias.unacknowledged")
+    assert not [c for c in bot.fake.calls[mark:] if c.method == "sendMessage"]
+    bot.clock.advance(timedelta(minutes=2))
+    await bot.run_job("anomalias.unacknowledged")
+    await bot.run_job("anomalias.unacknowledged")
+    backup = await bot.fake.wait_for("sendMessage", after=mark, chat_id=SONIA, text_contains="A-2026-0001")
+    assert backup.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "anm:ack:2"
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="Nadie ha confirmado")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="Se avisa a su suplente")
+    assert [c.params["chat_id"] for c in bot.fake.calls[mark:] if c.method == "sendMessage"].count(SONIA) == 1
+
+
+async def test_no_justification_reminds_then_tells_the_chief(bot: BotHarness) -> None:
+    await file(bot)
+    mark = bot.fake.mark()
+    bot.clock.advance(timedelta(hours=24, minutes=1))
+    await bot.run_job("anomalias.unjustified")
+    reminder = await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="Seguimos esperando")
+    assert "A-2026-0001" in reminder.params["text"]
+    bot.clock.advance(timedelta(hours=24))
+    await bot.run_job("anomalias.unjustified")
+    await bot.run_job("anomalias.unjustified")
+    chief = await bot.fake.wait_for(
+        "sendMessage", after=mark, chat_id=MARTA, text_contains="lleva 48 h sin justificación"
+    )
+    assert "Luis Alvarado" in chief.params["text"]
+    texts = [c.params["text"] for c in bot.fake.calls[mark:] if c.method == "sendMessage"]
+    assert sum("Seguimos esperando" in t for t in texts) == 1 and sum("48 h" in t for t in texts) == 1
+
+
+async def test_a_security_risk_also_alerts_the_ministry(bot: BotHarness) -> None:
+    await file(bot, "#riesgo_seguridad Disparos cerca del carril de carga")
+    await bot.fake.wait_for("sendMessage", chat_id=OSCAR, text_contains="Anomalía A-2026-0001")
+
+
+async def test_lists_timelines_and_mistakes(bot: BotHarness) -> None:
+    _, calls, _ = await file(bot)
+    mark, _ = await bot.press("tec.ana", calls.result, "anm:call:1:no_contesta")
+    await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    listing = await bot.ask("coord.carlos", "/anomalias")
+    assert (
+        "A-2026-0001 · Aduana Frontera La Hachadura · Persona sospechosa · hace un momento" in (listing.params["text"])
+    )
+    timeline = (await bot.ask("coord.carlos", "/anomalia A-2026-0001")).params["text"]
+    assert "Ana López: reportó: Persona merodeando" in timeline and "no le contestó: Luis Alvarado" in timeline
+    assert "no encuentro" in (await bot.ask("coord.carlos", "/anomalia 77")).params["text"].lower()
+    assert "«luna»" in (await bot.ask("tec.ana", "/anomalia luna algo raro pasa")).params["text"]
+    assert "«ovni»" in (await bot.ask("tec.ana", "/anomalia hachadura #ovni luces en el cielo")).params["text"]
+    assert "al menos unas palabras" in (await bot.ask("tec.ana", "/anomalia hachadura humo")).params["text"]
+    assert "Uso:" in (await bot.ask("tec.ana", "/anomalia")).params["text"]
+    assert "es para" in (await bot.ask("adm.luis", "/anomalias")).params["text"]
