@@ -269,6 +269,14 @@ async def close(services: Services, anomaly_id: int, person: Person, note: str) 
     return Outcome.OK
 
 
+async def note_handed_over(services: Services, anomaly_id: int, person: Person) -> None:
+    """The incoming shift accepted the open anomaly in the handover: it is in the timeline."""
+    async with services.db.write() as session:
+        anomaly = await session.get(Anomaly, anomaly_id)
+        if anomaly is not None:
+            await _event(session, anomaly, "relevo", person, services.now())
+
+
 async def claim_unacknowledged(services: Services) -> list[tuple[Anomaly, AnomalyNotice, AnomalyNotice | None]]:
     """Primary notices without "Recibido" past their category's delay, each claimed once; the backup
     person (when the site has one) gets a notice of their own, returned alongside."""

@@ -40,3 +40,11 @@ async def done(services: Services, pending: PendingPrompt) -> None:
         stored = await session.get(PendingPrompt, pending.id)
         if stored is not None:
             await session.delete(stored)
+
+
+async def forget(services: Services, person: Person, chat_id: int) -> None:
+    """The flow that asked ended another way (a button): its question no longer waits."""
+    async with services.db.write() as session:
+        pending = await prompt_for(session, person.id, chat_id)  # type: ignore[arg-type]
+        if pending is not None:
+            await session.delete(pending)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot import audit, consignas
+from bot import anomalias, audit, consignas
+from bot.anomalias_render import category_name, site_name
 from bot.consignas_render import holder_name
 from bot.roles import SUPERVISORS, Role
 from bot.services import Services
@@ -51,7 +52,25 @@ async def _accept_consigna(services: Services, ref: str, person: Person) -> None
     await consignas.hand_to(services, int(ref), person)
 
 
-SECTIONS: tuple[Section, ...] = (Section("consigna", _open_consignas, _accept_consigna),)
+async def _open_anomalies(services: Services) -> list[ItemDraft]:
+    return [
+        ItemDraft(
+            str(a.id),
+            f"{a.number} {category_name(services.unit, a.category)} · "
+            f"{site_name(services.unit, a.site_code)} · {a.status}",
+        )
+        for a in await anomalias.open_list(services)
+    ]
+
+
+async def _accept_anomaly(services: Services, ref: str, person: Person) -> None:
+    await anomalias.note_handed_over(services, int(ref), person)
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("consigna", _open_consignas, _accept_consigna),
+    Section("anomalia", _open_anomalies, _accept_anomaly),
+)
 
 
 class Acceptance(StrEnum):

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Html, t
+from bot.relevo import SECTIONS
 from bot.shifts import Slot, local_time, span
 from storage.consignas import Consigna, ConsignaStatus
 from storage.people import Person
@@ -42,8 +43,7 @@ def handover_text(
         if receivers
         else t(language, "relevo.to_nobody", shift=incoming.name),
     ]
-    kinds = dict.fromkeys(item.kind for item in items) or {"consigna": None}
-    for kind in kinds:
+    for kind in (section.kind for section in SECTIONS):
         lines += ["", t(language, f"relevo.section.{kind}")]
         numbered = [(n, item) for n, item in enumerate(items, start=1) if item.kind == kind]
         lines += [_item_line(n, item, names, language, now, tz) for n, item in numbered] or [

@@ -37,9 +37,6 @@ async def anomalia(update: Update, context: VigiaContext) -> None:
     message, services, language = update.effective_message, context.services, context.language
     assert message is not None and context.person is not None
     args = list(context.args or ())
-    if not args:
-        await message.reply_text(t(language, "anomalia.usage", **_listing(context)))
-        return
     if len(args) == 1 and anomalias.parse_number(args[0], 2000) is not None:
         found = await anomalias.find(services, args[0])
         case = await anomalias.load(services, found.id) if found else None  # type: ignore[arg-type]
@@ -272,10 +269,7 @@ async def answer_closing(update: Update, context: VigiaContext, pending: Pending
     return True
 
 
-COMMANDS = (
-    Command("anomalia", anomalia, roles=UNIT_STAFF),
-    Command("anomalias", anomalias_abiertas, roles=UNIT_STAFF),
-)
+COMMANDS = (Command("anomalias", anomalias_abiertas, roles=UNIT_STAFF),)  # /anomalia: see anomalias_guided
 BUTTONS = (
     CallbackQueryHandler(button, pattern=r"^anm:(call:\d+:(realizada|no_contesta)|ack:\d+|just:\d+|close:\d+)$"),
 )

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from jobs import anomalias, consignas, relevo
+from jobs import anomalias, consignas, evidence_retention, relevo
 from jobs.common import CATCH_UP
 
-WORKFLOWS = (consignas, relevo, anomalias)
+WORKFLOWS = (consignas, relevo, anomalias, evidence_retention)
 
 
 def register(app: Application) -> None:

@@ -1,34 +1,25 @@
-"""Daily, and once shortly after start-up: purge evidence past its retention period.
+"""Every 24 hours, and once at start-up: purge evidence past its retention period.
 
-Evidence linked to a case that is still open is kept (see bot/cameras/evidence.py); the purge is
-idempotent, so the start-up run catches up on days the bot was down.
+Evidence linked to a case that is still open is kept (see bot/cameras/evidence.py). The purge is
+idempotent, so the start-up run catches up on the days the bot was down.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import time
-
-from telegram.ext import Application
 
 from bot.cameras.evidence import enforce_retention
 from bot.context import VigiaContext
-from jobs.common import CATCH_UP
+from jobs.common import Job
 
 log = logging.getLogger(__name__)
-DAILY_AT = time(3, 30)  # local time: after the night's peak, before the morning shift
-FIRST_RUN_S = 120
-
-
-def schedule(app: Application) -> None:
-    queue = app.job_queue
-    assert queue is not None
-    tz = app.bot_data["services"].settings.tz
-    queue.run_daily(purge, DAILY_AT.replace(tzinfo=tz), name="evidence.retention", job_kwargs=CATCH_UP)
-    queue.run_once(purge, FIRST_RUN_S, name="evidence.retention.startup")
+EVERY_S = 24 * 3600
 
 
 async def purge(context: VigiaContext) -> None:
     purged = await enforce_retention(context.services)
     if purged:
         log.info("evidence retention purged %d files", len(purged))
+
+
+JOBS = (Job("evidence.retention", purge, every_s=EVERY_S, catch_up=True),)

@@ -116,3 +116,27 @@ async def events_of(session: AsyncSession, anomaly_id: int) -> list[AnomalyEvent
 async def photos_of(session: AsyncSession, anomaly_id: int) -> list[AnomalyPhoto]:
     statement = select(AnomalyPhoto).where(AnomalyPhoto.anomaly_id == anomaly_id).order_by(col(AnomalyPhoto.id))
     return list((await session.exec(statement)).all())
+
+
+class AnomalyDraft(SQLModel, table=True):
+    """A guided report being filled in, step by step; kept in the database so nothing typed is lost."""
+
+    __tablename__ = "anomaly_draft"
+    __table_args__ = (UniqueConstraint("person_id", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int | None = None
+    step: str = Field(default="site", max_length=12)  # site, cameras, category, description, photos
+    site_code: str | None = Field(default=None, max_length=40)
+    cameras: str = ""
+    category: str | None = Field(default=None, max_length=40)
+    description: str | None = None
+    photos: str = ""  # Telegram file ids, comma separated
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+async def draft_of(session: AsyncSession, person_id: int, chat_id: int) -> AnomalyDraft | None:
+    statement = select(AnomalyDraft).where(AnomalyDraft.person_id == person_id, AnomalyDraft.chat_id == chat_id)
+    return (await session.exec(statement)).first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.fake_telegram import Call
+from tests.fake_telegram import Call, png_bytes
 from tests.harness import GROUP_ID, BotHarness
 
 LUIS, SONIA, OSCAR, CARLOS, MARTA = 1005, 1009, 1006, 1003, 1004
@@ -147,5 +147,43 @@ async def test_lists_timelines_and_mistakes(bot: BotHarness) -> None:
     assert "«luna»" in (await bot.ask("tec.ana", "/anomalia luna algo raro pasa")).params["text"]
     assert "«ovni»" in (await bot.ask("tec.ana", "/anomalia hachadura #ovni luces en el cielo")).params["text"]
     assert "al menos unas palabras" in (await bot.ask("tec.ana", "/anomalia hachadura humo")).params["text"]
-    assert "Uso:" in (await bot.ask("tec.ana", "/anomalia")).params["text"]
     assert "es para" in (await bot.ask("adm.luis", "/anomalias")).params["text"]
+
+
+async def test_the_guided_report_walks_site_cameras_category_description_photos(bot: BotHarness) -> None:
+    form = await bot.ask("tec.ana", "/anomalia", where="group")
+    assert "Paso 1 de 5" in form.params["text"]
+    message_id = form.result["message_id"]
+
+    async def press(data: str) -> Call:
+        mark, _ = await bot.press("tec.ana", form.result, data)
+        return await bot.fake.wait_for("editMessageText", after=mark, message_id=message_id)
+
+    assert "Paso 2 de 5" in (await press("anmd:1:site:0")).params["text"]
+    mark, _ = await bot.press("tec.kevin", form.result, "anmd:1:cam:0")
+    assert "Someone else" in (await bot.fake.wait_for("answerCallbackQuery", after=mark)).params["text"]
+    cameras = await press("anmd:1:cam:0")
+    assert "Cámaras: hachadura-1" in cameras.params["text"] and "✅ La Hachadura 1" in str(
+        cameras.params["reply_markup"]
+    )
+    assert "Paso 3 de 5" in (await press("anmd:1:next")).params["text"]
+    mark, _ = await bot.press("tec.ana", form.result, "anmd:1:cat:1")
+    question = await bot.fake.wait_for("sendMessage", after=mark, text_contains="describa la situación")
+    mark = bot.fake.mark()
+    bot.fake.send_text(
+        bot.user("tec.ana"), bot.group, "Camión sin placas estacionado frente al portón norte", reply_to=question.result
+    )
+    photos_question = await bot.fake.wait_for("sendMessage", after=mark, text_contains="envíe sus fotos")
+    for _ in range(2):
+        mark = bot.fake.mark()
+        bot.fake.send_photo(bot.user("tec.ana"), bot.group, png_bytes(40, 30), reply_to=photos_question.result)
+        await bot.fake.wait_for("sendMessage", after=mark, text_contains="Foto agregada")
+    await bot.restart()  # nothing typed so far is lost
+    mark, _ = await bot.press("tec.ana", form.result, "anmd:1:send")
+    await bot.press("tec.ana", form.result, "anmd:1:send")  # a double tap: one report only
+    report = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="A-2026-0001")
+    assert "Vehículo sospechoso" in report.params["text"] and "Cámaras: hachadura-1" in report.params["text"]
+    await bot.fake.wait_for("sendMediaGroup", after=mark, chat_id=LUIS)
+    stale = await bot.fake.wait_for("answerCallbackQuery", after=mark, text_contains="ya se envió")
+    assert stale.params["show_alert"]
+    assert not [c for c in bot.fake.calls if "A-2026-0002" in str(c.params.get("text"))]

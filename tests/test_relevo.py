@@ -146,3 +146,15 @@ async def test_someone_outside_the_incoming_shift_cannot_accept(bot: BotHarness)
     assert "no está vinculada" in refused.params["text"]
     mark, _ = await bot.press("jefe.marta", posted.result, "rlv:1:2")
     await bot.fake.wait_for("answerCallbackQuery", after=mark, text="Aceptado.")  # supervisors may
+
+
+async def test_open_anomalies_are_handed_over_too(bot: BotHarness) -> None:
+    mark, _ = await bot.send("tec.ana", "/anomalia hachadura Vehículo detenido sin placas frente al portón", "group")
+    await bot.fake.wait_for("sendMessage", after=mark, text_contains="Llame primero")
+    posted = await hand_over(bot)
+    assert "<b>Anomalías abiertas</b>\n3. ⬜ A-2026-0001 Otro · Aduana Frontera La Hachadura · abierta" in (
+        posted.params["text"])
+    mark, _ = await bot.press("tec.kevin", posted.result, "rlv:1:all")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="Relevo aceptado")
+    timeline = await bot.ask("coord.carlos", "/anomalia A-2026-0001")
+    assert "Kevin Portillo: la recibió en el relevo" in timeline.params["text"]

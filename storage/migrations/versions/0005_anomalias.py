@@ -98,7 +98,27 @@ def upgrade() -> None:
 
 
 
+    op.create_table(
+        "anomaly_draft",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("chat_id", sa.BigInteger(), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=True),
+        sa.Column("step", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("site_code", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+        sa.Column("cameras", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("category", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+        sa.Column("description", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("photos", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("person_id", "chat_id"),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("anomaly_draft")
     with op.batch_alter_table('anomaly_photo', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_anomaly_photo_anomaly_id'))
 

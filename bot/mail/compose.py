@@ -1,0 +1,117 @@
+"""Building outgoing messages and checking what goes into them: pure functions, no I/O.
+
+A mail is composed from its stored row at every attempt, so a retry sends the same headers (the
+same Message-ID and Date) as the first try; only the MIME boundaries differ.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses, parseaddr
+
+from storage.mail import OutboxAttachment, OutboxMail
+
+ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
+FALLBACK_DOMAIN = "invalid"  # the Message-ID reads <...@vigia.invalid> when no domain is known (RFC 2606)
+MAX_ATTACHMENTS_BYTES = 20 * 1024 * 1024  # most servers refuse messages over 25 MB; base64 adds a third
+
+
+class MailError(ValueError):
+    """The mail cannot be queued as given (an address, a reference, an attachment): the caller's bug."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def addresses(value: str | Iterable[str], field: str) -> list[str]:
+    """`"Ana <ana@x.sv>, b@y.sv"` or a list of such: each checked, returned as one address per item."""
+    items = [value] if isinstance(value, str) else list(value)
+    result = []
+    for item in items:
+        if any(c in item for c in "\r\n"):
+            raise MailError(f"{field}: line breaks are not allowed in an address")
+        for name, address in getaddresses([item]):
+            if not address and not name:
+                continue
+            if not address.isascii() or not ADDRESS.match(address):
+                raise MailError(f"{field}: {item!r} is not an e-mail address")
+            result.append(str(Address(display_name=name, addr_spec=address)) if name else address)
+    return result
+
+
+def bare(address: str) -> str:
+    """The addr-spec of `Name <addr>`, for the SMTP envelope."""
+    return parseaddr(address)[1]
+
+
+def check_ref(ref: str) -> str:
+    if not REF.match(ref):
+        raise MailError(f"ref {ref!r}: letters, digits, '.', '_' and '-' only (like A-2026-0042), at most 40")
+    return ref
+
+
+def subject_with_ref(subject: str, ref: str) -> str:
+    """One line, with the case number in it: replies keep it, and the inbox matches on it."""
+    line = " ".join(subject.split())
+    return line if ref in line else f"[{ref}] {line}".strip()
+
+
+def check_attachments(items: Iterable[Attachment | tuple[str, str, bytes]]) -> list[Attachment]:
+    result = [item if isinstance(item, Attachment) else Attachment(*item) for item in items]
+    for item in result:
+        if not item.filename or any(c in item.filename for c in "\r\n/\\"):
+            raise MailError(f"attachment {item.filename!r}: not a plain file name")
+        if not CONTENT_TYPE.match(item.content_type.lower()):
+            raise MailError(f"attachment {item.filename!r}: {item.content_type!r} is not a content type")
+    total = sum(len(item.data) for item in result)
+    if total > MAX_ATTACHMENTS_BYTES:
+        raise MailError(f"attachments add up to {total} bytes; at most {MAX_ATTACHMENTS_BYTES} fit in one mail")
+    return result
+
+
+def domain_of(sender: str | None) -> str:
+    """The domain of SMTP_FROM (vigia@aduana.gob.sv -> aduana.gob.sv), for our Message-IDs."""
+    address = parseaddr(sender or "")[1]
+    domain = address.rpartition("@")[2].strip().lower()
+    return domain if domain and ADDRESS.match(f"x@{domain}") else FALLBACK_DOMAIN
+
+
+def new_message_id(ref: str, mail_id: int, domain: str) -> str:
+    """<A-2026-0042.3.5f2c9e1a@vigia.aduana.gob.sv>: the case, the outbox row, and a random part so a
+    rebuilt database never reuses an id a receiver has already seen."""
+    return f"<{ref}.{mail_id}.{secrets.token_hex(4)}@vigia.{domain}>"
+
+
+def build(mail: OutboxMail, attachments: Sequence[OutboxAttachment], sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(mail.to)
+    if mail.cc:
+        message["Cc"] = ", ".join(mail.cc)
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(mail.created_at)
+    message["Message-ID"] = mail.message_id
+    if mail.in_reply_to:
+        message["In-Reply-To"] = mail.in_reply_to
+        message["References"] = mail.in_reply_to
+    message["X-Vigia-Ref"] = mail.ref
+    # RFC 3834: out-of-office robots must not answer, so what comes back is a person's reply.
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(mail.text, cte="quoted-printable")
+    if mail.html:
+        message.add_alternative(mail.html, subtype="html", cte="quoted-printable")
+    for attachment in attachments:
+        maintype, _, subtype = attachment.content_type.lower().partition("/")
+        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
+    return message

@@ -1,0 +1,234 @@
+"""The mail outbox: queue a mail inside the unit of work that causes it, deliver it later.
+
+Delivery claims one due mail at a time with a compare-and-set that also moves its
+`next_attempt_at` forward by a lease (LEASE); then it sends, then records the outcome. So:
+
+- Two runs never send the same claim: the second one's compare-and-set finds the row not due.
+- A run that dies after the claim leaves the mail due again when the lease runs out: it is
+  retried, never lost.
+- The one edge left is at-least-once: a crash (or a connection lost) after the server accepted
+  the DATA but before the row says "sent" makes the next attempt send it again. Every attempt
+  carries the same stored Message-ID, so receivers (and our own inbox) can drop the copy.
+
+Outcomes: a 5xx answer fails the mail at once; a 4xx answer about the mail is retried with an
+exponential backoff (1, 2, 4 … minutes, at most an hour) up to MAX_REFUSALS times; a server that
+cannot be reached does not count against the mail at all: an outage delays mail, never drops it.
+Every attempt is a row in outbox_attempt with the server's answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import audit
+from bot.mail import compose
+from bot.mail.compose import Attachment
+from bot.mail.smtp import SendError, SmtpTransport, configured
+from storage.mail import (
+    MailStatus,
+    OutboxAttachment,
+    OutboxAttempt,
+    OutboxMail,
+    attachments_of,
+    claim_mail,
+    due_mails,
+    pending_count,
+)
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=15)  # far longer than a send can take (connect 10 s, 60 s per command)
+FIRST_BACKOFF = timedelta(minutes=1)
+MAX_BACKOFF = timedelta(hours=1)
+MAX_REFUSALS = 12  # temporary refusals of one mail before it is given up
+MAX_PER_RUN = 100
+ERROR_LENGTH = 1000
+
+_warned_unconfigured = False  # "mail stays queued" is logged once per process
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    ref: str,
+    to: str | Iterable[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    cc: str | Iterable[str] = (),
+    attachments: Iterable[Attachment | tuple[str, str, bytes]] = (),
+    in_reply_to: str | None = None,
+    now: datetime,
+    domain: str | None = None,
+) -> OutboxMail:
+    """Queue a mail in the caller's unit of work (`Database.write`), so it commits with the change
+    that caused it, or not at all. Raises `MailError` on a bad address, ref or attachment.
+
+    The subject gets the case number (`[A-2026-0042] ...`) unless it has it already. `domain` is the
+    Message-ID's (pass `compose.domain_of(settings.smtp_from)`; without it: `vigia.invalid`).
+    """
+    compose.check_ref(ref)
+    recipients = compose.addresses(to, "to")
+    if not recipients:
+        raise compose.MailError("to: at least one recipient is needed")
+    copies = compose.addresses(cc, "cc")
+    files = compose.check_attachments(attachments)
+    if in_reply_to is not None and not (in_reply_to.startswith("<") and in_reply_to.endswith(">")):
+        raise compose.MailError(f"in_reply_to {in_reply_to!r} is not a Message-ID (<...@...>)")
+    mail = OutboxMail(
+        created_at=now,
+        ref=ref,
+        to_addresses=json.dumps(recipients, ensure_ascii=False),
+        cc_addresses=json.dumps(copies, ensure_ascii=False),
+        subject=compose.subject_with_ref(subject, ref),
+        text=text,
+        html=html,
+        message_id=f"<queued.{secrets.token_hex(16)}>",  # unique until replaced below, once the row has an id
+        in_reply_to=in_reply_to,
+        next_attempt_at=now,
+    )
+    session.add(mail)
+    await session.flush()
+    assert mail.id is not None
+    mail.message_id = compose.new_message_id(ref, mail.id, domain or compose.FALLBACK_DOMAIN)
+    for file in files:
+        session.add(OutboxAttachment(mail_id=mail.id, filename=file.filename, content_type=file.content_type, data=file.data))
+    await session.flush()
+    await audit.record(
+        session,
+        "mail.queued",
+        now=now,
+        object_type="mail",
+        object_id=mail.id,
+        detail={
+            "ref": ref,
+            "to": recipients,
+            "cc": copies,
+            "subject": mail.subject,
+            "message_id": mail.message_id,
+            "attachments": [f.filename for f in files],
+        },
+    )
+    return mail
+
+
+def backoff(attempts: int) -> timedelta:
+    """After the n-th attempt: 1, 2, 4, 8 … minutes, at most MAX_BACKOFF."""
+    return min(FIRST_BACKOFF * 2 ** min(max(attempts - 1, 0), 10), MAX_BACKOFF)
+
+
+async def deliver_due(services: Services) -> int:
+    """Send what is due, one claimed mail at a time, over one connection; returns how many mails got
+    a final outcome (sent or failed). Stops early when the server cannot be reached."""
+    settings = services.settings
+    if not configured(settings):
+        await _warn_unconfigured(services)
+        return 0
+    sender = settings.smtp_from
+    assert sender is not None
+    done = 0
+    async with SmtpTransport(settings) as transport:
+        for _ in range(MAX_PER_RUN):
+            claimed = await _claim_next(services)
+            if claimed is None:
+                break
+            mail, attachments = claimed
+            try:
+                message = compose.build(mail, attachments, sender)
+                refused = await transport.send(message, compose.bare(sender), [compose.bare(a) for a in mail.to + mail.cc])
+            except SendError as error:
+                done += await _record_failure(services, mail, error)
+                if not error.reached:
+                    break
+                continue
+            except Exception as exc:  # a bug composing or sending this mail must not block the others
+                log.exception("mail %s (%s) could not be sent", mail.id, mail.ref)
+                done += await _record_failure(services, mail, SendError(f"{type(exc).__name__}: {exc}"))
+                continue
+            await _record_sent(services, mail, refused)
+            done += 1
+    return done
+
+
+async def _claim_next(services: Services) -> tuple[OutboxMail, list[OutboxAttachment]] | None:
+    now = services.now()
+    async with services.db.write() as session:
+        for mail in await due_mails(session, now, limit=5):
+            assert mail.id is not None
+            if await claim_mail(session, mail.id, now, now + LEASE):
+                await session.refresh(mail)
+                return mail, await attachments_of(session, mail.id)
+    return None
+
+
+async def _record_sent(services: Services, mail: OutboxMail, refused: dict[str, str]) -> None:
+    now = services.now()
+    error = "; ".join(f"{address}: {answer}" for address, answer in refused.items()) or None
+    async with services.db.write() as session:
+        row = await session.get(OutboxMail, mail.id)
+        assert row is not None
+        row.status, row.sent_at, row.last_error = MailStatus.SENT, now, error
+        session.add(row)
+        session.add(OutboxAttempt(mail_id=row.id, at=now, outcome="sent", error=error))  # type: ignore[arg-type]
+        detail = {"ref": row.ref, "message_id": row.message_id, "attempts": row.attempts}
+        if refused:
+            detail["refused"] = refused
+        await audit.record(session, "mail.sent", now=now, object_type="mail", object_id=row.id, detail=detail)
+    if refused:
+        log.warning("mail %s (%s) sent, but refused for %s", mail.id, mail.ref, error)
+    else:
+        log.info("mail %s (%s) sent to %s", mail.id, mail.ref, ", ".join(mail.to + mail.cc))
+
+
+async def _record_failure(services: Services, mail: OutboxMail, error: SendError) -> int:
+    """Retry later or give up; returns 1 when the mail failed for good."""
+    now = services.now()
+    message = str(error)[:ERROR_LENGTH]
+    async with services.db.write() as session:
+        row = await session.get(OutboxMail, mail.id)
+        assert row is not None and row.id is not None
+        if error.reached:
+            row.refusals += 1
+        row.last_error = message
+        give_up = error.permanent or row.refusals >= MAX_REFUSALS
+        if give_up:
+            row.status = MailStatus.FAILED
+            await audit.record(
+                session,
+                "mail.failed",
+                now=now,
+                object_type="mail",
+                object_id=row.id,
+                detail={"ref": row.ref, "message_id": row.message_id, "attempts": row.attempts, "error": message},
+            )
+        else:
+            row.next_attempt_at = now + backoff(row.attempts)
+        session.add(row)
+        session.add(OutboxAttempt(mail_id=row.id, at=now, outcome="failed" if give_up else "retry", error=message))
+        next_at = row.next_attempt_at
+    if give_up:
+        log.error("mail %s (%s) failed for good after %d attempts: %s", mail.id, mail.ref, row.attempts, message)
+    else:
+        log.warning("mail %s (%s) not sent (%s); next attempt at %s", mail.id, mail.ref, message, f"{next_at:%H:%M:%S}Z")
+    return 1 if give_up else 0
+
+
+async def _warn_unconfigured(services: Services) -> None:
+    global _warned_unconfigured
+    if _warned_unconfigured:
+        return
+    async with services.db.read() as session:
+        waiting = await pending_count(session)
+    if waiting:
+        _warned_unconfigured = True
+        log.warning("SMTP_HOST or SMTP_FROM is not set: %d e-mail(s) stay queued until they are", waiting)
