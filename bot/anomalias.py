@@ -14,6 +14,7 @@ from enum import StrEnum
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import audit
+from bot.mail.inbox import IncomingReply
 from bot.roles import SUPERVISORS, Role
 from bot.routing import route
 from bot.services import Services
@@ -246,6 +247,44 @@ async def justify(services: Services, notice_id: int, person: Person, text: str,
         session.add_all([notice, anomaly])
         await _event(session, anomaly, "justificada", person, now, text.strip())
     return Outcome.OK
+
+
+async def record_email_reply(services: Services, ref: str, reply: IncomingReply) -> None:
+    """IMAP: a reply to the alert e-mail. From a notified person it is their justification (the
+    group is told by the anomalies job); from anyone else it only joins the timeline."""
+    number = parse_number(ref, services.now().year)
+    async with services.db.read() as session:
+        anomaly = await by_number(session, *number) if number else None
+        notices = await notices_of(session, anomaly.id) if anomaly else []  # type: ignore[arg-type]
+        senders = {n.id: await session.get(Person, n.person_id) for n in notices}
+    if anomaly is None:
+        return
+    sender = next(
+        (n for n in notices if (p := senders[n.id]) and p.email and p.email.lower() == reply.from_address.lower()), None
+    )
+    if sender is not None and sender.justified_at is None:
+        person = senders[sender.id]
+        assert person is not None
+        if await justify(services, sender.id, person, reply.text, "email") is Outcome.OK:  # type: ignore[arg-type]
+            return
+    async with services.db.write() as session:
+        await _event(session, anomaly, "respuesta_correo", None, services.now(), f"{reply.from_address}: {reply.text}")
+
+
+async def unposted_justifications(services: Services) -> list[AnomalyNotice]:
+    async with services.db.read() as session:
+        return [
+            n
+            for a in await open_anomalies(session)
+            for n in await notices_of(session, a.id)  # type: ignore[arg-type]
+            if n.justified_at is not None and n.posted_at is None
+        ]
+
+
+async def mark_posted(services: Services, notice_id: int) -> bool:
+    """Claim the posting of a justification to the group: True once."""
+    async with services.db.write() as session:
+        return await claim(session, AnomalyNotice, notice_id, "posted_at", services.now())
 
 
 async def close(services: Services, anomaly_id: int, person: Person, note: str) -> Outcome:

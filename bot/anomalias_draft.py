@@ -56,5 +56,10 @@ async def discard(services: Services, draft_id: int) -> None:
 
 
 def as_report(draft: AnomalyDraft) -> NewReport:
-    return NewReport(draft.site_code or "", draft.category or "otro", draft.description or "",
-                     [c for c in draft.cameras.split(",") if c], [p for p in draft.photos.split(",") if p])
+    return NewReport(
+        draft.site_code or "",
+        draft.category or "otro",
+        draft.description or "",
+        [c for c in draft.cameras.split(",") if c],
+        [p for p in draft.photos.split(",") if p],
+    )

@@ -92,3 +92,29 @@ async def send_alert(bot: Bot, services: Services, case: Case, notice: AnomalyNo
         return False
     await anomalias.mark_notified(services, notice.id, sent.message_id)  # type: ignore[arg-type]
     return True
+
+
+async def post_justification(bot: Bot, services: Services, case: Case, notice: AnomalyNotice, person: Person) -> None:
+    """Back to the group, as a reply to the report; claimed first, so it is posted once whether the
+    justification came by Telegram (at once) or by e-mail (by the anomalies job)."""
+    language = services.unit.language
+    await refresh_report(bot, services, case.anomaly.id)  # type: ignore[arg-type]
+    if not (case.anomaly.chat_id and case.anomaly.message_id):
+        return
+    if not await anomalias.mark_posted(services, notice.id):  # type: ignore[arg-type]
+        return
+    text = t(
+        language,
+        "anomalia.justification_posted",
+        name=person.name,
+        role=t(language, f"role.{notice.role}"),
+        number=case.anomaly.number,
+        via=t(language, f"anomalia.via.{notice.justified_via or 'telegram'}"),
+        text=notice.justification or "",
+    )
+    await bot.send_message(
+        case.anomaly.chat_id,
+        text,
+        message_thread_id=services.unit.group.topics.anomalias,
+        reply_to_message_id=case.anomaly.message_id,
+    )

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
-    setup_logging(services.settings.log_level, services.settings.secrets)
+    setup_logging(services.settings.log_level, services.secrets)
     return args.action(services, args)
 
 

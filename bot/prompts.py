@@ -48,3 +48,12 @@ async def forget(services: Services, person: Person, chat_id: int) -> None:
         pending = await prompt_for(session, person.id, chat_id)  # type: ignore[arg-type]
         if pending is not None:
             await session.delete(pending)
+
+
+async def remember_text(services: Services, pending: PendingPrompt, text: str) -> None:
+    """Keep an answer on the question while a second question (e.g. the cause) completes it."""
+    async with services.db.write() as session:
+        stored = await session.get(PendingPrompt, pending.id)
+        if stored is not None:
+            stored.text = text
+            session.add(stored)

@@ -37,3 +37,8 @@ class Services:
     @property
     def tz(self) -> ZoneInfo:
         return self.settings.tz
+
+    @property
+    def secrets(self) -> list[str]:
+        """Everything the log filter must hide: the token, mail passwords, camera passwords."""
+        return self.settings.secrets + [c.password for c in self.unit.cameras if c.password]

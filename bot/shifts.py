@@ -61,16 +61,20 @@ def slot_named(shifts: list[Shift], day: date, name: str, tz: ZoneInfo) -> Slot 
     return _slot(shift, day, tz) if shift else None
 
 
-def age(delta: timedelta, language: str) -> str:
-    """How long ago, as people say it: "hace 3 h 20 min", "2 d 4 h ago"."""
+def duration(delta: timedelta) -> str:
+    """A span as people write it: "45 min", "3 h 20 min", "2 d 4 h" (minutes dropped past a day)."""
     minutes = max(0, int(delta.total_seconds() // 60))
-    if minutes < 1:
-        return "hace un momento" if language == "es" else "just now"
     days, rest = divmod(minutes, 1440)
     hours, minutes = divmod(rest, 60)
     parts = [f"{days} d"] * bool(days) + [f"{hours} h"] * bool(hours) + [f"{minutes} min"] * bool(minutes and not days)
-    amount = " ".join(parts)
-    return f"hace {amount}" if language == "es" else f"{amount} ago"
+    return " ".join(parts) or "0 min"
+
+
+def age(delta: timedelta, language: str) -> str:
+    """How long ago, as people say it: "hace 3 h 20 min", "2 d 4 h ago"."""
+    if delta < timedelta(minutes=1):
+        return "hace un momento" if language == "es" else "just now"
+    return f"hace {duration(delta)}" if language == "es" else f"{duration(delta)} ago"
 
 
 def local_time(moment: datetime, tz: ZoneInfo, now: datetime) -> str:

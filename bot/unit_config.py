@@ -189,6 +189,10 @@ class Anomalias(Strict):
         return next((c for c in self.categories if c.code == code), None)
 
 
+class Fallas(Strict):
+    vendor_reply_hours: float = Field(default=4, gt=0, le=720)  # no vendor reply by then: remind
+
+
 class Relevo(Strict):
     """When the handover is prompted, reminded and escalated, in minutes."""
 
@@ -207,6 +211,7 @@ class UnitConfig(Strict):
     shifts: list[Shift] = Field(min_length=1)
     relevo: Relevo = Relevo()
     anomalias: Anomalias = Anomalias()
+    fallas: Fallas = Fallas()
     capture: Capture = Capture()
     evidence: Evidence = Evidence()
 

@@ -9,11 +9,23 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import access, anomalias, anomalias_guided, ayuda, camaras, consignas, linking, prompts, relevo, turnos
+from handlers import (
+    access,
+    anomalias,
+    anomalias_guided,
+    ayuda,
+    camaras,
+    consignas,
+    fallas,
+    linking,
+    prompts,
+    relevo,
+    turnos,
+)
 from handlers.commands import COMMANDS_KEY, as_handler
 from handlers.errors import on_error
 
-WORKFLOWS = (ayuda, turnos, consignas, relevo, anomalias_guided, anomalias, camaras, linking)
+WORKFLOWS = (ayuda, turnos, consignas, relevo, anomalias_guided, anomalias, fallas, camaras, linking)
 
 
 def register(app: Application) -> None:

@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot import anomalias, prompts
 from bot.anomalias import Case, NewReport, Outcome
-from bot.anomalias_notify import alert_keyboard, publish_report, refresh_report, send_alert
+from bot.anomalias_notify import alert_keyboard, post_justification, publish_report, refresh_report, send_alert
 from bot.anomalias_render import list_text, timeline_text
 from bot.context import VigiaContext
 from bot.i18n import Html, t
@@ -229,29 +229,8 @@ async def answer_justification(update: Update, context: VigiaContext, pending: P
         await message.reply_text(t(context.language, OUTCOME_KEYS[outcome], number=number))
         return True
     await message.reply_text(t(context.language, "anomalia.justified_thanks"))
-    await post_justification(context, case, notice, person)
+    await post_justification(context.bot, services, case, notice, person)
     return True
-
-
-async def post_justification(context: VigiaContext, case: Case, notice: AnomalyNotice, person: Person) -> None:
-    """Back to the group, as a reply to the report (used by the e-mail path too)."""
-    services, language = context.services, context.services.unit.language
-    await refresh_report(context.bot, services, case.anomaly.id)  # type: ignore[arg-type]
-    if case.anomaly.chat_id and case.anomaly.message_id:
-        await context.bot.send_message(
-            case.anomaly.chat_id,
-            t(
-                language,
-                "anomalia.justification_posted",
-                name=person.name,
-                role=t(language, f"role.{notice.role}"),
-                number=case.anomaly.number,
-                via=t(language, f"anomalia.via.{notice.justified_via or 'telegram'}"),
-                text=notice.justification or "",
-            ),
-            message_thread_id=services.unit.group.topics.anomalias,
-            reply_to_message_id=case.anomaly.message_id,
-        )
 
 
 async def answer_closing(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:

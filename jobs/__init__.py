@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from jobs import anomalias, consignas, evidence_retention, relevo
+from jobs import anomalias, consignas, evidence_retention, fallas, mail, relevo
 from jobs.common import CATCH_UP
 
-WORKFLOWS = (consignas, relevo, anomalias, evidence_retention)
+WORKFLOWS = (consignas, relevo, anomalias, fallas, evidence_retention, mail)
 
 
 def register(app: Application) -> None:

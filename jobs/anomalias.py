@@ -5,15 +5,18 @@ in the database first, so it happens once, and catches up at start-up."""
 from __future__ import annotations
 
 from bot import anomalias
-from bot.anomalias_notify import refresh_report, send_alert
+from bot.anomalias_notify import post_justification, refresh_report, send_alert
 from bot.anomalias_render import site_name
 from bot.context import VigiaContext
 from bot.i18n import t
+from bot.mail.inbox import register_reply_handler
 from bot.telegram_io import tell
 from jobs.common import Job
 from storage.people import Person, escalation_contacts, linked_with_role
 
 INTERVAL_S = 60
+
+register_reply_handler("A-", anomalias.record_email_reply)
 
 
 async def unacknowledged(context: VigiaContext) -> None:
@@ -99,7 +102,19 @@ async def unjustified(context: VigiaContext) -> None:
             )
 
 
+async def justifications_by_email(context: VigiaContext) -> None:
+    """Justifications that arrived by e-mail are shown in the group like the ones from Telegram."""
+    services = context.services
+    for notice in await anomalias.unposted_justifications(services):
+        case = await anomalias.load(services, notice.anomaly_id)
+        async with services.db.read() as session:
+            person = await session.get(Person, notice.person_id)
+        if case is not None and person is not None:
+            await post_justification(context.bot, services, case, notice, person)
+
+
 JOBS = (
+    Job("anomalias.justifications", justifications_by_email, every_s=INTERVAL_S, catch_up=True),
     Job("anomalias.unacknowledged", unacknowledged, every_s=INTERVAL_S, catch_up=True),
     Job("anomalias.unjustified", unjustified, every_s=INTERVAL_S, catch_up=True),
 )

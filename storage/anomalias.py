@@ -63,6 +63,7 @@ class AnomalyNotice(SQLModel, table=True):
     justification: str | None = None
     justified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     justified_via: str | None = Field(default=None, max_length=10)  # telegram | email
+    posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # justification shown in the group
 
 
 class AnomalyEvent(SQLModel, table=True):

@@ -29,6 +29,7 @@ class ReplyStatus(StrEnum):
     HANDLED = "handled"
     FAILED = "failed"  # the handler kept failing: stored, logged, left for a person
     UNMATCHED = "unmatched"  # no case found: stored and logged, never dispatched
+    AUTOMATIC = "automatic"  # an auto-reply, a bounce, or our own mail: stored, never dispatched
 
 
 class OutboxMail(SQLModel, table=True):
@@ -99,9 +100,9 @@ class InboxMessage(SQLModel, table=True):
     text: str = ""  # the reply itself, quoted text removed
     received_at: datetime = Field(sa_type=UTCDateTime)
     in_reply_to: str | None = Field(default=None, max_length=500)
-    references: str = ""  # the References header, as received
+    reference_ids: str = ""  # the References header's Message-IDs, newest first
     matched_ref: str | None = Field(default=None, max_length=40, index=True)
-    matched_by: str | None = Field(default=None, max_length=20)  # "in_reply_to" (or References) | "subject"
+    matched_by: str | None = Field(default=None, max_length=20)  # "in_reply_to" (or References), "subject"
     status: str = Field(default=ReplyStatus.UNMATCHED, max_length=10, index=True)
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -23,6 +23,7 @@ class PendingPrompt(SQLModel, table=True):
     kind: str = Field(max_length=30)
     object_id: int
     prompt_message_id: int | None = None
+    text: str | None = None  # an answer kept while a follow-up question is asked
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

@@ -1,5 +1,17 @@
 """Imports every table module so SQLModel.metadata (and Alembic's autogenerate) sees them all."""
 
-from storage import anomalias, audit, consignas, evidence, mail, people, prompts, relevo, sites, turnos
+from storage import anomalias, audit, consignas, evidence, fallas, mail, people, prompts, relevo, sites, turnos
 
-__all__ = ["anomalias", "audit", "consignas", "evidence", "mail", "people", "prompts", "relevo", "sites", "turnos"]
+__all__ = [
+    "anomalias",
+    "audit",
+    "consignas",
+    "evidence",
+    "fallas",
+    "mail",
+    "people",
+    "prompts",
+    "relevo",
+    "sites",
+    "turnos",
+]

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from storage.db import Database
 
-pytest_plugins = ["tests.harness", "tests.cameras_fixtures"]
+pytest_plugins = ["tests.harness", "tests.cameras_fixtures", "tests.mail_servers"]
 
 UNIT_YAML = """\
 language: es

@@ -38,17 +38,24 @@ def camera_unit(rtsp_server: RtspServer, http_cameras: HttpCameras, hung_camera:
         {"code": "aerea", "name": "Aduana Aérea", "kind": "aerea"},
     ]
     auth = {"username": "u", "password": "${CAM_PASSWORD}"}
-    hevc = "/hevc" if "/hevc" in rtsp_server.mounts else "/moving"
+    moving, audio, black = (rtsp_server.url(mount) for mount in ("/moving", "/audio", "/black"))
+    hevc = rtsp_server.url("/hevc" if "/hevc" in rtsp_server.mounts else "/moving")
+    hung = f"rtsp://127.0.0.1:{hung_camera}/Streaming/101"
+    red, green, blue = (http_cameras.url(path) for path in ("/digest/red.jpg", "/basic/green.jpg", "/open/blue.jpg"))
+
+    def cam(code: str, name: str, site: str, **source: object) -> dict:
+        return {"code": code, "name": name, "site": site, **source}
+
     unit["cameras"] = [
-        {"code": "hachadura-1", "name": "La Hachadura 1 Carril de entrada", "site": "hachadura", "rtsp_url": rtsp_server.url("/moving"), **auth},
-        {"code": "hachadura-2", "name": "La Hachadura 2 Patio de carga", "site": "hachadura", "rtsp_url": rtsp_server.url("/audio"), "has_audio": True, **auth},
-        {"code": "hachadura-3", "name": "La Hachadura 3 Bodega fiscal", "site": "hachadura", "rtsp_url": rtsp_server.url("/black"), **auth},
-        {"code": "amatillo-1", "name": "El Amatillo 1 Puente", "site": "amatillo", "snapshot_url": http_cameras.url("/digest/red.jpg"), **auth},
-        {"code": "amatillo-2", "name": "El Amatillo 2 Bodega", "site": "amatillo", "snapshot_url": http_cameras.url("/basic/green.jpg"), **auth},
-        {"code": "amatillo-3", "name": "El Amatillo 3 Caseta", "site": "amatillo", "rtsp_url": f"rtsp://127.0.0.1:{hung_camera}/Streaming/101", **auth},
-        {"code": "aerea-1", "name": "Aduana Aérea 1 Zona de carga", "site": "aerea", "snapshot_url": http_cameras.url("/open/blue.jpg")},
-        {"code": "aerea-2", "name": "Aduana Aérea 2 Salida de courier", "site": "aerea", "rtsp_url": rtsp_server.url(hevc), **auth},
-    ]  # fmt: skip
+        cam("hachadura-1", "La Hachadura 1 Carril de entrada", "hachadura", rtsp_url=moving, **auth),
+        cam("hachadura-2", "La Hachadura 2 Patio de carga", "hachadura", rtsp_url=audio, has_audio=True, **auth),
+        cam("hachadura-3", "La Hachadura 3 Bodega fiscal", "hachadura", rtsp_url=black, **auth),
+        cam("amatillo-1", "El Amatillo 1 Puente", "amatillo", snapshot_url=red, **auth),
+        cam("amatillo-2", "El Amatillo 2 Bodega", "amatillo", snapshot_url=green, **auth),
+        cam("amatillo-3", "El Amatillo 3 Caseta", "amatillo", rtsp_url=hung, **auth),
+        cam("aerea-1", "Aduana Aérea 1 Zona de carga", "aerea", snapshot_url=blue),
+        cam("aerea-2", "Aduana Aérea 2 Salida de courier", "aerea", rtsp_url=hevc, **auth),
+    ]
     unit["capture"] = CAPTURE
     return yaml.safe_dump(unit, allow_unicode=True, sort_keys=False)
 
@@ -88,7 +95,7 @@ async def audit_actions(bot: BotHarness) -> list[str]:
 
 
 async def test_foto_sends_a_fresh_frame_with_the_overlay_and_keeps_it(bot: BotHarness) -> None:
-    mark, chat = await bot.send("tec.ana", "/foto hachadura 1", "group")
+    mark, _ = await bot.send("tec.ana", "/foto hachadura 1", "group")
     action = await bot.fake.wait_for("sendChatAction", after=mark, chat_id=GROUP_ID)
     assert action.params["action"] == "upload_photo"
     sent = await bot.fake.wait_for("sendPhoto", after=mark, chat_id=GROUP_ID, timeout=5)

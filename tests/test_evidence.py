@@ -98,3 +98,39 @@ async def test_a_missing_file_is_reported_not_sent(bot: BotHarness) -> None:
     (bot.services.settings.data_dir / row.path).unlink()
     answer = await bot.ask("coord.carlos", f"/evidencia #{row.id}")
     assert "no está en el servidor" in answer.params["text"]
+
+
+async def test_evidence_queries_on_each_database(db: Database) -> None:
+    """The storage side alone, on SQLite and PostgreSQL: UTC times, cursors, shared files."""
+    from datetime import UTC, datetime
+
+    from storage.evidence import expired, last_capture, shared_file
+    from storage.sites import Site
+
+    start = datetime(2026, 12, 4, 16, 0, tzinfo=UTC)
+    async with db.write() as session:
+        site = Site(code="hachadura", name="La Hachadura", kind="frontera_terrestre")
+        session.add(site)
+        await session.flush()
+        camera = Camera(code="hachadura-1", name="La Hachadura 1", site_id=site.id)  # type: ignore[arg-type]
+        session.add(camera)
+        await session.flush()
+        for day, sha in ((0, "a" * 64), (1, "a" * 64), (50, "b" * 64)):
+            session.add(
+                Evidence(
+                    kind="photo",
+                    camera_id=camera.id,
+                    site_id=site.id,
+                    sha256=sha,
+                    size_bytes=10,
+                    captured_at=start + timedelta(days=day),
+                    path=f"evidence/{sha[:2]}/{sha}.jpg",
+                )
+            )
+    async with db.read() as session:
+        assert await last_capture(session, camera.id) == start + timedelta(days=50)  # type: ignore[arg-type]
+        old = await expired(session, start + timedelta(days=10))
+        assert [row.captured_at for row in old] == [start, start + timedelta(days=1)]
+        assert await expired(session, start + timedelta(days=10), after_id=old[-1].id) == []  # type: ignore[arg-type]
+        assert await shared_file(session, "a" * 64, except_id=old[0].id)  # type: ignore[arg-type]
+        assert not await shared_file(session, "b" * 64, except_id=old[0].id + 2)  # type: ignore[operator]

@@ -16,6 +16,7 @@ from bot.cameras.overlay import burn_in
 TILE_WIDTH, TILE_HEIGHT = 640, 360
 GAP = 4
 NO_SIGNAL_GREY = 40
+MAX_SIDES = 9000
 
 
 @dataclass(frozen=True)
@@ -65,4 +66,7 @@ def compose(tiles: list[Tile], header: list[str]) -> np.ndarray:
         left = GAP + column * (TILE_WIDTH + GAP)
         canvas[top : top + TILE_HEIGHT, left : left + TILE_WIDTH] = render_tile(tile)
     canvas[:header_height] = burn_in(canvas[:header_height], header, size=28)
+    if width + height > MAX_SIDES:  # Telegram refuses photos whose width + height exceed 10000
+        scale = MAX_SIDES / (width + height)
+        canvas = cv2.resize(canvas, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
     return canvas

@@ -3,6 +3,6 @@
 Placeholders use str.format names; values are HTML-escaped when rendered (see bot.i18n).
 """
 
-from bot.catalog import access, anomalias, camaras, consignas, errors, help, relevo, turnos
+from bot.catalog import access, anomalias, camaras, consignas, errors, fallas, help, mail, relevo, turnos
 
-MODULES = (access, anomalias, consignas, errors, help, relevo, turnos, camaras)
+MODULES = (access, anomalias, consignas, errors, fallas, help, relevo, turnos, camaras, mail)

@@ -89,6 +89,7 @@ ES = {
     "anomalia.event.sin_acuse": "sin acuse a tiempo: se escaló",
     "anomalia.event.cerrada": "cerró",
     "anomalia.event.relevo": "la recibió en el relevo",
+    "anomalia.event.respuesta_correo": "respuesta por correo",
 }
 
 EN = {
@@ -180,4 +181,5 @@ EN = {
     "anomalia.event.sin_acuse": "not confirmed in time: escalated",
     "anomalia.event.cerrada": "closed",
     "anomalia.event.relevo": "took it over at the handover",
+    "anomalia.event.respuesta_correo": "e-mail reply",
 }

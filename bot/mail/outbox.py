@@ -102,7 +102,9 @@ async def enqueue(
     assert mail.id is not None
     mail.message_id = compose.new_message_id(ref, mail.id, domain or compose.FALLBACK_DOMAIN)
     for file in files:
-        session.add(OutboxAttachment(mail_id=mail.id, filename=file.filename, content_type=file.content_type, data=file.data))
+        session.add(
+            OutboxAttachment(mail_id=mail.id, filename=file.filename, content_type=file.content_type, data=file.data)
+        )
     await session.flush()
     await audit.record(
         session,
@@ -145,7 +147,9 @@ async def deliver_due(services: Services) -> int:
             mail, attachments = claimed
             try:
                 message = compose.build(mail, attachments, sender)
-                refused = await transport.send(message, compose.bare(sender), [compose.bare(a) for a in mail.to + mail.cc])
+                refused = await transport.send(
+                    message, compose.bare(sender), [compose.bare(a) for a in mail.to + mail.cc]
+                )
             except SendError as error:
                 done += await _record_failure(services, mail, error)
                 if not error.reached:
@@ -219,7 +223,9 @@ async def _record_failure(services: Services, mail: OutboxMail, error: SendError
     if give_up:
         log.error("mail %s (%s) failed for good after %d attempts: %s", mail.id, mail.ref, row.attempts, message)
     else:
-        log.warning("mail %s (%s) not sent (%s); next attempt at %s", mail.id, mail.ref, message, f"{next_at:%H:%M:%S}Z")
+        log.warning(
+            "mail %s (%s) not sent (%s); next attempt at %s", mail.id, mail.ref, message, f"{next_at:%H:%M:%S}Z"
+        )
     return 1 if give_up else 0
 
 

@@ -105,6 +105,7 @@ def upgrade() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('object_id', sa.Integer(), nullable=False),
     sa.Column('prompt_message_id', sa.Integer(), nullable=True),
+    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.PrimaryKeyConstraint('id'),

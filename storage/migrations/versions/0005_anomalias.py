@@ -77,6 +77,7 @@ def upgrade() -> None:
     sa.Column('justification', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('justified_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('justified_via', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+    sa.Column('posted_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['anomaly_id'], ['anomaly.id'], ),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.PrimaryKeyConstraint('id')

@@ -1,0 +1,252 @@
+"""Faults (procedure III-1, III-2): opened by a person or by the health monitor, triaged in the
+procedure's order, reported to the vendor by e-mail, followed until resolved, told to the chief."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import audit, triage
+from bot.fallas_mail import vendor_mail
+from bot.mail import outbox
+from bot.mail.compose import Attachment
+from bot.mail.inbox import IncomingReply
+from bot.services import Services
+from bot.text import fold
+from storage.claims import claim
+from storage.fallas import Fault, FaultEvent, fault_by_number, fault_events, next_fault_seq, open_fault_for, open_faults
+from storage.people import Person, person_names
+
+NUMBER = re.compile(r"^(?:f-?)?(?:(\d{4})-)?(\d{1,6})$", re.IGNORECASE)
+TICKET = re.compile(
+    r"\b(?:ticket|caso|incidencia|orden)\s*(?:n[°ºo.]*\s*)?[:#]?\s*([A-Z0-9][A-Z0-9-]{2,30})", re.IGNORECASE
+)
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    NOT_FOUND = "not_found"
+    RESOLVED = "resolved"
+    STALE = "stale"
+    NO_VENDOR = "no_vendor"
+
+
+@dataclass(frozen=True)
+class Target:
+    scope: str  # camara | sitio | siram
+    site_code: str | None
+    camera_code: str | None
+
+
+@dataclass(frozen=True)
+class FaultCase:
+    fault: Fault
+    events: list[FaultEvent]
+    names: dict[int, str]
+
+
+def parse_target(word: str, services: Services) -> Target | None:
+    """`siram`, a site code or a camera code, forgiving case and accents."""
+    wanted, unit = fold(word), services.unit
+    if wanted == "siram":
+        return Target("siram", None, None)
+    site = next((s for s in unit.sites if fold(s.code) == wanted), None)
+    if site is not None:
+        return Target("sitio", site.code, None)
+    camera = next((c for c in unit.cameras if fold(c.code) == wanted), None)
+    return Target("camara", camera.site, camera.code) if camera else None
+
+
+def parse_number(text: str, year: int) -> tuple[int, int] | None:
+    match = NUMBER.match(text.strip())
+    return (int(match.group(1) or year), int(match.group(2))) if match else None
+
+
+async def _event(
+    session: AsyncSession,
+    fault: Fault,
+    kind: str,
+    person: Person | None,
+    now: datetime,
+    text: str | None = None,
+    stage: str | None = None,
+) -> None:
+    session.add(
+        FaultEvent(
+            fault_id=fault.id, at=now, person_id=person.id if person else None, kind=kind, stage=stage, text=text
+        )
+    )  # type: ignore[arg-type]
+    await audit.record(
+        session,
+        f"falla.{kind}",
+        now=now,
+        actor=person,
+        object_type="falla",
+        object_id=fault.number,
+        detail={"text": text} if text else None,
+    )
+
+
+async def open_fault(
+    services: Services, target: Target, description: str, opened_by: Person | None
+) -> tuple[Fault, bool]:
+    """Also the health monitor's entry point: an open fault on the same target is returned, not doubled."""
+    now = services.now()
+    async with services.db.write() as session:
+        existing = await open_fault_for(session, target.scope, target.site_code, target.camera_code)
+        if existing is not None:
+            return existing, False
+        year = now.astimezone(services.tz).year
+        fault = Fault(
+            year=year,
+            seq=await next_fault_seq(session, year),
+            scope=target.scope,
+            site_code=target.site_code,
+            camera_code=target.camera_code,
+            description=description,
+            opened_by_id=opened_by.id if opened_by else None,
+            opened_at=now,
+        )
+        session.add(fault)
+        await session.flush()
+        await _event(session, fault, "abierta", opened_by, now, description or None, stage=triage.ADUANA)
+    return fault, True
+
+
+async def load(services: Services, fault_id: int) -> FaultCase | None:
+    async with services.db.read() as session:
+        fault = await session.get(Fault, fault_id)
+        if fault is None:
+            return None
+        return FaultCase(fault, await fault_events(session, fault_id), await person_names(session))
+
+
+async def find(services: Services, text: str) -> Fault | None:
+    number = parse_number(text, services.now().astimezone(services.tz).year)
+    if number is None:
+        return None
+    async with services.db.read() as session:
+        return await fault_by_number(session, *number)
+
+
+async def open_list(services: Services) -> list[Fault]:
+    async with services.db.read() as session:
+        return await open_faults(session)
+
+
+async def remember_message(services: Services, fault_id: int, chat_id: int, message_id: int) -> None:
+    async with services.db.write() as session:
+        fault = await session.get(Fault, fault_id)
+        if fault is not None:
+            fault.chat_id, fault.message_id = chat_id, message_id
+            session.add(fault)
+
+
+async def answer(
+    services: Services, fault_id: int, person: Person | None, reply: str, source: str, frame: Attachment | None = None
+) -> tuple[Outcome, Fault | None]:
+    """One triage answer ("todo_normal", "falla_enlace"...), from the phone or the administrator's
+    one-tap reply. Reaching the vendor step queues the vendor's e-mail in the same unit of work."""
+    now = services.now()
+    async with services.db.write() as session:
+        fault = await session.get(Fault, fault_id)
+        if fault is None:
+            return Outcome.NOT_FOUND, None
+        if fault.resolved_at is not None:
+            return Outcome.RESOLVED, fault
+        step = triage.advance(fault.stage, fault.finding, reply)
+        if step is None:
+            return Outcome.STALE, fault
+        vendor = services.unit.mail.maintenance_vendor
+        if step.email_vendor and (vendor is None or not vendor.emails):
+            return Outcome.NO_VENDOR, fault
+        entered = step.stage if step.stage != fault.stage else None
+        fault.stage, fault.finding = step.stage, step.finding
+        await _event(session, fault, reply, person, now, source, stage=entered)
+        if step.email_vendor:
+            await _email_vendor(session, services, fault, frame, now)
+        session.add(fault)
+    return Outcome.OK, fault
+
+
+async def _email_vendor(
+    session: AsyncSession, services: Services, fault: Fault, frame: Attachment | None, now: datetime
+) -> None:
+    unit = services.unit
+    vendor = unit.mail.maintenance_vendor
+    assert vendor is not None
+    subject, text, html = vendor_mail(fault, unit, services.tz)
+    await outbox.enqueue(
+        session,
+        ref=fault.number,
+        to=vendor.emails,
+        cc=unit.mail.contract_administrators,
+        subject=subject,
+        text=text,
+        html=html,
+        attachments=[frame] if frame else (),
+        now=now,
+    )
+    fault.vendor_emailed_at = now
+    await _event(session, fault, "correo_proveedor", None, now, ", ".join(vendor.emails))
+
+
+async def record_vendor_reply(services: Services, ref: str, reply: IncomingReply) -> None:
+    """IMAP: the vendor answered; the reply joins the timeline, and a ticket number is picked up."""
+    now = services.now()
+    async with services.db.write() as session:
+        number = parse_number(ref, now.year)
+        fault = await fault_by_number(session, *number) if number else None
+        if fault is None:
+            return
+        if any(
+            e.kind == "respuesta_proveedor" and e.text and reply.message_id in e.text
+            for e in await fault_events(session, fault.id)
+        ):  # type: ignore[arg-type]
+            return  # the same reply dispatched twice after a crash
+        fault.vendor_replied_at = fault.vendor_replied_at or now
+        ticket = TICKET.search(f"{reply.subject}\n{reply.text}")
+        if ticket and not fault.vendor_ticket:
+            fault.vendor_ticket = ticket.group(1)
+        session.add(fault)
+        await _event(session, fault, "respuesta_proveedor", None, now, f"{reply.text}\n[{reply.message_id}]")
+
+
+async def resolve(
+    services: Services, fault_id: int, person: Person, treatment: str, cause: str
+) -> tuple[Outcome, Fault | None]:
+    now = services.now()
+    async with services.db.write() as session:
+        fault = await session.get(Fault, fault_id)
+        if fault is None:
+            return Outcome.NOT_FOUND, None
+        if fault.resolved_at is not None:
+            return Outcome.RESOLVED, fault
+        if cause not in triage.CAUSES or len(treatment.strip()) < 5:
+            return Outcome.STALE, fault
+        fault.resolved_at, fault.resolved_by_id, fault.treatment, fault.cause = now, person.id, treatment.strip(), cause
+        fault.stage = triage.RESUELTA
+        session.add(fault)
+        await _event(session, fault, "resuelta", person, now, f"{cause}: {treatment.strip()}", stage=triage.RESUELTA)
+    return Outcome.OK, fault
+
+
+def waited(case: FaultCase, now: datetime) -> dict[str, timedelta]:
+    stages = [(e.at, e.stage) for e in case.events if e.stage and e.kind != "abierta"]
+    return triage.split(stages, case.fault.opened_at, case.fault.resolved_at or now)  # type: ignore[arg-type]
+
+
+async def claim_vendor_silence(services: Services, hours: float) -> list[Fault]:
+    """Faults e-mailed to the vendor with no reply after `hours`, each claimed once."""
+    now, delay = services.now(), timedelta(hours=hours)
+    async with services.db.write() as session:
+        due = [
+            f
+            for f in await open_faults(session)
+            if f.vendor_emailed_at and not f.vendor_replied_at and f.vendor_emailed_at + delay <= now
+        ]
+        return [f for f in due if await claim(session, Fault, f.id, "vendor_reminded_at", now)]  # type: ignore[arg-type]

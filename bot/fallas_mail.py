@@ -1,0 +1,59 @@
+"""The vendor's e-mail for a fault (procedure III-1, step 3): number in the subject, site, camera,
+symptoms and times, in plain text and HTML."""
+
+from __future__ import annotations
+
+import html
+from zoneinfo import ZoneInfo
+
+from bot.unit_config import UnitConfig
+from storage.fallas import Fault
+
+
+def subject_of(fault: Fault, unit: UnitConfig) -> str:
+    return f"[{fault.number}] Falla en {target_name(fault, unit)}"
+
+
+def target_name(fault: Fault, unit: UnitConfig) -> str:
+    site = next((s.name for s in unit.sites if s.code == fault.site_code), fault.site_code or "")
+    if fault.scope == "siram":
+        return "SIRAM"
+    camera = next((c.name for c in unit.cameras if c.code == fault.camera_code), fault.camera_code)
+    return f"{camera} ({site})" if fault.scope == "camara" else f"{site} (sitio completo)"
+
+
+def vendor_mail(fault: Fault, unit: UnitConfig, tz: ZoneInfo) -> tuple[str, str, str]:
+    """Subject, text and HTML; every value from people is escaped in the HTML part."""
+    fields = [
+        ("Falla", fault.number),
+        ("Sitio / cámara", target_name(fault, unit)),
+        ("Síntomas", fault.description or "Sin imagen / sin señal"),
+        ("Inicio", f"{fault.opened_at.astimezone(tz):%d/%m/%Y %H:%M} ({tz.key})"),
+        (
+            "Verificado",
+            "Energía y visualización con la administración de aduana: normal. Enlace con el centro de datos: correcto.",
+        ),
+    ]
+    text = "\n".join(
+        [
+            "Estimados señores:",
+            "",
+            "La Unidad Técnica de Monitoreo y Video Vigilancia reporta la siguiente falla para su atención:",
+            "",
+            *(f"{label}: {value}" for label, value in fields),
+            "",
+            f"Por favor respondan a este correo indicando el número de ticket. Conserven {fault.number} en el asunto.",
+            "",
+            "UTMV · Dirección General de Aduanas",
+        ]
+    )
+    rows = "".join(
+        f"<tr><th align='left'>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>" for label, value in fields
+    )
+    body = (
+        f"<p>Estimados señores:</p><p>La Unidad Técnica de Monitoreo y Video Vigilancia reporta la siguiente "
+        f"falla para su atención:</p><table>{rows}</table><p>Por favor respondan a este correo indicando el "
+        f"número de ticket. Conserven {html.escape(fault.number)} en el asunto.</p>"
+        f"<p>UTMV · Dirección General de Aduanas</p>"
+    )
+    return subject_of(fault, unit), text, body

@@ -1,0 +1,134 @@
+"""The texts of faults: the message in the faults topic (one line per triage step), list, timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import triage
+from bot.fallas import FaultCase, waited
+from bot.fallas_mail import target_name
+from bot.i18n import t
+from bot.shifts import age, duration, local_time
+from bot.unit_config import UnitConfig
+from storage.fallas import Fault
+
+
+def elapsed_line(case: FaultCase, language: str, now: datetime) -> str:
+    parts = waited(case, now)
+    total = (case.fault.resolved_at or now) - case.fault.opened_at
+    return t(
+        language,
+        "falla.elapsed",
+        total=duration(total),
+        aduana=duration(parts[triage.ADUANA]),
+        enlace=duration(parts[triage.ENLACE]),
+        proveedor=duration(parts[triage.PROVEEDOR]),
+    )
+
+
+def fault_text(case: FaultCase, unit: UnitConfig, language: str, now: datetime, tz: ZoneInfo) -> str:
+    fault, names = case.fault, case.names
+    opener = names.get(fault.opened_by_id or 0) or t(language, "falla.by_monitor")
+    lines = [
+        t(language, "falla.title", number=fault.number, target=target_name(fault, unit)),
+        t(language, "falla.opened", time=local_time(fault.opened_at, tz, now), name=opener),
+    ]
+    if fault.description:
+        lines.append(t(language, "falla.description", text=fault.description))
+    lines.append("")
+    lines += _steps(fault, unit, language, now, tz, names)
+    lines += ["", elapsed_line(case, language, now)]
+    return "\n".join(lines)
+
+
+def _steps(
+    fault: Fault, unit: UnitConfig, language: str, now: datetime, tz: ZoneInfo, names: dict[int, str]
+) -> list[str]:
+    """The triage so far, one line per step reached, in the procedure's order."""
+    order = [triage.ADUANA, triage.ENLACE, triage.PROVEEDOR]
+    reached = order[: order.index(fault.stage) + 1] if fault.stage in order else order
+    lines = []
+    for stage in reached:
+        if stage == triage.ADUANA and fault.finding in ("fallo_electrico", "visualizacion"):
+            lines.append(t(language, "falla.step.aduana_found", finding=t(language, f"falla.finding.{fault.finding}")))
+        elif stage == triage.ADUANA:
+            lines.append(t(language, "falla.step.aduana"))
+        elif stage == triage.ENLACE and fault.finding == "falla_enlace":
+            lines.append(t(language, "falla.step.enlace_found"))
+        elif stage == triage.ENLACE:
+            provider = unit.mail.link_provider
+            lines.append(
+                t(
+                    language,
+                    "falla.step.enlace",
+                    provider=provider.name if provider else "",
+                    phone=(provider.phone or "") if provider else "",
+                )
+            )
+        elif fault.vendor_emailed_at:
+            lines.append(t(language, "falla.step.proveedor", time=local_time(fault.vendor_emailed_at, tz, now)))
+            if fault.vendor_replied_at:
+                ticket = t(language, "falla.ticket", ticket=fault.vendor_ticket) if fault.vendor_ticket else ""
+                lines.append(
+                    t(
+                        language,
+                        "falla.step.proveedor_reply",
+                        time=local_time(fault.vendor_replied_at, tz, now),
+                        ticket=ticket,
+                    )
+                )
+    if fault.resolved_at:
+        lines.append(
+            t(
+                language,
+                "falla.step.resuelta",
+                time=local_time(fault.resolved_at, tz, now),
+                name=names.get(fault.resolved_by_id or 0, ""),
+                cause=t(language, f"falla.cause.{fault.cause}"),
+                treatment=fault.treatment or "",
+            )
+        )
+    return lines
+
+
+def list_text(faults: list[Fault], unit: UnitConfig, language: str, now: datetime, overdue_hours: float) -> str:
+    if not faults:
+        return t(language, "falla.none_open")
+    lines = [t(language, "falla.list_title")]
+    for fault in faults:
+        silent = (
+            fault.vendor_emailed_at
+            and not fault.vendor_replied_at
+            and ((now - fault.vendor_emailed_at).total_seconds() >= overdue_hours * 3600)
+        )
+        lines.append(
+            t(
+                language,
+                "falla.list_line",
+                number=fault.number,
+                target=target_name(fault, unit),
+                stage=t(language, f"falla.stage.{fault.stage}"),
+                age=age(now - fault.opened_at, language),
+                overdue=t(language, "falla.overdue") if silent else "",
+            )
+        )
+    return "\n".join(lines)
+
+
+def timeline_text(case: FaultCase, language: str, now: datetime, tz: ZoneInfo) -> str:
+    lines = [t(language, "falla.timeline_title", number=case.fault.number)]
+    for event in case.events:
+        what = t(language, f"falla.event.{event.kind}")
+        if event.text and event.kind in ("abierta", "respuesta_proveedor", "resuelta", "correo_proveedor"):
+            what += f": {event.text.split(chr(10) + '[')[0]}"
+        lines.append(
+            t(
+                language,
+                "falla.timeline_line",
+                time=local_time(event.at, tz, now),
+                name=case.names.get(event.person_id or 0, "Vigía"),
+                what=what,
+            )
+        )
+    return "\n".join(lines)

@@ -1,0 +1,283 @@
+"""/falla, /fallas and the triage buttons: customs post, link provider, vendor, resolution."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Bot, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler
+
+from bot import fallas, prompts, triage
+from bot.context import VigiaContext
+from bot.fallas import FaultCase, Outcome
+from bot.fallas_mail import target_name
+from bot.fallas_render import elapsed_line, fault_text, list_text, timeline_text
+from bot.i18n import Html, t
+from bot.roles import EVERYONE, UNIT_STAFF
+from bot.services import Services
+from bot.telegram_io import post, tell
+from handlers.commands import Command, check_role
+from storage.fallas import Fault
+from storage.people import linked_with_role, person_by_key
+from storage.prompts import PendingPrompt
+
+OUTCOMES = {
+    Outcome.NOT_FOUND: "falla.not_found",
+    Outcome.RESOLVED: "falla.resolved_already",
+    Outcome.STALE: "falla.stale",
+    Outcome.NO_VENDOR: "falla.no_vendor",
+}
+
+
+def keyboard(fault: Fault, language: str) -> InlineKeyboardMarkup | None:
+    """The buttons of the step the triage is at; "Resolver" is always there until it is resolved."""
+    if fault.resolved_at is not None:
+        return None
+    prefix = f"fll:{fault.id}"
+    rows: list[list[InlineKeyboardButton]] = []
+    if fault.stage == triage.ADUANA and fault.finding is None:
+        rows.append(
+            [
+                InlineKeyboardButton(t(language, f"falla.button.{a}"), callback_data=f"{prefix}:ans:{a}")
+                for a in ("fallo_electrico", "visualizacion")
+            ]
+        )
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t(language, "falla.button.todo_normal"), callback_data=f"{prefix}:ans:todo_normal"
+                ),
+                InlineKeyboardButton(t(language, "falla.button.ask_admin"), callback_data=f"{prefix}:ask"),
+            ]
+        )
+    elif fault.stage == triage.ENLACE and fault.finding is None:
+        rows.append(
+            [
+                InlineKeyboardButton(t(language, f"falla.button.{a}"), callback_data=f"{prefix}:ans:{a}")
+                for a in ("falla_enlace", "enlace_correcto")
+            ]
+        )
+    rows.append([InlineKeyboardButton(t(language, "falla.button.resolve"), callback_data=f"{prefix}:resolve")])
+    return InlineKeyboardMarkup(rows)
+
+
+def _listing(services: Services) -> dict[str, str]:
+    unit = services.unit
+    return {"sites": ", ".join(s.code for s in unit.sites), "cameras": ", ".join(c.code for c in unit.cameras)}
+
+
+async def publish(bot: Bot, services: Services, fault_id: int) -> FaultCase | None:
+    """Post the fault into the faults topic the first time, edit it in place afterwards."""
+    case = await fallas.load(services, fault_id)
+    if case is None:
+        return None
+    language, fault = services.unit.language, case.fault
+    text = fault_text(case, services.unit, language, services.now(), services.tz)
+    if fault.message_id is None:
+        message = await post(bot, services, "fallas", text, keyboard(fault, language))
+        await fallas.remember_message(services, fault_id, message.chat_id, message.message_id)
+        return case
+    try:
+        await bot.edit_message_text(text, fault.chat_id, fault.message_id, reply_markup=keyboard(fault, language))
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+    return case
+
+
+async def falla(update: Update, context: VigiaContext) -> None:
+    """`/falla <número>` shows a timeline; `/falla <cámara|sitio|siram> [descripción]` opens one."""
+    message, services, language = update.effective_message, context.services, context.language
+    assert message is not None
+    args = list(context.args or ())
+    if not args:
+        await message.reply_text(t(language, "falla.usage", **_listing(services)))
+        return
+    if len(args) == 1 and fallas.parse_number(args[0], 2000) is not None:
+        found = await fallas.find(services, args[0])
+        case = await fallas.load(services, found.id) if found else None  # type: ignore[arg-type]
+        if case is None:
+            await message.reply_text(t(language, "falla.unknown_number", value=args[0]))
+            return
+        now = services.now()
+        await message.reply_text(
+            timeline_text(case, language, now, services.tz) + "\n\n" + elapsed_line(case, language, now)
+        )
+        return
+    target = fallas.parse_target(args[0], services)
+    if target is None:
+        await message.reply_text(t(language, "falla.unknown_target", value=args[0], **_listing(services)))
+        return
+    fault, created = await fallas.open_fault(services, target, " ".join(args[1:]), context.person)
+    if not created:
+        await message.reply_text(t(language, "falla.already_open", number=fault.number))
+        return
+    await publish(context.bot, services, fault.id)  # type: ignore[arg-type]
+
+
+async def fallas_abiertas(update: Update, context: VigiaContext) -> None:
+    services = context.services
+    text = list_text(
+        await fallas.open_list(services),
+        services.unit,
+        context.language,
+        services.now(),
+        services.unit.fallas.vendor_reply_hours,
+    )
+    await update.effective_message.reply_text(text)  # type: ignore[union-attr]
+
+
+async def button(update: Update, context: VigiaContext) -> None:
+    """Triage buttons in the group; re-checked against the fault as it is now."""
+    query, services, language = update.callback_query, context.services, context.language
+    assert query is not None and query.data is not None
+    if not await check_role(update, context, UNIT_STAFF, "falla"):
+        return
+    _, fault_id, action, *arg = query.data.split(":")
+    case = await fallas.load(services, int(fault_id))
+    if case is None or case.fault.resolved_at is not None:
+        key = "falla.not_found" if case is None else "falla.resolved_already"
+        await query.answer(t(language, key, number=case.fault.number if case else ""), show_alert=True)
+        return
+    if action == "ans":
+        outcome, _ = await fallas.answer(services, int(fault_id), context.person, arg[0], "telefono")
+        await query.answer(
+            t(language, OUTCOMES.get(outcome, "falla.recorded"), number=case.fault.number),
+            show_alert=outcome is not Outcome.OK,
+        )
+        await publish(context.bot, services, int(fault_id))
+    elif action == "ask":
+        await _ask_administrator(update, context, case)
+    elif action == "resolve":
+        await query.answer()
+        person = context.person
+        assert person is not None
+        mention = Html(f'<a href="tg://user?id={person.telegram_id}">{html.escape(person.name)}</a>')
+        asked = await query.message.reply_text(  # type: ignore[union-attr]
+            t(language, "falla.ask_treatment", name=mention, number=case.fault.number),
+            reply_markup=ForceReply(selective=True),
+        )
+        await prompts.ask(services, person, asked.chat_id, "falla.treatment", int(fault_id), asked.message_id)
+    elif action == "cause":
+        await _resolve(update, context, case, arg[0])
+
+
+async def _ask_administrator(update: Update, context: VigiaContext, case: FaultCase) -> None:
+    """Step 1 by Telegram: the site's administrator answers with one tap."""
+    query, services, language = update.callback_query, context.services, context.language
+    assert query is not None
+    site = next((s for s in services.unit.sites if s.code == case.fault.site_code), None)
+    async with services.db.read() as session:
+        people = [await person_by_key(session, key) for key in (site.administrators if site else [])]
+    admin = next((p for p in people if p is not None and p.active and p.telegram_id), None)
+    if admin is None:
+        await query.answer(t(language, "falla.no_admin"), show_alert=True)
+        return
+    answers = [
+        InlineKeyboardButton(t(admin.language, f"falla.button.{a}"), callback_data=f"flla:{case.fault.id}:{a}")
+        for a in ("fallo_electrico", "visualizacion", "todo_normal")
+    ]
+    question = t(
+        admin.language, "falla.admin_question", number=case.fault.number, target=target_name(case.fault, services.unit)
+    )
+    await context.bot.send_message(
+        admin.telegram_id, question, reply_markup=InlineKeyboardMarkup([[b] for b in answers])
+    )
+    await query.answer(t(language, "falla.admin_asked", name=admin.name))
+
+
+async def administrator_answer(update: Update, context: VigiaContext) -> None:
+    """The administrator's one tap, recorded as their answer to step 1."""
+    query, services, language = update.callback_query, context.services, context.language
+    assert query is not None and query.data is not None
+    if not await check_role(update, context, EVERYONE, "falla"):
+        return
+    _, fault_id, reply = query.data.split(":")
+    outcome, fault = await fallas.answer(services, int(fault_id), context.person, reply, "administrador")
+    await query.answer(
+        t(language, OUTCOMES.get(outcome, "falla.admin_thanks"), number=fault.number if fault else ""),
+        show_alert=outcome is not Outcome.OK,
+    )
+    if outcome is Outcome.OK:
+        await query.edit_message_reply_markup(None)
+        await publish(context.bot, services, int(fault_id))
+
+
+async def answer_treatment(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
+    """The treatment text arrives; then one button per cause category finishes the resolution."""
+    message, services, language = update.effective_message, context.services, context.language
+    assert message is not None
+    treatment = (message.text or "").strip()
+    case = await fallas.load(services, pending.object_id)
+    if case is None or len(treatment) < 5:
+        await message.reply_text(t(language, "falla.not_found" if case is None else "anomalia.short_description"))
+        return case is None
+    await prompts.remember_text(services, pending, treatment)
+    buttons = [
+        InlineKeyboardButton(t(language, f"falla.cause.{c}"), callback_data=f"fll:{case.fault.id}:cause:{c}")
+        for c in triage.CAUSES
+    ]
+    await message.reply_text(
+        t(language, "falla.ask_cause", number=case.fault.number),
+        reply_markup=InlineKeyboardMarkup([buttons[i : i + 4] for i in range(0, len(buttons), 4)]),
+    )
+    return False  # the treatment waits, with the question, for the cause
+
+
+async def _resolve(update: Update, context: VigiaContext, case: FaultCase, cause: str) -> None:
+    query, services, language, person = update.callback_query, context.services, context.language, context.person
+    assert query is not None and person is not None and query.message is not None
+    pending = await prompts.waiting(services, person, query.message.chat.id, None, private=True)
+    treatment = (
+        pending.text if pending and pending.kind == "falla.treatment" and pending.object_id == case.fault.id else None
+    )
+    if not treatment:
+        await query.answer(t(language, "falla.stale"), show_alert=True)
+        return
+    outcome, _ = await fallas.resolve(services, case.fault.id, person, treatment, cause)  # type: ignore[arg-type]
+    await query.answer(
+        t(language, OUTCOMES.get(outcome, "falla.resolved"), number=case.fault.number),
+        show_alert=outcome is not Outcome.OK,
+    )
+    if outcome is not Outcome.OK:
+        return
+    await prompts.done(services, pending)  # type: ignore[arg-type]
+    await query.edit_message_text(t(language, "falla.resolved", number=case.fault.number))
+    resolved = await publish(context.bot, services, case.fault.id)  # type: ignore[arg-type]
+    await _tell_chief(context, resolved)
+
+
+async def _tell_chief(context: VigiaContext, case: FaultCase | None) -> None:
+    """Procedure III-2: "Comunica a Jefatura"."""
+    if case is None:
+        return
+    services = context.services
+    async with services.db.read() as session:
+        chiefs = await linked_with_role(session, "jefe")
+    for chief in chiefs:
+        language = chief.language
+        await tell(
+            context.bot,
+            chief,
+            t(
+                language,
+                "falla.chief_resolved",
+                number=case.fault.number,
+                target=target_name(case.fault, services.unit),
+                cause=t(language, f"falla.cause.{case.fault.cause}"),
+                elapsed=Html(elapsed_line(case, language, services.now())),
+                treatment=case.fault.treatment or "",
+            ),
+        )
+
+
+COMMANDS = (
+    Command("falla", falla, roles=UNIT_STAFF),
+    Command("fallas", fallas_abiertas, roles=UNIT_STAFF),
+)
+BUTTONS = (
+    CallbackQueryHandler(button, pattern=r"^fll:\d+:(ans:[a-z_]+|ask|resolve|cause:[a-z]+)$"),
+    CallbackQueryHandler(administrator_answer, pattern=r"^flla:\d+:(fallo_electrico|visualizacion|todo_normal)$"),
+)
+PROMPTS = {"falla.treatment": answer_treatment}

@@ -1,0 +1,73 @@
+"""E-mail jobs: deliver the outbox every 30 s, read the reply inbox every minute.
+
+Both catch up at start-up: mail queued while the bot was down goes out at once, and replies that
+arrived meanwhile are read. A mail that fails for good is announced once in the group (in its
+workflow's topic), so a person can pass the message on by phone.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.error import TelegramError
+
+from bot.context import VigiaContext
+from bot.i18n import t
+from bot.mail import inbox as mail_inbox
+from bot.mail import outbox
+from bot.telegram_io import post
+from jobs.common import Job
+from storage.claims import claim, unclaim
+from storage.mail import OutboxMail, failed_unnotified
+
+log = logging.getLogger(__name__)
+
+DELIVER_INTERVAL_S = 30
+INBOX_INTERVAL_S = 60
+TOPIC_OF_PREFIX = {"A": "anomalias", "F": "fallas", "S": "solicitudes", "I": "informes"}
+
+
+async def deliver(context: VigiaContext) -> None:
+    await outbox.deliver_due(context.services)
+    await announce_failures(context)
+
+
+async def read_inbox(context: VigiaContext) -> None:
+    await mail_inbox.poll(context.services)
+
+
+async def announce_failures(context: VigiaContext) -> None:
+    """Each mail given up is told to the group once; if Telegram is down, the next run retries."""
+    services = context.services
+    async with services.db.read() as session:
+        failed = await failed_unnotified(session)
+    for mail in failed:
+        assert mail.id is not None
+        async with services.db.write() as session:
+            if not await claim(session, OutboxMail, mail.id, "failure_notified_at", services.now()):
+                continue
+        text = t(
+            services.unit.language,
+            "mail.failed",
+            ref=mail.ref,
+            subject=mail.subject,
+            to=", ".join(mail.to + mail.cc),
+            error=mail.last_error or "-",
+        )
+        try:
+            topic = TOPIC_OF_PREFIX.get(mail.ref[:1])
+            if topic:
+                await post(context.bot, services, topic, text)
+            else:  # not a workflow's case: the group's general topic
+                await context.bot.send_message(services.unit.group.chat_id, text)
+        except TelegramError as exc:
+            log.warning("could not announce the failed mail %s: %s", mail.id, exc)
+            async with services.db.write() as session:
+                await unclaim(session, OutboxMail, mail.id, "failure_notified_at")
+            return
+
+
+JOBS = (
+    Job("mail.deliver", deliver, every_s=DELIVER_INTERVAL_S, catch_up=True),
+    Job("mail.inbox", read_inbox, every_s=INBOX_INTERVAL_S, catch_up=True),
+)

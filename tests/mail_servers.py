@@ -1,0 +1,354 @@
+"""Real mail servers for the tests: an SMTP server (aiosmtpd) and an IMAP server (Dovecot).
+
+- `smtp_server`: aiosmtpd on 127.0.0.1, a free port, in the test's own event loop, collecting what
+  it accepts. Switches: `stop()`/`start()` (connections refused meanwhile, same port), `hang_up`
+  (accepts the connection and closes it at once), `refuse_recipients` (RCPT answers), `data_answer`
+  (the DATA answer, e.g. "451 ..."). `smtp_server_with_auth` demands AUTH (user/password below).
+  Tests wait with `await smtp_server.wait_for(n)`: a condition, never a sleep.
+- `dovecot`: one Dovecot per test session, unprivileged (as `nobody` when the tests run as root),
+  with its own configuration, passwd-file and maildirs in a temporary directory, no SSL. The test
+  binds the listening socket itself and hands it over by socket activation (LISTEN_FDS), so the
+  port is known and accepting before Dovecot has even started: nothing to wait for, no port race.
+- `imap_account`: a fresh mailbox per test on that server; `await account.deliver(raw)` puts a
+  message in its INBOX with IMAP APPEND (unseen, as a new mail arrives), `await account.unseen()`.
+- `mail_bot`: the `bot` harness with SMTP_* and IMAP_* pointed at those servers.
+
+Without Dovecot installed the IMAP tests are skipped, except under CI, where they must run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import grp
+import imaplib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from tests.harness import BotHarness
+
+DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+SMTP_USER = "vigia-smtp"
+SMTP_PASSWORD = "smtp-Secret-4711"
+IMAP_PASSWORD = "imap-Secret-0815"
+SENDER = "Vigía UTMV <vigia@aduana.example.sv>"
+WAIT_S = 5
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    raw: bytes
+
+    @property
+    def message(self) -> EmailMessage:
+        return BytesParser(policy=policy.default).parsebytes(self.raw)  # type: ignore[return-value]
+
+
+class _HangUp(asyncio.Protocol):
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.close()
+
+
+@dataclass
+class SmtpServer:
+    username: str | None = None
+    password: str | None = None
+    port: int = 0
+    received: list[Received] = field(default_factory=list)
+    refuse_recipients: dict[str, str] = field(default_factory=dict)  # address -> "550 5.1.1 ..."
+    data_answer: str | None = None  # instead of accepting the DATA: "451 4.3.0 Try again later"
+    hang_up: bool = False
+    connections: int = 0
+    logins: list[str] = field(default_factory=list)
+    _server: asyncio.AbstractServer | None = None
+    _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(self._protocol, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """An outage: connections to the port are refused until `start()`."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def wait_for(self, count: int, timeout: float = WAIT_S) -> list[Received]:
+        async with asyncio.timeout(timeout), self._arrived:
+            await self._arrived.wait_for(lambda: len(self.received) >= count)
+        return self.received
+
+    def _protocol(self) -> asyncio.Protocol:
+        self.connections += 1
+        if self.hang_up:
+            return _HangUp()
+        with warnings.catch_warnings():  # "AUTH without TLS": on 127.0.0.1, for a test, that is the point
+            warnings.simplefilter("ignore", UserWarning)
+            return SMTP(
+                self,
+                hostname="smtp.test",  # never socket.getfqdn(): a DNS lookup per connection
+                auth_required=self.username is not None,
+                auth_require_tls=False,
+                authenticator=self._authenticate,
+            )
+
+    def _authenticate(self, _server: SMTP, _session: Session, _envelope: Envelope, _mechanism: str, data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login.decode(), data.password.decode()) == (
+            self.username,
+            self.password,
+        )
+        if ok:
+            self.logins.append(data.login.decode())
+        return AuthResult(success=ok, handled=False)  # handled=True would mean "I answered already"
+
+    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook names)
+        self, _server: SMTP, _session: Session, envelope: Envelope, address: str, _options: list[str]
+    ) -> str:
+        if address in self.refuse_recipients:
+            return self.refuse_recipients[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, _server: SMTP, _session: Session, envelope: Envelope) -> str:  # noqa: N802
+        if self.data_answer:
+            return self.data_answer
+        content = envelope.original_content or envelope.content
+        assert isinstance(content, bytes)
+        async with self._arrived:
+            self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), content))
+            self._arrived.notify_all()
+        return "250 2.0.0 Queued"
+
+
+@pytest.fixture
+async def smtp_server() -> AsyncIterator[SmtpServer]:
+    server = SmtpServer()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+async def smtp_server_with_auth() -> AsyncIterator[SmtpServer]:
+    server = SmtpServer(username=SMTP_USER, password=SMTP_PASSWORD)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+# --- Dovecot ----------------------------------------------------------------------------------------
+
+DOVECOT_CONF = """\
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = {uid}
+last_valid_uid = {uid}
+default_internal_user = {user}
+default_internal_group = {group}
+default_login_user = {user}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={root}/home/%u
+}}
+mail_location = maildir:~/Maildir
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+  chroot =
+}}
+service anvil {{
+  chroot =
+}}
+"""
+
+
+@dataclass
+class ImapAccount:
+    server: DovecotServer
+    username: str
+    password: str = IMAP_PASSWORD
+
+    def _session(self) -> imaplib.IMAP4:
+        imap = imaplib.IMAP4("127.0.0.1", self.server.port, timeout=WAIT_S)
+        imap.login(self.username, self.password)
+        return imap
+
+    def _append(self, raw: bytes, folder: str) -> None:
+        imap = self._session()
+        try:
+            status, data = imap.append(folder, "", None, raw)  # type: ignore[arg-type]
+            assert status == "OK", data
+        finally:
+            imap.logout()
+
+    def _unseen(self, folder: str) -> list[bytes]:
+        imap = self._session()
+        try:
+            imap.select(folder)
+            status, data = imap.uid("SEARCH", None, "UNSEEN")  # type: ignore[arg-type]
+            assert status == "OK", data
+            return data[0].split()
+        finally:
+            imap.logout()
+
+    async def deliver(self, raw: bytes, folder: str = "INBOX") -> None:
+        """A new, unseen message in the folder (IMAP APPEND, as a mail server's delivery would)."""
+        await asyncio.to_thread(self._append, raw, folder)
+
+    async def unseen(self, folder: str = "INBOX") -> list[bytes]:
+        return await asyncio.to_thread(self._unseen, folder)
+
+
+@dataclass
+class DovecotServer:
+    root: Path
+    port: int
+    process: subprocess.Popen
+    accounts: int = 0
+
+    def add_account(self) -> ImapAccount:
+        """A new user with an empty mailbox; passwd-file is re-read when it changes."""
+        self.accounts += 1
+        account = ImapAccount(self, f"vigia{self.accounts}")
+        with (self.root / "passwd").open("a", encoding="utf-8") as passwd:
+            passwd.write(f"{account.username}:{{PLAIN}}{account.password}\n")
+        return account
+
+    @property
+    def log(self) -> str:
+        path = self.root / "dovecot.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; .ci/run installs the Debian packages the mail tests need")
+    pytest.skip(f"{reason} (apt-get install dovecot-imapd, as .ci/run does)")
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[DovecotServer]:
+    if not Path(DOVECOT).exists():
+        _missing("Dovecot is not installed")
+    # As root, Dovecot would want its login processes under a dedicated user: run the whole
+    # instance as `nobody` instead, in a directory it owns. As anyone else, run it as that user.
+    as_root = os.geteuid() == 0
+    account = pwd.getpwnam("nobody") if as_root else pwd.getpwuid(os.getuid())
+    uid, gid = account.pw_uid, account.pw_gid
+    root = Path(tempfile.mkdtemp(prefix="vigia-dovecot-"))
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    port = listener.getsockname()[1]
+    (root / "dovecot.conf").write_text(
+        DOVECOT_CONF.format(
+            root=root, port=port, uid=uid, gid=gid, user=account.pw_name, group=grp.getgrgid(gid).gr_name
+        ),
+        encoding="utf-8",
+    )
+    (root / "passwd").write_text("", encoding="utf-8")
+    if as_root:
+        for path in (root, root / "dovecot.conf", root / "passwd"):
+            os.chown(path, uid, gid)
+    fd = listener.fileno()
+    # Socket activation: the shell becomes Dovecot (exec keeps its pid, so LISTEN_PID=$$ is right)
+    # with our listening socket as fd 3, the first one sd_listen_fds() hands out.
+    activate = f'LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" "$@" 3<&{fd}'
+    privileges: dict[str, Any] = {"user": uid, "group": gid, "extra_groups": []} if as_root else {}
+    process = subprocess.Popen(
+        ["/bin/sh", "-c", activate, DOVECOT, "-F", "-c", str(root / "dovecot.conf")],
+        pass_fds=(fd,),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        **privileges,
+    )
+    listener.close()  # Dovecot holds it now
+    server = DovecotServer(root, port, process)
+    try:
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def imap_account(dovecot: DovecotServer) -> ImapAccount:
+    return dovecot.add_account()
+
+
+# --- the bot, wired to them -------------------------------------------------------------------------
+
+
+def point_at(bot: BotHarness, smtp: SmtpServer | None = None, imap: ImapAccount | None = None, **extra: Any) -> None:
+    """Point the running bot's SMTP_*/IMAP_* settings at the test servers (jobs read them each run)."""
+    values: dict[str, Any] = {}
+    if smtp is not None:
+        values |= {
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": smtp.port,
+            "SMTP_FROM": SENDER,
+            "SMTP_SECURITY": "none",
+            "SMTP_USERNAME": smtp.username,
+            "SMTP_PASSWORD": smtp.password,
+        }
+    if imap is not None:
+        values |= {
+            "IMAP_HOST": "127.0.0.1",
+            "IMAP_PORT": imap.server.port,
+            "IMAP_USERNAME": imap.username,
+            "IMAP_PASSWORD": imap.password,
+            "IMAP_SECURITY": "none",
+        }
+    values |= extra
+    current = bot.services.settings.model_dump(by_alias=True)
+    settings = type(bot.services.settings)(_env_file=None, **(current | values))  # type: ignore[call-arg]
+    bot.services.settings = bot.settings = settings
+
+
+@pytest.fixture
+def mail_bot(bot: BotHarness, smtp_server: SmtpServer) -> BotHarness:
+    point_at(bot, smtp_server)
+    return bot
