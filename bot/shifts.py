@@ -62,8 +62,8 @@ def slot_named(shifts: list[Shift], day: date, name: str, tz: ZoneInfo) -> Slot 
 
 
 def duration(delta: timedelta) -> str:
-    """A span as people write it: "45 min", "3 h 20 min", "2 d 4 h" (minutes dropped past a day)."""
-    minutes = max(0, int(delta.total_seconds() // 60))
+    """A span as people write it, to the nearest minute: "45 min", "3 h 20 min", "2 d 4 h"."""
+    minutes = max(0, round(delta.total_seconds() / 60))
     days, rest = divmod(minutes, 1440)
     hours, minutes = divmod(rest, 60)
     parts = [f"{days} d"] * bool(days) + [f"{hours} h"] * bool(hours) + [f"{minutes} min"] * bool(minutes and not days)

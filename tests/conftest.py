@@ -34,6 +34,11 @@ sites:
   - {code: hachadura, name: Aduana Frontera La Hachadura, kind: frontera_terrestre, administrators: [adm.luis, adm.sonia], security: [seg.oscar]}
 cameras:
   - {code: hachadura-1, name: La Hachadura 1, site: hachadura, rtsp_url: "rtsp://127.0.0.1:8554/cam", username: u, password: "${CAM_PASSWORD}"}
+mail:
+  maintenance_vendor: {name: Proveedor CCTV, emails: [soporte@proveedor.test], phone: "+503 2555-0100"}
+  link_provider: {name: Centro de Datos DGA, emails: [noc@enlace.test], phone: "+503 2555-0200"}
+  contract_administrators: [contrato@mh.test]
+  direccion_general: [direccion@mh.test]
 shifts:
   - {name: mañana, start: "06:00", end: "14:00", technicians: [tec.ana]}
   - {name: tarde, start: "14:00", end: "22:00", technicians: [tec.kevin]}

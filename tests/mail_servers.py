@@ -47,6 +47,7 @@ SMTP_PASSWORD = "smtp-Secret-4711"
 IMAP_PASSWORD = "imap-Secret-0815"
 SENDER = "Vigía UTMV <vigia@aduana.example.sv>"
 WAIT_S = 5
+ACCOUNTS = 100  # IMAP users of the session's Dovecot, one per test that asks for a mailbox
 
 
 @dataclass
@@ -110,7 +111,9 @@ class SmtpServer:
                 authenticator=self._authenticate,
             )
 
-    def _authenticate(self, _server: SMTP, _session: Session, _envelope: Envelope, _mechanism: str, data: Any) -> AuthResult:
+    def _authenticate(
+        self, _server: SMTP, _session: Session, _envelope: Envelope, _mechanism: str, data: Any
+    ) -> AuthResult:
         ok = isinstance(data, LoginPassword) and (data.login.decode(), data.password.decode()) == (
             self.username,
             self.password,
@@ -169,6 +172,7 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 first_valid_uid = {uid}
 last_valid_uid = {uid}
 default_internal_user = {user}
@@ -197,6 +201,12 @@ service anvil {{
   chroot =
 }}
 """
+
+
+# Socket activation, as systemd does it: our listening socket becomes fd 3 (the first one
+# sd_listen_fds() hands out) and LISTEN_PID names the shell, which execs Dovecot (same pid). bash, not
+# sh: dash cannot redirect from a descriptor above 9.
+SOCKET_ACTIVATION = 'export LISTEN_FDS=1 LISTEN_PID=$$; exec "$0" "$@" 3<&{fd}'
 
 
 @dataclass
@@ -244,12 +254,11 @@ class DovecotServer:
     accounts: int = 0
 
     def add_account(self) -> ImapAccount:
-        """A new user with an empty mailbox; passwd-file is re-read when it changes."""
+        """The next unused user, with an empty mailbox. The users are all written at start-up: Dovecot
+        re-reads a changed passwd-file at most once a second, too late for a user added just now."""
         self.accounts += 1
-        account = ImapAccount(self, f"vigia{self.accounts}")
-        with (self.root / "passwd").open("a", encoding="utf-8") as passwd:
-            passwd.write(f"{account.username}:{{PLAIN}}{account.password}\n")
-        return account
+        assert self.accounts <= ACCOUNTS, f"raise tests.mail_servers.ACCOUNTS above {ACCOUNTS}"
+        return ImapAccount(self, f"vigia{self.accounts}")
 
     @property
     def log(self) -> str:
@@ -283,17 +292,15 @@ def dovecot() -> Iterator[DovecotServer]:
         ),
         encoding="utf-8",
     )
-    (root / "passwd").write_text("", encoding="utf-8")
+    users = "".join(f"vigia{n}:{{PLAIN}}{IMAP_PASSWORD}\n" for n in range(1, ACCOUNTS + 1))
+    (root / "passwd").write_text(users, encoding="utf-8")
     if as_root:
         for path in (root, root / "dovecot.conf", root / "passwd"):
             os.chown(path, uid, gid)
     fd = listener.fileno()
-    # Socket activation: the shell becomes Dovecot (exec keeps its pid, so LISTEN_PID=$$ is right)
-    # with our listening socket as fd 3, the first one sd_listen_fds() hands out.
-    activate = f'LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" "$@" 3<&{fd}'
     privileges: dict[str, Any] = {"user": uid, "group": gid, "extra_groups": []} if as_root else {}
     process = subprocess.Popen(
-        ["/bin/sh", "-c", activate, DOVECOT, "-F", "-c", str(root / "dovecot.conf")],
+        ["/bin/bash", "-c", SOCKET_ACTIVATION.format(fd=fd), DOVECOT, "-F", "-c", str(root / "dovecot.conf")],
         pass_fds=(fd,),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,

@@ -132,7 +132,9 @@ async def test_a_refused_recipient_fails_the_mail_for_good_and_the_group_is_told
     assert row.status == MailStatus.FAILED and row.attempts == 1
     assert "550 5.1.1" in (row.last_error or "") and [a.outcome for a in attempts] == ["failed"]
     assert await audited(mail_bot) == ["mail.queued", "mail.failed"]
-    notice = await mail_bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Correo no entregado")
+    notice = await mail_bot.fake.wait_for(
+        "sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Correo no entregado"
+    )
     assert notice.params["message_thread_id"] == mail_bot.unit.group.topics.fallas
     assert "F-2026-0123" in notice.params["text"] and "550 5.1.1" in notice.params["text"]
 
@@ -254,7 +256,9 @@ async def test_it_logs_in_and_no_password_reaches_the_logs(
     mail = await queue(bot)
     await bot.run_job("mail.deliver")
     row, _ = await reload(bot, mail)
-    assert row.status == MailStatus.PENDING and row.refusals == 0 and "refused the login of vigia-smtp" in row.last_error  # type: ignore[operator]
+    assert (
+        row.status == MailStatus.PENDING and row.refusals == 0 and "refused the login of vigia-smtp" in row.last_error
+    )  # type: ignore[operator]
 
     point_at(bot, server)
     bot.clock.advance(timedelta(minutes=1))

@@ -62,6 +62,7 @@ GRID = (128, 128, 128)
 HEADER_FILL = (217, 217, 217)
 INK = (0, 0, 0)
 CONTINUED = "(cont.)"
+SHORT = 40  # texts up to this length are measured whole first: they repeat (sites, names, durations)
 
 
 def build_pdf(rows: Sequence[BitacoraRow], month: date, tz: ZoneInfo, generated_at: datetime) -> bytes:
@@ -316,6 +317,8 @@ class _Measure:
         Line breaks in the text are kept; blank lines and runs of spaces are not (a table cell has
         no room for them).
         """
+        if len(text) <= SHORT and "\n" not in text and self.width(text, bold) <= room:
+            return [text] if text.strip() else []  # dates, names, sites: measured whole and cached
         lines: list[str] = []
         space = self.width(" ", bold)
         for paragraph in text.split("\n"):

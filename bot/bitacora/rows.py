@@ -106,10 +106,10 @@ def elapsed(started_at: datetime, restored_at: datetime | None, month_end: datet
 def format_elapsed(td: timedelta) -> str:
     """As people write it: "45 min", "3 h 20 min", "2 d 4 h 5 min"; zero parts left out.
 
-    Rounded to the nearest minute (the bitácora's times have no seconds); anything under half a
-    minute, or negative, is "0 min".
+    Rounded to the nearest minute, halves up (the bitácora's times have no seconds); anything
+    under half a minute, or negative, is "0 min".
     """
-    minutes = max(round(td.total_seconds() / 60), 0)
+    minutes = max(int((td.total_seconds() + 30) // 60), 0)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     parts = [f"{days} d"] if days else []

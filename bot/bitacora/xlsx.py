@@ -84,11 +84,11 @@ def build_xlsx(rows: Sequence[BitacoraRow], month: date, tz: ZoneInfo, generated
     for row in rows:
         cells, duration = texts(row, tz, until)
         total += duration
-        out = [_cell(sheet, text, styles.text) for text in cells]
-        out[START_COLUMN] = _cell(sheet, local(row.started_at, tz), styles.moment)
-        restored = OPEN if row.restored_at is None else local(row.restored_at, tz)
-        out[RESTORED_COLUMN] = _cell(sheet, restored, styles.open if row.restored_at is None else styles.moment)
-        sheet.append(out)
+        values: list[object] = list(cells)
+        values[START_COLUMN] = local(row.started_at, tz)
+        if row.restored_at is not None:
+            values[RESTORED_COLUMN] = local(row.restored_at, tz)
+        sheet.append([_cell(sheet, value, style) for value, style in zip(values, _row_styles(row, styles))])
     last_data_row = HEADER_ROW + len(rows)
 
     totals_row = last_data_row + 1
@@ -164,6 +164,14 @@ def _page_setup(sheet: WriteOnlyWorksheet) -> None:
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     sheet.oddFooter.left.text = TITLE
     sheet.oddFooter.right.text = "Página &P de &N"
+
+
+def _row_styles(row: BitacoraRow, styles: type[_Styles]) -> tuple[str, ...]:
+    """Dates as dates, "en curso" set apart, everything else wrapped text."""
+    chosen = [styles.text] * len(COLUMNS)
+    chosen[START_COLUMN] = styles.moment
+    chosen[RESTORED_COLUMN] = styles.open if row.restored_at is None else styles.moment
+    return tuple(chosen)
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: object, style: str) -> WriteOnlyCell:

@@ -259,7 +259,7 @@ SEPARATORS = (
     re.compile(r"^\s*_{10,}\s*$"),  # Outlook's rule above "From: ... Sent: ..."
 )
 HEADER_BLOCK = re.compile(r"^\s*\*?(From|De)\s*:\*?\s+\S", re.IGNORECASE)
-HEADER_NEXT = re.compile(r"^\s*\*?(Sent|Enviado|Date|Fecha|To|Para)\s*:", re.IGNORECASE)
+HEADER_NEXT = re.compile(r"^\s*\*?(Sent|Enviado( el)?|Date|Fecha|To|Para)\s*:", re.IGNORECASE)
 
 
 def reply_text(body: str) -> str:

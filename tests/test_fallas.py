@@ -1,0 +1,170 @@
+"""Faults end to end: every branch of the triage, the vendor's e-mail on a real SMTP server, the
+vendor's reply through a real IMAP server, reminders, resolution and the chief told."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from bot import fallas
+from tests.fake_telegram import Call
+from tests.harness import GROUP_ID, BotHarness
+from tests.mail_servers import ImapAccount, SmtpServer, point_at
+
+LUIS, CARLOS, MARTA = 1005, 1003, 1004
+
+
+async def open_fault(bot: BotHarness, text: str = "/falla hachadura-1 Sin imagen desde las 9") -> Call:
+    mark, _ = await bot.send("tec.ana", text, "group")
+    return await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="F-2026-0001")
+
+
+async def press(bot: BotHarness, message: Call, data: str, who: str = "tec.ana") -> Call:
+    mark, _ = await bot.press(who, message.result, data)
+    return await bot.fake.wait_for("editMessageText", after=mark, message_id=message.result["message_id"])
+
+
+async def test_all_normal_then_link_fine_emails_the_vendor(mail_bot: BotHarness, smtp_server: SmtpServer) -> None:
+    bot = mail_bot
+    posted = await open_fault(bot)
+    assert posted.params["message_thread_id"] == bot.unit.group.topics.fallas
+    assert "Paso 1: confirme con la administración de aduana" in posted.params["text"]
+    step2 = await press(bot, posted, "fll:1:ans:todo_normal")
+    assert "Paso 2: consulte por teléfono al proveedor del enlace" in step2.params["text"]
+    assert "+503 2555-0200" in step2.params["text"]
+    step3 = await press(bot, posted, "fll:1:ans:enlace_correcto")
+    assert "Paso 3: reportada por correo al proveedor de mantenimiento" in step3.params["text"]
+    await bot.run_job("mail.deliver")
+    (received,) = await smtp_server.wait_for(1)
+    message = received.message
+    assert message["Subject"].startswith("[F-2026-0001] Falla en La Hachadura 1")
+    assert message["To"] == "soporte@proveedor.test" and message["Cc"] == "contrato@mh.test"
+    body = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Sin imagen desde las 9" in body and "Aduana Frontera La Hachadura" in body
+    assert set(received.rcpt_tos) == {"soporte@proveedor.test", "contrato@mh.test"}
+
+
+async def test_a_power_failure_stops_the_triage_at_the_customs_post(bot: BotHarness) -> None:
+    posted = await open_fault(bot)
+    mark, _ = await bot.press("tec.ana", posted.result, "fll:1:ans:fallo_electrico")
+    await bot.press("tec.kevin", posted.result, "fll:1:ans:todo_normal")  # pressed before the buttons changed
+    edited = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    assert "Administración de aduana: fallo eléctrico. Esperando que lo resuelvan." in edited.params["text"]
+    buttons = [b["callback_data"] for row in edited.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["fll:1:resolve"]
+    stale = await bot.fake.wait_for("answerCallbackQuery", after=mark, text_contains="no longer applies")
+    assert stale.params["show_alert"]
+
+
+async def test_the_administrator_answers_with_one_tap(bot: BotHarness) -> None:
+    posted = await open_fault(bot)
+    mark, _ = await bot.press("tec.ana", posted.result, "fll:1:ask")
+    await bot.fake.wait_for("answerCallbackQuery", after=mark, text="Pregunta enviada a Luis Alvarado.")
+    question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="F-2026-0001")
+    mark, _ = await bot.press("adm.luis", question.result, "flla:1:visualizacion")
+    await bot.fake.wait_for("answerCallbackQuery", after=mark, text="Gracias, quedó registrado.")
+    edited = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    assert "problema de visualización" in edited.params["text"]
+    timeline = await bot.ask("coord.carlos", "/falla F-2026-0001")
+    assert "Luis Alvarado: aduana: problema de visualización" in timeline.params["text"]
+
+
+async def test_a_link_failure_waits_on_the_provider(bot: BotHarness) -> None:
+    posted = await open_fault(bot, "/falla hachadura Todo el sitio sin video")
+    await press(bot, posted, "fll:1:ans:todo_normal")
+    edited = await press(bot, posted, "fll:1:ans:falla_enlace")
+    assert (
+        "Proveedor del enlace: falla de enlace" in edited.params["text"] and "(sitio completo)" in edited.params["text"]
+    )
+
+
+async def test_resolution_needs_treatment_and_cause_and_tells_the_chief_the_split(bot: BotHarness) -> None:
+    bot.clock.set(datetime(2026, 12, 5, 5, 30, tzinfo=UTC))  # 23:30 on the 4th in El Salvador
+    posted = await open_fault(bot)
+    bot.clock.set(datetime(2026, 12, 5, 5, 50, tzinfo=UTC))
+    await press(bot, posted, "fll:1:ans:todo_normal")
+    bot.clock.set(datetime(2026, 12, 5, 6, 10, tzinfo=UTC))  # 00:10: past midnight
+    await press(bot, posted, "fll:1:ans:enlace_correcto")
+    bot.clock.set(datetime(2026, 12, 5, 7, 0, tzinfo=UTC))
+    mark, _ = await bot.press("coord.carlos", posted.result, "fll:1:resolve")
+    question = await bot.fake.wait_for("sendMessage", after=mark, text_contains="tratamiento y la solución")
+    mark = bot.fake.mark()
+    bot.fake.send_text(bot.user("coord.carlos"), bot.group, "ok", reply_to=question.result)
+    await bot.fake.wait_for("sendMessage", after=mark, text_contains="al menos unas palabras")
+    mark = bot.fake.mark()
+    bot.fake.send_text(
+        bot.user("coord.carlos"),
+        bot.group,
+        "El proveedor cambió la fuente de poder de la cámara",
+        reply_to=question.result,
+    )
+    causes = await bot.fake.wait_for("sendMessage", after=mark, text_contains="causa de F-2026-0001")
+    mark, _ = await bot.press("coord.carlos", causes.result, "fll:1:cause:camara")
+    await bot.press("tec.ana", causes.result, "fll:1:cause:otro")  # a second answer on the same buttons
+    resolved = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    assert "✅ Resuelta 01:00 por Carlos Rivas. Causa: cámara." in resolved.params["text"]
+    assert (
+        "Tiempo transcurrido: 1 h 30 min (aduana 20 min · enlace 20 min · proveedor 50 min)" in resolved.params["text"]
+    )
+    assert "reply_markup" not in resolved.params
+    chief = await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="resuelta")
+    assert "1 h 30 min" in chief.params["text"] and "fuente de poder" in chief.params["text"]
+    late = await bot.fake.wait_for("answerCallbackQuery", after=mark, text_contains="ya está resuelta")
+    assert late.params["show_alert"]
+
+
+async def test_the_vendors_reply_by_email_joins_the_fault(
+    mail_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount
+) -> None:
+    bot = mail_bot
+    point_at(bot, smtp_server, imap_account)
+    posted = await open_fault(bot)
+    await press(bot, posted, "fll:1:ans:todo_normal")
+    await press(bot, posted, "fll:1:ans:enlace_correcto")
+    await bot.run_job("mail.deliver")
+    (sent,) = await smtp_server.wait_for(1)
+    reply = EmailMessage()
+    reply["From"], reply["To"] = "Soporte <soporte@proveedor.test>", sent.message["From"]
+    reply["Subject"], reply["Message-ID"] = f"RE: {sent.message['Subject']}", make_msgid()
+    reply["In-Reply-To"] = sent.message["Message-ID"]
+    reply.set_content("Recibido. Abrimos el Ticket: TK-4411 y enviamos técnico mañana.\n\n> Estimados señores:")
+    await imap_account.deliver(reply.as_bytes())
+    await bot.run_job("mail.inbox")
+    await bot.run_job("mail.inbox")
+    case = await fallas.load(bot.services, 1)
+    assert case is not None and case.fault.vendor_ticket == "TK-4411" and case.fault.vendor_replied_at
+    replies = [e for e in case.events if e.kind == "respuesta_proveedor"]
+    assert len(replies) == 1 and "enviamos técnico mañana" in (replies[0].text or "")
+    assert "Estimados" not in (replies[0].text or "")
+
+
+async def test_a_silent_vendor_is_chased_once_and_shows_in_the_list(mail_bot: BotHarness) -> None:
+    bot = mail_bot
+    posted = await open_fault(bot)
+    await press(bot, posted, "fll:1:ans:todo_normal")
+    await press(bot, posted, "fll:1:ans:enlace_correcto")
+    bot.clock.advance(timedelta(hours=4, minutes=1))
+    mark = bot.fake.mark()
+    await bot.run_job("fallas.vendor_silence")
+    await bot.run_job("fallas.vendor_silence")
+    chase = await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="no ha respondido")
+    assert "F-2026-0001" in chase.params["text"]
+    assert [c.params.get("chat_id") for c in bot.fake.calls[mark:] if c.method == "sendMessage"].count(CARLOS) == 1
+    listing = await bot.ask("coord.carlos", "/fallas")
+    assert "F-2026-0001 · La Hachadura 1 (Aduana Frontera La Hachadura) · con el proveedor" in listing.params["text"]
+    assert "⏰ proveedor sin responder" in listing.params["text"]
+
+
+async def test_mistakes_are_explained(bot: BotHarness) -> None:
+    await open_fault(bot)
+    assert (
+        "Ya hay una falla abierta para eso: F-2026-0001"
+        in (await bot.ask("tec.ana", "/falla hachadura-1")).params["text"]
+    )
+    assert "«luna»" in (await bot.ask("tec.ana", "/falla luna")).params["text"]
+    assert "«F-2026-0099»" in (await bot.ask("tec.ana", "/falla F-2026-0099")).params["text"]
+    assert "Uso:" in (await bot.ask("tec.ana", "/falla")).params["text"]
+    assert "es para" in (await bot.ask("adm.luis", "/falla siram")).params["text"]
+    siram = await bot.ask("tec.ana", "/falla siram Lecturas de placas detenidas", where="group")
+    assert "F-2026-0002" in siram.params["text"] and "SIRAM" in siram.params["text"]

@@ -1,0 +1,209 @@
+"""Replies read from a real IMAP server (Dovecot): stored once, matched to their case by In-Reply-To or
+by the subject, handed to the workflow's handler once with the quoted text removed; unmatched and
+automatic mail stored and never lost."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+import pytest
+from sqlmodel import col, select
+
+from bot.mail import IncomingReply, domain_of, enqueue, inbox
+from bot.mail.inbox import html_text, reply_text
+from bot.services import Services
+from storage.mail import InboxMessage, OutboxMail, ReplyStatus
+from tests.harness import BotHarness
+from tests.mail_servers import IMAP_PASSWORD, SENDER, ImapAccount, SmtpServer, point_at
+
+LUIS = "Luis Alvarado <adm.luis@aduana.example.sv>"
+QUOTED_ES = """\
+Recibido. Enviamos a dos agentes a la garita norte.
+Luis
+
+El jue, 4 dic 2026 a las 10:15, Vigía UTMV <
+vigia@aduana.example.sv> escribió:
+> Persona sospechosa en la garita norte.
+> Cámara: La Hachadura 1
+"""
+
+
+@pytest.fixture
+def handled(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, IncomingReply]]:
+    """Handlers for "A-" and "F-" that record what they get; the registry is restored afterwards."""
+    monkeypatch.setattr(inbox, "_handlers", {})
+    calls: list[tuple[str, IncomingReply]] = []
+
+    async def record(_services: Services, ref: str, reply: IncomingReply) -> None:
+        calls.append((ref, reply))
+
+    inbox.register_reply_handler("A-", record)
+    inbox.register_reply_handler("F-", record)
+    return calls
+
+
+@pytest.fixture
+def mailbox_bot(bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount) -> BotHarness:
+    point_at(bot, smtp_server, imap_account)
+    return bot
+
+
+def reply(subject: str, body: str, *, in_reply_to: str | None = None, **headers: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = LUIS
+    message["To"] = SENDER
+    message["Subject"] = subject
+    message["Date"] = format_datetime(__import__("datetime").datetime(2026, 12, 4, 16, 20).astimezone())
+    message["Message-ID"] = make_msgid(domain="aduana.example.sv")
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+        message["References"] = f"<older@example.sv> {in_reply_to}"
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return message.as_bytes(policy=policy.SMTP)  # CRLF, as it is stored on the server
+
+
+async def sent_mail(bot: BotHarness, smtp_server: SmtpServer, ref: str = "A-2026-0042") -> OutboxMail:
+    async with bot.services.db.write() as session:
+        mail = await enqueue(
+            session,
+            ref=ref,
+            to=[LUIS],
+            subject="Alerta de anomalía",
+            text="Persona sospechosa en la garita norte.",
+            now=bot.services.now(),
+            domain=domain_of(SENDER),
+        )
+    await bot.run_job("mail.deliver")
+    await smtp_server.wait_for(1)
+    return mail
+
+
+async def stored(bot: BotHarness) -> list[InboxMessage]:
+    async with bot.services.db.read() as session:
+        return list((await session.exec(select(InboxMessage).order_by(col(InboxMessage.id)))).all())
+
+
+async def test_a_reply_to_our_mail_reaches_its_handler_once_without_the_quote(
+    mailbox_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount, handled: list
+) -> None:
+    mail = await sent_mail(mailbox_bot, smtp_server)
+    raw = reply("Re: Alerta", QUOTED_ES, in_reply_to=mail.message_id)  # the subject lost the number
+    await imap_account.deliver(raw)
+
+    await mailbox_bot.run_job("mail.inbox")
+    await mailbox_bot.run_job("mail.inbox")
+    ((ref, incoming),) = handled
+    assert ref == "A-2026-0042" and incoming.ref == ref and incoming.matched_by == "in_reply_to"
+    assert incoming.text == "Recibido. Enviamos a dos agentes a la garita norte.\nLuis"
+    assert (incoming.from_address, incoming.from_name) == ("adm.luis@aduana.example.sv", "Luis Alvarado")
+    assert await imap_account.unseen() == []  # flagged seen once stored
+
+    await imap_account.deliver(raw)  # the same message again (a second copy, a re-sync): stored once
+    await mailbox_bot.run_job("mail.inbox")
+    assert len(handled) == 1 and await imap_account.unseen() == []
+    (row,) = await stored(mailbox_bot)
+    assert (row.status, row.matched_ref, row.handled_at is not None) == (ReplyStatus.HANDLED, ref, True)
+    assert row.raw == raw and row.in_reply_to == mail.message_id
+
+
+async def test_a_reply_is_matched_by_the_case_number_in_its_subject(
+    mailbox_bot: BotHarness, imap_account: ImapAccount, handled: list
+) -> None:
+    body = "La cámara 3 ya tiene energía.\n\nOn Thu, Dec 4, 2026 at 10:15 AM Vigía wrote:\n> Falla de cámara\n"
+    await imap_account.deliver(reply("RE: [f-2026-0123] Falla de cámara", body))
+    await mailbox_bot.run_job("mail.inbox")
+    ((ref, incoming),) = handled
+    assert (ref, incoming.matched_by, incoming.text) == ("F-2026-0123", "subject", "La cámara 3 ya tiene energía.")
+
+
+async def test_an_unmatched_mail_is_stored_logged_and_seen(
+    mailbox_bot: BotHarness, imap_account: ImapAccount, handled: list, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="bot.mail"):
+        await imap_account.deliver(reply("Consulta general", "¿A quién le escribo por las cámaras?"))
+        await mailbox_bot.run_job("mail.inbox")
+    (row,) = await stored(mailbox_bot)
+    assert (row.status, row.matched_ref, row.text) == (
+        ReplyStatus.UNMATCHED,
+        None,
+        "¿A quién le escribo por las cámaras?",
+    )
+    assert handled == [] and await imap_account.unseen() == []
+    assert any("matches no case" in r.getMessage() and "Consulta general" in r.getMessage() for r in caplog.records)
+
+
+async def test_auto_replies_are_stored_but_never_dispatched(
+    mailbox_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount, handled: list
+) -> None:
+    mail = await sent_mail(mailbox_bot, smtp_server)
+    away = reply("Fuera de la oficina", "Estaré fuera hasta el lunes.", in_reply_to=mail.message_id)
+    await imap_account.deliver(away.replace(b"Subject:", b"Auto-Submitted: auto-replied\r\nSubject:", 1))
+    await mailbox_bot.run_job("mail.inbox")
+    (row,) = await stored(mailbox_bot)
+    assert (row.status, row.matched_ref) == (ReplyStatus.AUTOMATIC, "A-2026-0042") and handled == []
+
+
+async def test_a_reply_waits_for_its_workflow_and_a_failing_handler_is_retried(
+    mailbox_bot: BotHarness, imap_account: ImapAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox, "_handlers", {})
+    await imap_account.deliver(reply("Solicitud S-2026-0007", "Adjunto el oficio."))
+    await mailbox_bot.run_job("mail.inbox")
+    (row,) = await stored(mailbox_bot)
+    assert row.status == ReplyStatus.PENDING and row.attempts == 0  # nobody handles "S-" yet: it waits
+
+    outcomes: list[str] = []
+
+    async def flaky(_services: Services, ref: str, _reply: IncomingReply) -> None:
+        outcomes.append(ref)
+        if len(outcomes) == 1:
+            raise RuntimeError("the workflow's database was busy")
+
+    inbox.register_reply_handler("S-", flaky)
+    await mailbox_bot.run_job("mail.inbox")
+    await mailbox_bot.run_job("mail.inbox")  # backing off: not yet
+    (row,) = await stored(mailbox_bot)
+    assert outcomes == ["S-2026-0007"] and row.status == ReplyStatus.PENDING and "busy" in (row.last_error or "")
+
+    mailbox_bot.clock.advance(timedelta(minutes=1))
+    await mailbox_bot.run_job("mail.inbox")
+    (row,) = await stored(mailbox_bot)
+    assert outcomes == ["S-2026-0007"] * 2 and row.status == ReplyStatus.HANDLED and row.attempts == 2
+
+
+async def test_the_inbox_password_never_reaches_the_logs(
+    mailbox_bot: BotHarness, imap_account: ImapAccount, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    point_at(mailbox_bot, imap=imap_account, IMAP_PASSWORD="wrong-" + IMAP_PASSWORD)
+    await imap_account.deliver(reply("Re: A-2026-0042", "Recibido."))
+    await mailbox_bot.run_job("mail.inbox")
+    assert await stored(mailbox_bot) == [] and len(await imap_account.unseen()) == 1
+    text = caplog.text
+    assert "inbox not read" in text and "login refused" in text and IMAP_PASSWORD not in text
+
+
+def test_reply_text_cuts_the_usual_quote_styles() -> None:
+    assert reply_text(QUOTED_ES) == "Recibido. Enviamos a dos agentes a la garita norte.\nLuis"
+    outlook = "Ya se revisó.\r\n\r\n________________________________\r\nDe: Vigía\r\nEnviado: jueves\r\nAsunto: x\r\n"
+    assert reply_text(outlook) == "Ya se revisó."
+    headers_only = "Visto.\n\nDe: Vigía UTMV <vigia@aduana.example.sv>\nEnviado el: jueves, 4 de diciembre\nbody"
+    assert reply_text(headers_only) == "Visto."
+    original = "Ok\n-----Original Message-----\nFrom: Vigía\n"
+    assert reply_text(original) == "Ok"
+    inline = "> ¿Confirma?\nConfirmo.\n> ¿Hora?\n10:30"
+    assert reply_text(inline) == "Confirmo.\n10:30"
+
+
+def test_html_only_replies_lose_their_quoted_original() -> None:
+    html = (
+        "<html><head><style>p{}</style></head><body><div>Recibido,<br>enviamos patrulla.</div>"
+        '<div class="gmail_quote">El jue escribió:<blockquote>Persona sospechosa</blockquote></div></body></html>'
+    )
+    assert html_text(html) == "Recibido,\nenviamos patrulla."
