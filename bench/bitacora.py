@@ -41,13 +41,19 @@ SITES = (
     "Aduana Frontera Anguiatú",
     "Aduana Frontera El Poy",
 )
-SUBJECTS = ("Sitio completo", "SIRAM", *(f"Cámara {place} {n}" for place in ("Andén", "Báscula", "Garita") for n in (1, 2, 3)))
-WORDS = (
+SUBJECTS = (
+    "Sitio completo",
+    "SIRAM",
+    *(f"Cámara {place} {n}" for place in ("Andén", "Báscula", "Garita") for n in (1, 2, 3)),
+)
+VOCABULARY = (
     "cámara sin imagen señal intermitente pantalla negra pixelada congelada desde las horas se reportó al "
     "proveedor fuente de poder conector RJ45 switch PoE reinicio enlace fibra óptica pérdida de paquetes "
     "grabador NVR disco lleno lente sucio vandalismo lluvia viento poste inclinado técnico revisó en sitio "
     "se cambió el cable y quedó operativa pendiente repuesto garantía visita programada SIRAM sin conexión"
-).split()
+)
+WORDS = VOCABULARY.split()
+VENDOR = "Proveedor de mantenimiento (soporte@proveedor.com.sv)"
 PEOPLE = ("Juan Pérez", "María José Hernández", "Carlos Martínez", "Ana Beatriz López", "José Ramírez")
 
 
@@ -80,9 +86,7 @@ def month_of_faults(count: int, seed: int = 2026) -> list[BitacoraRow]:
                 site=rng.choice(SITES),
                 subject=rng.choice(SUBJECTS),
                 description=text(rng, 1500, 2500) if long_description else text(rng, 60, 400),
-                reported_to=f"Proveedor de mantenimiento (soporte@proveedor.com.sv), {started.astimezone(TZ):%d/%m %H:%M}"
-                if reported
-                else "",
+                reported_to=f"{VENDOR}, {started.astimezone(TZ):%d/%m %H:%M}" if reported else "",
                 vendor_ticket=f"TK-{rng.randint(10000, 99999)}" if reported else "",
                 treatment="" if still_open else text(rng, 40, 300),
                 restored_at=restored,

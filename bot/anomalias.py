@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlmodel import col, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import audit
+from bot.anomalias_images import case_ref, images_of
+from bot.anomalias_mail import queue_alert_mail
 from bot.mail.inbox import IncomingReply
 from bot.roles import SUPERVISORS, Role
 from bot.routing import route
@@ -33,6 +36,7 @@ from storage.anomalias import (
     photos_of,
 )
 from storage.claims import claim
+from storage.evidence import Evidence
 from storage.people import Person, person_by_key, person_names
 
 # Answers that acknowledge but do not justify anything (procedure I-3 asks for the justification).
@@ -75,7 +79,7 @@ class NewReport:
     category: str
     description: str
     cameras: list[str] = field(default_factory=list)
-    photo_file_ids: list[str] = field(default_factory=list)
+    photo_file_ids: list[str] = field(default_factory=list)  # the reporter's own photos, as sent to Telegram
 
 
 @dataclass(frozen=True)
@@ -120,8 +124,9 @@ async def _event(
     )
 
 
-async def file_report(services: Services, report: NewReport, reporter: Person) -> Anomaly:
-    """Number the report, route it, and create a notice for each primary person to tell."""
+async def file_report(services: Services, report: NewReport, reporter: Person, evidence_ids: list[int] = ()) -> Anomaly:  # type: ignore[assignment]
+    """Number the report, link its images, route it, create a notice for each primary person to tell
+    and queue their e-mail, all in one unit of work."""
     now, unit = services.now(), services.unit
     site = next(s for s in unit.sites if s.code == report.site_code)
     recipients = route(site, report.category, unit.anomalias.routing)
@@ -139,11 +144,16 @@ async def file_report(services: Services, report: NewReport, reporter: Person) -
         )  # type: ignore[arg-type]
         session.add(anomaly)
         await session.flush()
-        session.add_all(AnomalyPhoto(anomaly_id=anomaly.id, telegram_file_id=f) for f in report.photo_file_ids)  # type: ignore[arg-type]
+        photos = [AnomalyPhoto(anomaly_id=anomaly.id, evidence_id=e) for e in evidence_ids]  # type: ignore[arg-type]
+        session.add_all(photos)
+        await session.exec(update(Evidence).where(col(Evidence.id).in_(list(evidence_ids)))
+                           .values(case_ref=case_ref(anomaly.number)))
+        images = await images_of(services, photos)
         for recipient in recipients:
             person = await person_by_key(session, recipient.primary)
             if person is not None and person.active:
                 session.add(AnomalyNotice(anomaly_id=anomaly.id, person_id=person.id, role=recipient.role))  # type: ignore[arg-type]
+                await queue_alert_mail(session, anomaly, person, reporter.name, services.unit, services.tz, images, now)
         await _event(session, anomaly, "creada", reporter, now, report.description)
     return anomaly
 
@@ -346,6 +356,10 @@ async def _backup_notice(
     backup_notice = AnomalyNotice(anomaly_id=anomaly.id, person_id=backup.id, role=notice.role, backup=True)  # type: ignore[arg-type]
     session.add(backup_notice)
     await session.flush()
+    reporter = await session.get(Person, anomaly.reporter_id)
+    images = await images_of(services, await photos_of(session, anomaly.id))  # type: ignore[arg-type]
+    await queue_alert_mail(session, anomaly, backup, reporter.name if reporter else "", services.unit, services.tz,
+                           images, services.now())
     return backup_notice
 
 

@@ -9,6 +9,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot import anomalias
 from bot.anomalias import Case
+from bot.anomalias_images import images_of
 from bot.anomalias_render import alert_text, report_text
 from bot.i18n import t
 from bot.services import Services
@@ -76,7 +77,7 @@ async def send_alert(bot: Bot, services: Services, case: Case, notice: AnomalyNo
     if person.telegram_id is None:
         return False
     language = person.language
-    photos = [p.telegram_file_id for p in case.photos if p.telegram_file_id][:MEDIA_GROUP_LIMIT]
+    photos = (await images_of(services, case.photos))[:MEDIA_GROUP_LIMIT]
     try:
         if len(photos) == 1:
             await bot.send_photo(person.telegram_id, photos[0])

@@ -12,15 +12,6 @@ from bot.unit_config import UnitConfig
 from storage.anomalias import Anomaly, AnomalyNotice, AnomalyStatus
 
 
-def category_name(unit: UnitConfig, code: str) -> str:
-    category = unit.anomalias.category(code)
-    return category.name if category else code
-
-
-def site_name(unit: UnitConfig, code: str) -> str:
-    return next((s.name for s in unit.sites if s.code == code), code)
-
-
 def _notice_line(notice: AnomalyNotice, names: dict[int, str], language: str, now: datetime, tz: ZoneInfo) -> str:
     def when(moment: datetime) -> str:
         return local_time(moment, tz, now)
@@ -47,8 +38,8 @@ def _notice_line(notice: AnomalyNotice, names: dict[int, str], language: str, no
 def report_text(case: Case, unit: UnitConfig, language: str, now: datetime, tz: ZoneInfo) -> str:
     anomaly, names = case.anomaly, case.names
     lines = [
-        t(language, "anomalia.title", number=anomaly.number, category=category_name(unit, anomaly.category)),
-        t(language, "anomalia.site", site=site_name(unit, anomaly.site_code)),
+        t(language, "anomalia.title", number=anomaly.number, category=unit.category_name(anomaly.category)),
+        t(language, "anomalia.site", site=unit.site_name(anomaly.site_code)),
     ]
     if anomaly.cameras:
         lines.append(t(language, "anomalia.cameras", cameras=anomaly.cameras.replace(",", ", ")))
@@ -98,8 +89,8 @@ def alert_text(case: Case, unit: UnitConfig, language: str, tz: ZoneInfo) -> str
         language,
         "anomalia.alert",
         number=anomaly.number,
-        site=site_name(unit, anomaly.site_code),
-        category=category_name(unit, anomaly.category),
+        site=unit.site_name(anomaly.site_code),
+        category=unit.category_name(anomaly.category),
         cameras=anomaly.cameras.replace(",", ", ") or "-",
         reporter=case.names.get(anomaly.reporter_id, ""),
         time=f"{anomaly.created_at.astimezone(tz):%d/%m %H:%M}",
@@ -134,8 +125,8 @@ def list_text(anomalies: list[Anomaly], unit: UnitConfig, language: str, now: da
             language,
             "anomalia.list_line",
             number=a.number,
-            site=site_name(unit, a.site_code),
-            category=category_name(unit, a.category),
+            site=unit.site_name(a.site_code),
+            category=unit.category_name(a.category),
             age=age(now - a.created_at, language),
             status=t(language, f"anomalia.short.{a.status}"),
         )

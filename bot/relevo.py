@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot import anomalias, audit, consignas
-from bot.anomalias_render import category_name, site_name
 from bot.consignas_render import holder_name
 from bot.roles import SUPERVISORS, Role
 from bot.services import Services
@@ -56,8 +55,8 @@ async def _open_anomalies(services: Services) -> list[ItemDraft]:
     return [
         ItemDraft(
             str(a.id),
-            f"{a.number} {category_name(services.unit, a.category)} · "
-            f"{site_name(services.unit, a.site_code)} · {a.status}",
+            f"{a.number} {services.unit.category_name(a.category)} · "
+            f"{services.unit.site_name(a.site_code)} · {a.status}",
         )
         for a in await anomalias.open_list(services)
     ]

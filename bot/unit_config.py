@@ -218,6 +218,13 @@ class UnitConfig(Strict):
     def person(self, person_id: str) -> Person | None:
         return next((p for p in self.people if p.id == person_id), None)
 
+    def site_name(self, code: str) -> str:
+        return next((s.name for s in self.sites if s.code == code), code)
+
+    def category_name(self, code: str) -> str:
+        category = self.anomalias.category(code)
+        return category.name if category else code
+
 
 def load_unit_config(path: Path, env: Mapping[str, str] | None = None) -> UnitConfig:
     """Parse, expand `${ENV}` references, validate, cross-check; raise ConfigError listing all problems."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler
 
 from bot import anomalias, prompts
 from bot.anomalias import Case, NewReport, Outcome
+from bot.anomalias_images import collect
 from bot.anomalias_notify import alert_keyboard, post_justification, publish_report, refresh_report, send_alert
 from bot.anomalias_render import list_text, timeline_text
 from bot.context import VigiaContext
@@ -33,7 +35,8 @@ def _listing(context: VigiaContext) -> dict[str, str]:
 
 
 async def anomalia(update: Update, context: VigiaContext) -> None:
-    """`/anomalia <número>` shows a case; `/anomalia <sitio> [#categoría] <texto>` files an urgent one."""
+    """`/anomalia <número>` shows a case; `/anomalia <sitio> [#categoría] [#cámara…] <texto>` files an
+    urgent one, with fresh snapshots of the cameras named."""
     message, services, language = update.effective_message, context.services, context.language
     assert message is not None and context.person is not None
     args = list(context.args or ())
@@ -49,10 +52,15 @@ async def anomalia(update: Update, context: VigiaContext) -> None:
     if site is None:
         await message.reply_text(t(language, "anomalia.unknown_site", value=args[0], sites=_listing(context)["sites"]))
         return
-    category = "otro"
-    if len(args) > 1 and args[1].startswith("#"):
-        category = fold(args[1][1:])
-        if services.unit.anomalias.category(category) is None:
+    category, cameras = "otro", []
+    while len(args) > 1 and args[1].startswith("#"):
+        marker = fold(args[1][1:])
+        camera = next((c.code for c in services.unit.cameras if c.site == site.code and fold(c.code) == marker), None)
+        if camera is not None:
+            cameras.append(camera)
+        elif services.unit.anomalias.category(marker) is not None:
+            category = marker
+        else:
             await message.reply_text(
                 t(language, "anomalia.unknown_category", value=args[1][1:], categories=_listing(context)["categories"])
             )
@@ -61,7 +69,7 @@ async def anomalia(update: Update, context: VigiaContext) -> None:
     if len(args) - 1 < MIN_DESCRIPTION_WORDS:
         await message.reply_text(t(language, "anomalia.short_description"))
         return
-    report = NewReport(site.code, category, " ".join(args[1:]))
+    report = NewReport(site.code, category, " ".join(args[1:]), cameras)
     await file_and_notify(message, context, report)
 
 
@@ -69,7 +77,10 @@ async def file_and_notify(message: Message, context: VigiaContext, report: NewRe
     """Shared by the urgent form and the guided report: file, publish, alert, and show whom to call."""
     services, person = context.services, context.person
     assert person is not None
-    anomaly = await anomalias.file_report(services, report, person)
+    await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
+    own = [bytes(await (await context.bot.get_file(f)).download_as_bytearray()) for f in report.photo_file_ids]
+    evidence_ids = await collect(services, report.cameras, own, person)
+    anomaly = await anomalias.file_report(services, report, person, evidence_ids)
     case = await anomalias.load(services, anomaly.id)  # type: ignore[arg-type]
     assert case is not None
     await publish_report(context.bot, services, case)

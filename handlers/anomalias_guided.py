@@ -12,7 +12,6 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Upd
 from telegram.ext import CallbackQueryHandler
 
 from bot import anomalias_draft, prompts
-from bot.anomalias_render import category_name, site_name
 from bot.context import VigiaContext
 from bot.i18n import Html, t
 from bot.roles import UNIT_STAFF
@@ -32,9 +31,9 @@ def _text(draft: AnomalyDraft, services: Services, language: str) -> str:
     summary = t(
         language,
         "anomalia.guided.summary",
-        site=site_name(unit, draft.site_code) if draft.site_code else "…",
+        site=unit.site_name(draft.site_code) if draft.site_code else "…",
         cameras=draft.cameras.replace(",", ", ") or "…",
-        category=category_name(unit, draft.category) if draft.category else "…",
+        category=unit.category_name(draft.category) if draft.category else "…",
         description=draft.description or "…",
         photos=len([p for p in draft.photos.split(",") if p]),
     )

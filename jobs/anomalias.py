@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from bot import anomalias
 from bot.anomalias_notify import post_justification, refresh_report, send_alert
-from bot.anomalias_render import site_name
 from bot.context import VigiaContext
 from bot.i18n import t
 from bot.mail.inbox import register_reply_handler
@@ -41,7 +40,7 @@ async def unacknowledged(context: VigiaContext) -> None:
                     person.language,
                     "anomalia.escalated_coordinator",
                     number=anomaly.number,
-                    site=site_name(services.unit, anomaly.site_code),
+                    site=services.unit.site_name(anomaly.site_code),
                     minutes=minutes,
                     names=names,
                 ),
@@ -77,7 +76,7 @@ async def unjustified(context: VigiaContext) -> None:
                     person.language,
                     "anomalia.reminder",
                     number=anomaly.number,
-                    site=site_name(services.unit, anomaly.site_code),
+                    site=services.unit.site_name(anomaly.site_code),
                 ),
             )
     for anomaly in await anomalias.claim_unjustified(services, "justification_escalated_at"):
@@ -95,7 +94,7 @@ async def unjustified(context: VigiaContext) -> None:
                     chief.language,
                     "anomalia.escalated_chief",
                     number=anomaly.number,
-                    site=site_name(services.unit, anomaly.site_code),
+                    site=services.unit.site_name(anomaly.site_code),
                     hours=hours,
                     names=names,
                 ),

@@ -78,15 +78,13 @@ class AnomalyEvent(SQLModel, table=True):
 
 
 class AnomalyPhoto(SQLModel, table=True):
-    """An image of the report: the technician's own (a Telegram file id) or a camera snapshot (evidence)."""
+    """An image of the report (a camera snapshot or the reporter's own photo), kept as evidence."""
 
     __tablename__ = "anomaly_photo"
 
     id: int | None = Field(default=None, primary_key=True)
     anomaly_id: int = Field(foreign_key="anomaly.id", index=True)
-    telegram_file_id: str | None = Field(default=None, max_length=200)
-    evidence_id: int | None = None
-    caption: str = ""
+    evidence_id: int = Field(foreign_key="evidence.id")
 
 
 async def next_seq(session: AsyncSession, year: int) -> int:

@@ -25,7 +25,7 @@ people:
   - {id: tec.kevin, name: Kevin Portillo, role: tecnico, language: en, telegram_id: 1002}
   - {id: coord.carlos, name: Carlos Rivas, role: coordinador, telegram_id: 1003}
   - {id: jefe.marta, name: Marta Hernández, role: jefe, telegram_id: 1004}
-  - {id: adm.luis, name: Luis Alvarado, role: administrador, phone: "+503 2420-1000", telegram_id: 1005}
+  - {id: adm.luis, name: Luis Alvarado, role: administrador, email: luis@aduana.test, phone: "+503 2420-1000", telegram_id: 1005}
   - {id: seg.oscar, name: Óscar Ramírez, role: seguridad, telegram_id: 1006}
   - {id: dir.general, name: Director General, role: direccion, telegram_id: 1007}
   - {id: tec.nuevo, name: Nuevo Técnico, role: tecnico}

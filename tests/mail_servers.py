@@ -92,8 +92,8 @@ class SmtpServer:
             await self._server.wait_closed()
             self._server = None
 
-    async def wait_for(self, count: int, timeout: float = WAIT_S) -> list[Received]:
-        async with asyncio.timeout(timeout), self._arrived:
+    async def wait_for(self, count: int) -> list[Received]:
+        async with asyncio.timeout(WAIT_S), self._arrived:
             await self._arrived.wait_for(lambda: len(self.received) >= count)
         return self.received
 
@@ -122,7 +122,7 @@ class SmtpServer:
             self.logins.append(data.login.decode())
         return AuthResult(success=ok, handled=False)  # handled=True would mean "I answered already"
 
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook names)
+    async def handle_RCPT(
         self, _server: SMTP, _session: Session, envelope: Envelope, address: str, _options: list[str]
     ) -> str:
         if address in self.refuse_recipients:
@@ -130,7 +130,7 @@ class SmtpServer:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, _server: SMTP, _session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, _server: SMTP, _session: Session, envelope: Envelope) -> str:
         if self.data_answer:
             return self.data_answer
         content = envelope.original_content or envelope.content
@@ -199,6 +199,10 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+  # no auth penalty (seconds of delay for the next logins) after the wrong-password test
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 """
 

@@ -210,6 +210,19 @@ def test_xlsx_is_ready_to_print() -> None:
     assert {cell.style for cell in first} <= {"bitacora_texto", "bitacora_fecha", "bitacora_en_curso"}
 
 
+def test_xlsx_rows_are_tall_enough_for_their_wrapped_text() -> None:
+    """Excel and LibreOffice print a row at its stored height, clipping wrapped text that does not fit."""
+    rows = [
+        fault(1, at(2, 9, 0), at(2, 10, 0), description="Corta."),
+        fault(2, at(3, 9, 0), at(3, 10, 0), description="Señal intermitente en la cámara. " * 12),
+        fault(3, at(4, 9, 0), description="Descripción larga " * 280),
+    ]
+    sheet = read_xlsx(build_xlsx(rows, DECEMBER, TZ, AFTER_DECEMBER))
+    short, longer, huge = (sheet.row_dimensions[HEADER_ROW + n].height for n in (1, 2, 3))
+    assert short < longer < huge == 409  # Excel's maximum row height
+    assert longer >= 12 * 7  # ~400 characters in a 45-wide column: at least 7 lines of 9 pt text
+
+
 def test_xlsx_open_faults_count_to_the_generation_moment_in_a_running_month() -> None:
     rows = [fault(1, at(10, 8, 0))]
     sheet = read_xlsx(build_xlsx(rows, DECEMBER, TZ, at(10, 11, 30)))
@@ -219,7 +232,7 @@ def test_xlsx_open_faults_count_to_the_generation_moment_in_a_running_month() ->
 
 def test_xlsx_keeps_any_text_as_text() -> None:
     rows = [
-        fault(1, at(2, 9, 0), at(2, 10, 0), description=HOSTILE, treatment="=HYPERLINK(\"http://x\")", site="@SUMA"),
+        fault(1, at(2, 9, 0), at(2, 10, 0), description=HOSTILE, treatment='=HYPERLINK("http://x")', site="@SUMA"),
         fault(2, at(3, 9, 0), description="Descripción larga " * 280),  # ~5,000 characters
         fault(3, at(4, 9, 0), description="", reported_to="", vendor_ticket="", treatment="", technician=""),
         fault(4, at(5, 9, 0), description="control\x00\x07\x1b chars\tand\r\nlines\ud800"),

@@ -81,9 +81,14 @@ def build_pdf(rows: Sequence[BitacoraRow], month: date, tz: ZoneInfo, generated_
     for row in rows:
         cells, duration = texts(row, tz, until)
         total += duration
-        wrapped.append([measure.wrap(fonts.prepare(text), width - 2 * PAD_X) for text, width in zip(cells, WIDTHS)])
+        wrapped.append(
+            [measure.wrap(fonts.prepare(text), width - 2 * PAD_X) for text, width in zip(cells, WIDTHS, strict=True)]
+        )
 
-    header = [measure.wrap(fonts.prepare(title), width - 2 * PAD_X, bold=True) for title, width in zip(COLUMNS, WIDTHS)]
+    header = [
+        measure.wrap(fonts.prepare(title), width - 2 * PAD_X, bold=True)
+        for title, width in zip(COLUMNS, WIDTHS, strict=True)
+    ]
     header_h = _height(max(len(lines) for lines in header))
     pages = _paginate(wrapped, header_h, _heading_height(first=True), _heading_height(first=False), 1 + (not rows))
 
@@ -95,7 +100,7 @@ def build_pdf(rows: Sequence[BitacoraRow], month: date, tz: ZoneInfo, generated_
         pdf.add_page()
         top = _draw_heading(pdf, fonts, month_text, generated_at, tz, first=number == 1)
         _draw_header(pdf, fonts, header, top, header_h)
-        _draw_rows(pdf, fonts, wrapped, page, top + header_h)
+        _draw_rows(pdf, fonts, wrapped, page)
         if number == len(pages):
             _draw_totals(pdf, fonts, summary, page.bottom)
         _draw_footer(pdf, fonts, month_text, number, len(pages))
@@ -158,7 +163,9 @@ def _paginate(
     return pages
 
 
-def _draw_heading(pdf: FPDF, fonts: _Fonts, month_text: str, generated_at: datetime, tz: ZoneInfo, first: bool) -> float:
+def _draw_heading(
+    pdf: FPDF, fonts: _Fonts, month_text: str, generated_at: datetime, tz: ZoneInfo, first: bool
+) -> float:
     """Draws the page's heading; returns where the header row starts."""
     pdf.set_text_color(*INK)
     if not first:
@@ -185,32 +192,32 @@ def _draw_header(pdf: FPDF, fonts: _Fonts, header: list[list[str]], top: float, 
     pdf.rect(MARGIN_X, top, TABLE_W, height, style="DF")
     pdf.set_fill_color(*INK)  # fill equal to the text colour keeps fpdf2 from wrapping each text in q/Q
     fonts.use(pdf, bold=True, size=HEADER_PT)
-    for left, width, lines in zip(LEFTS, WIDTHS, header):
+    for left, width, lines in zip(LEFTS, WIDTHS, header, strict=True):
         for n, line in enumerate(lines):
             pdf.text(left + PAD_X, top + PAD_Y + n * LINE_H + ASCENT, line)
         pdf.line(left + width, top, left + width, top + height)
 
 
-def _draw_rows(pdf: FPDF, fonts: _Fonts, wrapped: list[list[list[str]]], page: _Page, top: float) -> None:
+def _draw_rows(pdf: FPDF, fonts: _Fonts, wrapped: list[list[list[str]]], page: _Page) -> None:
     """The page's rows: their text, a rule under each, and the column rules drawn once per page."""
     fonts.use(pdf)
     text, line = pdf.text, pdf.line
     right = MARGIN_X + TABLE_W
     for segment in page.segments:
         columns = wrapped[segment.row]
-        for column, (left, lines) in enumerate(zip(LEFTS, columns)):
+        for column, (left, lines) in enumerate(zip(LEFTS, columns, strict=True)):
             shown = lines[segment.start : segment.start + segment.count]
             if column == 0 and segment.start:
-                shown = (lines + [CONTINUED])[: segment.count]  # the fault number again on a continuation
+                shown = [*lines, CONTINUED][: segment.count]  # the fault number again on a continuation
             x = left + PAD_X
             y = segment.y + PAD_Y + ASCENT
             for n, piece in enumerate(shown):
                 text(x, y + n * LINE_H, piece)
         bottom = segment.y + _height(segment.count)
         line(MARGIN_X, bottom, right, bottom)
-    if page.bottom > top:
+    if page.bottom > page.top:
         for x in (*LEFTS, right):
-            line(x, top, x, page.bottom)
+            line(x, page.top, x, page.bottom)
 
 
 def _draw_totals(pdf: FPDF, fonts: _Fonts, summary: list[str], top: float) -> None:

@@ -10,8 +10,9 @@ HH:MM) so the unit can sort and filter by them; the other columns are text.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -27,7 +28,6 @@ from bot.bitacora.rows import (
     COLUMNS,
     ELAPSED_COLUMN,
     NO_FAULTS,
-    OPEN,
     RESTORED_COLUMN,
     START_COLUMN,
     TITLE,
@@ -48,6 +48,13 @@ HEADER_ROW = 6  # under the four heading lines and a blank one
 XLSX_CELL_LIMIT = 32_767  # Excel refuses (and "repairs") a workbook with a longer cell
 TRUNCATED = "… [texto truncado]"
 DATE_FORMAT = "dd/mm/yyyy hh:mm"
+# Row heights are written, not left to the reader: Excel and LibreOffice do not grow a row for
+# wrapped text in a file they did not lay out themselves, and print it clipped. The estimate is
+# generous (9 pt Calibri fits about 1.6 characters per unit of column width; 1.45 leaves room for
+# word wrapping), capped at Excel's maximum row height.
+CHARS_PER_WIDTH = 1.45
+LINE_PT = 12.0
+MAX_ROW_PT = 409.0
 
 
 def build_xlsx(rows: Sequence[BitacoraRow], month: date, tz: ZoneInfo, generated_at: datetime) -> bytes:
@@ -61,7 +68,8 @@ def build_xlsx(rows: Sequence[BitacoraRow], month: date, tz: ZoneInfo, generated
     workbook = Workbook(write_only=True)
     workbook.properties.title = f"{TITLE} · {month_label(month)}"
     workbook.properties.creator = "Vigía"
-    workbook.properties.created = workbook.properties.modified = local(generated_at, tz)
+    created = generated_at.astimezone(UTC).replace(tzinfo=None)  # the file format stores UTC
+    workbook.properties.created = workbook.properties.modified = created
     styles = _add_styles(workbook)
     sheet: WriteOnlyWorksheet = workbook.create_sheet(month_label(month))
     _page_setup(sheet)
@@ -75,25 +83,31 @@ def build_xlsx(rows: Sequence[BitacoraRow], month: date, tz: ZoneInfo, generated
         (f"{ANNEX} · {generated_line(generated_at, tz)}", styles.unit),
     )
     for number, (text, style) in enumerate(heading, start=1):
+        if style == styles.title:
+            sheet.row_dimensions[number].height = 20
         sheet.append([_cell(sheet, text, style)])
         sheet.merged_cells.add(f"A{number}:{last_column}{number}")
     sheet.append([])
+    sheet.row_dimensions[HEADER_ROW].height = _height(COLUMNS)
     sheet.append([_cell(sheet, title, styles.header) for title in COLUMNS])
 
     total = timedelta(0)
-    for row in rows:
+    for number, row in enumerate(rows, start=HEADER_ROW + 1):
         cells, duration = texts(row, tz, until)
         total += duration
+        sheet.row_dimensions[number].height = _height(cells)
         values: list[object] = list(cells)
         values[START_COLUMN] = local(row.started_at, tz)
         if row.restored_at is not None:
             values[RESTORED_COLUMN] = local(row.restored_at, tz)
-        sheet.append([_cell(sheet, value, style) for value, style in zip(values, _row_styles(row, styles))])
+        sheet.append(
+            [_cell(sheet, value, style) for value, style in zip(values, _row_styles(row, styles), strict=True)]
+        )
     last_data_row = HEADER_ROW + len(rows)
 
     totals_row = last_data_row + 1
     if not rows:
-        sheet.append([_cell(sheet, NO_FAULTS, styles.text)] + [_cell(sheet, "", styles.text)] * (len(COLUMNS) - 1))
+        sheet.append([_cell(sheet, NO_FAULTS if n == 0 else "", styles.text) for n in range(len(COLUMNS))])
         sheet.merged_cells.add(f"A{totals_row}:{last_column}{totals_row}")
         totals_row += 1
     totals = [_cell(sheet, f"Total: {count_text(rows)}", styles.total)]
@@ -164,6 +178,16 @@ def _page_setup(sheet: WriteOnlyWorksheet) -> None:
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     sheet.oddFooter.left.text = TITLE
     sheet.oddFooter.right.text = "Página &P de &N"
+
+
+def _height(cells: Sequence[str]) -> float:
+    """Points for a row whose wrapped cells all show in full (up to Excel's limit)."""
+    lines = 1
+    for text, width in zip(cells, WIDTHS, strict=True):
+        per_line = width * CHARS_PER_WIDTH
+        if len(text) > per_line or "\n" in text:
+            lines = max(lines, sum(max(math.ceil(len(part) / per_line), 1) for part in text.split("\n")))
+    return min(lines * LINE_PT + 3, MAX_ROW_PT)
 
 
 def _row_styles(row: BitacoraRow, styles: type[_Styles]) -> tuple[str, ...]:

@@ -74,8 +74,10 @@ async def enqueue(
     """Queue a mail in the caller's unit of work (`Database.write`), so it commits with the change
     that caused it, or not at all. Raises `MailError` on a bad address, ref or attachment.
 
-    The subject gets the case number (`[A-2026-0042] ...`) unless it has it already. `domain` is the
-    Message-ID's (pass `compose.domain_of(settings.smtp_from)`; without it: `vigia.invalid`).
+    The subject gets the case number (`[A-2026-0042] ...`) unless it has it already. The Message-ID
+    (`<A-2026-0042.3.5f2c9e1a@vigia.aduana.gob.sv>`) is assigned here; its domain is SMTP_FROM's, given
+    as `domain=compose.domain_of(settings.smtp_from)`, or else settled when the mail is first claimed
+    for delivery: the stored value is final from the first attempt on, and every retry carries it.
     """
     compose.check_ref(ref)
     recipients = compose.addresses(to, "to")
@@ -165,12 +167,16 @@ async def deliver_due(services: Services) -> int:
 
 
 async def _claim_next(services: Services) -> tuple[OutboxMail, list[OutboxAttachment]] | None:
-    now = services.now()
+    now, domain = services.now(), compose.domain_of(services.settings.smtp_from)
     async with services.db.write() as session:
         for mail in await due_mails(session, now, limit=5):
             assert mail.id is not None
             if await claim_mail(session, mail.id, now, now + LEASE):
                 await session.refresh(mail)
+                if mail.message_id.endswith(f"@vigia.{compose.FALLBACK_DOMAIN}>") and domain != compose.FALLBACK_DOMAIN:
+                    # queued without a domain: settled now, before anyone outside has seen it
+                    mail.message_id = mail.message_id.replace(f"@vigia.{compose.FALLBACK_DOMAIN}>", f"@vigia.{domain}>")
+                    session.add(mail)
                 return mail, await attachments_of(session, mail.id)
     return None
 

@@ -88,10 +88,9 @@ def upgrade() -> None:
     op.create_table('anomaly_photo',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('anomaly_id', sa.Integer(), nullable=False),
-    sa.Column('telegram_file_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-    sa.Column('evidence_id', sa.Integer(), nullable=True),
-    sa.Column('caption', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('evidence_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['anomaly_id'], ['anomaly.id'], ),
+    sa.ForeignKeyConstraint(['evidence_id'], ['evidence.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('anomaly_photo', schema=None) as batch_op:

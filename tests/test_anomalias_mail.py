@@ -1,0 +1,102 @@
+"""Anomalies with their real parts: a camera snapshot attached, the e-mail on a real SMTP server,
+and a justification that comes back through a real IMAP server to the group."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import yaml
+from sqlmodel import select
+
+from storage.evidence import Evidence
+from tests.cameras_fixtures import HttpCameras
+from tests.conftest import UNIT_YAML
+from tests.harness import GROUP_ID, BotHarness
+from tests.mail_servers import ImapAccount, SmtpServer, point_at
+
+LUIS = 1005
+
+
+@pytest.fixture
+def unit_file(tmp_path: Path, http_cameras: HttpCameras) -> Iterator[Path]:
+    """La Hachadura's camera is a real HTTP camera that serves a blue picture."""
+    unit = yaml.safe_load(UNIT_YAML)
+    unit["cameras"] = [
+        {
+            "code": "hachadura-1",
+            "name": "La Hachadura 1",
+            "site": "hachadura",
+            "snapshot_url": http_cameras.url("/open/blue.jpg"),
+        }
+    ]
+    path = tmp_path / "vigia.yaml"
+    path.write_text(yaml.safe_dump(unit, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    yield path
+
+
+async def test_the_alert_email_carries_the_snapshot_and_the_reply_justifies(
+    mail_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount
+) -> None:
+    bot = mail_bot
+    point_at(bot, smtp_server, imap_account)
+    mark, _ = await bot.send(
+        "tec.ana", "/anomalia hachadura #persona_sospechosa #hachadura-1 Persona saltó la malla <script>", "group"
+    )
+    report = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="🚨 <b>A-2026-0001")
+    await bot.fake.wait_for("sendPhoto", after=mark, chat_id=LUIS)
+
+    await bot.run_job("mail.deliver")
+    (sent,) = await smtp_server.wait_for(1)
+    message = sent.message
+    assert sent.rcpt_tos == ["luis@aduana.test"]
+    assert message["Subject"] == "[A-2026-0001] Anomalía en Aduana Frontera La Hachadura: Persona sospechosa"
+    html_part = message.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
+    assert "&lt;script&gt;" in html_part and "<script>" not in html_part
+    (attachment,) = list(message.iter_attachments())
+    image = cv2.imdecode(np.frombuffer(attachment.get_content(), np.uint8), cv2.IMREAD_COLOR)
+    blue, _, red = (float(image[:, :, channel].mean()) for channel in range(3))
+    assert blue > 150 and red < 80  # the blue camera, with the burnt-in label on top
+    async with bot.services.db.read() as session:
+        (evidence,) = (await session.exec(select(Evidence))).all()
+    assert evidence.case_ref == "anomalia:A-2026-0001"
+
+    reply = EmailMessage()
+    reply["From"], reply["To"] = "Luis Alvarado <luis@aduana.test>", message["From"]
+    reply["Subject"], reply["Message-ID"] = f"RE: {message['Subject']}", make_msgid()
+    reply["In-Reply-To"] = message["Message-ID"]
+    reply.set_content(
+        "Verificamos: era un empleado de la bodega que perdió su carné.\n\nEl jue, 4 dic escribió:\n> Estimado"
+    )
+    await imap_account.deliver(reply.as_bytes())
+    await bot.run_job("mail.inbox")
+    mark = bot.fake.mark()
+    await bot.run_job("anomalias.justifications")
+    await bot.run_job("anomalias.justifications")
+    posted = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="📝 Justificación")
+    assert "por correo" in posted.params["text"] and "perdió su carné" in posted.params["text"]
+    assert "Estimado" not in posted.params["text"]
+    assert posted.params["reply_parameters"]["message_id"] == report.result["message_id"]
+    assert sum("📝 Justificación" in str(c.params.get("text")) for c in bot.fake.calls[mark:]) == 1
+
+
+async def test_mail_waits_out_an_smtp_outage_and_goes_once(mail_bot: BotHarness, smtp_server: SmtpServer) -> None:
+    bot = mail_bot
+    await smtp_server.stop()
+    mark, _ = await bot.send("tec.ana", "/anomalia hachadura Vehículo sin placas frente al portón", "group")
+    await bot.fake.wait_for("sendMessage", after=mark, text_contains="Llame primero")
+    await bot.run_job("mail.deliver")
+    await bot.restart()  # queued mail survives a restart
+    await smtp_server.start()
+    point_at(bot, smtp_server)
+    bot.clock.advance(timedelta(minutes=5))
+    await bot.run_job("mail.deliver")
+    await bot.run_job("mail.deliver")
+    received = await smtp_server.wait_for(1)
+    assert len(received) == 1 and received[0].message["Subject"].startswith("[A-2026-0001]")
