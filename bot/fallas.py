@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import audit, triage
@@ -18,8 +19,10 @@ from bot.mail.inbox import IncomingReply
 from bot.services import Services
 from bot.text import fold
 from storage.claims import claim
+from storage.evidence import last_photo
 from storage.fallas import Fault, FaultEvent, fault_by_number, fault_events, next_fault_seq, open_fault_for, open_faults
 from storage.people import Person, person_names
+from storage.sites import Camera
 
 NUMBER = re.compile(r"^(?:f-?)?(?:(\d{4})-)?(\d{1,6})$", re.IGNORECASE)
 TICKET = re.compile(
@@ -146,12 +149,30 @@ async def remember_message(services: Services, fault_id: int, chat_id: int, mess
             session.add(fault)
 
 
+async def last_frame(services: Services, fault: Fault) -> tuple[bytes, datetime] | None:
+    """The camera's newest kept photo, for the fault's message and the vendor's e-mail."""
+    if fault.camera_code is None:
+        return None
+    async with services.db.read() as session:
+        camera = (await session.exec(select(Camera).where(Camera.code == fault.camera_code))).first()
+        photo = await last_photo(session, camera.id) if camera and camera.id else None
+    path = services.settings.data_dir / photo.path if photo else None
+    if photo is None or path is None or not path.is_file():
+        return None
+    return await services.cameras.run(path.read_bytes), photo.captured_at
+
+
 async def answer(
-    services: Services, fault_id: int, person: Person | None, reply: str, source: str, frame: Attachment | None = None
+    services: Services, fault_id: int, person: Person | None, reply: str, source: str
 ) -> tuple[Outcome, Fault | None]:
     """One triage answer ("todo_normal", "falla_enlace"...), from the phone or the administrator's
-    one-tap reply. Reaching the vendor step queues the vendor's e-mail in the same unit of work."""
+    one-tap reply. Reaching the vendor step queues the vendor's e-mail, with the camera's last frame,
+    in the same unit of work."""
     now = services.now()
+    async with services.db.read() as session:
+        current = await session.get(Fault, fault_id)
+    found = await last_frame(services, current) if current and reply == "enlace_correcto" else None
+    frame = Attachment(f"{current.number}-ultimo-cuadro.jpg", "image/jpeg", found[0]) if found and current else None
     async with services.db.write() as session:
         fault = await session.get(Fault, fault_id)
         if fault is None:

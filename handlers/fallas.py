@@ -16,6 +16,7 @@ from bot.fallas_render import elapsed_line, fault_text, list_text, timeline_text
 from bot.i18n import Html, t
 from bot.roles import EVERYONE, UNIT_STAFF
 from bot.services import Services
+from bot.shifts import local_time
 from bot.telegram_io import post, tell
 from handlers.commands import Command, check_role
 from storage.fallas import Fault
@@ -75,6 +76,20 @@ async def publish(bot: Bot, services: Services, fault_id: int) -> FaultCase | No
     language, fault = services.unit.language, case.fault
     text = fault_text(case, services.unit, language, services.now(), services.tz)
     if fault.message_id is None:
+        frame = await fallas.last_frame(services, fault)
+        if frame is not None:
+            caption = t(
+                language,
+                "falla.last_frame",
+                number=fault.number,
+                time=local_time(frame[1], services.tz, services.now()),
+            )
+            await bot.send_photo(
+                services.unit.group.chat_id,
+                frame[0],
+                caption=caption,
+                message_thread_id=services.unit.group.topics.fallas,
+            )
         message = await post(bot, services, "fallas", text, keyboard(fault, language))
         await fallas.remember_message(services, fault_id, message.chat_id, message.message_id)
         return case

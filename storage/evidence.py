@@ -43,6 +43,17 @@ async def last_capture(session: AsyncSession, camera_id: int) -> datetime | None
     return (await session.exec(statement)).first()
 
 
+async def last_photo(session: AsyncSession, camera_id: int) -> Evidence | None:
+    """The newest still-kept photo of a camera: a fault shows it as the camera's last frame."""
+    statement = (
+        select(Evidence)
+        .where(Evidence.camera_id == camera_id, Evidence.kind == EvidenceKind.PHOTO, col(Evidence.purged_at).is_(None))
+        .order_by(col(Evidence.captured_at).desc())
+        .limit(1)
+    )
+    return (await session.exec(statement)).first()
+
+
 async def expired(session: AsyncSession, before: datetime, after_id: int = 0, limit: int = 200) -> list[Evidence]:
     """Kept files captured before `before`, by id after `after_id`; the caller decides about cases."""
     statement = (

@@ -12,7 +12,7 @@ number repeated, instead of being cut or overflowing the page.
 
 Text is set in DejaVu Sans, a Unicode TrueType font that matplotlib (a project dependency)
 ships, so curly quotes, dashes and accents print as typed; characters the font lacks (emoji)
-come out blank rather than failing. Without that font the PDF falls back to Helvetica, and
+print as "�" rather than failing. Without that font the PDF falls back to Helvetica, and
 characters outside Latin-1 print as "?".
 """
 
