@@ -10,7 +10,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from telegram import Bot
@@ -20,6 +20,7 @@ from bot import access, audit
 from bot.app import build_application
 from bot.directory import sync_directory
 from bot.errors import ConfigError
+from bot.fallas_bitacora import documents
 from bot.logs import setup_logging
 from bot.services import Services
 from bot.settings import ENV_FILE, load_settings
@@ -53,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     invite.set_defaults(action=_invite)
     audit_parser = commands.add_parser("audit", help="audit log operations").add_subparsers(required=True)
     audit_parser.add_parser("verify", help="check the hash chain").set_defaults(action=_audit_verify)
+    bitacora = commands.add_parser("bitacora", help="write a month's fault log (Bitácora de Fallas)")
+    bitacora.add_argument("--mes", required=True, type=_month, help="AAAA-MM")
+    bitacora.add_argument("--out", required=True, type=Path, help="FILE.xlsx or FILE.pdf")
+    bitacora.set_defaults(action=_bitacora)
     db_parser = commands.add_parser("db", help="database operations").add_subparsers(required=True)
     db_parser.add_parser("upgrade", help="apply pending migrations").set_defaults(action=_db_upgrade)
     return parser
@@ -119,6 +124,27 @@ def _audit_verify(services: Services, _args: argparse.Namespace) -> int:
     return _with_db(services, work)
 
 
+def _month(text: str) -> date:
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month like 2026-11") from None
+
+
+def _bitacora(services: Services, args: argparse.Namespace) -> int:
+    async def work() -> int:
+        await _prepare(services)
+        files, count = await documents(services, args.mes)
+        wanted = "pdf" if args.out.suffix.lower() == ".pdf" else "xlsx"
+        data = next(content for name, content in files if name.endswith(wanted))
+        args.out.write_bytes(data)
+        print(f"{args.out}: bitácora {args.mes:%Y-%m}, {count} faults, {len(data)} bytes")
+        return 0
+
+    return _with_db(services, work)
+
+
 def _db_upgrade(services: Services, _args: argparse.Namespace) -> int:
     async def work() -> int:
         await _prepare(services)
@@ -139,6 +165,7 @@ def _with_db(services: Services, work: Callable[[], Awaitable[int]]) -> int:
             return await work()
         finally:
             await services.db.dispose()
+            await services.cameras.aclose()
 
     return asyncio.run(wrapped())
 

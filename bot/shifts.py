@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.bitacora.rows import format_elapsed as duration
 from bot.text import fold
 from bot.unit_config import Shift
 
@@ -59,15 +60,6 @@ def slot_named(shifts: list[Shift], day: date, name: str, tz: ZoneInfo) -> Slot 
     wanted = fold(name)
     shift = next((s for s in shifts if fold(s.name) == wanted), None)
     return _slot(shift, day, tz) if shift else None
-
-
-def duration(delta: timedelta) -> str:
-    """A span as people write it, to the nearest minute: "45 min", "3 h 20 min", "2 d 4 h"."""
-    minutes = max(0, round(delta.total_seconds() / 60))
-    days, rest = divmod(minutes, 1440)
-    hours, minutes = divmod(rest, 60)
-    parts = [f"{days} d"] * bool(days) + [f"{hours} h"] * bool(hours) + [f"{minutes} min"] * bool(minutes and not days)
-    return " ".join(parts) or "0 min"
 
 
 def age(delta: timedelta, language: str) -> str:

@@ -82,11 +82,21 @@ async def toggle_check_in(services: Services, person: Person) -> tuple[bool, Slo
 
 
 async def claim_notice(services: Services, slot: Slot, kind: str) -> bool:
-    """True exactly once per shift instance and kind; the write lock makes check-then-insert safe."""
+    """True exactly once per shift instance and kind."""
+    return await claim_once(services, slot.key, kind)
+
+
+async def already_sent(services: Services, key: str, kind: str) -> bool:
+    async with services.db.read() as session:
+        return await notice_sent(session, key, kind)
+
+
+async def claim_once(services: Services, key: str, kind: str) -> bool:
+    """True exactly once per key and kind (a shift, a month); the write lock makes check-then-insert safe."""
     async with services.db.write() as session:
-        if await notice_sent(session, slot.key, kind):
+        if await notice_sent(session, key, kind):
             return False
-        session.add(ShiftNotice(slot_key=slot.key, kind=kind, sent_at=services.now()))
+        session.add(ShiftNotice(slot_key=key, kind=kind, sent_at=services.now()))
     return True
 
 

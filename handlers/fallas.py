@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import html
+from datetime import date
 
 from telegram import Bot, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from bot import fallas, prompts, triage
+from bot.bitacora import month_label
 from bot.context import VigiaContext
 from bot.fallas import FaultCase, Outcome
+from bot.fallas_bitacora import documents
 from bot.fallas_mail import target_name
 from bot.fallas_render import elapsed_line, fault_text, list_text, timeline_text
 from bot.i18n import Html, t
@@ -287,9 +291,34 @@ async def _tell_chief(context: VigiaContext, case: FaultCase | None) -> None:
         )
 
 
+async def bitacora(update: Update, context: VigiaContext) -> None:
+    """`/bitacora [AAAA-MM]`: the month's log as XLSX and PDF (the running month by default)."""
+    message, services, language = update.effective_message, context.services, context.language
+    assert message is not None
+    now = services.now().astimezone(services.tz)
+    month = parse_month(context.args[0]) if context.args else date(now.year, now.month, 1)
+    if month is None:
+        await message.reply_text(t(language, "falla.bitacora_bad_month"))
+        return
+    await message.chat.send_action(ChatAction.UPLOAD_DOCUMENT)
+    files, count = await documents(services, month)
+    caption = t(language, "falla.bitacora_caption", month=month_label(month), count=count)
+    for name, data in files:
+        await message.reply_document(data, filename=name, caption=caption)
+
+
+def parse_month(text: str) -> date | None:
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return None
+
+
 COMMANDS = (
     Command("falla", falla, roles=UNIT_STAFF),
     Command("fallas", fallas_abiertas, roles=UNIT_STAFF),
+    Command("bitacora", bitacora, roles=UNIT_STAFF),
 )
 BUTTONS = (
     CallbackQueryHandler(button, pattern=r"^fll:\d+:(ans:[a-z_]+|ask|resolve|cause:[a-z]+)$"),

@@ -3,16 +3,20 @@ arrive by e-mail join their fault."""
 
 from __future__ import annotations
 
-from bot import fallas
+from bot import fallas, turnos
+from bot.bitacora import month_end, month_label
 from bot.context import VigiaContext
+from bot.fallas_bitacora import documents, previous_month
 from bot.fallas_mail import target_name
 from bot.i18n import t
 from bot.mail.inbox import register_reply_handler
 from bot.telegram_io import tell
 from jobs.common import Job
-from storage.people import escalation_contacts
+from storage.audit import first_entry_at
+from storage.people import escalation_contacts, linked_with_role
 
 INTERVAL_S = 300
+MONTHLY_HOUR = 7
 
 register_reply_handler("F-", fallas.record_vendor_reply)
 
@@ -40,4 +44,32 @@ async def vendor_silence(context: VigiaContext) -> None:
             )
 
 
-JOBS = (Job("fallas.vendor_silence", vendor_silence, every_s=INTERVAL_S, catch_up=True),)
+async def monthly_bitacora(context: VigiaContext) -> None:
+    """From 07:00 on the 1st, last month's bitácora goes to the chief, once, even after downtime."""
+    services = context.services
+    now = services.now().astimezone(services.tz)
+    if now.day == 1 and now.hour < MONTHLY_HOUR:
+        return
+    month = previous_month(now, services.tz)
+    if await turnos.already_sent(services, f"{month:%Y-%m}", "bitacora"):  # the common case: cheap
+        return
+    async with services.db.read() as session:
+        installed = await first_entry_at(session)
+    files, count = await documents(services, month)
+    existed = installed is not None and installed < month_end(month, services.tz)
+    if not (count or existed):  # a month before the bot, with nothing in it: nothing to send
+        return
+    if not await turnos.claim_once(services, f"{month:%Y-%m}", "bitacora"):
+        return
+    async with services.db.read() as session:
+        chiefs = await linked_with_role(session, "jefe")
+    for chief in chiefs:
+        if await tell(context.bot, chief, t(chief.language, "falla.bitacora_monthly", month=month_label(month))):
+            for name, data in files:
+                await context.bot.send_document(chief.telegram_id, data, filename=name)  # type: ignore[arg-type]
+
+
+JOBS = (
+    Job("fallas.vendor_silence", vendor_silence, every_s=INTERVAL_S, catch_up=True),
+    Job("fallas.monthly_bitacora", monthly_bitacora, every_s=INTERVAL_S, catch_up=True),
+)

@@ -3,9 +3,13 @@ vendor's reply through a real IMAP server, reminders, resolution and the chief t
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+
+import openpyxl
+import pypdf
 
 from bot import fallas
 from tests.fake_telegram import Call
@@ -168,3 +172,62 @@ async def test_mistakes_are_explained(bot: BotHarness) -> None:
     assert "es para" in (await bot.ask("adm.luis", "/falla siram")).params["text"]
     siram = await bot.ask("tec.ana", "/falla siram Lecturas de placas detenidas", where="group")
     assert "F-2026-0002" in siram.params["text"] and "SIRAM" in siram.params["text"]
+
+
+async def resolve(bot: BotHarness, posted: Call, treatment: str, cause: str) -> None:
+    mark, _ = await bot.press("coord.carlos", posted.result, "fll:1:resolve")
+    question = await bot.fake.wait_for("sendMessage", after=mark, text_contains="tratamiento y la solución")
+    mark = bot.fake.mark()
+    bot.fake.send_text(bot.user("coord.carlos"), bot.group, treatment, reply_to=question.result)
+    causes = await bot.fake.wait_for("sendMessage", after=mark, text_contains="causa de")
+    data = next(
+        b["callback_data"]
+        for row in causes.params["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["callback_data"].endswith(f":{cause}")
+    )
+    mark, _ = await bot.press("coord.carlos", causes.result, data)
+    await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"], text_contains="✅")
+
+
+async def test_the_bitacora_matches_the_faults_row_for_row(bot: BotHarness) -> None:
+    bot.clock.set(datetime(2026, 12, 1, 5, 50, tzinfo=UTC))  # 30/11 23:50 local: November
+    first = await open_fault(bot)
+    await press(bot, first, "fll:1:ans:fallo_electrico")
+    bot.clock.set(datetime(2026, 12, 1, 6, 20, tzinfo=UTC))  # 00:20 on 1/12: resolved in December
+    await resolve(bot, first, "La aduana restableció la energía", "energia")
+    bot.clock.set(datetime(2026, 12, 3, 15, 0, tzinfo=UTC))
+    mark, _ = await bot.send("tec.kevin", "/falla siram Lecturas detenidas en el carril 2", "group")
+    await bot.fake.wait_for("sendMessage", after=mark, text_contains="F-2026-0002")
+
+    mark, _ = await bot.send("coord.carlos", "/bitacora 2026-12")
+    xlsx = await bot.fake.wait_for(
+        "sendDocument", after=mark, chat_id=CARLOS, caption=lambda c: "Diciembre 2026 · 2 fallas" in c
+    )
+    pdf = await bot.fake.wait_for("sendDocument", after=xlsx.index + 1, chat_id=CARLOS)
+    (workbook_bytes,) = xlsx.files.values()
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook_bytes)).active
+    rows = [[cell for cell in row] for row in sheet.iter_rows(values_only=True) if row and str(row[0]).startswith("F-")]
+    assert [r[0] for r in rows] == ["F-2026-0001", "F-2026-0002"]
+    assert rows[0][2] == "Aduana Frontera La Hachadura" and rows[0][3] == "La Hachadura 1"
+    assert "administración de aduana, 30/11 23:50" in rows[0][5] and rows[0][7] == "La aduana restableció la energía"
+    assert rows[0][9] == "30 min" and rows[0][10] == "Ana López"
+    assert rows[1][3] == "SIRAM" and rows[1][8] == "en curso" and rows[1][10] == "Kevin Portillo"
+    (pdf_bytes,) = pdf.files.values()
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf_bytes)).pages)
+    assert "F-2026-0001" in text and "F-2026-0002" in text and "en curso" in text
+    assert "/bitacora 2026-11" in (await bot.ask("coord.carlos", "/bitacora diciembre")).params["text"]
+
+
+async def test_the_chief_gets_last_months_bitacora_once_from_the_first_at_seven(bot: BotHarness) -> None:
+    bot.clock.set(datetime(2026, 11, 20, 16, 0, tzinfo=UTC))
+    await open_fault(bot)
+    bot.clock.set(datetime(2026, 12, 1, 12, 59, tzinfo=UTC))  # 06:59 local on the 1st: not yet
+    mark = bot.fake.mark()
+    await bot.run_job("fallas.monthly_bitacora")
+    bot.clock.set(datetime(2026, 12, 2, 15, 0, tzinfo=UTC))  # the bot was down on the 1st: caught up on the 2nd
+    await bot.run_job("fallas.monthly_bitacora")
+    await bot.run_job("fallas.monthly_bitacora")
+    note = await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="Noviembre 2026")
+    documents = [c for c in bot.fake.calls[mark:] if c.method == "sendDocument" and c.params.get("chat_id") == MARTA]
+    assert note.index < documents[0].index and len(documents) == 2

@@ -60,7 +60,7 @@ def test_next_and_previous_cross_midnight() -> None:
         (timedelta(minutes=5), "hace 5 min", "5 min ago"),
         (timedelta(hours=3, minutes=20), "hace 3 h 20 min", "3 h 20 min ago"),
         (timedelta(hours=2), "hace 2 h", "2 h ago"),
-        (timedelta(days=2, hours=4, minutes=9), "hace 2 d 4 h", "2 d 4 h ago"),
+        (timedelta(days=2, hours=4, minutes=9), "hace 2 d 4 h 9 min", "2 d 4 h 9 min ago"),
     ],
 )
 def test_ages_are_told_as_people_say_them(delta: timedelta, spanish: str, english: str) -> None:

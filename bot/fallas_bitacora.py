@@ -1,0 +1,80 @@
+"""The month's Bitácora de Fallas (procedure III-2, Anexo 1) from the faults as they happened."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.bitacora import BitacoraRow, build_pdf, build_xlsx, file_name, month_end
+from bot.fallas_mail import target_name
+from bot.services import Services
+from bot.unit_config import UnitConfig
+from storage.fallas import Fault, FaultEvent, fault_events, faults_in
+from storage.people import person_names
+
+REPORTED = {  # the last triage answer that says to whom the fault was reported
+    "fallo_electrico": "administración de aduana",
+    "visualizacion": "administración de aduana",
+    "falla_enlace": "proveedor del enlace",
+    "correo_proveedor": "proveedor de mantenimiento",
+}
+
+
+def month_start(month: date, tz: ZoneInfo) -> datetime:
+    return datetime(month.year, month.month, 1, tzinfo=tz)
+
+
+def _reported_to(events: list[FaultEvent], unit: UnitConfig, tz: ZoneInfo) -> str:
+    last = next((e for e in reversed(events) if e.kind in REPORTED), None)
+    if last is None:
+        return ""
+    who = REPORTED[last.kind]
+    if last.kind == "correo_proveedor" and unit.mail.maintenance_vendor:
+        who = f"{unit.mail.maintenance_vendor.name} ({last.text})"
+    elif last.kind == "falla_enlace" and unit.mail.link_provider:
+        who = unit.mail.link_provider.name
+    return f"{who}, {last.at.astimezone(tz):%d/%m %H:%M}"
+
+
+def row_of(
+    fault: Fault, events: list[FaultEvent], names: dict[int, str], unit: UnitConfig, tz: ZoneInfo
+) -> BitacoraRow:
+    subject = (
+        "SIRAM"
+        if fault.scope == "siram"
+        else ("Sitio completo" if fault.scope == "sitio" else target_name(fault, unit).split(" (")[0])
+    )
+    return BitacoraRow(
+        number=fault.number,
+        started_at=fault.opened_at,
+        site=unit.site_name(fault.site_code or "") or "SIRAM",
+        subject=subject,
+        description=fault.description,
+        reported_to=_reported_to(events, unit, tz),
+        vendor_ticket=fault.vendor_ticket or "",
+        treatment=fault.treatment or "",
+        restored_at=fault.resolved_at,
+        technician=names.get(fault.opened_by_id or 0) or names.get(fault.resolved_by_id or 0) or "Monitor de salud",
+    )
+
+
+async def rows_for(services: Services, month: date) -> list[BitacoraRow]:
+    tz = services.tz
+    async with services.db.read() as session:
+        faults = await faults_in(session, month_start(month, tz), month_end(month, tz))
+        names = await person_names(session)
+        events = {f.id: await fault_events(session, f.id) for f in faults}  # type: ignore[arg-type]
+    return [row_of(f, events[f.id], names, services.unit, tz) for f in faults]
+
+
+async def documents(services: Services, month: date) -> tuple[list[tuple[str, bytes]], int]:
+    """(file name, bytes) of the XLSX and the PDF, built off the event loop, and how many faults."""
+    rows, now, tz = await rows_for(services, month), services.now(), services.tz
+    xlsx = await services.cameras.run(build_xlsx, rows, month, tz, now)
+    pdf = await services.cameras.run(build_pdf, rows, month, tz, now)
+    return [(file_name(month, "xlsx"), xlsx), (file_name(month, "pdf"), pdf)], len(rows)
+
+
+def previous_month(moment: datetime, tz: ZoneInfo) -> date:
+    local = moment.astimezone(tz)
+    return date(local.year - (local.month == 1), (local.month - 2) % 12 + 1, 1)
