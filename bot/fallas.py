@@ -256,6 +256,14 @@ async def resolve(
     return Outcome.OK, fault
 
 
+async def note_handed_over(services: Services, fault_id: int, person: Person) -> None:
+    """The incoming shift accepted the open fault in the handover: it is in the timeline."""
+    async with services.db.write() as session:
+        fault = await session.get(Fault, fault_id)
+        if fault is not None:
+            await _event(session, fault, "relevo", person, services.now())
+
+
 def waited(case: FaultCase, now: datetime) -> dict[str, timedelta]:
     stages = [(e.at, e.stage) for e in case.events if e.stage and e.kind != "abierta"]
     return triage.split(stages, case.fault.opened_at, case.fault.resolved_at or now)  # type: ignore[arg-type]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot import anomalias, audit, consignas
+from bot import anomalias, audit, consignas, fallas
+from bot.fallas_mail import target_name
 from bot.consignas_render import holder_name
 from bot.roles import SUPERVISORS, Role
 from bot.services import Services
@@ -66,9 +67,21 @@ async def _accept_anomaly(services: Services, ref: str, person: Person) -> None:
     await anomalias.note_handed_over(services, int(ref), person)
 
 
+async def _open_faults(services: Services) -> list[ItemDraft]:
+    return [
+        ItemDraft(str(f.id), f"{f.number} {target_name(f, services.unit)} · {f.stage}")
+        for f in await fallas.open_list(services)
+    ]
+
+
+async def _accept_fault(services: Services, ref: str, person: Person) -> None:
+    await fallas.note_handed_over(services, int(ref), person)
+
+
 SECTIONS: tuple[Section, ...] = (
     Section("consigna", _open_consignas, _accept_consigna),
     Section("anomalia", _open_anomalies, _accept_anomaly),
+    Section("falla", _open_faults, _accept_fault),
 )
 
 
