@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot import anomalias, audit, consignas, fallas
-from bot.fallas_mail import target_name
 from bot.consignas_render import holder_name
+from bot.fallas_mail import target_name
 from bot.roles import SUPERVISORS, Role
 from bot.services import Services
 from bot.shifts import Slot, previous_slot, slot_at, slot_named

@@ -25,6 +25,8 @@ class Services:
     db: Database
     clock: Callable[[], datetime] = field(default=utc_now)
     cameras: CaptureService = field(init=False, repr=False)
+    # Set by the Application factory: deliver queued mail now instead of at the next round.
+    kick_outbox: Callable[[], object] = field(default=lambda: None, repr=False)
 
     def __post_init__(self) -> None:
         """The capture service owns threads and an HTTP client: app.py closes it in post_shutdown."""

@@ -81,6 +81,7 @@ async def file_and_notify(message: Message, context: VigiaContext, report: NewRe
     own = [bytes(await (await context.bot.get_file(f)).download_as_bytearray()) for f in report.photo_file_ids]
     evidence_ids = await collect(services, report.cameras, own, person)
     anomaly = await anomalias.file_report(services, report, person, evidence_ids)
+    services.kick_outbox()
     case = await anomalias.load(services, anomaly.id)  # type: ignore[arg-type]
     assert case is not None
     await publish_report(context.bot, services, case)

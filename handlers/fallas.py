@@ -161,6 +161,7 @@ async def button(update: Update, context: VigiaContext) -> None:
         return
     if action == "ans":
         outcome, _ = await fallas.answer(services, int(fault_id), context.person, arg[0], "telefono")
+        services.kick_outbox()
         await query.answer(
             t(language, OUTCOMES.get(outcome, "falla.recorded"), number=case.fault.number),
             show_alert=outcome is not Outcome.OK,
@@ -214,6 +215,7 @@ async def administrator_answer(update: Update, context: VigiaContext) -> None:
         return
     _, fault_id, reply = query.data.split(":")
     outcome, fault = await fallas.answer(services, int(fault_id), context.person, reply, "administrador")
+    services.kick_outbox()
     await query.answer(
         t(language, OUTCOMES.get(outcome, "falla.admin_thanks"), number=fault.number if fault else ""),
         show_alert=outcome is not Outcome.OK,

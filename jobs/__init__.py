@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
+from bot.context import SERVICES_KEY
 from jobs import anomalias, consignas, evidence_retention, fallas, mail, relevo
 from jobs.common import CATCH_UP
 
@@ -18,6 +19,8 @@ WORKFLOWS = (consignas, relevo, anomalias, fallas, evidence_retention, mail)
 def register(app: Application) -> None:
     queue = app.job_queue
     assert queue is not None, "install python-telegram-bot[job-queue]"
+    services = app.bot_data[SERVICES_KEY]
+    services.kick_outbox = lambda: queue.run_once(mail.deliver, when=0, name="mail.deliver.now", job_kwargs=CATCH_UP)
     for module in WORKFLOWS:
         for job in module.JOBS:
             queue.run_repeating(job.callback, interval=job.every_s, first=job.every_s, name=job.name)
