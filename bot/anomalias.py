@@ -6,7 +6,6 @@ are sent by the handlers and jobs afterwards, from what the database says.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -21,7 +20,7 @@ from bot.mail.inbox import IncomingReply
 from bot.roles import SUPERVISORS, Role
 from bot.routing import route
 from bot.services import Services
-from bot.text import fold
+from bot.text import case_number, fold
 from storage.anomalias import (
     Anomaly,
     AnomalyEvent,
@@ -61,7 +60,6 @@ TOKEN_ANSWERS = {
     "received",
 }
 MIN_JUSTIFICATION_LETTERS = 12
-NUMBER = re.compile(r"^(?:a-?)?(?:(\d{4})-)?(\d{1,6})$", re.IGNORECASE)
 
 
 class Outcome(StrEnum):
@@ -100,11 +98,7 @@ def is_justification(text: str) -> bool:
 
 
 def parse_number(text: str, year: int) -> tuple[int, int] | None:
-    """ "A-2026-0042", "2026-42" or "42" (this year)."""
-    match = NUMBER.match(text.strip())
-    if match is None:
-        return None
-    return int(match.group(1) or year), int(match.group(2))
+    return case_number(text, "a", year)
 
 
 async def _event(
@@ -146,8 +140,9 @@ async def file_report(services: Services, report: NewReport, reporter: Person, e
         await session.flush()
         photos = [AnomalyPhoto(anomaly_id=anomaly.id, evidence_id=e) for e in evidence_ids]  # type: ignore[arg-type]
         session.add_all(photos)
-        await session.exec(update(Evidence).where(col(Evidence.id).in_(list(evidence_ids)))
-                           .values(case_ref=case_ref(anomaly.number)))
+        await session.exec(
+            update(Evidence).where(col(Evidence.id).in_(list(evidence_ids))).values(case_ref=case_ref(anomaly.number))
+        )
         images = await images_of(services, photos)
         for recipient in recipients:
             person = await person_by_key(session, recipient.primary)
@@ -183,14 +178,6 @@ async def find(services: Services, text: str) -> Anomaly | None:
 async def open_list(services: Services) -> list[Anomaly]:
     async with services.db.read() as session:
         return await open_anomalies(session)
-
-
-async def remember_message(services: Services, anomaly_id: int, chat_id: int, message_id: int) -> None:
-    async with services.db.write() as session:
-        anomaly = await session.get(Anomaly, anomaly_id)
-        if anomaly is not None:
-            anomaly.chat_id, anomaly.message_id = chat_id, message_id
-            session.add(anomaly)
 
 
 async def mark_notified(services: Services, notice_id: int, alert_message_id: int | None) -> None:
@@ -269,6 +256,12 @@ async def record_email_reply(services: Services, ref: str, reply: IncomingReply)
         senders = {n.id: await session.get(Person, n.person_id) for n in notices}
     if anomaly is None:
         return
+    async with services.db.read() as session:
+        seen = any(reply.message_id in (e.text or "") for e in await events_of(session, anomaly.id))  # type: ignore[arg-type]
+    if seen or any(
+        n.justification and n.justified_via == "email" and n.justification == reply.text.strip() for n in notices
+    ):
+        return  # the same reply handed over twice after a crash
     sender = next(
         (n for n in notices if (p := senders[n.id]) and p.email and p.email.lower() == reply.from_address.lower()), None
     )
@@ -278,7 +271,14 @@ async def record_email_reply(services: Services, ref: str, reply: IncomingReply)
         if await justify(services, sender.id, person, reply.text, "email") is Outcome.OK:  # type: ignore[arg-type]
             return
     async with services.db.write() as session:
-        await _event(session, anomaly, "respuesta_correo", None, services.now(), f"{reply.from_address}: {reply.text}")
+        await _event(
+            session,
+            anomaly,
+            "respuesta_correo",
+            None,
+            services.now(),
+            f"{reply.from_address}: {reply.text}\n[{reply.message_id}]",
+        )
 
 
 async def unposted_justifications(services: Services) -> list[AnomalyNotice]:
@@ -358,8 +358,9 @@ async def _backup_notice(
     await session.flush()
     reporter = await session.get(Person, anomaly.reporter_id)
     images = await images_of(services, await photos_of(session, anomaly.id))  # type: ignore[arg-type]
-    await queue_alert_mail(session, anomaly, backup, reporter.name if reporter else "", services.unit, services.tz,
-                           images, services.now())
+    await queue_alert_mail(
+        session, anomaly, backup, reporter.name if reporter else "", services.unit, services.tz, images, services.now()
+    )
     return backup_notice
 
 

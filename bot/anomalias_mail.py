@@ -26,22 +26,51 @@ def alert_mail(anomaly: Anomaly, unit: UnitConfig, reporter: str, tz: ZoneInfo) 
         ("Reporta", f"{reporter}, Unidad Técnica de Monitoreo y Video Vigilancia"),
         ("Descripción", anomaly.description),
     ]
-    answer = ("Por favor verifique la situación y responda a este correo con la justificación "
-              "(también puede hacerlo con el botón «Responder justificación» en Telegram).")
-    text = "\n".join(["Estimado(a):", "", "La UTMV le informa la siguiente situación observada:", "",
-                      *(f"{label}: {value}" for label, value in fields), "", answer])
+    answer = (
+        "Por favor verifique la situación y responda a este correo con la justificación "
+        "(también puede hacerlo con el botón «Responder justificación» en Telegram)."
+    )
+    text = "\n".join(
+        [
+            "Estimado(a):",
+            "",
+            "La UTMV le informa la siguiente situación observada:",
+            "",
+            *(f"{label}: {value}" for label, value in fields),
+            "",
+            answer,
+        ]
+    )
     rows = "".join(f"<tr><th align='left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in fields)
-    body = (f"<p>Estimado(a):</p><p>La UTMV le informa la siguiente situación observada:</p><table>{rows}</table>"
-            f"<p>{html.escape(answer)}</p>")
+    body = (
+        f"<p>Estimado(a):</p><p>La UTMV le informa la siguiente situación observada:</p><table>{rows}</table>"
+        f"<p>{html.escape(answer)}</p>"
+    )
     return f"[{anomaly.number}] Anomalía en {site}: {category}", text, body
 
 
-async def queue_alert_mail(session: AsyncSession, anomaly: Anomaly, person: Person, reporter: str, unit: UnitConfig,
-                           tz: ZoneInfo, images: list[bytes], now: object) -> None:
+async def queue_alert_mail(
+    session: AsyncSession,
+    anomaly: Anomaly,
+    person: Person,
+    reporter: str,
+    unit: UnitConfig,
+    tz: ZoneInfo,
+    images: list[bytes],
+    now: object,
+) -> None:
     """In the caller's unit of work: the mail commits with the notice it belongs to."""
     if not person.email:
         return
     subject, text, body = alert_mail(anomaly, unit, reporter, tz)
     attachments = [Attachment(f"{anomaly.number}-{n}.jpg", "image/jpeg", data) for n, data in enumerate(images, 1)]
-    await outbox.enqueue(session, ref=anomaly.number, to=[person.email], subject=subject, text=text, html=body,
-                         attachments=attachments, now=now)  # type: ignore[arg-type]
+    await outbox.enqueue(
+        session,
+        ref=anomaly.number,
+        to=[person.email],
+        subject=subject,
+        text=text,
+        html=body,
+        attachments=attachments,
+        now=now,
+    )  # type: ignore[arg-type]

@@ -14,8 +14,9 @@ from bot.anomalias_render import alert_text, report_text
 from bot.i18n import t
 from bot.services import Services
 from bot.telegram_io import post
-from storage.anomalias import AnomalyNotice, AnomalyStatus
+from storage.anomalias import Anomaly, AnomalyNotice, AnomalyStatus
 from storage.people import Person
+from storage.posted import remember_message
 
 log = logging.getLogger(__name__)
 MEDIA_GROUP_LIMIT = 10
@@ -49,7 +50,7 @@ async def publish_report(bot: Bot, services: Services, case: Case) -> None:
         report_text(case, services.unit, language, services.now(), services.tz),
         report_keyboard(case, language),
     )
-    await anomalias.remember_message(services, case.anomaly.id, message.chat_id, message.message_id)  # type: ignore[arg-type]
+    await remember_message(services.db, Anomaly, case.anomaly.id, message.chat_id, message.message_id)  # type: ignore[arg-type]
 
 
 async def refresh_report(bot: Bot, services: Services, anomaly_id: int) -> Case | None:

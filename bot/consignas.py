@@ -205,14 +205,6 @@ async def hand_to(services: Services, consigna_id: int, person: Person) -> None:
             await _record(session, consigna, "aceptada", person, now)
 
 
-async def remember_message(services: Services, consigna: Consigna, chat_id: int, message_id: int) -> None:
-    async with services.db.write() as session:
-        stored = await session.get(Consigna, consigna.id)
-        if stored is not None:
-            stored.chat_id, stored.message_id = chat_id, message_id
-            session.add(stored)
-
-
 async def open_list(services: Services) -> list[Consigna]:
     async with services.db.read() as session:
         return await open_consignas(session)

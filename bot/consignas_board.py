@@ -12,6 +12,7 @@ from bot.services import Services
 from bot.telegram_io import post, publish_board
 from storage.consignas import Consigna, ConsignaStatus, events_of
 from storage.people import person_names
+from storage.posted import remember_message
 
 BOARD = "consignas"
 
@@ -37,7 +38,7 @@ async def publish(bot: Bot, services: Services, consigna: Consigna) -> None:
     message = await post(
         bot, services, "consignas", await _text(services, consigna), keyboard(consigna, services.unit.language)
     )
-    await consignas.remember_message(services, consigna, message.chat_id, message.message_id)
+    await remember_message(services.db, Consigna, consigna.id, message.chat_id, message.message_id)  # type: ignore[arg-type]
     consigna.chat_id, consigna.message_id = message.chat_id, message.message_id
     await refresh_board(bot, services)
 

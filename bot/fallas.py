@@ -17,14 +17,13 @@ from bot.mail import outbox
 from bot.mail.compose import Attachment
 from bot.mail.inbox import IncomingReply
 from bot.services import Services
-from bot.text import fold
+from bot.text import case_number, fold
 from storage.claims import claim
 from storage.evidence import last_photo
 from storage.fallas import Fault, FaultEvent, fault_by_number, fault_events, next_fault_seq, open_fault_for, open_faults
 from storage.people import Person, person_names
 from storage.sites import Camera
 
-NUMBER = re.compile(r"^(?:f-?)?(?:(\d{4})-)?(\d{1,6})$", re.IGNORECASE)
 TICKET = re.compile(
     r"\b(?:ticket|caso|incidencia|orden)\s*(?:n[°ºo.]*\s*)?[:#]?\s*([A-Z0-9][A-Z0-9-]{2,30})", re.IGNORECASE
 )
@@ -65,8 +64,7 @@ def parse_target(word: str, services: Services) -> Target | None:
 
 
 def parse_number(text: str, year: int) -> tuple[int, int] | None:
-    match = NUMBER.match(text.strip())
-    return (int(match.group(1) or year), int(match.group(2))) if match else None
+    return case_number(text, "f", year)
 
 
 async def _event(
@@ -139,14 +137,6 @@ async def find(services: Services, text: str) -> Fault | None:
 async def open_list(services: Services) -> list[Fault]:
     async with services.db.read() as session:
         return await open_faults(session)
-
-
-async def remember_message(services: Services, fault_id: int, chat_id: int, message_id: int) -> None:
-    async with services.db.write() as session:
-        fault = await session.get(Fault, fault_id)
-        if fault is not None:
-            fault.chat_id, fault.message_id = chat_id, message_id
-            session.add(fault)
 
 
 async def last_frame(services: Services, fault: Fault) -> tuple[bytes, datetime] | None:

@@ -159,14 +159,6 @@ async def load(services: Services, handover_id: int) -> tuple[Handover | None, l
         return handover, (await items_of(session, handover_id) if handover else [])
 
 
-async def remember_message(services: Services, handover: Handover, chat_id: int, message_id: int) -> None:
-    async with services.db.write() as session:
-        stored = await session.get(Handover, handover.id)
-        if stored is not None:
-            stored.chat_id, stored.message_id = chat_id, message_id
-            session.add(stored)
-
-
 async def accept(
     services: Services, handover_id: int, item_id: int | None, person: Person, incoming: list[Person]
 ) -> tuple[Acceptance, list[HandoverItem]]:

@@ -25,6 +25,7 @@ from bot.telegram_io import post, tell
 from handlers.commands import Command, check_role
 from storage.fallas import Fault
 from storage.people import linked_with_role, person_by_key
+from storage.posted import remember_message
 from storage.prompts import PendingPrompt
 
 OUTCOMES = {
@@ -95,7 +96,7 @@ async def publish(bot: Bot, services: Services, fault_id: int) -> FaultCase | No
                 message_thread_id=services.unit.group.topics.fallas,
             )
         message = await post(bot, services, "fallas", text, keyboard(fault, language))
-        await fallas.remember_message(services, fault_id, message.chat_id, message.message_id)
+        await remember_message(services.db, Fault, fault_id, message.chat_id, message.message_id)
         return case
     try:
         await bot.edit_message_text(text, fault.chat_id, fault.message_id, reply_markup=keyboard(fault, language))

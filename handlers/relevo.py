@@ -18,6 +18,7 @@ from bot.telegram_io import post
 from handlers.commands import Command, check_role
 from storage.consignas import Consigna
 from storage.people import Person, person_names
+from storage.posted import remember_message
 from storage.relevo import Handover, HandoverItem
 
 BUTTONS_PER_ROW = 4
@@ -78,7 +79,7 @@ async def relevo_command(update: Update, context: VigiaContext) -> None:
         return
     text, _ = await _rendered(services, handover, items)
     posted = await post(context.bot, services, "consignas", text, keyboard(handover, items, services.unit.language))
-    await relevo.remember_message(services, handover, posted.chat_id, posted.message_id)
+    await remember_message(services.db, Handover, handover.id, posted.chat_id, posted.message_id)  # type: ignore[arg-type]
 
 
 async def button(update: Update, context: VigiaContext) -> None:

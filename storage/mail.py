@@ -155,10 +155,6 @@ async def mails_for_ref(session: AsyncSession, ref: str) -> list[OutboxMail]:
     return list((await session.exec(statement)).all())
 
 
-async def count_for_ref(session: AsyncSession, ref: str) -> int:
-    return len((await session.exec(select(OutboxMail.id).where(OutboxMail.ref == ref))).all())
-
-
 async def mail_by_message_ids(session: AsyncSession, message_ids: list[str]) -> OutboxMail | None:
     """The newest of our mails whose Message-ID is one of these (a reply's In-Reply-To and References)."""
     if not message_ids:

@@ -48,6 +48,7 @@ IMAP_PASSWORD = "imap-Secret-0815"
 SENDER = "Vigía UTMV <vigia@aduana.example.sv>"
 WAIT_S = 5
 ACCOUNTS = 100  # IMAP users of the session's Dovecot, one per test that asks for a mailbox
+UTF8_ACCOUNT, UTF8_PASSWORD = "vigia-utf8", "contraseña-Ñandú"  # one more, whose password is not ASCII
 
 
 @dataclass
@@ -221,7 +222,8 @@ class ImapAccount:
 
     def _session(self) -> imaplib.IMAP4:
         imap = imaplib.IMAP4("127.0.0.1", self.server.port, timeout=WAIT_S)
-        imap.login(self.username, self.password)
+        credentials = f"\0{self.username}\0{self.password}".encode()
+        imap.authenticate("PLAIN", lambda _: credentials)  # UTF-8, unlike LOGIN
         return imap
 
     def _append(self, raw: bytes, folder: str) -> None:
@@ -297,6 +299,7 @@ def dovecot() -> Iterator[DovecotServer]:
         encoding="utf-8",
     )
     users = "".join(f"vigia{n}:{{PLAIN}}{IMAP_PASSWORD}\n" for n in range(1, ACCOUNTS + 1))
+    users += f"{UTF8_ACCOUNT}:{{PLAIN}}{UTF8_PASSWORD}\n"
     (root / "passwd").write_text(users, encoding="utf-8")
     if as_root:
         for path in (root, root / "dovecot.conf", root / "passwd"):

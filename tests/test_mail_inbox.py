@@ -5,7 +5,7 @@ automatic mail stored and never lost."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -18,7 +18,16 @@ from bot.mail.inbox import html_text, reply_text
 from bot.services import Services
 from storage.mail import InboxMessage, OutboxMail, ReplyStatus
 from tests.harness import BotHarness
-from tests.mail_servers import IMAP_PASSWORD, SENDER, ImapAccount, SmtpServer, point_at
+from tests.mail_servers import (
+    IMAP_PASSWORD,
+    SENDER,
+    UTF8_ACCOUNT,
+    UTF8_PASSWORD,
+    DovecotServer,
+    ImapAccount,
+    SmtpServer,
+    point_at,
+)
 
 LUIS = "Luis Alvarado <adm.luis@aduana.example.sv>"
 QUOTED_ES = """\
@@ -57,7 +66,7 @@ def reply(subject: str, body: str, *, in_reply_to: str | None = None, **headers:
     message["From"] = LUIS
     message["To"] = SENDER
     message["Subject"] = subject
-    message["Date"] = format_datetime(__import__("datetime").datetime(2026, 12, 4, 16, 20).astimezone())
+    message["Date"] = format_datetime(datetime(2026, 12, 4, 16, 20, tzinfo=UTC))
     message["Message-ID"] = make_msgid(domain="aduana.example.sv")
     if in_reply_to:
         message["In-Reply-To"] = in_reply_to
@@ -180,13 +189,29 @@ async def test_a_reply_waits_for_its_workflow_and_a_failing_handler_is_retried(
 async def test_the_inbox_password_never_reaches_the_logs(
     mailbox_bot: BotHarness, imap_account: ImapAccount, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO)  # the root: DEBUG would let aiosqlite's threads log after the test
+    for name in ("bot", "jobs", "aiosmtplib"):
+        caplog.set_level(logging.DEBUG, logger=name)
     point_at(mailbox_bot, imap=imap_account, IMAP_PASSWORD="wrong-" + IMAP_PASSWORD)
     await imap_account.deliver(reply("Re: A-2026-0042", "Recibido."))
     await mailbox_bot.run_job("mail.inbox")
     assert await stored(mailbox_bot) == [] and len(await imap_account.unseen()) == 1
     text = caplog.text
     assert "inbox not read" in text and "login refused" in text and IMAP_PASSWORD not in text
+
+
+async def test_a_non_ascii_password_logs_in_and_a_message_without_message_id_is_stored_once(
+    mailbox_bot: BotHarness, dovecot: DovecotServer
+) -> None:
+    account = ImapAccount(dovecot, UTF8_ACCOUNT, UTF8_PASSWORD)
+    point_at(mailbox_bot, imap=account)
+    raw = b"From: alguien@example.sv\r\nSubject: sin identificador\r\n\r\nHola.\r\n"
+    await account.deliver(raw)
+    await mailbox_bot.run_job("mail.inbox")
+    await account.deliver(raw)
+    await mailbox_bot.run_job("mail.inbox")
+    (row,) = await stored(mailbox_bot)
+    assert row.message_id.startswith("<sha256.") and row.text == "Hola." and await account.unseen() == []
 
 
 def test_reply_text_cuts_the_usual_quote_styles() -> None:

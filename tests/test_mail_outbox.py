@@ -253,7 +253,9 @@ async def test_starttls_required_but_not_offered_sends_nothing_in_clear(
 async def test_it_logs_in_and_no_password_reaches_the_logs(
     bot: BotHarness, smtp_server_with_auth: SmtpServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO)  # the root: DEBUG would let aiosqlite's threads log after the test
+    for name in ("bot", "jobs", "aiosmtplib"):
+        caplog.set_level(logging.DEBUG, logger=name)
     server = smtp_server_with_auth
     point_at(bot, server, SMTP_PASSWORD="wrong-" + SMTP_PASSWORD)
     mail = await queue(bot)

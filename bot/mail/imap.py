@@ -90,8 +90,12 @@ class Mailbox:
             if s.imap_security == "starttls":
                 imap.starttls(context)
             password = s.imap_password.get_secret_value() if s.imap_password else ""
+            user = s.imap_username or ""
             try:
-                imap.login(s.imap_username or "", password)
+                if (user + password).isascii():
+                    imap.login(user, password)
+                else:  # LOGIN is ASCII-only; AUTHENTICATE PLAIN carries UTF-8
+                    imap.authenticate("PLAIN", lambda _: f"\0{user}\0{password}".encode())
             except imaplib.IMAP4.error as exc:
                 raise imaplib.IMAP4.error(f"login refused ({_describe(exc)})") from None
             status, data = imap.select(_quoted(s.imap_folder))

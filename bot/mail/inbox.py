@@ -180,12 +180,25 @@ def case_ref(subject: str) -> str | None:
 
 
 def parse(raw: bytes) -> Parsed:
+    """Never raises: a message too broken to read is still stored (raw), unmatched, for a person."""
+    try:
+        return _parse(raw)
+    except Exception:
+        log.exception("e-mail of %d bytes could not be parsed; stored as it is", len(raw))
+        return Parsed(_content_id(raw), "", "", "", "", None, [], automatic=False)
+
+
+def _content_id(data: bytes) -> str:
+    return f"<sha256.{hashlib.sha256(data).hexdigest()[:40]}@vigia.inbox>"
+
+
+def _parse(raw: bytes) -> Parsed:
     message: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)  # type: ignore[assignment]
     message_id = _first_id(_header(message, "Message-ID"))
     if message_id is None:  # no (usable) Message-ID: the content names it, so a re-read still dedupes
-        message_id = f"<sha256.{hashlib.sha256(raw).hexdigest()[:40]}@vigia.inbox>"
+        message_id = _content_id(raw)
     elif len(message_id) > 500:
-        message_id = f"<sha256.{hashlib.sha256(message_id.encode()).hexdigest()[:40]}@vigia.inbox>"
+        message_id = _content_id(message_id.encode())
     name, address = parseaddr(_header(message, "From"))
     references = MESSAGE_ID.findall(_header(message, "References"))
     return Parsed(
