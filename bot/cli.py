@@ -26,6 +26,7 @@ from bot.services import Services
 from bot.settings import ENV_FILE, load_settings
 from bot.unit_config import load_unit_config
 from storage.db import Database
+from storage.mail import undelivered
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     bitacora.add_argument("--mes", required=True, type=_month, help="AAAA-MM")
     bitacora.add_argument("--out", required=True, type=Path, help="FILE.xlsx or FILE.pdf")
     bitacora.set_defaults(action=_bitacora)
+    commands.add_parser("outbox", help="show the mail that has not gone out, and why").set_defaults(action=_outbox)
     db_parser = commands.add_parser("db", help="database operations").add_subparsers(required=True)
     db_parser.add_parser("upgrade", help="apply pending migrations").set_defaults(action=_db_upgrade)
     return parser
@@ -140,6 +142,25 @@ def _bitacora(services: Services, args: argparse.Namespace) -> int:
         data = next(content for name, content in files if name.endswith(wanted))
         args.out.write_bytes(data)
         print(f"{args.out}: bitácora {args.mes:%Y-%m}, {count} faults, {len(data)} bytes")
+        return 0
+
+    return _with_db(services, work)
+
+
+def _outbox(services: Services, _args: argparse.Namespace) -> int:
+    async def work() -> int:
+        await services.db.upgrade()
+        async with services.db.read() as session:
+            mails = await undelivered(session)
+        tz = services.settings.tz
+        for mail in mails:
+            when = "-" if mail.status == "failed" else f"{mail.next_attempt_at.astimezone(tz):%d/%m %H:%M}"
+            print(
+                f"#{mail.id} {mail.ref} {mail.status} queued {mail.created_at.astimezone(tz):%d/%m %H:%M} "
+                f"attempts {mail.attempts} next {when} to {', '.join(mail.to)}: {mail.subject}"
+            )
+            print(f"    last error: {mail.last_error or '-'}")
+        print(f"{len(mails)} mail(s) pending or failed")
         return 0
 
     return _with_db(services, work)

@@ -138,6 +138,7 @@ class Mail(Strict):
     link_provider: Contact | None = None
     contract_administrators: list[str] = []
     direccion_general: list[str] = []
+    stuck_after_minutes: int = Field(default=60, ge=5, le=1440)  # mail still unsent by then: tell the coordinator
 
     @field_validator("contract_administrators", "direccion_general")
     @classmethod

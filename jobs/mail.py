@@ -8,6 +8,7 @@ workflow's topic), so a person can pass the message on by phone.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram.error import TelegramError
 
@@ -15,10 +16,11 @@ from bot.context import VigiaContext
 from bot.i18n import t
 from bot.mail import inbox as mail_inbox
 from bot.mail import outbox
-from bot.telegram_io import post
+from bot.telegram_io import post, tell
 from jobs.common import Job
 from storage.claims import claim, unclaim
-from storage.mail import OutboxMail, failed_unnotified
+from storage.mail import OutboxMail, failed_unnotified, stuck_mails
+from storage.people import escalation_contacts
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,34 @@ TOPIC_OF_PREFIX = {"A": "anomalias", "F": "fallas", "S": "solicitudes", "I": "in
 async def deliver(context: VigiaContext) -> None:
     await outbox.deliver_due(context.services)
     await announce_failures(context)
+    await report_stuck(context)
+
+
+async def report_stuck(context: VigiaContext) -> None:
+    """Mail that has waited longer than `mail.stuck_after_minutes` (an SMTP outage, a wrong
+    password) is told to the coordinators once, with the last error, so someone acts."""
+    services = context.services
+    minutes = services.unit.mail.stuck_after_minutes
+    async with services.db.read() as session:
+        stuck = await stuck_mails(session, services.now() - timedelta(minutes=minutes))
+        coordinators = await escalation_contacts(session)
+    for mail in stuck:
+        async with services.db.write() as session:
+            if not await claim(session, OutboxMail, mail.id, "stuck_reported_at", services.now()):  # type: ignore[arg-type]
+                continue
+        for person in coordinators:
+            await tell(
+                context.bot,
+                person,
+                t(
+                    person.language,
+                    "mail.stuck",
+                    ref=mail.ref,
+                    subject=mail.subject,
+                    minutes=minutes,
+                    error=mail.last_error or "-",
+                ),
+            )
 
 
 async def read_inbox(context: VigiaContext) -> None:

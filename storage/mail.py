@@ -55,6 +55,7 @@ class OutboxMail(SQLModel, table=True):
     last_error: str | None = None
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     failure_notified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the group was told
+    stuck_reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # coordinators told it waits
 
     @property
     def to(self) -> list[str]:
@@ -210,3 +211,19 @@ async def claim_reply(session: AsyncSession, reply_id: int, now: datetime, lease
 async def replies_for_ref(session: AsyncSession, ref: str) -> list[InboxMessage]:
     statement = select(InboxMessage).where(InboxMessage.matched_ref == ref).order_by(col(InboxMessage.id))
     return list((await session.exec(statement)).all())
+
+
+async def stuck_mails(session: AsyncSession, queued_before: datetime) -> list[OutboxMail]:
+    """Mail still pending since before `queued_before`, not yet reported as stuck."""
+    statement = select(OutboxMail).where(
+        OutboxMail.status == MailStatus.PENDING,
+        col(OutboxMail.created_at) <= queued_before,
+        col(OutboxMail.stuck_reported_at).is_(None),
+    )
+    return list((await session.exec(statement.order_by(col(OutboxMail.id)))).all())
+
+
+async def undelivered(session: AsyncSession) -> list[OutboxMail]:
+    """Pending and failed mail, oldest first: what `vigia outbox` shows."""
+    statement = select(OutboxMail).where(col(OutboxMail.status).in_([MailStatus.PENDING, MailStatus.FAILED]))
+    return list((await session.exec(statement.order_by(col(OutboxMail.id)))).all())

@@ -7,6 +7,7 @@ ES = {
         "Motivo: {error}\n"
         "Comuníquelo por otro medio (teléfono) y revise la dirección."
     ),
+    "mail.stuck": "✉️ El correo {ref} «{subject}» lleva más de {minutes} min sin poder enviarse. Último error: {error}. Revise el servidor de correo (vigia outbox muestra la cola).",
 }
 
 EN = {
@@ -16,4 +17,5 @@ EN = {
         "Reason: {error}\n"
         "Pass it on another way (phone) and check the address."
     ),
+    "mail.stuck": "✉️ The e-mail {ref} “{subject}” has not gone out for more than {minutes} min. Last error: {error}. Check the mail server (vigia outbox shows the queue).",
 }
