@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
 import jobs
@@ -28,6 +28,8 @@ def build_application(services: Services) -> VigiaApplication:
         .post_init(_start_services)
         .post_shutdown(_stop_services)
     )
+    if settings.telegram_rate_limit:  # queue within Telegram's limits (20 a minute into a group) instead of failing
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
     if settings.telegram_base_file_url:

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr = Field(alias="TELEGRAM_BOT_TOKEN")
     telegram_base_url: str | None = Field(default=None, alias="TELEGRAM_BASE_URL")
     telegram_base_file_url: str | None = Field(default=None, alias="TELEGRAM_BASE_FILE_URL")
+    telegram_rate_limit: bool = Field(default=True, alias="TELEGRAM_RATE_LIMIT")
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     config_path: Path = Field(default=Path("vigia.yaml"), alias="VIGIA_CONFIG")
     data_dir: Path = Field(default=Path("data"), alias="VIGIA_DATA_DIR")

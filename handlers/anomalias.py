@@ -74,7 +74,13 @@ async def anomalia(update: Update, context: VigiaContext) -> None:
 
 
 async def file_and_notify(message: Message, context: VigiaContext, report: NewReport) -> None:
-    """Shared by the urgent form and the guided report: file, publish, alert, and show whom to call."""
+    """Shared by the urgent form and the guided report: file, alert privately, queue the e-mails,
+    then the group messages (the call list and the report).
+
+    The private alerts and the mail go first and at once. Group messages are limited by Telegram
+    (about 20 a minute per group) and wait in the rate limiter's queue, so they are sent from a
+    task of their own: a burst of reports never holds back the next report's alerts.
+    """
     services, person = context.services, context.person
     assert person is not None
     await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
@@ -84,13 +90,19 @@ async def file_and_notify(message: Message, context: VigiaContext, report: NewRe
     services.kick_outbox()
     case = await anomalias.load(services, anomaly.id)  # type: ignore[arg-type]
     assert case is not None
-    await publish_report(context.bot, services, case)
     people = await _people_of(context, case)
     for notice in case.notices:
         await send_alert(context.bot, services, case, notice, people[notice.person_id])
-    await refresh_report(context.bot, services, anomaly.id)  # type: ignore[arg-type]
     text, keyboard = _call_list(case, people, context.language)
+    context.application.create_task(_post_to_group(message, context, case, text, keyboard))
+
+
+async def _post_to_group(
+    message: Message, context: VigiaContext, case: Case, text: str, keyboard: InlineKeyboardMarkup | None
+) -> None:
     await message.reply_text(text, reply_markup=keyboard)
+    fresh = await anomalias.load(context.services, case.anomaly.id)  # type: ignore[arg-type]
+    await publish_report(context.bot, context.services, fresh or case)
 
 
 async def _people_of(context: VigiaContext, case: Case) -> dict[int, Person]:

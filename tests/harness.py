@@ -145,6 +145,7 @@ def linked_settings(fake: FakeTelegram, tmp_path: Path, unit_file: Path) -> Sett
         DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
         VIGIA_CONFIG=str(unit_file),
         VIGIA_DATA_DIR=str(tmp_path / "data"),
+        TELEGRAM_RATE_LIMIT=False,  # tests post dozens of group messages a minute; bench/anomaly.py keeps it on
     )
 
 

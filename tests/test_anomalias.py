@@ -35,8 +35,7 @@ async def test_an_urgent_report_is_routed_alerted_and_asks_for_the_call_first(bo
     labels = [b["text"] for b in alert.params["reply_markup"]["inline_keyboard"][0]]
     assert labels == ["Recibido", "Responder justificación"]
     assert not [c for c in bot.fake.calls if c.params.get("chat_id") in (SONIA, OSCAR)]  # backup and security: not yet
-    edited = await bot.fake.wait_for("editMessageText", message_id=report.result["message_id"], text_contains="avisado")
-    assert "Estado: abierta, esperando justificación" in edited.params["text"]
+    assert "✉️ avisado" in report.params["text"] and "Estado: abierta, esperando justificación" in report.params["text"]
 
 
 async def test_the_call_the_receipt_and_the_justification_are_recorded(bot: BotHarness) -> None:
@@ -181,7 +180,7 @@ async def test_the_guided_report_walks_site_cameras_category_description_photos(
     await bot.restart()  # nothing typed so far is lost
     mark, _ = await bot.press("tec.ana", form.result, "anmd:1:send")
     await bot.press("tec.ana", form.result, "anmd:1:send")  # a double tap: one report only
-    report = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="A-2026-0001")
+    report = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="🚨 <b>A-2026-0001")
     assert "Vehículo sospechoso" in report.params["text"] and "Cámaras: hachadura-1" in report.params["text"]
     await bot.fake.wait_for("sendMediaGroup", after=mark, chat_id=LUIS)
     stale = await bot.fake.wait_for("answerCallbackQuery", after=mark, text_contains="ya se envió")

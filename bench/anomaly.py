@@ -1,0 +1,147 @@
+"""100 anomaly reports in one burst: how fast the administrator is alerted and e-mailed, and
+whether anything is lost, doubled, or refused by Telegram's flood limits.
+
+The bot runs as `python -m bot run` with its rate limiter on, against the tests' fake Bot API
+with Telegram's limits enforced (about 20 messages a minute into one group, 30 a second overall)
+and a real SMTP server (aiosmtpd). 20 technicians file 5 reports each from their private chats;
+no camera snapshots (their capture time is measured by bench/snapshot.py).
+
+- notify_p50_s: from the report reaching the bot to the administrator's private alert;
+- mail_p50_s: from the report reaching the bot to the SMTP server accepting the alert e-mail;
+- lost / duplicated: reports whose alert or e-mail never came, or came twice (must be 0);
+- telegram_429: flood-limit refusals (must be 0: the bot queues instead).
+The group's reports drain at Telegram's pace (100 at 20 a minute: about 5 minutes); the bench waits
+for them, so the 429 count covers everything. Last line: one JSON object.
+
+Run: .venv/bin/python bench/anomaly.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.fake_telegram import FakeTelegram
+from tests.mail_servers import SmtpServer
+
+GROUP, ADMIN, TECHNICIANS, REPORTS = -1001000000001, 7001, 20, 100
+NUMBER = re.compile(r"A-\d{4}-(\d{4})")
+
+
+def unit_file(directory: Path) -> Path:
+    people = "\n".join(
+        f"  - {{id: tec.{n}, name: Técnico {n}, role: tecnico, telegram_id: {5000 + n}}}" for n in range(TECHNICIANS)
+    )
+    path = directory / "vigia.yaml"
+    path.write_text(
+        f"group: {{chat_id: {GROUP}}}\npeople:\n{people}\n"
+        f"  - {{id: adm.x, name: Administrador X, role: administrador, email: adm@aduana.test, "
+        f'phone: "+503 2420-1000", telegram_id: {ADMIN}}}\n'
+        "sites:\n  - {code: hachadura, name: Aduana Frontera La Hachadura, kind: frontera_terrestre, "
+        "administrators: [adm.x]}\n"
+        'shifts: [{name: día, start: "06:00", end: "18:00"}, {name: noche, start: "18:00", end: "06:00"}]\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+async def smtp_arrivals(smtp: SmtpServer, count: int) -> dict[int, list[float]]:
+    """Arrival time of each accepted mail, by report number, waiting on the server's condition."""
+    arrivals: dict[int, list[float]] = {}
+    for seen in range(1, count + 1):
+        try:
+            received = await smtp.wait_for(seen)
+        except TimeoutError:
+            break
+        match = NUMBER.search(str(received[seen - 1].message["Subject"]))
+        if match:
+            arrivals.setdefault(int(match.group(1)), []).append(time.monotonic())
+    return arrivals
+
+
+async def main() -> None:
+    fake, smtp = FakeTelegram(rate_limits=True), SmtpServer()
+    await fake.start()
+    await smtp.start()
+    workdir = Path(tempfile.mkdtemp(prefix="vigia-bench-anomaly-"))
+    fake.group(GROUP, "UTMV")
+    fake.private_chat(fake.user(ADMIN, "Admin"))
+    users = [fake.user(5000 + n, f"Tec{n}") for n in range(TECHNICIANS)]
+    chats = [fake.private_chat(user) for user in users]
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_BASE_URL": fake.base_url,
+        "TELEGRAM_BASE_FILE_URL": fake.base_file_url,
+        "TELEGRAM_RATE_LIMIT": "true",
+        "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+        "VIGIA_CONFIG": str(unit_file(workdir)),
+        "VIGIA_DATA_DIR": str(workdir),
+        "VIGIA_LOG_LEVEL": "WARNING",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+        "SMTP_SECURITY": "none",
+        "SMTP_FROM": "Vigía <vigia@aduana.test>",
+    }
+    bot = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "--env-file", os.devnull, "run", env=env)
+    try:
+        await fake.wait_for("getUpdates", timeout=60)
+        mail_task = asyncio.create_task(smtp_arrivals(smtp, REPORTS))
+        mark, sent_at = fake.mark(), []
+        for n in range(REPORTS):
+            sent_at.append(time.monotonic())
+            fake.send_text(
+                users[n % TECHNICIANS], chats[n % TECHNICIANS], f"/anomalia hachadura Persona {n} rondando el portón"
+            )
+        alerts: dict[int, list[float]] = {}
+        index = mark
+        for _ in range(REPORTS):
+            try:
+                call = await fake.wait_for("sendMessage", after=index, chat_id=ADMIN, timeout=120)
+            except AssertionError:
+                break
+            alerts.setdefault(int(NUMBER.search(call.params["text"]).group(1)), []).append(call.at)  # type: ignore[union-attr]
+            index = call.index + 1
+        mails = await mail_task
+        index = mark
+        for _ in range(REPORTS):  # the group's reports, at Telegram's pace
+            call = await fake.wait_for("sendMessage", after=index, chat_id=GROUP, text_contains="🚨", timeout=120)
+            index = call.index + 1
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(bot.wait(), timeout=60)
+        await smtp.stop()
+        await fake.stop()
+    numbers = range(1, REPORTS + 1)
+    notify = [(alerts[k][0] - sent_at[k - 1]) for k in numbers if k in alerts]
+    mail = [(mails[k][0] - sent_at[k - 1]) for k in numbers if k in mails]
+    lost = sum(1 for k in numbers if k not in alerts or k not in mails)
+    duplicated = sum(1 for k in numbers if len(alerts.get(k, [])) > 1 or len(mails.get(k, [])) > 1)
+    refused = sum(1 for call in fake.calls if call.error_code == 429)
+    result = {
+        "notify_p50_s": round(statistics.median(notify), 3) if notify else None,
+        "mail_p50_s": round(statistics.median(mail), 3) if mail else None,
+        "lost": lost,
+        "duplicated": duplicated,
+        "telegram_429": refused,
+    }
+    print(
+        f"{REPORTS} reports: alert p50 {result['notify_p50_s']} s (p95 "
+        f"{round(statistics.quantiles(notify, n=20)[-1], 3) if len(notify) > 1 else None} s), e-mail p50 "
+        f"{result['mail_p50_s']} s; lost {lost}, duplicated {duplicated}, 429 refusals {refused}"
+    )
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
