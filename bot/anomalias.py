@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import audit
 from bot.anomalias_images import case_ref, images_of
 from bot.anomalias_mail import queue_alert_mail
+from bot.cameras.evidence import keep_reply_attachments
 from bot.mail.inbox import IncomingReply
 from bot.roles import SUPERVISORS, Role
 from bot.routing import route
@@ -262,6 +263,7 @@ async def record_email_reply(services: Services, ref: str, reply: IncomingReply)
         n.justification and n.justified_via == "email" and n.justification == reply.text.strip() for n in notices
     ):
         return  # the same reply handed over twice after a crash
+    await keep_reply_attachments(services, reply.attachments, case_ref(anomaly.number))
     sender = next(
         (n for n in notices if (p := senders[n.id]) and p.email and p.email.lower() == reply.from_address.lower()), None
     )

@@ -12,6 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import audit, triage
+from bot.cameras.evidence import keep_reply_attachments
 from bot.fallas_mail import vendor_mail
 from bot.mail import outbox
 from bot.mail.compose import Attachment
@@ -220,11 +221,13 @@ async def record_vendor_reply(services: Services, ref: str, reply: IncomingReply
         ):  # type: ignore[arg-type]
             return  # the same reply dispatched twice after a crash
         fault.vendor_replied_at = fault.vendor_replied_at or now
+        number = fault.number
         ticket = TICKET.search(f"{reply.subject}\n{reply.text}")
         if ticket and not fault.vendor_ticket:
             fault.vendor_ticket = ticket.group(1)
         session.add(fault)
         await _event(session, fault, "respuesta_proveedor", None, now, f"{reply.text}\n[{reply.message_id}]")
+    await keep_reply_attachments(services, reply.attachments, f"falla:{number}")
 
 
 async def resolve(

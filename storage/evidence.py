@@ -20,6 +20,7 @@ class EvidenceKind(StrEnum):
     PHOTO = "photo"
     MOSAIC = "mosaic"
     CLIP = "clip"
+    DOCUMENT = "document"  # a file that came with a reply by e-mail
 
 
 class Evidence(SQLModel, table=True):

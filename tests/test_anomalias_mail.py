@@ -74,6 +74,8 @@ async def test_the_alert_email_carries_the_snapshot_and_the_reply_justifies(
     reply.set_content(
         "Verificamos: era un empleado de la bodega que perdió su carné.\n\nEl jue, 4 dic escribió:\n> Estimado"
     )
+    badge = cv2.imencode(".jpg", np.full((60, 90, 3), 200, np.uint8))[1].tobytes()
+    reply.add_attachment(badge, maintype="image", subtype="jpeg", filename="carne.jpg")
     await imap_account.deliver(reply.as_bytes())
     await bot.run_job("mail.inbox")
     mark = bot.fake.mark()
@@ -84,6 +86,9 @@ async def test_the_alert_email_carries_the_snapshot_and_the_reply_justifies(
     assert "Estimado" not in posted.params["text"]
     assert posted.params["reply_parameters"]["message_id"] == report.result["message_id"]
     assert sum("📝 Justificación" in str(c.params.get("text")) for c in bot.fake.calls[mark:]) == 1
+    async with bot.services.db.read() as session:
+        kept = (await session.exec(select(Evidence).where(Evidence.case_ref == "anomalia:A-2026-0001"))).all()
+    assert len(kept) == 2  # the snapshot, and the photo that came with the reply
 
 
 async def test_mail_waits_out_an_smtp_outage_and_goes_once(mail_bot: BotHarness, smtp_server: SmtpServer) -> None:

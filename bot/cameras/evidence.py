@@ -12,12 +12,13 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from bot import audit
+from bot.mail.compose import Attachment
 from bot.services import Services
 from storage.db import Database
 from storage.evidence import Evidence, EvidenceKind, expired, shared_file
@@ -26,7 +27,12 @@ from storage.sites import Camera, Site
 
 log = logging.getLogger(__name__)
 FOLDER = "evidence"
-SUFFIXES = {EvidenceKind.PHOTO: ".jpg", EvidenceKind.MOSAIC: ".jpg", EvidenceKind.CLIP: ".mp4"}
+SUFFIXES = {
+    EvidenceKind.PHOTO: ".jpg",
+    EvidenceKind.MOSAIC: ".jpg",
+    EvidenceKind.CLIP: ".mp4",
+    EvidenceKind.DOCUMENT: "",
+}
 CaseSource = Callable[[Database], Awaitable[Collection[str]]]
 _CASE_SOURCES: dict[str, CaseSource] = {}
 
@@ -92,9 +98,11 @@ async def keep(
     site_id: int | None = None,
     duration_s: float | None = None,
     case_ref: str | None = None,
+    suffix: str | None = None,
 ) -> Evidence:
     """Store the file, write its row and the audit entry in one unit of work."""
-    sha, size, relative = await services.cameras.run(_place, services.settings.data_dir, content, SUFFIXES[kind])
+    suffix = SUFFIXES[kind] if suffix is None else suffix
+    sha, size, relative = await services.cameras.run(_place, services.settings.data_dir, content, suffix)
     async with services.db.write() as session:
         row = Evidence(
             kind=kind.value,
@@ -201,3 +209,23 @@ async def enforce_retention(services: Services) -> list[int]:
 
 def _remove(path: Path) -> None:
     path.unlink(missing_ok=True)
+
+
+async def keep_reply_attachments(services: Services, attachments: Iterable[Attachment], case_ref: str) -> list[int]:
+    """Files that came with an e-mailed reply (a justification's photos, a vendor's report) are
+    evidence of their case, like the bot's own captures."""
+    ids = []
+    for attachment in attachments:
+        kind = EvidenceKind.PHOTO if attachment.content_type == "image/jpeg" else EvidenceKind.DOCUMENT
+        suffix = PurePath(attachment.filename).suffix.lower()[:10] if kind is EvidenceKind.DOCUMENT else None
+        row = await keep(
+            services,
+            attachment.data,
+            kind=kind,
+            captured_at=services.now(),
+            requester=None,
+            case_ref=case_ref,
+            suffix=suffix,
+        )
+        ids.append(row.id)
+    return [i for i in ids if i is not None]
