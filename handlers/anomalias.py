@@ -74,35 +74,36 @@ async def anomalia(update: Update, context: VigiaContext) -> None:
 
 
 async def file_and_notify(message: Message, context: VigiaContext, report: NewReport) -> None:
-    """Shared by the urgent form and the guided report: file, alert privately, queue the e-mails,
-    then the group messages (the call list and the report).
+    """Shared by the urgent form and the guided report: file the case (its e-mails are queued with
+    it and sent at once), then tell people from a task of its own.
 
-    The private alerts and the mail go first and at once. Group messages are limited by Telegram
-    (about 20 a minute per group) and wait in the rate limiter's queue, so they are sent from a
-    task of their own: a burst of reports never holds back the next report's alerts.
+    Telegram takes about 25 messages a second and 20 a minute into a group; the rate limiter makes
+    messages wait their turn. Waiting here would hold back every later update, so in a burst of
+    reports the filing and the mail keep pace while the Telegram messages follow at Telegram's.
     """
     services, person = context.services, context.person
     assert person is not None
-    await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
-    own = [bytes(await (await context.bot.get_file(f)).download_as_bytearray()) for f in report.photo_file_ids]
-    evidence_ids = await collect(services, report.cameras, own, person)
+    evidence_ids: list[int] = []
+    if report.cameras or report.photo_file_ids:
+        await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
+        own = [bytes(await (await context.bot.get_file(f)).download_as_bytearray()) for f in report.photo_file_ids]
+        evidence_ids = await collect(services, report.cameras, own, person)
     anomaly = await anomalias.file_report(services, report, person, evidence_ids)
     services.kick_outbox()
-    case = await anomalias.load(services, anomaly.id)  # type: ignore[arg-type]
+    context.application.create_task(_tell_people(message, context, anomaly.id))  # type: ignore[arg-type]
+
+
+async def _tell_people(message: Message, context: VigiaContext, anomaly_id: int) -> None:
+    """Private alerts first (the people who must act), then the call list and the group's report."""
+    services = context.services
+    case = await anomalias.load(services, anomaly_id)
     assert case is not None
     people = await _people_of(context, case)
     for notice in case.notices:
         await send_alert(context.bot, services, case, notice, people[notice.person_id])
     text, keyboard = _call_list(case, people, context.language)
-    context.application.create_task(_post_to_group(message, context, case, text, keyboard))
-
-
-async def _post_to_group(
-    message: Message, context: VigiaContext, case: Case, text: str, keyboard: InlineKeyboardMarkup | None
-) -> None:
     await message.reply_text(text, reply_markup=keyboard)
-    fresh = await anomalias.load(context.services, case.anomaly.id)  # type: ignore[arg-type]
-    await publish_report(context.bot, context.services, fresh or case)
+    await publish_report(context.bot, services, await anomalias.load(services, anomaly_id) or case)
 
 
 async def _people_of(context: VigiaContext, case: Case) -> dict[int, Person]:

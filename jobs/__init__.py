@@ -19,8 +19,13 @@ WORKFLOWS = (consignas, relevo, anomalias, fallas, evidence_retention, mail)
 def register(app: Application) -> None:
     queue = app.job_queue
     assert queue is not None, "install python-telegram-bot[job-queue]"
-    services = app.bot_data[SERVICES_KEY]
-    services.kick_outbox = lambda: queue.run_once(mail.deliver, when=0, name="mail.deliver.now", job_kwargs=CATCH_UP)
+
+    def kick_outbox() -> None:
+        """One delivery run soon; a burst of kicks coalesces into the run already waiting."""
+        if not queue.get_jobs_by_name("mail.deliver.now"):
+            queue.run_once(mail.deliver, when=0, name="mail.deliver.now", job_kwargs=CATCH_UP)
+
+    app.bot_data[SERVICES_KEY].kick_outbox = kick_outbox
     for module in WORKFLOWS:
         for job in module.JOBS:
             queue.run_repeating(job.callback, interval=job.every_s, first=job.every_s, name=job.name)
