@@ -210,14 +210,21 @@ async def record_call(services: Services, notice_id: int, person: Person, outcom
     return Outcome.OK
 
 
+async def _own_notice(session: AsyncSession, notice_id: int, person: Person) -> tuple[AnomalyNotice, Anomaly] | Outcome:
+    """The notice and its case, when `person` is the one it was sent to; otherwise why not."""
+    notice, anomaly = await _notice_and_case(session, notice_id)
+    if notice is None or anomaly is None:
+        return Outcome.NOT_FOUND
+    return (notice, anomaly) if notice.person_id == person.id else Outcome.NOT_YOURS
+
+
 async def acknowledge(services: Services, notice_id: int, person: Person) -> Outcome:
     now = services.now()
     async with services.db.write() as session:
-        notice, anomaly = await _notice_and_case(session, notice_id)
-        if notice is None or anomaly is None:
-            return Outcome.NOT_FOUND
-        if notice.person_id != person.id:
-            return Outcome.NOT_YOURS
+        found = await _own_notice(session, notice_id, person)
+        if isinstance(found, Outcome):
+            return found
+        notice, anomaly = found
         if notice.acknowledged_at is not None:
             return Outcome.ALREADY
         notice.acknowledged_at = now
@@ -232,11 +239,10 @@ async def justify(services: Services, notice_id: int, person: Person, text: str,
         return Outcome.TOO_SHORT
     now = services.now()
     async with services.db.write() as session:
-        notice, anomaly = await _notice_and_case(session, notice_id)
-        if notice is None or anomaly is None:
-            return Outcome.NOT_FOUND
-        if notice.person_id != person.id:
-            return Outcome.NOT_YOURS
+        found = await _own_notice(session, notice_id, person)
+        if isinstance(found, Outcome):
+            return found
+        notice, anomaly = found
         if anomaly.status == AnomalyStatus.CERRADA:
             return Outcome.CLOSED
         notice.justification, notice.justified_at, notice.justified_via = text.strip(), now, via
