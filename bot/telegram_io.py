@@ -7,10 +7,12 @@ can post without importing the Telegram surface.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden
 
+from bot.i18n import t
 from bot.services import Services
 from storage.people import Person
 from storage.turnos import PinnedBoard
@@ -67,3 +69,10 @@ async def tell(bot: Bot, person: Person, text: str) -> bool:
         log.warning("could not tell %s: %s", person.key, exc.message)
         return False
     return True
+
+
+async def tell_each(bot: Bot, people: Iterable[Person], key: str, **values: object) -> bool:
+    """The same catalogue message, privately, to each person in their own language; True if
+    anyone got it."""
+    told = [await tell(bot, person, t(person.language, key, **values)) for person in people]
+    return any(told)

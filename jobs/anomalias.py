@@ -7,9 +7,8 @@ from __future__ import annotations
 from bot import anomalias
 from bot.anomalias_notify import post_justification, refresh_report, send_alert
 from bot.context import VigiaContext
-from bot.i18n import t
 from bot.mail.inbox import register_reply_handler
-from bot.telegram_io import tell
+from bot.telegram_io import tell_each
 from jobs.common import Job
 from storage.people import Person, escalation_contacts, linked_with_role
 
@@ -32,32 +31,25 @@ async def unacknowledged(context: VigiaContext) -> None:
         if backup is not None and backup_person is not None:
             await send_alert(context.bot, services, case, backup, backup_person)
         names = ", ".join(case.names.get(n.person_id, "") for n in case.notices)
-        for person in coordinators:
-            await tell(
-                context.bot,
-                person,
-                t(
-                    person.language,
-                    "anomalia.escalated_coordinator",
-                    number=anomaly.number,
-                    site=services.unit.site_name(anomaly.site_code),
-                    minutes=minutes,
-                    names=names,
-                ),
-            )
+        site = services.unit.site_name(anomaly.site_code)
+        await tell_each(
+            context.bot,
+            coordinators,
+            "anomalia.escalated_coordinator",
+            number=anomaly.number,
+            site=site,
+            minutes=minutes,
+            names=names,
+        )
         if primary is not None and backup_person is not None:
-            for person in coordinators:
-                await tell(
-                    context.bot,
-                    person,
-                    t(
-                        person.language,
-                        "anomalia.escalated_backup",
-                        name=primary.name,
-                        number=anomaly.number,
-                        minutes=minutes,
-                    ),
-                )
+            await tell_each(
+                context.bot,
+                coordinators,
+                "anomalia.escalated_backup",
+                name=primary.name,
+                number=anomaly.number,
+                minutes=minutes,
+            )
         await refresh_report(context.bot, services, anomaly.id)  # type: ignore[arg-type]
 
 
@@ -68,17 +60,13 @@ async def unjustified(context: VigiaContext) -> None:
         assert case is not None
         async with services.db.read() as session:
             waiting = [await session.get(Person, n.person_id) for n in case.notices if n.justified_at is None]
-        for person in filter(None, waiting):
-            await tell(
-                context.bot,
-                person,
-                t(
-                    person.language,
-                    "anomalia.reminder",
-                    number=anomaly.number,
-                    site=services.unit.site_name(anomaly.site_code),
-                ),
-            )
+        await tell_each(
+            context.bot,
+            filter(None, waiting),
+            "anomalia.reminder",
+            number=anomaly.number,
+            site=services.unit.site_name(anomaly.site_code),
+        )
     for anomaly in await anomalias.claim_unjustified(services, "justification_escalated_at"):
         case = await anomalias.load(services, anomaly.id)  # type: ignore[arg-type]
         assert case is not None
@@ -86,19 +74,15 @@ async def unjustified(context: VigiaContext) -> None:
             chiefs = await linked_with_role(session, "jefe")
         hours = round(2 * services.unit.anomalias.justification_hours)
         names = ", ".join(case.names.get(n.person_id, "") for n in case.notices)
-        for chief in chiefs:
-            await tell(
-                context.bot,
-                chief,
-                t(
-                    chief.language,
-                    "anomalia.escalated_chief",
-                    number=anomaly.number,
-                    site=services.unit.site_name(anomaly.site_code),
-                    hours=hours,
-                    names=names,
-                ),
-            )
+        await tell_each(
+            context.bot,
+            chiefs,
+            "anomalia.escalated_chief",
+            number=anomaly.number,
+            site=services.unit.site_name(anomaly.site_code),
+            hours=hours,
+            names=names,
+        )
 
 
 async def justifications_by_email(context: VigiaContext) -> None:

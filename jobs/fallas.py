@@ -10,7 +10,7 @@ from bot.fallas_bitacora import documents, previous_month
 from bot.fallas_mail import target_name
 from bot.i18n import t
 from bot.mail.inbox import register_reply_handler
-from bot.telegram_io import tell
+from bot.telegram_io import tell, tell_each
 from jobs.common import Job
 from storage.audit import first_entry_at
 from storage.people import escalation_contacts, linked_with_role
@@ -30,18 +30,14 @@ async def vendor_silence(context: VigiaContext) -> None:
     async with services.db.read() as session:
         coordinators = await escalation_contacts(session)
     for fault in silent:
-        for person in coordinators:
-            await tell(
-                context.bot,
-                person,
-                t(
-                    person.language,
-                    "falla.vendor_silent",
-                    number=fault.number,
-                    target=target_name(fault, services.unit),
-                    hours=round(hours, 1),
-                ),
-            )
+        await tell_each(
+            context.bot,
+            coordinators,
+            "falla.vendor_silent",
+            number=fault.number,
+            target=target_name(fault, services.unit),
+            hours=round(hours, 1),
+        )
 
 
 async def monthly_bitacora(context: VigiaContext) -> None:

@@ -16,7 +16,7 @@ from bot.context import VigiaContext
 from bot.i18n import t
 from bot.mail import inbox as mail_inbox
 from bot.mail import outbox
-from bot.telegram_io import post, tell
+from bot.telegram_io import post, tell_each
 from jobs.common import Job
 from storage.claims import claim, unclaim
 from storage.mail import OutboxMail, failed_unnotified, stuck_mails
@@ -47,19 +47,15 @@ async def report_stuck(context: VigiaContext) -> None:
         async with services.db.write() as session:
             if not await claim(session, OutboxMail, mail.id, "stuck_reported_at", services.now()):  # type: ignore[arg-type]
                 continue
-        for person in coordinators:
-            await tell(
-                context.bot,
-                person,
-                t(
-                    person.language,
-                    "mail.stuck",
-                    ref=mail.ref,
-                    subject=mail.subject,
-                    minutes=minutes,
-                    error=mail.last_error or "-",
-                ),
-            )
+        await tell_each(
+            context.bot,
+            coordinators,
+            "mail.stuck",
+            ref=mail.ref,
+            subject=mail.subject,
+            minutes=minutes,
+            error=mail.last_error or "-",
+        )
 
 
 async def read_inbox(context: VigiaContext) -> None:

@@ -16,7 +16,7 @@ from bot.i18n import t
 from bot.relevo_render import summary_text
 from bot.roles import Role
 from bot.shifts import local_time, slot_at
-from bot.telegram_io import post, tell
+from bot.telegram_io import post, tell, tell_each
 from jobs.common import Job
 from storage.people import escalation_contacts, linked_with_role, person_names
 
@@ -51,12 +51,9 @@ async def remind(context: VigiaContext) -> None:
             await relevo.unclaim_due(services, handover, "reminded_at")
             raise
         outgoing = relevo.slot_of(services, handover.slot_key)
-        for person in incoming.people:
-            await tell(
-                context.bot,
-                person,
-                t(person.language, "relevo.reminder_private", outgoing=outgoing.name, minutes=minutes),
-            )
+        await tell_each(
+            context.bot, incoming.people, "relevo.reminder_private", outgoing=outgoing.name, minutes=minutes
+        )
 
 
 async def escalate(context: VigiaContext) -> None:
@@ -67,23 +64,17 @@ async def escalate(context: VigiaContext) -> None:
             names = await person_names(session)
             coordinators = await escalation_contacts(session)
         outgoing = relevo.slot_of(services, handover.slot_key)
-        told = [
-            await tell(
-                context.bot,
-                person,
-                t(
-                    person.language,
-                    "relevo.escalation",
-                    outgoing=outgoing.name,
-                    name=names.get(handover.from_person_id, ""),
-                    time=local_time(handover.created_at, services.tz, services.now()),
-                    minutes=services.unit.relevo.escalate_after,
-                    names=", ".join(p.name for p in incoming.people) or "-",
-                ),
-            )
-            for person in coordinators
-        ]
-        if not any(told):
+        told = await tell_each(
+            context.bot,
+            coordinators,
+            "relevo.escalation",
+            outgoing=outgoing.name,
+            name=names.get(handover.from_person_id, ""),
+            time=local_time(handover.created_at, services.tz, services.now()),
+            minutes=services.unit.relevo.escalate_after,
+            names=", ".join(p.name for p in incoming.people) or "-",
+        )
+        if not told:
             await relevo.unclaim_due(services, handover, "escalated_at")
 
 
@@ -96,8 +87,8 @@ async def prompt_outgoing(context: VigiaContext) -> None:
         return
     if not await turnos.claim_notice(services, slot, "prompt"):
         return
-    for person in (await turnos.duty(services, slot)).people:
-        await tell(context.bot, person, t(person.language, "relevo.prompt", shift=slot.name, end=f"{slot.end:%H:%M}"))
+    on_duty = (await turnos.duty(services, slot)).people
+    await tell_each(context.bot, on_duty, "relevo.prompt", shift=slot.name, end=f"{slot.end:%H:%M}")
 
 
 async def summarise(context: VigiaContext) -> None:
