@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import signal
 import statistics
@@ -31,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bot_process import start_bot
 from tests.fake_telegram import FakeTelegram
 from tests.mail_servers import SmtpServer
 
@@ -78,22 +78,16 @@ async def main() -> None:
     fake.private_chat(fake.user(ADMIN, "Admin"))
     users = [fake.user(5000 + n, f"Tec{n}") for n in range(TECHNICIANS)]
     chats = [fake.private_chat(user) for user in users]
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_BASE_URL": fake.base_url,
-        "TELEGRAM_BASE_FILE_URL": fake.base_file_url,
-        "TELEGRAM_RATE_LIMIT": "true",
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
-        "VIGIA_CONFIG": str(unit_file(workdir)),
-        "VIGIA_DATA_DIR": str(workdir),
-        "VIGIA_LOG_LEVEL": "WARNING",
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp.port),
-        "SMTP_SECURITY": "none",
-        "SMTP_FROM": "Vigía <vigia@aduana.test>",
-    }
-    bot = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "--env-file", os.devnull, "run", env=env)
+    bot = await start_bot(
+        fake,
+        workdir,
+        unit_file(workdir),
+        TELEGRAM_RATE_LIMIT="true",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(smtp.port),
+        SMTP_SECURITY="none",
+        SMTP_FROM="Vigía <vigia@aduana.test>",
+    )
     try:
         await fake.wait_for("getUpdates", timeout=60)
         mail_task = asyncio.create_task(smtp_arrivals(smtp, REPORTS))

@@ -41,6 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bot_process import start_bot
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,20 +131,10 @@ async def main(rounds: int, live: bool) -> None:
     fake = FakeTelegram()
     await fake.start()
     workdir = Path(tempfile.mkdtemp(prefix="vigia-bench-"))
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_BASE_URL": fake.base_url,
-        "TELEGRAM_BASE_FILE_URL": fake.base_file_url,
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
-        "VIGIA_CONFIG": str(unit_file(workdir, url)),
-        "VIGIA_DATA_DIR": str(workdir),
-        "VIGIA_LOG_LEVEL": "WARNING",
-    }
     fake.group(GROUP_ID, "UTMV")
     user = fake.user(USER_ID, "Técnica")
     chat = fake.private_chat(user)
-    bot = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "--env-file", os.devnull, "run", env=env)
+    bot = await start_bot(fake, workdir, unit_file(workdir, url))
     foto, ffmpeg_times, tuned, mosaics = [], [], [], []
     try:
         await fake.wait_for("getUpdates", timeout=60)

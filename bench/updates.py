@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import statistics
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bot_process import peak_rss_mb, start_bot
 from tests.fake_telegram import FakeTelegram
 
 PEOPLE, UPDATES, PACED_RATE = 20, 2000, 100.0
@@ -71,32 +71,15 @@ async def phase(
     return UPDATES / (last - started), latencies
 
 
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 async def main() -> None:
     fake = FakeTelegram()
     await fake.start()
     workdir = Path(tempfile.mkdtemp(prefix="vigia-bench-"))
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_BASE_URL": fake.base_url,
-        "TELEGRAM_BASE_FILE_URL": fake.base_file_url,
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
-        "VIGIA_CONFIG": str(unit_file(workdir)),
-        "VIGIA_DATA_DIR": str(workdir),
-        "VIGIA_LOG_LEVEL": "WARNING",
-        "TELEGRAM_RATE_LIMIT": "false",  # this measures the bot; Telegram's own cap is 30 messages a second
-    }
     fake.group(-1001000000001, "UTMV")
     users = [fake.user(5000 + n, f"Tec{n}") for n in range(PEOPLE)]
     chats = [fake.private_chat(user) for user in users]
-    bot = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "--env-file", os.devnull, "run", env=env)
+    # this measures the bot; Telegram's own cap is 30 messages a second
+    bot = await start_bot(fake, workdir, unit_file(workdir), TELEGRAM_RATE_LIMIT="false")
     try:
         await fake.wait_for("getUpdates", timeout=60)
         mark = fake.mark()
