@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from sqlmodel import delete
 
 from bot import audit
 from bot.services import Services
@@ -89,6 +93,20 @@ async def claim_notice(services: Services, slot: Slot, kind: str) -> bool:
 async def already_sent(services: Services, key: str, kind: str) -> bool:
     async with services.db.read() as session:
         return await notice_sent(session, key, kind)
+
+
+@asynccontextmanager
+async def once(services: Services, key: str, kind: str) -> AsyncIterator[bool]:
+    """True inside only the first time for this key and kind. If sending fails (Telegram down),
+    the claim is released so the next run tries again: a notice is never lost to an outage."""
+    first = await claim_once(services, key, kind)
+    try:
+        yield first
+    except Exception:
+        if first:
+            async with services.db.write() as session:
+                await session.exec(delete(ShiftNotice).where(ShiftNotice.slot_key == key, ShiftNotice.kind == kind))
+        raise
 
 
 async def claim_once(services: Services, key: str, kind: str) -> bool:

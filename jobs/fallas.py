@@ -55,14 +55,15 @@ async def monthly_bitacora(context: VigiaContext) -> None:
     existed = installed is not None and installed < month_end(month, services.tz)
     if not (count or existed):  # a month before the bot, with nothing in it: nothing to send
         return
-    if not await turnos.claim_once(services, f"{month:%Y-%m}", "bitacora"):
-        return
-    async with services.db.read() as session:
-        chiefs = await linked_with_role(session, "jefe")
-    for chief in chiefs:
-        if await tell(context.bot, chief, t(chief.language, "falla.bitacora_monthly", month=month_label(month))):
-            for name, data in files:
-                await context.bot.send_document(chief.telegram_id, data, filename=name)  # type: ignore[arg-type]
+    async with turnos.once(services, f"{month:%Y-%m}", "bitacora") as first:
+        if not first:
+            return
+        async with services.db.read() as session:
+            chiefs = await linked_with_role(session, "jefe")
+        for chief in chiefs:
+            if await tell(context.bot, chief, t(chief.language, "falla.bitacora_monthly", month=month_label(month))):
+                for name, data in files:
+                    await context.bot.send_document(chief.telegram_id, data, filename=name)  # type: ignore[arg-type]
 
 
 JOBS = (

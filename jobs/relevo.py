@@ -95,18 +95,16 @@ async def summarise(context: VigiaContext) -> None:
     """After each shift, the chief gets its summary privately, once, even if the bot was down then."""
     services = context.services
     for slot in await turnos.ended_since_install(services, SUMMARY_CATCH_UP):
-        if not await turnos.claim_notice(services, slot, "summary"):
-            continue
-        touched, still_open, handover = await relevo.shift_summary_data(services, slot)
-        async with services.db.read() as session:
-            names = await person_names(session)
-            chiefs = await linked_with_role(session, Role.JEFE)
-        for chief in chiefs:
-            await tell(
-                context.bot,
-                chief,
-                summary_text(slot, touched, still_open, handover, names, chief.language, services.tz),
-            )
+        async with turnos.once(services, slot.key, "summary") as first:
+            if not first:
+                continue
+            touched, still_open, handover = await relevo.shift_summary_data(services, slot)
+            async with services.db.read() as session:
+                names = await person_names(session)
+                chiefs = await linked_with_role(session, Role.JEFE)
+            for chief in chiefs:
+                text = summary_text(slot, touched, still_open, handover, names, chief.language, services.tz)
+                await tell(context.bot, chief, text)
 
 
 JOBS = (Job("relevo.tick", tick, every_s=INTERVAL_S, catch_up=True),)

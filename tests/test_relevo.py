@@ -159,3 +159,15 @@ async def test_open_anomalies_are_handed_over_too(bot: BotHarness) -> None:
     await bot.fake.wait_for("editMessageText", after=mark, text_contains="Relevo aceptado")
     timeline = await bot.ask("coord.carlos", "/anomalia A-2026-0001")
     assert "Kevin Portillo: la recibió en el relevo" in timeline.params["text"]
+
+
+async def test_the_chiefs_summary_survives_telegram_being_down(bot: BotHarness) -> None:
+    bot.clock.set(datetime(2026, 12, 4, 20, 1, tzinfo=UTC))  # 14:01: the morning shift has ended
+    bot.fake.fail_next("sendMessage", error_code=502, description="Bad Gateway")
+    mark = bot.fake.mark()
+    await bot.run_job("relevo.tick")  # the summary fails: its claim is given back
+    await bot.run_job("relevo.tick")
+    await bot.run_job("relevo.tick")
+    summary = await bot.fake.wait_for("sendMessage", after=mark, chat_id=1004, text_contains="Resumen del turno mañana")
+    sent = [c for c in bot.fake.calls[mark:] if c.ok and c.params.get("chat_id") == 1004]
+    assert sent == [summary]
