@@ -101,6 +101,7 @@ class Camera(Strict):
     password: str | None = None
     has_audio: bool = False
     enabled: bool = True
+    probe_every_s: int | None = Field(default=None, ge=15, le=3600, description="health probe interval (salud.every_s)")
 
 
 class Capture(Strict):
@@ -194,6 +195,48 @@ class Fallas(Strict):
     vendor_reply_hours: float = Field(default=4, gt=0, le=720)  # no vendor reply by then: remind
 
 
+WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
+
+
+class RecurringMaintenance(Strict):
+    """Planned work that repeats (e.g. the recorder's weekly restart): no fault opens meanwhile."""
+
+    target: str  # a camera or site code
+    weekdays: list[Literal[WEEKDAYS]] = list(WEEKDAYS)  # type: ignore[valid-type]
+    start: time
+    minutes: int = Field(ge=1, le=1440)
+
+
+class Salud(Strict):
+    """The camera health monitor: how often it probes, how sure it must be, what it keeps quiet about."""
+
+    enabled: bool = True
+    every_s: int = Field(default=60, ge=15, le=3600)
+    bad_to_open: int = Field(default=3, ge=1, le=60)  # bad probes in a row before a fault opens
+    good_to_close: int = Field(default=2, ge=1, le=60)  # good probes in a row before it closes
+    site_share: float = Field(default=0.6, gt=0, le=1)  # this share of a site's cameras down at once: one site fault
+    flap_hold_minutes: int = Field(default=30, ge=0, le=1440)  # failing again this soon reopens the same fault
+    round_budget_s: float = Field(default=50, ge=5, le=3600)
+    day_starts: time = time(6, 0)  # which reference (day or night look) a probe is judged against
+    night_starts: time = time(18, 0)
+    maintenance: list[RecurringMaintenance] = []
+
+
+class Siram(Strict):
+    """SIRAM plate reads: the export's column names, and a folder whose new files are imported."""
+
+    columns: dict[Literal["plate", "read_at", "site", "lane", "image"], str] = {
+        "plate": "placa",
+        "read_at": "fecha_hora",
+        "site": "sitio",
+        "lane": "carril",
+        "image": "imagen",
+    }
+    datetime_format: str = "%Y-%m-%d %H:%M:%S"  # local time of the unit
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+    import_folder: Path | None = None
+
+
 class Relevo(Strict):
     """When the handover is prompted, reminded and escalated, in minutes."""
 
@@ -215,6 +258,8 @@ class UnitConfig(Strict):
     fallas: Fallas = Fallas()
     capture: Capture = Capture()
     evidence: Evidence = Evidence()
+    salud: Salud = Salud()
+    siram: Siram = Siram()
 
     def person(self, person_id: str) -> Person | None:
         return next((p for p in self.people if p.id == person_id), None)
@@ -316,6 +361,10 @@ def cross_check(config: UnitConfig) -> list[tuple[Loc, str]]:
                 )
     if config.relevo.escalate_after <= config.relevo.remind_after:
         problems.append((("relevo", "escalate_after"), "must be later than remind_after"))
+    targets = site_codes | {c.code for c in config.cameras}
+    for index, window in enumerate(config.salud.maintenance):
+        if window.target not in targets:
+            problems.append((("salud", "maintenance", index, "target"), f"{window.target!r} is not a camera or site"))
     return problems + _shift_gaps(config.shifts)
 
 

@@ -1,6 +1,6 @@
 """Imports every table module so SQLModel.metadata (and Alembic's autogenerate) sees them all."""
 
-from storage import anomalias, audit, consignas, evidence, fallas, mail, people, prompts, relevo, sites, turnos
+from storage import anomalias, audit, consignas, evidence, fallas, health, mail, people, prompts, relevo, sites, turnos
 
 __all__ = [
     "anomalias",
@@ -8,6 +8,7 @@ __all__ = [
     "consignas",
     "evidence",
     "fallas",
+    "health",
     "mail",
     "people",
     "prompts",

@@ -1,8 +1,10 @@
-"""Alembic environment: the bot passes its own connection; the alembic CLI builds one from settings."""
+"""Alembic environment: the bot passes its own connection; the alembic CLI builds one from
+DATABASE_URL alone (a developer writing a migration needs no bot token), else from the settings."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -24,7 +26,8 @@ async def run_from_settings() -> None:
     from bot.settings import load_settings
     from storage.db import async_url
 
-    engine = create_async_engine(async_url(load_settings().database_url_or_default))
+    url = os.environ.get("DATABASE_URL") or load_settings().database_url_or_default
+    engine = create_async_engine(async_url(url))
     async with engine.begin() as connection:
         await connection.run_sync(run)
     await engine.dispose()
