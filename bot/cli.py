@@ -16,12 +16,13 @@ from pathlib import Path
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import access, audit
+from bot import access, audit, informes, siram
 from bot.app import build_application
 from bot.directory import sync_directory
 from bot.errors import ConfigError
 from bot.fallas_bitacora import documents
 from bot.logs import setup_logging
+from bot.reporte.model import Period
 from bot.services import Services
 from bot.settings import ENV_FILE, load_settings
 from bot.unit_config import load_unit_config
@@ -59,7 +60,15 @@ def _parser() -> argparse.ArgumentParser:
     bitacora.add_argument("--mes", required=True, type=_month, help="AAAA-MM")
     bitacora.add_argument("--out", required=True, type=Path, help="FILE.xlsx or FILE.pdf")
     bitacora.set_defaults(action=_bitacora)
+    report = commands.add_parser("report", help="write a 15-day report from the records (kept nowhere)")
+    report.add_argument("--periodo", required=True, type=_period, help="AAAA-MM-Q1 or AAAA-MM-Q2")
+    report.add_argument("--out", required=True, type=Path, help="FILE.pdf or FILE.xlsx")
+    report.set_defaults(action=_report)
     commands.add_parser("outbox", help="show the mail that has not gone out, and why").set_defaults(action=_outbox)
+    siram_parser = commands.add_parser("siram", help="SIRAM plate reads").add_subparsers(required=True)
+    siram_import = siram_parser.add_parser("import", help="import a SIRAM export (CSV), all or nothing")
+    siram_import.add_argument("file", type=Path, help="the CSV file")
+    siram_import.set_defaults(action=_siram_import)
     db_parser = commands.add_parser("db", help="database operations").add_subparsers(required=True)
     db_parser.add_parser("upgrade", help="apply pending migrations").set_defaults(action=_db_upgrade)
     return parser
@@ -134,6 +143,25 @@ def _month(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a month like 2026-11") from None
 
 
+def _period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _report(services: Services, args: argparse.Namespace) -> int:
+    async def work() -> int:
+        await _prepare(services)
+        documents = await informes.preview(services, args.periodo)
+        data = documents.pdf if args.out.suffix.lower() == ".pdf" else documents.xlsx
+        args.out.write_bytes(data)
+        print(f"{args.out}: report R-{args.periodo.code}, {len(documents.data.anomalies)} anomalies, {len(data)} bytes")
+        return 0
+
+    return _with_db(services, work)
+
+
 def _bitacora(services: Services, args: argparse.Namespace) -> int:
     async def work() -> int:
         await _prepare(services)
@@ -161,6 +189,33 @@ def _outbox(services: Services, _args: argparse.Namespace) -> int:
             )
             print(f"    last error: {mail.last_error or '-'}")
         print(f"{len(mails)} mail(s) pending or failed")
+        return 0
+
+    return _with_db(services, work)
+
+
+def _siram_import(services: Services, args: argparse.Namespace) -> int:
+    """Prints the reads added, or the first bad line; a file imported before adds nothing."""
+
+    async def work() -> int:
+        await services.db.upgrade()
+        try:
+            result = await siram.import_file(services, args.file, "cli")
+        except siram.SiramFileError as exc:
+            print(f"{args.file}: {exc}; nothing was imported", file=sys.stderr)
+            return 1
+        except OSError as exc:
+            print(f"{args.file}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        if result.duplicate:
+            earlier = result.duplicate_of
+            assert earlier is not None
+            print(
+                f"{args.file}: already imported on {earlier.imported_at.astimezone(services.tz):%Y-%m-%d %H:%M} "
+                f"as import #{earlier.id} ({earlier.file_name}, {earlier.rows} reads); nothing added"
+            )
+            return 0
+        print(f"{args.file}: {result.rows} reads imported (import #{result.import_id})")
         return 0
 
     return _with_db(services, work)

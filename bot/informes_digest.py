@@ -1,0 +1,77 @@
+"""Digests between reports: yesterday in figures every morning to the chief and the coordinators,
+and on Mondays last week's camera availability as a chart to the chief. Each goes once (a claim
+per day or week), and a morning missed while the bot was down is sent when it starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import col, func, select
+
+from bot.health.status import availability_by_site
+from bot.reporte.charts import availability as availability_chart
+from bot.reporte.model import Availability
+from bot.services import Services
+from storage.anomalias import Anomaly, AnomalyStatus
+from storage.fallas import Fault
+from storage.relevo import Handover
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: date
+    anomalies: int
+    anomalies_open: int
+    faults_opened: int
+    faults_closed: int
+    faults_open: int
+    handovers: int
+    handovers_unaccepted: int
+
+
+def due(services: Services, at: time | None, weekday: int | None = None) -> date | None:
+    """The local day whose digest is due now (at or after `at`), or None (switched off, too early,
+    not the weekday)."""
+    if at is None:
+        return None
+    local = services.now().astimezone(services.tz)
+    if local.time() < at or (weekday is not None and local.weekday() != weekday):
+        return None
+    return local.date()
+
+
+async def yesterday(services: Services, today: date) -> DayFigures:
+    day = today - timedelta(days=1)
+    start = datetime.combine(day, time(), services.tz)
+    end = start + timedelta(days=1)
+
+    def within(column: object) -> tuple:
+        return col(column) >= start, col(column) < end  # type: ignore[arg-type]
+
+    async with services.db.read() as session:
+
+        async def count(*where: object) -> int:
+            table = where[0]
+            return (await session.exec(select(func.count()).select_from(table).where(*where[1:]))).one()  # type: ignore[arg-type]
+
+        return DayFigures(
+            day=day,
+            anomalies=await count(Anomaly, *within(Anomaly.created_at)),
+            anomalies_open=await count(Anomaly, col(Anomaly.status) != AnomalyStatus.CERRADA),
+            faults_opened=await count(Fault, *within(Fault.opened_at)),
+            faults_closed=await count(Fault, *within(Fault.resolved_at)),
+            faults_open=await count(Fault, col(Fault.resolved_at).is_(None)),
+            handovers=await count(Handover, *within(Handover.created_at)),
+            handovers_unaccepted=await count(
+                Handover, *within(Handover.created_at), col(Handover.accepted_at).is_(None)
+            ),
+        )
+
+
+async def week_chart(services: Services, monday: date) -> bytes | None:
+    """Last week's (Monday to Sunday) availability per site, as the reports draw it."""
+    start = datetime.combine(monday - timedelta(days=7), time(), services.tz)
+    by_site = await availability_by_site(services, start, start + timedelta(days=7))
+    rows = [Availability(services.unit.site_name(code), p) for code, p in by_site.items() if p is not None]
+    return await services.cameras.run(availability_chart, rows)

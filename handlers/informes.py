@@ -1,0 +1,130 @@
+"""/reporte and the chief's review buttons: approve and send, or add observations (a new version)."""
+
+from __future__ import annotations
+
+from telegram import ForceReply, Update
+from telegram.constants import ChatAction
+from telegram.ext import CallbackQueryHandler
+
+from bot import informes, prompts
+from bot.context import VigiaContext
+from bot.i18n import t
+from bot.informes import Outcome
+from bot.informes_review import send
+from bot.reporte.model import Period
+from bot.roles import SUPERVISORS, Role
+from bot.shifts import local_time
+from handlers.commands import Command, check_role
+from storage.informes import Report
+from storage.prompts import PendingPrompt
+
+OUTCOMES = {
+    Outcome.NOT_FOUND: "informe.not_found",
+    Outcome.APPROVED_ALREADY: "informe.approved_already",
+    Outcome.NEWER_VERSION: "informe.newer_version",
+    Outcome.NO_RECIPIENTS: "informe.no_recipients",
+}
+SHORTEST_OBSERVATION = 5
+
+
+async def reporte(update: Update, context: VigiaContext) -> None:
+    """`/reporte [AAAA-MM-Q1|Q2]`: the period's newest version (issued now if there is none yet);
+    the period still running gives a preliminary copy, kept nowhere. Default: the last period."""
+    message, services, language, person = update.effective_message, context.services, context.language, context.person
+    assert message is not None and person is not None
+    today = services.now().astimezone(services.tz).date()
+    try:
+        period = Period.parse(context.args[0]) if context.args else Period.containing(today).previous()
+    except ValueError:
+        await message.reply_text(t(language, "informe.bad_period", value=context.args[0]))  # type: ignore[index]
+        return
+    await message.reply_chat_action(ChatAction.UPLOAD_DOCUMENT)
+    if not informes.finished(services, period):
+        documents = await informes.preview(services, period)
+        pdf, xlsx = documents.files()
+        caption = t(language, "informe.preview", number=documents.data.number, end=f"{period.end:%d/%m/%Y}")
+        await message.reply_document(pdf.data, filename=pdf.filename.replace("-v0", "-preliminar"), caption=caption)
+        await message.reply_document(xlsx.data, filename=xlsx.filename.replace("-v0", "-preliminar"))
+        return
+    report = await informes.latest(services, period)
+    if report is None:
+        issued = await informes.issue(services, period, person)
+        report = issued[0] if issued else await informes.latest(services, period)
+    assert report is not None
+    files = await informes.stored(services, report)
+    review = person.role == Role.JEFE and report.approved_at is None
+    await send(context.bot, person, report, files, review=review)
+    if review:
+        await informes.mark_sent(services, report.id)  # type: ignore[arg-type]
+
+
+async def button(update: Update, context: VigiaContext) -> None:
+    query, services, language, person = update.callback_query, context.services, context.language, context.person
+    assert query is not None and query.data is not None
+    if not await check_role(update, context, {Role.JEFE}, "informe"):
+        return
+    assert person is not None and query.message is not None
+    _, report_id, action = query.data.split(":")
+    if action == "obs":
+        async with services.db.read() as session:
+            report = await session.get(Report, int(report_id))
+        if report is None or report.approved_at is not None:
+            key = "informe.approved_already" if report else "informe.not_found"
+            await query.answer(t(language, key, version=report.version if report else ""), show_alert=True)
+            return
+        await query.answer()
+        asked = await context.bot.send_message(
+            query.message.chat.id,
+            t(language, "informe.ask_observation", number=report.number, version=report.version + 1),
+            reply_markup=ForceReply(selective=True),
+        )
+        await prompts.ask(services, person, query.message.chat.id, "informe.observation", report.id, asked.message_id)  # type: ignore[arg-type]
+        return
+    outcome, report = await informes.approve(services, int(report_id), person)
+    if outcome is not Outcome.OK or report is None:
+        version = report.version if report else ""
+        await query.answer(t(language, OUTCOMES[outcome], version=version), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await context.bot.send_message(
+        query.message.chat.id,
+        t(
+            language,
+            "informe.approved",
+            number=report.number,
+            version=report.version,
+            to=", ".join(services.unit.mail.direccion_general),
+            time=local_time(report.approved_at, services.tz, services.now()),  # type: ignore[arg-type]
+            sha=report.pdf_sha256,
+        ),
+    )
+
+
+async def answer_observation(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
+    """The chief's observations: the next version carries them, and comes back for review."""
+    message, services, language, person = update.effective_message, context.services, context.language, context.person
+    assert message is not None and person is not None
+    text = (message.text or "").strip()
+    if len(text) < SHORTEST_OBSERVATION:
+        await message.reply_text(t(language, "informe.observation_short"))
+        return False
+    async with services.db.read() as session:
+        previous = await session.get(Report, pending.object_id)
+    if previous is None or previous.approved_at is not None:
+        await message.reply_text(t(language, "informe.approved_already" if previous else "informe.not_found"))
+        return True
+    await message.reply_chat_action(ChatAction.UPLOAD_DOCUMENT)
+    issued = await informes.issue(services, Period.parse(previous.period), person, observation=text)
+    if issued is None:
+        await message.reply_text(t(language, "informe.newer_version"))
+        return True
+    report, documents = issued
+    await send(context.bot, person, report, documents.files(), review=True)
+    await informes.mark_sent(services, report.id)  # type: ignore[arg-type]
+    return True
+
+
+COMMANDS = (Command("reporte", reporte, roles=SUPERVISORS),)
+BUTTONS = (CallbackQueryHandler(button, pattern=r"^inf:\d+:(ok|obs)$"),)
+PROMPTS = {"informe.observation": answer_observation}
