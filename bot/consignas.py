@@ -138,8 +138,20 @@ async def _record(
 async def create(
     services: Services, draft: Draft, author: Person | None, *, origin: Origin, source_ref: str | None = None
 ) -> Consigna:
-    """Also the entry point for later workflows (an accepted information request)."""
-    now = services.now()
+    async with services.db.write() as session:
+        return await create_in(session, draft, author, services.now(), origin=origin, source_ref=source_ref)
+
+
+async def create_in(
+    session: AsyncSession,
+    draft: Draft,
+    author: Person | None,
+    now: datetime,
+    *,
+    origin: Origin,
+    source_ref: str | None = None,
+) -> Consigna:
+    """In the caller's unit of work: an accepted information request becomes a consigna with it."""
     consigna = Consigna(
         text=draft.text,
         origin=origin,
@@ -151,8 +163,7 @@ async def create(
         site_code=draft.site_code,
         camera_code=draft.camera_code,
     )
-    async with services.db.write() as session:
-        await _record(session, consigna, "creada", author, now, draft.text)
+    await _record(session, consigna, "creada", author, now, draft.text)
     return consigna
 
 

@@ -71,7 +71,7 @@ class SiteName:
     words: str
 
 
-class _Moment(NamedTuple):
+class Moment(NamedTuple):
     day: date
     at: time | None  # None: the whole day
 
@@ -89,28 +89,28 @@ def _looks_like_date(token: str) -> bool:
     return token.casefold() in TODAY | YESTERDAY or token[:1].isdigit() or "/" in token or ":" in token
 
 
-def _date(token: str, today: date) -> _Moment:
+def parse_moment(token: str, today: date) -> Moment:
     """One date token; raises ValueError when it is not one of the accepted forms."""
     word = token.casefold()
     if word in TODAY:
-        return _Moment(today, None)
+        return Moment(today, None)
     if word in YESTERDAY:
-        return _Moment(today - timedelta(days=1), None)
+        return Moment(today - timedelta(days=1), None)
     if found := _ISO.match(token):
         year, month, day, hour, minute, second = found.groups()
         at = time(int(hour), int(minute), int(second or 0)) if hour is not None else None
-        return _Moment(date(int(year), int(month), int(day)), at)
+        return Moment(date(int(year), int(month), int(day)), at)
     if found := _DMY.match(token):
         day, month, year = found.groups()
-        return _Moment(date(int(year) if year else today.year, int(month), int(day)), None)
+        return Moment(date(int(year) if year else today.year, int(month), int(day)), None)
     if found := _TIME.match(token):
-        return _Moment(today, time(int(found.group(1)), int(found.group(2))))
+        return Moment(today, time(int(found.group(1)), int(found.group(2))))
     raise ValueError(token)
 
 
 def _is_date(token: str, today: date) -> bool:
     try:
-        _date(token, today)
+        parse_moment(token, today)
     except ValueError:
         return False
     return True
@@ -130,9 +130,9 @@ def _split_plate(args: list[str], today: date) -> tuple[str, list[str]]:
     return normalize("".join(args[:taken])), args[taken:]
 
 
-def _dates(tokens: list[str], today: date) -> tuple[list[tuple[_Moment, str]], list[str]]:
+def _dates(tokens: list[str], today: date) -> tuple[list[tuple[Moment, str]], list[str]]:
     """The date tokens in order (a time right after a day joins it), and the other tokens (the site)."""
-    moments: list[tuple[_Moment, str]] = []
+    moments: list[tuple[Moment, str]] = []
     rest: list[str] = []
     after_day = False  # the previous token was a day without a time
     for token in tokens:
@@ -141,12 +141,12 @@ def _dates(tokens: list[str], today: date) -> tuple[list[tuple[_Moment, str]], l
             after_day = False
             continue
         try:
-            moment = _date(token, today)
+            moment = parse_moment(token, today)
         except ValueError:
             raise QueryError("bad_date", token) from None
         if after_day and _TIME.match(token):
             day, typed = moments[-1]
-            moments[-1] = (_Moment(day.day, moment.at), f"{typed} {token}")
+            moments[-1] = (Moment(day.day, moment.at), f"{typed} {token}")
             after_day = False
             continue
         moments.append((moment, token))

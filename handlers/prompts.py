@@ -30,4 +30,4 @@ async def answer(update: Update, context: VigiaContext) -> None:
         await prompts.done(context.services, pending)
 
 
-HANDLER = MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.PHOTO, answer)
+HANDLER = MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL, answer)

@@ -1,0 +1,336 @@
+"""Information requests (procedure II): registered with their authorisation and legal deadline,
+moved through their states by the people the procedure names, each step with its side effect
+in the same unit of work: a consigna for the technicians, an e-mail to the requester, the memo.
+
+Every document received or delivered is kept as evidence with its SHA-256 (lineamiento c).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import audit, consignas
+from bot.cameras.evidence import keep, read, register_case_source
+from bot.mail import outbox
+from bot.mail.compose import Attachment
+from bot.memo import Memo, render_memo
+from bot.services import Services
+from bot.solicitudes_form import Form
+from bot.solicitudes_rules import (
+    ACTORS,
+    Action,
+    Authorisation,
+    Decision,
+    State,
+    advance,
+    authorisation,
+    deadline,
+    retention_risk,
+)
+from bot.text import case_number
+from storage.consignas import Origin
+from storage.db import Database
+from storage.evidence import Evidence, EvidenceKind
+from storage.people import Person, linked_with_role, person_names
+from storage.solicitudes import (
+    Solicitud,
+    SolicitudDocument,
+    SolicitudEvent,
+    by_number,
+    documents_of,
+    events_of,
+    next_seq,
+    open_requests,
+)
+
+AUTOMATIC = {Decision.PROCEDE: Action.ADMITIR, Decision.REQUIERE_AUTORIZACION: Action.PEDIR_AUTORIZACION}
+NEEDS_TEXT = {
+    Action.AMPLIAR,
+    Action.COMPLETAR,
+    Action.NO_PERTINENTE,
+    Action.INFORMAR,
+    Action.RESPONDER,
+    Action.ENVIAR_A_FIRMA,
+    Action.DEVOLVER,
+    Action.RECHAZAR,
+}
+CLOSING = {State.RESPONDIDA, State.NO_PERTINENTE, State.RECHAZADA}
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    NOT_FOUND = "not_found"
+    STALE = "stale"
+    WRONG_ROLE = "wrong_role"
+
+
+@dataclass(frozen=True)
+class Case:
+    solicitud: Solicitud
+    events: list[SolicitudEvent]
+    documents: list[SolicitudDocument]
+    names: dict[int, str]
+
+
+async def _open_refs(db: Database) -> list[str]:
+    async with db.read() as session:
+        return [f"solicitud:{s.number}" for s in await open_requests(session)]
+
+
+register_case_source("solicitud", _open_refs)
+
+
+def days_off(services: Services) -> frozenset[date]:
+    return frozenset(services.unit.solicitudes.days_off)
+
+
+def today(services: Services) -> date:
+    return services.now().astimezone(services.tz).date()
+
+
+def retention_days(services: Services, site_code: str | None) -> int:
+    site = next((s for s in services.unit.sites if s.code == site_code), None)
+    return (site.retention_days if site else None) or services.unit.solicitudes.retention_days
+
+
+def at_risk(services: Services, solicitud: Solicitud) -> bool:
+    """The video asked for is about to be overwritten by the recorder (or already is): export it now."""
+    if solicitud.window_start is None:
+        return False
+    start = solicitud.window_start.astimezone(services.tz).date()
+    return retention_risk(today(services), start, retention_days(services, solicitud.site_code))
+
+
+async def _event(
+    session: AsyncSession, solicitud: Solicitud, action: str, person: Person | None, now: datetime, text: str | None
+) -> None:
+    session.add(
+        SolicitudEvent(
+            solicitud_id=solicitud.id,  # type: ignore[arg-type]
+            at=now,
+            person_id=person.id if person else None,
+            action=action,
+            state=solicitud.state,
+            text=text,
+        )
+    )
+    await audit.record(
+        session,
+        f"solicitud.{action}",
+        now=now,
+        actor=person,
+        object_type="solicitud",
+        object_id=solicitud.number,
+        detail={"state": solicitud.state, "text": text} if text else {"state": solicitud.state},
+    )
+
+
+async def register(services: Services, form: Form, person: Person) -> tuple[Solicitud, Authorisation]:
+    """Record the request and decide at once whether it proceeds, waits for the Director, or is refused."""
+    unit, now = services.unit.solicitudes, services.now()
+    decision = authorisation(form.kind, form.unit_code, form.channel, set(unit.direct_units))
+    action = AUTOMATIC.get(decision.decision, Action.RECHAZAR)
+    state = advance(State.REGISTRADA, form.kind, action)
+    assert state is not None, (form.kind, action)
+    due = deadline(form.received_on, form.kind, form.older_than_five_years, unit.internal_days, days_off(services))
+    async with services.db.write() as session:
+        solicitud = Solicitud(
+            year=now.astimezone(services.tz).year,
+            seq=await next_seq(session, now.astimezone(services.tz).year),
+            kind=form.kind,
+            unit_code=form.unit_code,
+            channel=form.channel,
+            reference=form.reference,
+            received_on=form.received_on,
+            requester=form.requester,
+            requester_email=form.requester_email,
+            asked=form.asked,
+            site_code=form.site_code,
+            cameras=",".join(form.cameras),
+            window_start=form.window_start,
+            window_end=form.window_end,
+            plates=",".join(form.plates),
+            older_than_five_years=form.older_than_five_years,
+            state=State.REGISTRADA,
+            due_on=due,
+            created_at=now,
+            registered_by_id=person.id,  # type: ignore[arg-type]
+        )
+        session.add(solicitud)
+        await session.flush()
+        await _event(session, solicitud, "registrada", person, now, None)
+        solicitud.state = state
+        solicitud.closed_at = now if state in CLOSING else None
+        session.add(solicitud)
+        await _event(session, solicitud, action, None, now, decision.reason)
+    return solicitud, decision
+
+
+async def load(services: Services, solicitud_id: int) -> Case | None:
+    async with services.db.read() as session:
+        solicitud = await session.get(Solicitud, solicitud_id)
+        if solicitud is None:
+            return None
+        return Case(
+            solicitud,
+            await events_of(session, solicitud_id),
+            await documents_of(session, solicitud_id),
+            await person_names(session),
+        )
+
+
+async def find(services: Services, text: str) -> Solicitud | None:
+    number = case_number(text, "s", today(services).year)
+    if number is None:
+        return None
+    async with services.db.read() as session:
+        return await by_number(session, *number)
+
+
+async def open_list(services: Services) -> list[Solicitud]:
+    async with services.db.read() as session:
+        return await open_requests(session)
+
+
+async def attach(
+    services: Services, solicitud: Solicitud, data: bytes, suffix: str, role: str, person: Person | None
+) -> Evidence:
+    """A file of the request (its document, an export found, the memo), kept with its hash."""
+    evidence = await keep(
+        services,
+        data,
+        kind=EvidenceKind.DOCUMENT,
+        captured_at=services.now(),
+        requester=person,
+        case_ref=f"solicitud:{solicitud.number}",
+        suffix=suffix,
+    )
+    async with services.db.write() as session:
+        session.add(
+            SolicitudDocument(
+                solicitud_id=solicitud.id,  # type: ignore[arg-type]
+                evidence_id=evidence.id,  # type: ignore[arg-type]
+                role=role,
+                added_at=services.now(),
+                added_by_id=person.id if person else None,
+            )
+        )
+        await _event(session, solicitud, f"documento_{role}", person, services.now(), evidence.sha256)
+    return evidence
+
+
+def memo_for(services: Services, solicitud: Solicitud, answer: str, signer: Person | None) -> Memo:
+    unit = services.unit.solicitudes.unit(solicitud.unit_code)
+    return Memo(
+        number=f"UTMV-{solicitud.number}",
+        to=f"{solicitud.requester}\n{unit.name if unit else solicitud.unit_code}",
+        sender="Unidad Técnica de Monitoreo y Video Vigilancia",
+        issued_on=today(services),
+        subject=f"Respuesta a la solicitud {solicitud.number}",
+        body=answer,
+        signer=signer.name if signer else "",
+        position="Jefatura, Unidad Técnica de Monitoreo y Video Vigilancia",
+        reference=solicitud.reference,
+    )
+
+
+async def _answer_text(session: AsyncSession, solicitud: Solicitud) -> str:
+    """The answer the chief wrote when sending it to signature (external) or answering (internal)."""
+    events = await events_of(session, solicitud.id)  # type: ignore[arg-type]
+    written = [e.text for e in events if e.action in (Action.RESPONDER, Action.ENVIAR_A_FIRMA) and e.text]
+    return written[-1] if written else ""
+
+
+async def act(
+    services: Services, solicitud_id: int, person: Person, action: str, text: str | None = None
+) -> tuple[Outcome, Solicitud | None]:
+    """One step, checked against the request as it is now (a stale button changes nothing) and
+    against who may take it; its side effect commits with it."""
+    now = services.now()
+    async with services.db.read() as session:
+        current = await session.get(Solicitud, solicitud_id)
+        answer = await _answer_text(session, current) if current else ""
+        chiefs = await linked_with_role(session, "jefe")
+    if current is None:
+        return Outcome.NOT_FOUND, None
+    refused = _refusal(current, person, action)
+    if refused is not None:
+        return refused, current
+    memo = None
+    if action in (Action.RESPONDER, Action.FIRMAR):
+        body = text if action == Action.RESPONDER else answer
+        signer = person if action == Action.RESPONDER else (chiefs[0] if chiefs else None)
+        pdf = await services.cameras.run(render_memo, memo_for(services, current, body or "", signer))
+        memo = await attach(services, current, pdf, ".pdf", "memo", person)
+    async with services.db.write() as session:
+        solicitud = await session.get(Solicitud, solicitud_id)
+        assert solicitud is not None
+        refused = _refusal(solicitud, person, action)  # again: someone may have moved it meanwhile
+        if refused is not None:
+            return refused, solicitud
+        new = advance(solicitud.state, solicitud.kind, action)
+        assert new is not None
+        solicitud.state = new
+        solicitud.closed_at = now if new in CLOSING else None
+        session.add(solicitud)
+        await _event(session, solicitud, action, person, now, text)
+        if action == Action.PERTINENTE:
+            draft = consignas.Draft(
+                text=f"Solicitud {solicitud.number}: {solicitud.asked}",
+                site_code=solicitud.site_code,
+                camera_code=solicitud.cameras.split(",")[0] or None,
+            )
+            consigna = await consignas.create_in(
+                session, draft, person, now, origin=Origin.SOLICITUD, source_ref=solicitud.number
+            )
+            solicitud.consigna_id = consigna.id
+        await _mail_requester(session, services, solicitud, action, text, memo, answer, now)
+    services.kick_outbox()
+    return Outcome.OK, solicitud
+
+
+def _refusal(solicitud: Solicitud, person: Person, action: str) -> Outcome | None:
+    if advance(solicitud.state, solicitud.kind, action) is None:
+        return Outcome.STALE
+    if person.role not in ACTORS.get(State(solicitud.state), frozenset()):
+        return Outcome.WRONG_ROLE
+    return None
+
+
+async def _mail_requester(
+    session: AsyncSession,
+    services: Services,
+    solicitud: Solicitud,
+    action: str,
+    text: str | None,
+    memo: Evidence | None,
+    answer: str,
+    now: datetime,
+) -> None:
+    """What the requester hears: what is missing, why it is not pertinent, or the answer."""
+    subjects = {
+        Action.AMPLIAR: "se necesitan más datos",
+        Action.NO_PERTINENTE: "no pertinente",
+        Action.RESPONDER: "respuesta",
+        Action.FIRMAR: "respuesta",
+    }
+    if action not in subjects or not solicitud.requester_email:
+        return
+    attachments = []
+    if memo is not None:
+        _, data = await read(services, memo.id)  # type: ignore[arg-type]
+        attachments.append(Attachment(f"Memorandum-UTMV-{solicitud.number}.pdf", "application/pdf", data))
+    body = answer if action == Action.FIRMAR else text or ""
+    await outbox.enqueue(
+        session,
+        ref=solicitud.number,
+        to=solicitud.requester_email,
+        subject=f"[{solicitud.number}] Solicitud {solicitud.reference or ''}: {subjects[action]}".replace("  ", " "),
+        text=f"{solicitud.requester}:\n\n{body}\n\nUnidad Técnica de Monitoreo y Video Vigilancia\n",
+        attachments=attachments,
+        now=now,
+    )

@@ -1,0 +1,249 @@
+"""/solicitud, /solicitudes and the request's buttons: register from a form, attach the request's
+document and what the search found, and move it through pertinence, search, verification and
+the Director's authorisation or signature."""
+
+from __future__ import annotations
+
+from telegram import ForceReply, Message, Update
+from telegram.constants import ChatAction
+from telegram.ext import CallbackQueryHandler
+
+from bot import prompts, solicitudes
+from bot.cameras.evidence import read
+from bot.consignas_board import publish as publish_consigna
+from bot.context import VigiaContext
+from bot.i18n import t
+from bot.roles import EVERYONE, SUPERVISORS, UNIT_STAFF
+from bot.solicitudes import NEEDS_TEXT, Outcome
+from bot.solicitudes_board import PRIVATE, publish
+from bot.solicitudes_form import parse_form
+from bot.solicitudes_render import card, listing, problems_text, timeline
+from handlers.commands import Command, check_role
+from storage.consignas import Consigna
+from storage.prompts import PendingPrompt
+from storage.solicitudes import Solicitud
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
+SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+SHORTEST_TEXT = 5
+OUTCOMES = {
+    Outcome.NOT_FOUND: "solicitud.not_found",
+    Outcome.STALE: "solicitud.stale",
+    Outcome.WRONG_ROLE: "solicitud.wrong_role",
+}
+
+
+def _form_text(message: Message) -> str:
+    """What follows the command, lines kept (context.args would lose them)."""
+    text = message.text or ""
+    return text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
+
+
+async def solicitud(update: Update, context: VigiaContext) -> None:
+    """`/solicitud` gives the form; `/solicitud <form>` registers; `/solicitud <número>` shows one."""
+    message, services, language = update.effective_message, context.services, context.language
+    assert message is not None and context.person is not None
+    form = _form_text(message)
+    if form and ":" not in form:
+        found = await solicitudes.find(services, form)
+        case = await solicitudes.load(services, found.id) if found else None  # type: ignore[arg-type]
+        if case is None:
+            await message.reply_text(t(language, "solicitud.unknown_number", value=form[:40]))
+            return
+        today = solicitudes.today(services)
+        text = card(services, case, language, today) + "\n\n" + timeline(services, case, language, services.now())
+        await message.reply_text(text)
+        return
+    if not await check_role(update, context, SUPERVISORS, "solicitud"):
+        return
+    if not form:
+        await _ask(context, message.chat_id, t(language, "solicitud.template"), "solicitud.form", 0)
+        return
+    await _register(message, context, form)
+
+
+async def answer_form(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
+    message = update.effective_message
+    assert message is not None
+    await _register(message, context, message.text or "")
+    return False  # either the form is asked again, or the document's question took its place
+
+
+async def _register(message: Message, context: VigiaContext, text: str) -> None:
+    """Register, then ask for the request's document; or list every problem of the form."""
+    services, language, person = context.services, context.language, context.person
+    assert person is not None
+    parsed = parse_form(text, services.unit, solicitudes.today(services), services.tz)
+    if isinstance(parsed, list):
+        await message.reply_text(problems_text(parsed, language))
+        return
+    registered, decision = await solicitudes.register(services, parsed, person)
+    reply = t(
+        language,
+        f"solicitud.registered.{decision.decision}",
+        number=registered.number,
+        due=f"{registered.due_on:%d/%m/%Y}",
+        reason=t(language, f"solicitud.reason.{decision.reason}"),
+    )
+    if solicitudes.at_risk(services, registered):
+        reply += "\n" + t(language, "solicitud.retention_risk", number=registered.number)
+    question = reply + "\n\n" + t(language, "solicitud.send_document")
+    await _ask(context, message.chat_id, question, "solicitud.documento", registered.id)  # type: ignore[arg-type]
+    await publish(context.bot, services, registered.id, ask=True)  # type: ignore[arg-type]
+
+
+async def answer_file(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
+    """The request's own document (after registering) or what the search found ("📎 Hallazgo")."""
+    message, services, language = update.effective_message, context.services, context.language
+    assert message is not None
+    role = "documento" if pending.kind == "solicitud.documento" else "hallazgo"
+    async with services.db.read() as session:
+        request = await session.get(Solicitud, pending.object_id)
+    if request is None:
+        return True
+    if role == "documento" and message.text and message.text.strip().casefold() in ("no", "sin documento"):
+        await message.reply_text(t(language, "solicitud.no_document", number=request.number))
+        return True
+    found = await _file(message)
+    if isinstance(found, str):
+        await message.reply_text(t(language, found))
+        return False
+    data, suffix = found
+    evidence = await solicitudes.attach(services, request, data, suffix, role, context.person)
+    await message.reply_text(t(language, "solicitud.file_kept", number=request.number, sha=evidence.sha256))
+    await publish(context.bot, services, request.id)  # type: ignore[arg-type]
+    return True
+
+
+async def _file(message: Message) -> tuple[bytes, str] | str:
+    """The photo or PDF of the message, or the catalogue key of what is wrong with it."""
+    if message.photo:
+        chosen, suffix = message.photo[-1], ".jpg"
+    elif message.document is not None:
+        suffix = SUFFIXES.get(message.document.mime_type or "", "")
+        if not suffix:
+            return "solicitud.wrong_file"
+        chosen = message.document  # type: ignore[assignment]
+    else:
+        return "solicitud.wrong_file"
+    if (chosen.file_size or 0) > MAX_FILE_BYTES:
+        return "solicitud.file_too_big"
+    data = await (await chosen.get_file()).download_as_bytearray()
+    return bytes(data), suffix
+
+
+async def lista(update: Update, context: VigiaContext) -> None:
+    """`/solicitudes`: the open requests, most urgent first, with their state and days left."""
+    message, services = update.effective_message, context.services
+    assert message is not None
+    open_ones = await solicitudes.open_list(services)
+    await message.reply_text(listing(services, open_ones, context.language, solicitudes.today(services)))
+
+
+async def button(update: Update, context: VigiaContext) -> None:
+    query, services, language, person = update.callback_query, context.services, context.language, context.person
+    assert query is not None and query.data is not None and query.message is not None
+    if not await check_role(update, context, EVERYONE, "solicitud"):
+        return
+    assert person is not None
+    _, solicitud_id, action = query.data.split(":")
+    if action == "hallazgo":
+        await query.answer()
+        await _ask(
+            context,
+            query.message.chat.id,
+            t(language, "solicitud.ask_finding"),
+            "solicitud.hallazgo",
+            int(solicitud_id),
+        )
+        return
+    if action in NEEDS_TEXT:
+        case = await solicitudes.load(services, int(solicitud_id))
+        if case is None:
+            await query.answer(t(language, "solicitud.not_found"), show_alert=True)
+            return
+        await query.answer()
+        question = t(language, f"solicitud.ask.{action}", number=case.solicitud.number)
+        pending = await _ask(context, query.message.chat.id, question, "solicitud.texto", int(solicitud_id))
+        await prompts.remember_text(services, pending, action)  # the step waits for its text
+        return
+    await _act(update, context, int(solicitud_id), action, None)
+
+
+async def _ask(context: VigiaContext, chat_id: int, question: str, kind: str, solicitud_id: int) -> PendingPrompt:
+    """A question answered by the person's next message (in the group: a reply to it)."""
+    assert context.person is not None
+    asked = await context.bot.send_message(chat_id, question, reply_markup=ForceReply(selective=True))
+    await prompts.ask(context.services, context.person, chat_id, kind, solicitud_id, asked.message_id)
+    pending = await prompts.waiting(context.services, context.person, chat_id, asked.message_id, private=False)
+    assert pending is not None
+    return pending
+
+
+async def answer_text(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
+    """The text a step needs (what is missing, why not, what was found, the answer)."""
+    message, language = update.effective_message, context.language
+    assert message is not None
+    text = (message.text or "").strip()
+    if len(text) < SHORTEST_TEXT:
+        await message.reply_text(t(language, "solicitud.text_short"))
+        return False
+    await _act(update, context, pending.object_id, pending.text or "", text)
+    return True
+
+
+async def _act(update: Update, context: VigiaContext, solicitud_id: int, action: str, text: str | None) -> None:
+    services, language, person = context.services, context.language, context.person
+    assert person is not None
+    query, message = update.callback_query, update.effective_message
+    if action in ("responder", "firmar") and message is not None:
+        await message.chat.send_action(ChatAction.UPLOAD_DOCUMENT)
+    outcome, changed = await solicitudes.act(services, solicitud_id, person, action, text)
+    number = changed.number if changed else ""
+    if outcome is not Outcome.OK or changed is None:
+        key = OUTCOMES.get(outcome, "solicitud.not_found")
+        if query is not None:
+            await query.answer(t(language, key, number=number), show_alert=True)
+        elif message is not None:
+            await message.reply_text(t(language, key, number=number))
+        return
+    done = t(language, "solicitud.done", number=number, state=t(language, f"solicitud.state.{changed.state}"))
+    if query is not None:
+        await query.answer(done)
+        if changed.state not in PRIVATE and query.message is not None and query.message.chat.type == "private":
+            await query.edit_message_reply_markup(None)
+    elif message is not None:
+        await message.reply_text(done)
+    await publish(context.bot, services, solicitud_id, ask=changed.state in PRIVATE)
+    if action in ("responder", "firmar") and message is not None:
+        await _send_memo(context, message.chat_id, solicitud_id)
+    if changed.consigna_id is not None and action == "pertinente":
+        async with services.db.read() as session:
+            consigna = await session.get(Consigna, changed.consigna_id)
+        if consigna is not None:
+            await publish_consigna(context.bot, services, consigna)
+
+
+async def _send_memo(context: VigiaContext, chat_id: int, solicitud_id: int) -> None:
+    """The memorandum just produced, to print, sign and seal."""
+    services = context.services
+    case = await solicitudes.load(services, solicitud_id)
+    memos = [d for d in case.documents if d.role == "memo"] if case else []
+    if not memos or case is None:
+        return
+    evidence, data = await read(services, memos[-1].evidence_id)
+    name = f"Memorandum-UTMV-{case.solicitud.number}.pdf"
+    await context.bot.send_document(chat_id, data, filename=name, caption=f"SHA-256: {evidence.sha256}")
+
+
+COMMANDS = (
+    Command("solicitud", solicitud, roles=UNIT_STAFF),
+    Command("solicitudes", lista, roles=UNIT_STAFF),
+)
+BUTTONS = (CallbackQueryHandler(button, pattern=r"^sol:\d+:[a-z_]+$"),)
+PROMPTS = {
+    "solicitud.form": answer_form,
+    "solicitud.documento": answer_file,
+    "solicitud.hallazgo": answer_file,
+    "solicitud.texto": answer_text,
+}

@@ -1,0 +1,61 @@
+"""Request deadlines over time: reminders at half time, the working day before and when overdue,
+to the chief and the coordinators; and a warning, once, when the video asked for is about to be
+overwritten by the recorder. Each once, caught up after downtime."""
+
+from __future__ import annotations
+
+from bot import solicitudes, turnos
+from bot.context import VigiaContext
+from bot.i18n import t
+from bot.solicitudes_rules import overwritten_on, reminders
+from bot.telegram_io import tell, tell_each
+from jobs.common import Job
+from storage.people import escalation_contacts, linked_with_role
+
+INTERVAL_S = 900
+
+
+async def deadlines(context: VigiaContext) -> None:
+    services = context.services
+    today = solicitudes.today(services)
+    for request in await solicitudes.open_list(services):
+        planned = reminders(request.received_on, request.due_on, solicitudes.days_off(services))
+        due = [kind for day, kind in planned if day <= today]
+        if not due:
+            continue
+        latest = due[-1]  # after downtime only the most urgent one is worth sending
+        key = f"{request.number}:{latest}"
+        if await turnos.already_sent(services, key, "solicitud"):
+            continue
+        async with services.db.read() as session:
+            readers = await linked_with_role(session, "jefe") + await escalation_contacts(session)
+        async with turnos.once(services, key, "solicitud") as first:
+            if first:
+                for person in {p.id: p for p in readers}.values():
+                    language, when = person.language, f"{request.due_on:%d/%m/%Y}"
+                    state = t(language, f"solicitud.state.{request.state}")
+                    text = t(language, f"solicitud.reminder.{latest}", number=request.number, state=state, due=when)
+                    await tell(context.bot, person, text)
+
+
+async def retention(context: VigiaContext) -> None:
+    services = context.services
+    for request in await solicitudes.open_list(services):
+        if not solicitudes.at_risk(services, request) or request.window_start is None:
+            continue
+        async with turnos.once(services, request.number, "retencion") as first:
+            if not first:
+                continue
+            start = request.window_start.astimezone(services.tz).date()
+            gone = overwritten_on(start, solicitudes.retention_days(services, request.site_code))
+            async with services.db.read() as session:
+                readers = await escalation_contacts(session)
+            await tell_each(
+                context.bot, readers, "solicitud.retention_warning", number=request.number, date=f"{gone:%d/%m/%Y}"
+            )
+
+
+JOBS = (
+    Job("solicitudes.deadlines", deadlines, every_s=INTERVAL_S, catch_up=True),
+    Job("solicitudes.retention", retention, every_s=INTERVAL_S, catch_up=True),
+)

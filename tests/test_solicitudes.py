@@ -1,0 +1,253 @@
+"""Information requests end to end: the form, the authorisation, pertinence into a consigna, the
+search's finding, the answer by memorandum and e-mail, the Director's signature, deadlines.
+The clock starts on Friday 4 December 2026 at 10:00."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from pypdf import PdfReader
+
+from tests.fake_telegram import Call, png_bytes
+from tests.harness import GROUP_ID, BotHarness
+from tests.mail_servers import SmtpServer
+
+CARLOS, MARTA, DIRECTOR, ANA = 1003, 1004, 1007, 1001
+INTERNAL = """tipo: interna
+unidad: UGR
+canal: memorándum
+referencia: MEM-UGR-2026-114
+recibida: hoy
+solicitante: Ana Pérez <ana.perez@mh.test>
+cámaras: hachadura-1
+desde: 03/12/2026 08:00
+hasta: 03/12/2026 10:00
+placas: P123-456
+pide: Video del carril de entrada
+del 3 de diciembre, por un vehículo sospechoso"""
+
+
+def form(**changes: str) -> str:
+    lines = dict(line.split(": ", 1) for line in INTERNAL.replace("\ndel 3", " del 3").splitlines())
+    lines.update(changes)
+    return "\n".join(f"{key}: {value}" for key, value in lines.items() if value)
+
+
+async def register(bot: BotHarness, text: str = INTERNAL, who: str = "coord.carlos") -> Call:
+    return await bot.ask(who, f"/solicitud\n{text}", text_contains="Solicitud")
+
+
+async def card(bot: BotHarness, mark: int, contains: str = "Solicitud S-2026-0001") -> Call:
+    return await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains=contains)
+
+
+async def answer_in_group(bot: BotHarness, who: str, question: Call, text: str) -> int:
+    mark = bot.fake.mark()
+    bot.fake.send_text(bot.user(who), bot.group, text, reply_to=question.result)
+    return mark
+
+
+async def step(bot: BotHarness, who: str, message: Call, action: str, text: str | None = None) -> int:
+    """Press the step's button; answer its question in the same chat when it asks one."""
+    mark, _ = await bot.press(who, message.result, f"sol:1:{action}")
+    if text is None:
+        return mark
+    chat = message.result["chat"]["id"]
+    question = await bot.fake.wait_for(
+        "sendMessage", after=mark, chat_id=chat, reply_markup={"force_reply": True, "selective": True}
+    )
+    after = bot.fake.mark()
+    bot.fake.send_text(bot.user(who), message.result["chat"], text, reply_to=question.result)
+    return after
+
+
+async def test_an_internal_request_goes_from_form_to_memo_and_email(
+    mail_bot: BotHarness, smtp_server: SmtpServer
+) -> None:
+    bot = mail_bot
+    mark = bot.fake.mark()
+    registered = await register(bot)
+    assert "S-2026-0001</b> registrada: procede" in registered.params["text"]
+    assert "11/12/2026" in registered.params["text"], "five working days after Friday the 4th"
+    posted = await card(bot, mark)
+    assert "Unidad de Gestión de Riesgos" in posted.params["text"] and "P123456" in posted.params["text"]
+    buttons = [b["callback_data"] for row in posted.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["sol:1:pertinente", "sol:1:ampliar", "sol:1:no_pertinente"]
+
+    pdf = b"%PDF-1.4\n% the requester's memo\n"
+    mark = bot.fake.mark()
+    bot.fake.send_document(
+        bot.user("coord.carlos"), bot.private("coord.carlos"), pdf, filename="memo.pdf", mime_type="application/pdf"
+    )
+    kept = await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="SHA-256")
+    assert "Guardado en S-2026-0001" in kept.params["text"]
+
+    mark = await step(bot, "tec.ana", posted, "pertinente")
+    refused = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    assert "le corresponde a otra persona" in refused.params["text"], "pertinence is the chief's or coordinator's"
+    mark = await step(bot, "coord.carlos", posted, "pertinente")
+    consigna = await bot.fake.wait_for(
+        "sendMessage", after=mark, text_contains="Solicitud S-2026-0001: Video del carril"
+    )
+    assert consigna.params["message_thread_id"] == bot.unit.group.topics.consignas
+    edited = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    assert "búsqueda en el sistema de video" in edited.params["text"]
+
+    mark, _ = await bot.press("tec.ana", posted.result, "sol:1:hallazgo")
+    question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Envíe lo encontrado")
+    after = bot.fake.mark()
+    bot.fake.send_photo(bot.user("tec.ana"), bot.group, png_bytes(64, 48), reply_to=question.result)
+    await bot.fake.wait_for("sendMessage", after=after, chat_id=GROUP_ID, text_contains="SHA-256")
+
+    mark = await step(bot, "tec.ana", posted, "informar", "Existe video de 08:00 a 10:00, exportado como exp-0001.mp4")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="verificación por jefatura")
+    mark = await step(bot, "jefe.marta", posted, "responder", "Se remite el video solicitado en el soporte adjunto.")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="Estado: respondida")
+
+    await bot.run_job("mail.deliver")
+    (received,) = await smtp_server.wait_for(1)
+    assert received.rcpt_tos == ["ana.perez@mh.test"] and "[S-2026-0001]" in str(received.message["Subject"])
+    (memo,) = [part.get_content() for part in received.message.iter_attachments()]
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(memo)).pages)
+    assert "UTMV-S-2026-0001" in text and "Se remite el video solicitado" in text and "MEM-UGR-2026-114" in text
+
+    timeline = await bot.ask("tec.ana", "/solicitud S-2026-0001")
+    for words in ("registró la solicitud", "pertinente", "adjuntó un hallazgo", "generó el memorándum", "respondió"):
+        assert words in timeline.params["text"], words
+    listing = await bot.ask("tec.ana", "/solicitudes")
+    assert "No hay solicitudes abiertas" in listing.params["text"]
+
+
+async def test_another_unit_waits_for_the_directors_authorisation(bot: BotHarness) -> None:
+    mark = bot.fake.mark()
+    registered = await register(bot, form(unidad="Auditoría Interna"))
+    assert "se pidió la autorización" in registered.params["text"]
+    decide = await bot.fake.wait_for("sendMessage", after=mark, chat_id=DIRECTOR, text_contains="¿Qué decide")
+    posted = await card(bot, mark)
+    assert "reply_markup" not in posted.params, "the group waits: the Director decides"
+    mark = await step(bot, "coord.carlos", decide, "autorizar")
+    refused = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    assert "otra persona" in refused.params["text"]
+    mark = await step(bot, "dir.general", decide, "autorizar")
+    await step(bot, "dir.general", decide, "autorizar")  # a double tap before the buttons go
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="análisis de pertinencia")
+    await bot.fake.wait_for("answerCallbackQuery", after=mark, text_contains="ya no corresponde")
+
+
+async def test_an_external_request_is_signed_by_the_director(mail_bot: BotHarness, smtp_server: SmtpServer) -> None:
+    bot = mail_bot
+    wrong_way = await register(bot, form(tipo="externa", unidad="FGR", canal="correo"))
+    assert (
+        "rechazada" in wrong_way.params["text"] and "Dirección General o de Asesoría Legal" in wrong_way.params["text"]
+    )
+    mark = bot.fake.mark()
+    registered = await register(bot, form(tipo="externa", unidad="FGR", canal="asesoría legal", antigua="sí"))
+    assert "S-2026-0002</b> registrada: procede" in registered.params["text"]
+    assert "05/01/2027" in registered.params["text"], "10 + 10 working days, 25 Dec and 1 Jan off"
+    posted = await card(bot, mark, "Solicitud S-2026-0002")
+
+    for who, action, text in (
+        ("jefe.marta", "pertinente", None),
+        ("tec.kevin", "informar", "Hay video de la cámara 1 exportado"),
+        ("jefe.marta", "enviar_a_firma", "Se entrega a la Fiscalía el video solicitado."),
+    ):
+        mark, _ = await bot.press(who, bot.fake.message(GROUP_ID, posted.result["message_id"]), f"sol:2:{action}")
+        if text:
+            chat = posted.result["chat"]
+            question = await bot.fake.wait_for(
+                "sendMessage", after=mark, chat_id=GROUP_ID, reply_markup={"force_reply": True, "selective": True}
+            )
+            bot.fake.send_text(bot.user(who), chat, text, reply_to=question.result)
+        await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    decide = await bot.fake.wait_for(
+        "sendMessage", after=mark, chat_id=DIRECTOR, text_contains="¿Qué decide sobre S-2026-0002"
+    )
+    mark, _ = await bot.press("dir.general", decide.result, "sol:2:firmar")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="Estado: respondida")
+    await bot.run_job("mail.deliver")
+    (received,) = await smtp_server.wait_for(1)
+    (memo,) = [part.get_content() for part in received.message.iter_attachments()]
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(memo)).pages)
+    assert "Se entrega a la Fiscalía" in text and "Marta Hernández" in text, "signed for the chief's unit"
+
+
+async def test_form_mistakes_are_listed_with_their_lines(bot: BotHarness) -> None:
+    reply = await bot.ask(
+        "coord.carlos", "/solicitud\ntipo: mixta\nunidad: NASA\ncolor: azul\ndesde: ayer 25:00\npide: algo"
+    )
+    text = reply.params["text"]
+    for expected in (
+        "línea 1: tipo «mixta»",
+        "línea 2: no conozco la unidad «NASA»",
+        "línea 3: «color»",
+        "línea 4:",
+        "falta el campo «channel»",
+        "falta el campo «requester»",
+    ):
+        assert expected in text, expected
+    template = await bot.ask("coord.carlos", "/solicitud")
+    assert "<code>tipo: interna" in template.params["text"]
+    fixed = await bot.ask("coord.carlos", INTERNAL)
+    assert "S-2026-0001</b> registrada" in fixed.params["text"], "the form answers the question"
+    refused = await bot.ask("tec.ana", f"/solicitud\n{INTERNAL}")
+    assert "S-2026" not in refused.params["text"]
+    unknown = await bot.ask("tec.ana", "/solicitud S-2026-0099")
+    assert "No encuentro la solicitud" in unknown.params["text"]
+    mark = bot.fake.mark()
+    bot.fake.send_text(bot.user("coord.carlos"), bot.private("coord.carlos"), "no")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="queda sin documento")
+
+
+async def test_deadlines_remind_once_and_old_video_is_flagged_at_once(bot: BotHarness) -> None:
+    registered = await register(bot, form(desde="05/11/2026 08:00", hasta="05/11/2026 09:00"))
+    assert "está por sobrescribirse" in registered.params["text"], (
+        "30 days of recording: the 5th of November is at risk"
+    )
+    mark = bot.fake.mark()
+    await bot.run_job("solicitudes.retention")
+    await bot.run_job("solicitudes.retention")
+    warnings = [c for c in bot.fake.calls[mark:] if "sobrescribe" in c.params.get("text", "")]
+    assert [c.params["chat_id"] for c in warnings] == [CARLOS]
+
+    bot.clock.set(datetime(2026, 12, 9, 15, 0, tzinfo=UTC))  # Wednesday 9th: past half time
+    mark = bot.fake.mark()
+    await bot.run_job("solicitudes.deadlines")
+    await bot.run_job("solicitudes.deadlines")
+    half = [c for c in bot.fake.calls[mark:] if "mitad de su plazo" in c.params.get("text", "")]
+    assert sorted(c.params["chat_id"] for c in half) == [CARLOS, MARTA]
+    listing = await bot.ask("tec.ana", "/solicitudes")
+    assert "S-2026-0001" in listing.params["text"] and "Quedan 2 días hábiles" in listing.params["text"]
+
+    bot.clock.set(datetime(2026, 12, 14, 15, 0, tzinfo=UTC))  # Monday 14th: overdue
+    mark = bot.fake.mark()
+    await bot.run_job("solicitudes.deadlines")
+    overdue = [c for c in bot.fake.calls[mark:] if "venció" in c.params.get("text", "")]
+    assert len(overdue) == 2 and not [c for c in bot.fake.calls[mark:] if "vence mañana" in c.params.get("text", "")]
+    listing = await bot.ask("tec.ana", "/solicitudes")
+    assert "Vencida hace 1 días hábiles" in listing.params["text"]
+    assert ANA not in [c.params["chat_id"] for c in half + overdue]
+
+
+async def test_missing_data_is_asked_by_email_and_a_request_can_be_not_pertinent(
+    mail_bot: BotHarness, smtp_server: SmtpServer
+) -> None:
+    bot = mail_bot
+    mark = bot.fake.mark()
+    await register(bot)
+    posted = await card(bot, mark)
+    mark = await step(bot, "coord.carlos", posted, "ampliar", "Indique la placa completa y el carril")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="esperando más datos del solicitante")
+    await bot.run_job("mail.deliver")
+    (asked,) = await smtp_server.wait_for(1)
+    assert "más datos" in str(asked.message["Subject"])
+    assert "Indique la placa completa" in asked.message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    mark = await step(bot, "coord.carlos", posted, "completar", "Placa P123456, carril 2")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="análisis de pertinencia")
+    mark = await step(bot, "jefe.marta", posted, "no_pertinente", "El video pedido no corresponde a la unidad")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="Estado: no pertinente")
+    await bot.run_job("mail.deliver")
+    received = await smtp_server.wait_for(2)
+    assert "no pertinente" in str(received[1].message["Subject"])
+    listing = await bot.ask("tec.ana", "/solicitudes")
+    assert "No hay solicitudes abiertas" in listing.params["text"]
