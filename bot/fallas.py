@@ -249,6 +249,41 @@ async def resolve(
     return Outcome.OK, fault
 
 
+async def restored(services: Services, fault_id: int, text: str) -> Fault | None:
+    """The health monitor sees the picture back. A fault it opened itself is resolved now (the
+    restoration time); one a person opened gets the restoration in its timeline and stays theirs."""
+    now = services.now()
+    async with services.db.write() as session:
+        fault = await session.get(Fault, fault_id)
+        if fault is None or fault.resolved_at is not None:
+            return fault
+        if fault.opened_by_id is not None:
+            await _event(session, fault, "restablecida", None, now, text)
+            return fault
+        fault.resolved_at, fault.treatment = now, text
+        fault.cause = triage.SUGGESTED_CAUSE.get(fault.finding or "", "otro")
+        fault.stage = triage.RESUELTA
+        session.add(fault)
+        await _event(session, fault, "resuelta", None, now, text, stage=triage.RESUELTA)
+    return fault
+
+
+async def reopen(services: Services, fault_id: int, text: str) -> Fault | None:
+    """A camera failing again soon after the monitor closed its fault: the same fault, not a new one."""
+    now = services.now()
+    async with services.db.write() as session:
+        fault = await session.get(Fault, fault_id)
+        if fault is None or fault.resolved_at is None or fault.opened_by_id is not None:
+            return None
+        events = await fault_events(session, fault_id)
+        stage = next((e.stage for e in reversed(events) if e.stage and e.stage != triage.RESUELTA), triage.ADUANA)
+        fault.resolved_at = fault.treatment = fault.cause = None
+        fault.stage = stage
+        session.add(fault)
+        await _event(session, fault, "reabierta", None, now, text, stage=stage)
+    return fault
+
+
 async def note_handed_over(services: Services, fault_id: int, person: Person) -> None:
     """The incoming shift accepted the open fault in the handover: it is in the timeline."""
     async with services.db.write() as session:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.bitacora import BitacoraRow, build_pdf, build_xlsx, file_name, month_end
 from bot.fallas_mail import target_name
+from bot.health.status import availability_by_site
 from bot.services import Services
 from bot.unit_config import UnitConfig
 from storage.fallas import Fault, FaultEvent, fault_events, faults_in
@@ -70,9 +71,15 @@ async def rows_for(services: Services, month: date) -> list[BitacoraRow]:
 async def documents(services: Services, month: date) -> tuple[list[tuple[str, bytes]], int]:
     """(file name, bytes) of the XLSX and the PDF, built off the event loop, and how many faults."""
     rows, now, tz = await rows_for(services, month), services.now(), services.tz
-    xlsx = await services.cameras.run(build_xlsx, rows, month, tz, now)
-    pdf = await services.cameras.run(build_pdf, rows, month, tz, now)
+    by_site = await availability_by_site(services, month_start(month, tz), month_end(month, tz))
+    availability = {services.unit.site_name(code): p for code, p in by_site.items() if _has_cameras(services, code)}
+    xlsx = await services.cameras.run(build_xlsx, rows, month, tz, now, availability)
+    pdf = await services.cameras.run(build_pdf, rows, month, tz, now, availability)
     return [(file_name(month, "xlsx"), xlsx), (file_name(month, "pdf"), pdf)], len(rows)
+
+
+def _has_cameras(services: Services, site_code: str) -> bool:
+    return any(c.site == site_code and c.enabled for c in services.unit.cameras)
 
 
 def previous_month(moment: datetime, tz: ZoneInfo) -> date:

@@ -13,6 +13,8 @@ from bot.shifts import age, duration, local_time
 from bot.unit_config import UnitConfig
 from storage.fallas import Fault
 
+TOLD = ("abierta", "respuesta_proveedor", "resuelta", "correo_proveedor", "restablecida", "reabierta")  # with text
+
 
 def elapsed_line(case: FaultCase, language: str, now: datetime) -> str:
     parts = waited(case, now)
@@ -38,6 +40,9 @@ def fault_text(case: FaultCase, unit: UnitConfig, language: str, now: datetime, 
         lines.append(t(language, "falla.description", text=fault.description))
     lines.append("")
     lines += _steps(fault, unit, language, now, tz, names)
+    back = [e for e in case.events if e.kind == "restablecida"]
+    if back and fault.resolved_at is None:  # a person's fault: the monitor sees the picture again
+        lines.append(t(language, "falla.step.restablecida", time=local_time(back[-1].at, tz, now)))
     lines += ["", elapsed_line(case, language, now)]
     return "\n".join(lines)
 
@@ -84,7 +89,7 @@ def _steps(
                 language,
                 "falla.step.resuelta",
                 time=local_time(fault.resolved_at, tz, now),
-                name=names.get(fault.resolved_by_id or 0, ""),
+                name=names.get(fault.resolved_by_id or 0) or t(language, "falla.by_monitor"),
                 cause=t(language, f"falla.cause.{fault.cause}"),
                 treatment=fault.treatment or "",
             )
@@ -120,7 +125,7 @@ def timeline_text(case: FaultCase, language: str, now: datetime, tz: ZoneInfo) -
     lines = [t(language, "falla.timeline_title", number=case.fault.number)]
     for event in case.events:
         what = t(language, f"falla.event.{event.kind}")
-        if event.text and event.kind in ("abierta", "respuesta_proveedor", "resuelta", "correo_proveedor"):
+        if event.text and event.kind in TOLD:
             what += f": {event.text.split(chr(10) + '[')[0]}"
         lines.append(
             t(

@@ -29,6 +29,13 @@ def t(language: str, key: str, /, **values: object) -> str:
     return template.format(**{k: v if isinstance(v, Html) else html.escape(str(v)) for k, v in values.items()})
 
 
+def plain(language: str, key: str, /, **values: object) -> str:
+    """A catalogue text that is not Telegram HTML (burnt into a picture, stored as a description):
+    nothing is escaped."""
+    catalog = CATALOGS.get(language, CATALOGS[DEFAULT_LANGUAGE])
+    return (catalog.get(key) or CATALOGS[DEFAULT_LANGUAGE][key]).format(**values)
+
+
 def language_for(person_language: str | None, telegram_language: str | None = None) -> Language:
     """A linked person's configured language; for strangers, English if their Telegram is in English."""
     if person_language in CATALOGS:

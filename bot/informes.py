@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from bot import audit
-from bot.cameras.evidence import keep, register_case_source
+from bot.cameras.evidence import keep, read, register_case_source
 from bot.informes_data import gather
 from bot.mail import outbox
 from bot.mail.compose import Attachment
@@ -26,7 +26,7 @@ from bot.reporte.xlsx import render_xlsx
 from bot.services import Services
 from storage.claims import claim
 from storage.db import Database
-from storage.evidence import Evidence, EvidenceKind
+from storage.evidence import EvidenceKind
 from storage.informes import Report, approved_version, versions_of
 from storage.people import Person
 
@@ -138,18 +138,11 @@ async def issue(
 
 
 async def stored(services: Services, report: Report) -> list[Attachment]:
-    """A stored version's files, as they were approved or sent."""
+    """A stored version's files, as they were approved or sent (checked against their hashes)."""
     files = []
-    async with services.db.read() as session:
-        for evidence_id, suffix, kind in (
-            (report.pdf_evidence_id, "pdf", PDF),
-            (report.xlsx_evidence_id, "xlsx", XLSX),
-        ):
-            evidence = await session.get(Evidence, evidence_id)
-            assert evidence is not None
-            path = services.settings.data_dir / evidence.path
-            data = await services.cameras.run(path.read_bytes)
-            files.append(Attachment(file_name(report.number, report.version, suffix), kind, data))
+    for evidence_id, suffix, kind in ((report.pdf_evidence_id, "pdf", PDF), (report.xlsx_evidence_id, "xlsx", XLSX)):
+        _, data = await read(services, evidence_id)
+        files.append(Attachment(file_name(report.number, report.version, suffix), kind, data))
     return files
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.cameras.service import CaptureService
 from bot.cameras.sources import sources_from_config
+from bot.health.memory import HealthMemory
 from bot.settings import Settings
 from bot.unit_config import UnitConfig
 from storage.db import Database
@@ -25,6 +26,7 @@ class Services:
     db: Database
     clock: Callable[[], datetime] = field(default=utc_now)
     cameras: CaptureService = field(init=False, repr=False)
+    health: HealthMemory = field(default_factory=HealthMemory, repr=False)  # the monitor's working memory
     # Set by the Application factory: deliver queued mail now instead of at the next round.
     kick_outbox: Callable[[], object] = field(default=lambda: None, repr=False)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from datetime import time
+from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.errors import ConfigError
 from bot.roles import Role
+from bot.solicitudes_rules import DEFAULT_DIRECT_UNITS, DEFAULT_INTERNAL_DAYS, DEFAULT_UNITS
 from bot.yaml_source import ENV_REFERENCE, Loc, YamlDocument, expand_env, raw_value
 
 Language = Literal["es", "en"]
@@ -89,6 +90,7 @@ class Site(Strict):
     kind: SiteKind
     administrators: list[str] = []
     security: list[str] = []
+    retention_days: int | None = Field(default=None, ge=1, le=3650)  # the recorder's (solicitudes.retention_days)
 
 
 class Camera(Strict):
@@ -237,6 +239,35 @@ class Siram(Strict):
     import_folder: Path | None = None
 
 
+class Informes(Strict):
+    """When the chief's reports and digests go out (local time); null switches one off."""
+
+    report_at: time | None = time(7, 0)  # the day after a period ends: the 15-day report to the chief
+    daily_digest_at: time | None = time(7, 30)  # yesterday in figures, to the chief and the coordinators
+    weekly_availability_at: time | None = time(8, 0)  # Mondays: last week's availability chart to the chief
+
+
+class RequestingUnit(Strict):
+    code: Code
+    name: str = Field(min_length=2, max_length=120)
+    kind: Literal["interna", "externa"]
+
+
+class Solicitudes(Strict):
+    """Information requests (procedure II): who may ask, how long they wait, what the recorder keeps."""
+
+    units: list[RequestingUnit] = Field(
+        default=[RequestingUnit(code=u.code, name=u.name, kind=u.kind.value) for u in DEFAULT_UNITS], min_length=1
+    )
+    direct_units: list[str] = sorted(DEFAULT_DIRECT_UNITS)  # lineamiento a: no authorisation needed
+    internal_days: int = Field(default=DEFAULT_INTERNAL_DAYS, ge=1, le=60)  # working days to answer
+    days_off: list[date] = []  # the unit's days off besides the national holidays (Semana Santa week...)
+    retention_days: int = Field(default=30, ge=1, le=3650)  # how long recorders keep video (per site: sites[])
+
+    def unit(self, code: str) -> RequestingUnit | None:
+        return next((u for u in self.units if u.code.casefold() == code.casefold()), None)
+
+
 class Relevo(Strict):
     """When the handover is prompted, reminded and escalated, in minutes."""
 
@@ -259,6 +290,8 @@ class UnitConfig(Strict):
     capture: Capture = Capture()
     evidence: Evidence = Evidence()
     salud: Salud = Salud()
+    informes: Informes = Informes()
+    solicitudes: Solicitudes = Solicitudes()
     siram: Siram = Siram()
 
     def person(self, person_id: str) -> Person | None:
@@ -361,6 +394,10 @@ def cross_check(config: UnitConfig) -> list[tuple[Loc, str]]:
                 )
     if config.relevo.escalate_after <= config.relevo.remind_after:
         problems.append((("relevo", "escalate_after"), "must be later than remind_after"))
+    units = {u.code for u in config.solicitudes.units}
+    for position, code in enumerate(config.solicitudes.direct_units):
+        if code not in units:
+            problems.append((("solicitudes", "direct_units", position), f"{code!r} is not in solicitudes.units"))
     targets = site_codes | {c.code for c in config.cameras}
     for index, window in enumerate(config.salud.maintenance):
         if window.target not in targets:

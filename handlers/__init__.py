@@ -17,15 +17,33 @@ from handlers import (
     camaras,
     consignas,
     fallas,
+    informes,
     linking,
+    placas,
     prompts,
     relevo,
+    salud,
+    solicitudes,
     turnos,
 )
 from handlers.commands import COMMANDS_KEY, as_handler
 from handlers.errors import on_error
 
-WORKFLOWS = (ayuda, turnos, consignas, relevo, anomalias_guided, anomalias, fallas, camaras, linking)
+WORKFLOWS = (
+    ayuda,
+    turnos,
+    consignas,
+    relevo,
+    anomalias_guided,
+    anomalias,
+    fallas,
+    salud,
+    camaras,
+    placas,
+    informes,
+    solicitudes,
+    linking,
+)
 
 
 def register(app: Application) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import html
 from datetime import date
 
-from telegram import Bot, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from bot import fallas, prompts, triage
@@ -15,17 +14,15 @@ from bot.bitacora import month_label
 from bot.context import VigiaContext
 from bot.fallas import FaultCase, Outcome
 from bot.fallas_bitacora import documents
+from bot.fallas_board import publish
 from bot.fallas_mail import target_name
-from bot.fallas_render import elapsed_line, fault_text, list_text, timeline_text
+from bot.fallas_render import elapsed_line, list_text, timeline_text
 from bot.i18n import Html, t
 from bot.roles import EVERYONE, UNIT_STAFF
 from bot.services import Services
-from bot.shifts import local_time
-from bot.telegram_io import post, tell
+from bot.telegram_io import tell
 from handlers.commands import Command, check_role
-from storage.fallas import Fault
 from storage.people import linked_with_role, person_by_key
-from storage.posted import remember_message
 from storage.prompts import PendingPrompt
 
 OUTCOMES = {
@@ -36,74 +33,9 @@ OUTCOMES = {
 }
 
 
-def keyboard(fault: Fault, language: str) -> InlineKeyboardMarkup | None:
-    """The buttons of the step the triage is at; "Resolver" is always there until it is resolved."""
-    if fault.resolved_at is not None:
-        return None
-    prefix = f"fll:{fault.id}"
-    rows: list[list[InlineKeyboardButton]] = []
-    if fault.stage == triage.ADUANA and fault.finding is None:
-        rows.append(
-            [
-                InlineKeyboardButton(t(language, f"falla.button.{a}"), callback_data=f"{prefix}:ans:{a}")
-                for a in ("fallo_electrico", "visualizacion")
-            ]
-        )
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    t(language, "falla.button.todo_normal"), callback_data=f"{prefix}:ans:todo_normal"
-                ),
-                InlineKeyboardButton(t(language, "falla.button.ask_admin"), callback_data=f"{prefix}:ask"),
-            ]
-        )
-    elif fault.stage == triage.ENLACE and fault.finding is None:
-        rows.append(
-            [
-                InlineKeyboardButton(t(language, f"falla.button.{a}"), callback_data=f"{prefix}:ans:{a}")
-                for a in ("falla_enlace", "enlace_correcto")
-            ]
-        )
-    rows.append([InlineKeyboardButton(t(language, "falla.button.resolve"), callback_data=f"{prefix}:resolve")])
-    return InlineKeyboardMarkup(rows)
-
-
 def _listing(services: Services) -> dict[str, str]:
     unit = services.unit
     return {"sites": ", ".join(s.code for s in unit.sites), "cameras": ", ".join(c.code for c in unit.cameras)}
-
-
-async def publish(bot: Bot, services: Services, fault_id: int) -> FaultCase | None:
-    """Post the fault into the faults topic the first time, edit it in place afterwards."""
-    case = await fallas.load(services, fault_id)
-    if case is None:
-        return None
-    language, fault = services.unit.language, case.fault
-    text = fault_text(case, services.unit, language, services.now(), services.tz)
-    if fault.message_id is None:
-        frame = await fallas.last_frame(services, fault)
-        if frame is not None:
-            caption = t(
-                language,
-                "falla.last_frame",
-                number=fault.number,
-                time=local_time(frame[1], services.tz, services.now()),
-            )
-            await bot.send_photo(
-                services.unit.group.chat_id,
-                frame[0],
-                caption=caption,
-                message_thread_id=services.unit.group.topics.fallas,
-            )
-        message = await post(bot, services, "fallas", text, keyboard(fault, language))
-        await remember_message(services.db, Fault, fault_id, message.chat_id, message.message_id)
-        return case
-    try:
-        await bot.edit_message_text(text, fault.chat_id, fault.message_id, reply_markup=keyboard(fault, language))
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
-    return case
 
 
 async def falla(update: Update, context: VigiaContext) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.context import SERVICES_KEY
-from jobs import anomalias, consignas, evidence_retention, fallas, mail, relevo
+from jobs import anomalias, consignas, evidence_retention, fallas, informes, mail, relevo, salud, siram, solicitudes
 from jobs.common import CATCH_UP
 
-WORKFLOWS = (consignas, relevo, anomalias, fallas, evidence_retention, mail)
+WORKFLOWS = (consignas, relevo, anomalias, fallas, salud, siram, informes, solicitudes, evidence_retention, mail)
 
 
 def register(app: Application) -> None:

@@ -1,6 +1,22 @@
 """Imports every table module so SQLModel.metadata (and Alembic's autogenerate) sees them all."""
 
-from storage import anomalias, audit, consignas, evidence, fallas, health, mail, people, prompts, relevo, sites, turnos
+from storage import (
+    anomalias,
+    audit,
+    consignas,
+    evidence,
+    fallas,
+    health,
+    informes,
+    mail,
+    people,
+    prompts,
+    relevo,
+    siram,
+    sites,
+    solicitudes,
+    turnos,
+)
 
 __all__ = [
     "anomalias",
@@ -9,10 +25,13 @@ __all__ = [
     "evidence",
     "fallas",
     "health",
+    "informes",
     "mail",
     "people",
     "prompts",
     "relevo",
+    "siram",
     "sites",
+    "solicitudes",
     "turnos",
 ]

@@ -22,6 +22,7 @@ import socket
 import subprocess
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -56,8 +57,9 @@ class RtspServer:
         return f"rtsp://127.0.0.1:{self.port}{mount}"
 
 
-@pytest.fixture(scope="session")
-def rtsp_server() -> Iterator[RtspServer]:
+@contextmanager
+def running_rtsp_server(port: int = 0) -> Iterator[RtspServer]:
+    """A GStreamer RTSP server for as long as the block runs; `port` to come back where a killed one was."""
     probe = subprocess.run(
         [SYSTEM_PYTHON, "-c", "import gi; gi.require_version('GstRtspServer', '1.0')"],
         capture_output=True,
@@ -66,7 +68,11 @@ def rtsp_server() -> Iterator[RtspServer]:
     if probe.returncode != 0:
         _missing("gst-rtsp-server for the system python3 is not installed")
     process = subprocess.Popen(
-        [SYSTEM_PYTHON, str(SERVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+        [SYSTEM_PYTHON, str(SERVER), "--port", str(port)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
     )
     ready: list[str] = []
     reader = threading.Thread(target=lambda: ready.append(process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
@@ -75,15 +81,22 @@ def rtsp_server() -> Iterator[RtspServer]:
     if not ready or not ready[0].startswith("READY"):
         process.kill()
         pytest.fail(f"the RTSP test server did not start: {ready!r}")
-    _, port, *mounts = ready[0].split()
+    _, bound, *mounts = ready[0].split()
     try:
-        yield RtspServer(int(port), set(mounts), process)
+        yield RtspServer(int(bound), set(mounts), process)
     finally:
-        process.stdin.close()  # type: ignore[union-attr]
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        if process.poll() is None:
+            process.stdin.close()  # type: ignore[union-attr]
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="session")
+def rtsp_server() -> Iterator[RtspServer]:
+    with running_rtsp_server() as server:
+        yield server
 
 
 @dataclass

@@ -7,12 +7,16 @@ stdin closes or it is terminated, so a test run that dies never leaves it behind
     /usr/bin/python3 tests/rtsp_server.py [--port 0]
 
 Mounts (each shared like a real camera: one encoder for every client, wall-time animation so two
-snapshots seconds apart differ):
+snapshots seconds apart differ; a picture that does not move at all is a frozen camera to the
+health monitor):
 
-    /moving  1920x1080 25 fps H.264, a moving ball                     (the usual camera)
-    /audio   1280x720 25 fps H.264 SMPTE bars + AAC 48 kHz 440 Hz sine  (a camera with a microphone)
+    /moving  1920x1080 25 fps H.264, a ball moving over grey            (the usual camera)
+    /audio   1280x720 H.264 CBR, ball over grey + AAC 440 Hz sine       (a camera with a microphone)
     /black   640x360 H.264, black                                       (a covered lens)
-    /hevc    1280x720 H.265 SMPTE 75% bars                              (only when x265enc exists)
+    /silent  640x360 H.264 CBR, ball over grey + AAC silence            (a microphone gone mute)
+    /frozen  1280x720 H.264, still SMPTE bars, a small ball moving in   (a stuck picture under its
+             a strip along the top edge                                 ticking burnt-in clock)
+    /hevc    1280x720 H.265, still SMPTE 75% bars                       (only when x265enc exists)
 """
 
 from __future__ import annotations
@@ -31,11 +35,14 @@ from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 GOP = 25  # one keyframe a second, as most IP cameras ship
 
 
-def h264(source: str, width: int, height: int, kbps: int) -> str:
+def h264(source: str, width: int, height: int, kbps: int, constant: bool = False) -> str:
+    """`constant`: pad to the bitrate with filler data, as cameras streaming CBR do (a simple
+    picture then still makes clips as big as a real camera's)."""
+    padding = " option-string=nal-hrd=cbr:filler=1" if constant else ""
     return (
         f"videotestsrc is-live=true animation-mode=wall-time {source} "
         f"! video/x-raw,width={width},height={height},framerate=25/1 ! videoconvert "
-        f"! x264enc tune=zerolatency speed-preset=ultrafast bitrate={kbps} key-int-max={GOP} "
+        f"! x264enc tune=zerolatency speed-preset=ultrafast bitrate={kbps} key-int-max={GOP}{padding} "
         f"! video/x-h264,profile=baseline ! rtph264pay name=pay0 pt=96 config-interval=1"
     )
 
@@ -54,10 +61,39 @@ AAC = (
     "! audioconvert ! avenc_aac bitrate=64000 ! rtpmp4gpay name=pay1 pt=97"
 )
 
+SILENCE = (
+    "audiotestsrc is-live=true wave=silence ! audio/x-raw,rate=48000,channels=1 "
+    "! audioconvert ! avenc_aac bitrate=64000 ! rtpmp4gpay name=pay1 pt=97"
+)
+
+
+def frozen_bars(width: int, height: int, kbps: int) -> str:
+    """A stuck picture under a ticking clock: still SMPTE bars, with a small ball moving in a strip
+    along the top edge, where cameras burn in their clock.
+
+    The sources are not live, so the compositor waits for both of them and never sends a frame
+    with one missing (live, it sends its checkered background after each restart); clocksync then
+    paces the result in real time. (With a live sound track beside it, most snapshots found no
+    picture in the capture's short stream analysis: keep this one silent.)"""
+    return (
+        f"compositor name=mix sink_1::xpos=16 sink_1::ypos=8 "
+        f"! video/x-raw,width={width},height={height},framerate=25/1 ! clocksync ! videoconvert "
+        f"! x264enc tune=zerolatency speed-preset=ultrafast bitrate={kbps} key-int-max={GOP} "
+        f"! video/x-h264,profile=baseline ! rtph264pay name=pay0 pt=96 config-interval=1 "
+        f"videotestsrc pattern=smpte ! video/x-raw,width={width},height={height},framerate=25/1 ! mix.sink_0 "
+        f"videotestsrc animation-mode=wall-time pattern=ball "
+        f"! video/x-raw,width={width // 8},height={height // 16},framerate=25/1 ! mix.sink_1"
+    )
+
+
+BALL = "pattern=ball background-color=0xff505050"  # a white ball moving over grey: a live scene
+
 MOUNTS = {
-    "/moving": h264("pattern=ball", 1920, 1080, 4000),
-    "/audio": f"{h264('pattern=smpte', 1280, 720, 2000)} {AAC}",
+    "/moving": h264(BALL, 1920, 1080, 4000),
+    "/audio": f"{h264(BALL, 1280, 720, 2000, constant=True)} {AAC}",
     "/black": h264("pattern=black", 640, 360, 300),
+    "/silent": f"{h264(BALL, 640, 360, 500, constant=True)} {SILENCE}",
+    "/frozen": frozen_bars(1280, 720, 1500),
 }
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -35,6 +35,7 @@ from bot.bitacora.rows import (
     TITLE,
     UNIT,
     BitacoraRow,
+    availability_line,
     cutoff,
     generated_line,
     month_label,
@@ -65,7 +66,13 @@ CONTINUED = "(cont.)"
 SHORT = 40  # texts up to this length are measured whole first: they repeat (sites, names, durations)
 
 
-def build_pdf(rows: Sequence[BitacoraRow], month: date, tz: ZoneInfo, generated_at: datetime) -> bytes:
+def build_pdf(
+    rows: Sequence[BitacoraRow],
+    month: date,
+    tz: ZoneInfo,
+    generated_at: datetime,
+    availability: Mapping[str, float | None] | None = None,
+) -> bytes:
     """The month's bitácora as a PDF: the same heading, columns and totals as the spreadsheet.
 
     `rows` are shown in the order given. Open faults show "en curso" and count until the
@@ -93,6 +100,9 @@ def build_pdf(rows: Sequence[BitacoraRow], month: date, tz: ZoneInfo, generated_
     pages = _paginate(wrapped, header_h, _heading_height(first=True), _heading_height(first=False), 1 + (not rows))
 
     summary = [fonts.prepare(totals_line(rows, total))]
+    cameras = availability_line(availability or {})
+    if cameras:
+        summary.append(fonts.prepare(cameras))
     if not rows:
         summary.insert(0, fonts.prepare(NO_FAULTS))
     month_text = fonts.prepare(month_label(month))

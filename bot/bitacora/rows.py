@@ -9,7 +9,7 @@ are passed in, nothing reads the clock.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -151,6 +151,18 @@ def count_text(rows: Sequence[BitacoraRow]) -> str:
     noun = "falla" if count == 1 else "fallas"
     ongoing = f" ({open_count} {OPEN})" if open_count else ""
     return f"{count} {noun}{ongoing}"
+
+
+def availability_line(availability: Mapping[str, float | None]) -> str | None:
+    """ "Disponibilidad de cámaras (monitor de salud): Aduana A 99,2 %; Aduana B sin datos", from
+    the same figures as /estado and the reports; None when no site has a camera."""
+    if not availability:
+        return None
+    parts = [
+        f"{site} {'sin datos' if share is None else f'{share:.1f} %'.replace('.', ',')}"
+        for site, share in availability.items()
+    ]
+    return "Disponibilidad de cámaras (monitor de salud): " + "; ".join(parts)
 
 
 def totals_line(rows: Sequence[BitacoraRow], total: timedelta) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ from bot.bitacora.rows import (
     TITLE,
     UNIT,
     BitacoraRow,
+    availability_line,
     count_text,
     cutoff,
     format_elapsed,
@@ -57,7 +58,13 @@ LINE_PT = 12.0
 MAX_ROW_PT = 409.0
 
 
-def build_xlsx(rows: Sequence[BitacoraRow], month: date, tz: ZoneInfo, generated_at: datetime) -> bytes:
+def build_xlsx(
+    rows: Sequence[BitacoraRow],
+    month: date,
+    tz: ZoneInfo,
+    generated_at: datetime,
+    availability: Mapping[str, float | None] | None = None,
+) -> bytes:
     """The month's bitácora as an .xlsx file.
 
     `rows` are shown in the order given (the fault workflow sorts them by start). Open faults
@@ -115,6 +122,11 @@ def build_xlsx(rows: Sequence[BitacoraRow], month: date, tz: ZoneInfo, generated
     totals += [_cell(sheet, format_elapsed(total), styles.total), _cell(sheet, "", styles.total)]
     sheet.append(totals)
     sheet.merged_cells.add(f"A{totals_row}:{get_column_letter(ELAPSED_COLUMN)}{totals_row}")
+    cameras = availability_line(availability or {})
+    if cameras:
+        totals_row += 1
+        sheet.append([_cell(sheet, cameras if n == 0 else "", styles.text) for n in range(len(COLUMNS))])
+        sheet.merged_cells.add(f"A{totals_row}:{last_column}{totals_row}")
 
     if rows:
         sheet.auto_filter.ref = f"A{HEADER_ROW}:{last_column}{last_data_row}"

@@ -19,18 +19,12 @@ from bot.cameras.directory import CameraRef, SiteRef
 from bot.cameras.evidence import keep, scratch_dir
 from bot.cameras.mosaic import Tile, compose
 from bot.cameras.overlay import burn_in
-from bot.i18n import CATALOGS, DEFAULT_LANGUAGE
+from bot.i18n import plain
 from bot.services import Services
 from storage.evidence import Evidence, EvidenceKind, last_capture
 from storage.people import Person
 
 MAX_PHOTO_SIDE = 4096  # Telegram accepts width + height up to 10000; 4K cameras pass untouched
-
-
-def plain(language: str, key: str, **values: object) -> str:
-    """A catalogue text for a picture: no HTML, so nothing is escaped."""
-    catalog = CATALOGS.get(language, CATALOGS[DEFAULT_LANGUAGE])
-    return (catalog.get(key) or CATALOGS[DEFAULT_LANGUAGE][key]).format(**values)
 
 
 def local_time(services: Services, moment: datetime) -> str:

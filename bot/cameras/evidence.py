@@ -164,6 +164,21 @@ async def fetch_for_resend(services: Services, evidence_id: int, requester: Pers
     return Described(row, path, camera.name if camera else None, site.name if site else None, person and person.name)
 
 
+async def read(services: Services, evidence_id: int) -> tuple[Evidence, bytes]:
+    """A kept file's row and bytes, checked against its hash: what is delivered is what was recorded."""
+    async with services.db.read() as session:
+        row = await session.get(Evidence, evidence_id)
+    if row is None:
+        raise LookupError(evidence_id)
+    path = services.settings.data_dir / row.path
+    if row.purged_at is not None or not path.is_file():
+        raise EvidenceMissing(row, "purged" if row.purged_at else "missing")
+    data = await services.cameras.run(path.read_bytes)
+    if hashlib.sha256(data).hexdigest() != row.sha256:
+        raise EvidenceMissing(row, "altered")
+    return row, data
+
+
 async def open_case_refs(db: Database) -> dict[str, set[str]]:
     return {prefix: set(await source(db)) for prefix, source in _CASE_SOURCES.items()}
 

@@ -3,6 +3,36 @@
 Placeholders use str.format names; values are HTML-escaped when rendered (see bot.i18n).
 """
 
-from bot.catalog import access, anomalias, camaras, consignas, errors, fallas, help, mail, relevo, turnos
+from bot.catalog import (
+    access,
+    anomalias,
+    camaras,
+    consignas,
+    errors,
+    fallas,
+    help,
+    informes,
+    mail,
+    placas,
+    relevo,
+    salud,
+    solicitudes,
+    turnos,
+)
 
-MODULES = (access, anomalias, consignas, errors, fallas, help, relevo, turnos, camaras, mail)
+MODULES = (
+    access,
+    anomalias,
+    consignas,
+    errors,
+    fallas,
+    help,
+    relevo,
+    turnos,
+    camaras,
+    mail,
+    salud,
+    placas,
+    informes,
+    solicitudes,
+)

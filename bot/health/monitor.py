@@ -1,0 +1,196 @@
+"""A round of the health monitor: probe the cameras that are due, within a time budget and a few
+at a time, learn their references, tally availability, and turn debounced transitions into faults.
+
+Per camera, K bad probes in a row open a fault and M good ones close it. When most of a site's
+cameras fail together, one site fault ("posible fallo eléctrico o de enlace") holds them all. A
+camera that fails again soon after recovering reopens its fault instead of adding one. Planned
+maintenance holds the alerts, not the tally. Faults opened here are posted by the job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import fallas
+from bot.fallas import Target
+from bot.health import references, rules
+from bot.health.memory import HealthMemory
+from bot.health.probe import Probe, keep_picture, probe
+from bot.health.render import camera_fault, restored_text, site_fault
+from bot.services import Services
+from bot.unit_config import Camera
+from storage.health import CameraHealth, CameraUptime, active_windows, health_rows
+
+log = logging.getLogger(__name__)
+SLACK = timedelta(seconds=2)  # a camera due a moment after the tick is probed now, not a tick later
+
+
+@dataclass
+class RoundReport:
+    probed: list[Probe] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # due, but the round's time budget ran out
+    opened: list[int] = field(default_factory=list)  # faults to post or re-post (new or reopened)
+    closed: list[int] = field(default_factory=list)  # faults whose message shows the recovery
+
+
+@dataclass
+class Decisions:
+    rows: dict[str, CameraHealth]
+    to_open: list[str] = field(default_factory=list)
+    to_close: list[str] = field(default_factory=list)
+    held: set[str] = field(default_factory=set)  # in a maintenance window
+
+
+async def run_round(services: Services, memory: HealthMemory) -> RoundReport | None:
+    """None when the previous round is still running (its cameras are picked up by the next tick)."""
+    if memory.lock.locked():
+        return None
+    async with memory.lock:
+        now, report = services.now(), RoundReport()
+        due = [c for c in services.unit.cameras if c.enabled and _due(memory, c, now)]
+        if not due:
+            return report
+        await references.load(services, memory)
+        report.probed, report.skipped = await _probe_all(services, memory, due)
+        for camera in due:
+            if camera.code not in report.skipped:
+                every = camera.probe_every_s or services.unit.salud.every_s
+                memory.camera(camera.code).next_due = now + timedelta(seconds=every) - SLACK
+        references.learn(services, memory, report.probed)
+        await references.save(services, memory)
+        decisions = await _debounce(services, report.probed)
+        await _open(services, memory, report, decisions)
+        await _close(services, report, decisions)
+        async with services.db.write() as session:
+            for row in decisions.rows.values():
+                await session.merge(row)
+        return report
+
+
+def _due(memory: HealthMemory, camera: Camera, now: datetime) -> bool:
+    due = memory.camera(camera.code).next_due
+    return due is None or now >= due
+
+
+async def _probe_all(services: Services, memory: HealthMemory, due: list[Camera]) -> tuple[list[Probe], list[str]]:
+    """A few cameras at a time (one thread stays free for people's /foto), within the budget."""
+    slots = asyncio.Semaphore(max(1, services.unit.capture.workers - 1))
+
+    async def one(camera: Camera) -> Probe:
+        async with slots:
+            reference = references.current(services, memory, camera.code)
+            return await probe(services, camera, memory.camera(camera.code), reference)
+
+    tasks = {asyncio.create_task(one(camera)): camera.code for camera in due}
+    done, pending = await asyncio.wait(tasks, timeout=services.unit.salud.round_budget_s)
+    for task in pending:
+        task.cancel()
+    probed = []
+    for task in done:
+        if task.exception() is not None:
+            log.error("health probe of %s failed", tasks[task], exc_info=task.exception())
+        else:
+            probed.append(task.result())
+    skipped = sorted(tasks[task] for task in pending)
+    if skipped:
+        log.warning("health round over its %s s budget; not probed: %s", services.unit.salud.round_budget_s, skipped)
+    return sorted(probed, key=lambda p: p.camera), skipped
+
+
+async def _debounce(services: Services, probed: list[Probe]) -> Decisions:
+    """Tally each probe and step each camera's debounce, in one unit of work."""
+    unit, now = services.unit, services.now()
+    local, hour = now.astimezone(services.tz), now.replace(minute=0, second=0, microsecond=0)
+    site_of = {c.code: c.site for c in unit.cameras}
+    async with services.db.write() as session:
+        decisions = Decisions(await health_rows(session))
+        planned = {w.code for w in await active_windows(session, now)}
+        for result in probed:
+            code = result.camera
+            row = decisions.rows.setdefault(code, CameraHealth(camera_code=code, since=now))
+            targets = {code, site_of[code]}
+            held = bool(targets & planned) or rules.in_recurring_window(local, unit.salud.maintenance, targets)
+            await _tally(session, code, hour, "maintenance" if held else rules.grade(result.conditions))
+            before = rules.Debounce(row.status, row.bad_streak, row.good_streak)
+            state, change = rules.step(before, not result.healthy, unit.salud.bad_to_open, unit.salud.good_to_close)
+            if change == "open" and held:
+                decisions.held.add(code)
+                state, change = rules.Debounce("up", state.bad_streak, state.good_streak), None
+            if state.status != row.status:
+                row.since = now
+            row.status, row.bad_streak, row.good_streak = state.status, state.bad_streak, state.good_streak
+            row.conditions = ",".join(sorted(result.conditions))[:200]
+            row.last_probe_at = now
+            row.last_good_at = now if result.healthy else row.last_good_at
+            if change == "open":
+                decisions.to_open.append(code)
+            elif change == "close":
+                decisions.to_close.append(code)
+    return decisions
+
+
+async def _tally(session: AsyncSession, camera: str, hour: datetime, grade: str) -> None:
+    row = await session.get(CameraUptime, (camera, hour)) or CameraUptime(camera_code=camera, hour=hour)
+    setattr(row, grade, getattr(row, grade) + 1)
+    session.add(row)
+
+
+async def _open(services: Services, memory: HealthMemory, report: RoundReport, decisions: Decisions) -> None:
+    """Faults for the cameras that just went down. When most of a site has no picture at once, one
+    site fault holds those cameras (power or link); a black or frozen camera keeps its own."""
+    unit, rows = services.unit, decisions.rows
+    site_of = {c.code: c.site for c in unit.cameras}
+    for site in sorted({site_of[code] for code in decisions.to_open}):
+        members = [c.code for c in unit.cameras if c.site == site and c.enabled]
+        offline = [code for code in members if code in rows and rules.OFFLINE in rows[code].conditions.split(",")]
+        opening = [code for code in decisions.to_open if site_of[code] == site]
+        if rules.site_outage(len(offline), len(members), unit.salud.site_share) and set(opening) & set(offline):
+            attach = [code for code in offline if rows[code].fault_id is None and code not in decisions.held]
+            fault, created = await fallas.open_fault(
+                services, Target("sitio", site, None), site_fault(unit, attach), None
+            )
+            if created:
+                report.opened.append(fault.id)  # type: ignore[arg-type]
+            for code in attach:
+                rows[code].status, rows[code].fault_id = "down", fault.id
+            opening = [code for code in opening if code not in attach]
+        for code in opening:
+            fault_id = await _camera_fault(services, memory, rows[code], site)
+            report.opened.append(fault_id)
+            rows[code].fault_id = fault_id
+
+
+async def _camera_fault(services: Services, memory: HealthMemory, row: CameraHealth, site: str) -> int:
+    """The camera's fault: its last one reopened when it flaps back within the hold, else a new one."""
+    unit, now = services.unit, services.now()
+    description = camera_fault(unit, row)
+    hold = timedelta(minutes=unit.salud.flap_hold_minutes)
+    if row.last_fault_id and row.recovered_at and now - row.recovered_at <= hold:
+        reopened = await fallas.reopen(services, row.last_fault_id, description)
+        if reopened is not None:
+            return row.last_fault_id
+    target = Target("camara", site, row.camera_code)
+    fault, created = await fallas.open_fault(services, target, description, None)
+    if created:
+        await keep_picture(services, memory.camera(row.camera_code), row, fault.number)
+    return fault.id  # type: ignore[return-value]
+
+
+async def _close(services: Services, report: RoundReport, decisions: Decisions) -> None:
+    """Cameras back: a fault closes when the last camera it holds is back."""
+    now, rows = services.now(), decisions.rows
+    for code in decisions.to_close:
+        row = rows[code]
+        fault_id, row.fault_id, row.recovered_at = row.fault_id, None, now
+        if fault_id is None:
+            continue
+        row.last_fault_id = fault_id
+        if any(other.fault_id == fault_id for other in rows.values()):
+            continue
+        if await fallas.restored(services, fault_id, restored_text(services.unit)) is not None:
+            report.closed.append(fault_id)

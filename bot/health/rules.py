@@ -1,0 +1,84 @@
+"""The monitor's rules as pure functions: how bad a probe is, when a fault opens and closes, when a
+site is down as a whole, which reference applies, and whether planned work holds the alerts.
+
+Like a careful NOC: one bad probe is noise, K in a row is a fault; one good probe after a fault
+is luck, M in a row is a recovery. Everything takes `now` and the settings explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from bot.unit_config import WEEKDAYS, RecurringMaintenance
+
+OFFLINE = "offline"  # no picture at all (refused, timed out, no frame, bad credentials)
+AUDIO_MISSING, AUDIO_SILENT = "audio_missing", "audio_silent"
+# No useful picture: the camera is down. Anything else found means degraded: a picture, but impaired.
+DOWN = frozenset({OFFLINE, "black", "frozen", "covered"})
+
+
+def grade(conditions: Iterable[str]) -> str:
+    """up, degraded or down, for availability: a dark or blurred picture still shows something."""
+    found = set(conditions)
+    if not found:
+        return "up"
+    return "down" if found & DOWN else "degraded"
+
+
+@dataclass(frozen=True)
+class Debounce:
+    status: str  # up | down
+    bad_streak: int
+    good_streak: int
+
+
+def step(current: Debounce, bad: bool, bad_to_open: int, good_to_close: int) -> tuple[Debounce, str | None]:
+    """The debounce after one probe, and the transition it causes: "open", "close" or None."""
+    bad_streak = current.bad_streak + 1 if bad else 0
+    good_streak = 0 if bad else current.good_streak + 1
+    if current.status == "up" and bad_streak >= bad_to_open:
+        return Debounce("down", bad_streak, good_streak), "open"
+    if current.status == "down" and good_streak >= good_to_close:
+        return Debounce("up", bad_streak, good_streak), "close"
+    return Debounce(current.status, bad_streak, good_streak), None
+
+
+def site_outage(failing: int, total: int, share: float) -> bool:
+    """Most of a site's cameras failing together points at its power or its link, not at cameras.
+
+    A site needs at least two cameras for this; with two, both must fail.
+    """
+    return total >= 2 and failing >= 2 and failing >= share * total
+
+
+def period(moment: time, day_starts: time, night_starts: time) -> str:
+    """Which of a camera's two looks applies: "day" or "night" (infrared, street lights)."""
+    if day_starts <= night_starts:
+        return "day" if day_starts <= moment < night_starts else "night"
+    return "night" if night_starts <= moment < day_starts else "day"
+
+
+def in_recurring_window(local: datetime, windows: Sequence[RecurringMaintenance], targets: set[str]) -> bool:
+    """Whether `local` (the unit's time) falls in a configured window of any of `targets`.
+
+    A window that starts late on one day and runs past midnight still covers the small hours.
+    """
+    for window in windows:
+        if window.target not in targets:
+            continue
+        for days_back in (0, 1):
+            day = (local - timedelta(days=days_back)).date()
+            if WEEKDAYS[day.weekday()] not in window.weekdays:
+                continue
+            start = datetime.combine(day, window.start, local.tzinfo)
+            if start <= local < start + timedelta(minutes=window.minutes):
+                return True
+    return False
+
+
+def availability(up: int, degraded: int, down: int) -> float | None:
+    """Share of probes with a useful picture, as a percentage; None when nothing was probed."""
+    total = up + degraded + down
+    return None if total == 0 else 100.0 * (up + degraded) / total

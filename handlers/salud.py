@@ -1,0 +1,156 @@
+"""/estado, /referencia and /mantenimiento: what the health monitor sees, and telling it about
+planned work or a camera re-aimed on purpose."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Update
+from telegram.constants import ChatAction
+
+from bot.cameras.capture import CameraUnavailable
+from bot.context import VigiaContext
+from bot.health import maintenance, references
+from bot.health.chart import render_status
+from bot.health.probe import thumbnail
+from bot.health.render import conditions_text, status_caption
+from bot.health.status import site_statuses
+from bot.i18n import plain, t
+from bot.roles import UNIT_STAFF
+from bot.shifts import local_time
+from bot.text import fold
+from handlers.commands import Command
+
+HOURS = 24
+CAPTION_LIMIT = 1024
+
+
+def _names(context: VigiaContext) -> dict[str, str]:
+    unit = context.services.unit
+    return {"sites": ", ".join(s.code for s in unit.sites), "cameras": ", ".join(c.code for c in unit.cameras)}
+
+
+async def estado(update: Update, context: VigiaContext) -> None:
+    """`/estado [sitio]`: a chart of every site (or one) now and over the last day, with a caption."""
+    message, services, language = update.effective_message, context.services, context.language
+    assert message is not None
+    unit, args = services.unit, list(context.args or ())
+    if not unit.cameras:
+        await message.reply_text(t(language, "salud.status.no_cameras"))
+        return
+    site_code = None
+    if args:
+        site = next((s for s in unit.sites if fold(s.code) == fold(args[0])), None)
+        if site is None:
+            await message.reply_text(t(language, "salud.status.unknown_site", value=args[0], **_names(context)))
+            return
+        site_code = site.code
+    await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
+    sites = [s for s in await site_statuses(services, site_code, HOURS) if s.cameras]
+    now = services.now().replace(minute=0, second=0, microsecond=0)
+    hours = [(now - timedelta(hours=HOURS - 1 - h)).astimezone(services.tz) for h in range(HOURS)]
+    labels = {k: plain(language, f"salud.chart.{k}") for k in ("up", "degraded", "down", "cameras", "now", "timeline")}
+    labels["availability"] = plain(language, "salud.chart.availability")
+    picture = await services.cameras.run(render_status, sites, hours, labels)
+    caption = status_caption(language, sites, HOURS)
+    if len(caption) <= CAPTION_LIMIT:
+        await message.reply_photo(picture, caption=caption, filename="estado.png")
+        return
+    await message.reply_photo(picture, filename="estado.png")
+    await message.reply_text(caption)
+
+
+async def referencia(update: Update, context: VigiaContext) -> None:
+    """`/referencia <cámara>`: the camera's normal look for this period is the picture of now."""
+    message, services, language = update.effective_message, context.services, context.language
+    assert message is not None and context.person is not None
+    period = t(language, f"salud.period.{references.period_now(services)}")
+    args = list(context.args or ())
+    if not args:
+        await message.reply_text(t(language, "salud.referencia.usage", period=period, **_names(context)))
+        return
+    camera = next((c for c in services.unit.cameras if fold(c.code) == fold(args[0]) and c.enabled), None)
+    if camera is None:
+        await message.reply_text(t(language, "salud.referencia.unknown", value=args[0], **_names(context)))
+        return
+    await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
+    try:
+        frame, found = await references.set_from_now(services, services.health, camera.code, context.person)
+    except CameraUnavailable as exc:
+        await message.reply_text(t(language, "salud.referencia.unavailable", camera=camera.name, reason=exc.reason))
+        return
+    if found:
+        text = t(
+            language, "salud.referencia.refused", camera=camera.name, found=conditions_text(language, ",".join(found))
+        )
+        await message.reply_text(text)
+        return
+    picture = await services.cameras.run(thumbnail, frame.image)
+    await message.reply_photo(picture, caption=t(language, "salud.referencia.set", period=period, camera=camera.name))
+
+
+async def mantenimiento(update: Update, context: VigiaContext) -> None:
+    """`/mantenimiento` lists; `<cámara|sitio> <duración> [motivo]` starts; `<cámara|sitio> fin` ends."""
+    message, services, language = update.effective_message, context.services, context.language
+    assert message is not None and context.person is not None
+    args = list(context.args or ())
+    if not args:
+        await message.reply_text(await _running(context))
+        return
+    if len(args) < 2:
+        await message.reply_text(t(language, "salud.mantenimiento.usage"))
+        return
+    target = maintenance.parse_target(services, args[0])
+    if target is None:
+        await message.reply_text(t(language, "salud.mantenimiento.unknown", value=args[0], **_names(context)))
+        return
+    if fold(args[1]) == "fin":
+        ended = await maintenance.finish(services, target, context.person)
+        key = "salud.mantenimiento.ended" if ended else "salud.mantenimiento.none_running"
+        await message.reply_text(t(language, key, target=target.name))
+        return
+    span = maintenance.parse_duration(args[1])
+    if span is None:
+        await message.reply_text(t(language, "salud.mantenimiento.bad_duration", value=args[1]))
+        return
+    window = await maintenance.start(services, target, span, " ".join(args[2:]), context.person)
+    until = local_time(window.ends_at, services.tz, services.now())
+    await message.reply_text(t(language, "salud.mantenimiento.started", target=target.name, until=until))
+
+
+async def _running(context: VigiaContext) -> str:
+    services, language = context.services, context.language
+    started, recurring = await maintenance.current(services)
+    if not started and not recurring:
+        return t(language, "salud.mantenimiento.none")
+    lines = [t(language, "salud.mantenimiento.list_title")]
+    for window in started:
+        target = maintenance.parse_target(services, window.code)
+        lines.append(
+            t(
+                language,
+                "salud.mantenimiento.line",
+                target=target.name if target else window.code,
+                until=local_time(window.ends_at, services.tz, services.now()),
+                reason=f": {window.reason}" if window.reason else "",
+            )
+        )
+    for planned in recurring:
+        target = maintenance.parse_target(services, planned.target)
+        lines.append(
+            t(
+                language,
+                "salud.mantenimiento.recurring",
+                target=target.name if target else planned.target,
+                minutes=planned.minutes,
+                start=f"{planned.start:%H:%M}",
+            )
+        )
+    return "\n".join(lines)
+
+
+COMMANDS = (
+    Command("estado", estado, roles=UNIT_STAFF),
+    Command("referencia", referencia, roles=UNIT_STAFF),
+    Command("mantenimiento", mantenimiento, roles=UNIT_STAFF),
+)
