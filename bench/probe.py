@@ -18,6 +18,7 @@ Run: .venv/bin/python bench/probe.py [--cameras 200]
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import asyncio
 import json
 import resource
@@ -53,7 +54,7 @@ def cameras(count: int, rtsp: str, refused: int, hung: int) -> tuple[list[dict],
     plan = ["black"] * tenth + ["refused"] * tenth + ["hung"] * tenth
     plan += ["scene"] * (count - len(plan))
     urls = {
-        "scene": f"{rtsp}/scene",
+        "scene": f"{rtsp}/moving",
         "black": f"{rtsp}/black",
         "refused": f"rtsp://127.0.0.1:{refused}/live",
         "hung": f"rtsp://127.0.0.1:{hung}/live",
@@ -103,6 +104,8 @@ async def measure(services: Services, faulty: set[str]) -> dict[str, float]:
     await watcher
     assert report is not None
     flagged = {p.camera for p in report.probed if not p.healthy}
+    found = Counter(f"{','.join(sorted(p.conditions))} {p.detail}".strip() for p in report.probed if p.camera not in faulty)
+    print("healthy cameras judged:", dict(found))
     healthy = {p.camera for p in report.probed} - faulty
     return {
         "round_s": round(elapsed, 2),
@@ -128,7 +131,7 @@ async def main(count: int) -> None:
         path = unit_file(workdir, listed)
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
-            TELEGRAM_BOT_TOKEN="123456:bench",
+            TELEGRAM_BOT_TOKEN="123456789:BENCH-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
             DATABASE_URL=f"sqlite:///{workdir / 'bot.db'}",
             VIGIA_CONFIG=str(path),
             VIGIA_DATA_DIR=str(workdir / "data"),

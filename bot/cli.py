@@ -11,12 +11,13 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import access, audit, informes, siram
+from bot import access, audit, backup, doctor, informes, siram
 from bot.app import build_application
 from bot.directory import sync_directory
 from bot.errors import ConfigError
@@ -71,7 +72,29 @@ def _parser() -> argparse.ArgumentParser:
     siram_import.set_defaults(action=_siram_import)
     db_parser = commands.add_parser("db", help="database operations").add_subparsers(required=True)
     db_parser.add_parser("upgrade", help="apply pending migrations").set_defaults(action=_db_upgrade)
+    doctor_parser = commands.add_parser("doctor", help="check the database, Telegram, mail servers and every camera")
+    doctor_parser.add_argument("--timeout", type=float, default=doctor.TIMEOUT_S, help="seconds per check (default 10)")
+    doctor_parser.set_defaults(action=_doctor)
+    backup_parser = commands.add_parser("backup", help="copy the database and the evidence files, with their hashes")
+    backup_parser.add_argument("--out", required=True, type=Path, help="a new or empty folder")
+    backup_parser.set_defaults(action=_backup)
+    restore = commands.add_parser("restore", help="put a backup back in place, after checking its hashes")
+    restore.add_argument("--from", dest="source", required=True, type=Path, help="the backup's folder")
+    restore.add_argument("--force", action="store_true", help="replace an existing database")
+    restore.set_defaults(action=_restore)
     return parser
+
+
+def _doctor(services: Services, args: argparse.Namespace) -> int:
+    return _with_db(services, partial(doctor.doctor_command, services, args.timeout))
+
+
+def _backup(services: Services, args: argparse.Namespace) -> int:
+    return _with_db(services, partial(backup.backup_command, services, args.out))
+
+
+def _restore(services: Services, args: argparse.Namespace) -> int:
+    return _with_db(services, partial(backup.restore_command, services, args.source, args.force))
 
 
 def _load(args: argparse.Namespace) -> Services:

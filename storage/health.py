@@ -81,6 +81,11 @@ async def references(session: AsyncSession) -> dict[tuple[str, str], CameraRefer
     return {(r.camera_code, r.period): r for r in (await session.exec(select(CameraReference))).all()}
 
 
+async def uptime_at(session: AsyncSession, hour: datetime) -> dict[str, CameraUptime]:
+    rows = (await session.exec(select(CameraUptime).where(CameraUptime.hour == hour))).all()
+    return {row.camera_code: row for row in rows}
+
+
 async def uptime_between(session: AsyncSession, start: datetime, end: datetime) -> list[CameraUptime]:
     statement = select(CameraUptime).where(col(CameraUptime.hour) >= start, col(CameraUptime.hour) < end)
     return list((await session.exec(statement)).all())

@@ -54,7 +54,7 @@ def unit_file(tmp_path: Path, rtsp_server: RtspServer, spare_server: list[RtspSe
         cam("amatillo-2", "amatillo", spare.url("/audio")),
         cam("amatillo-3", "amatillo", rtsp_server.url("/moving")),
     ]
-    unit["capture"] = {"open_timeout_s": 1.5, "read_timeout_s": 1.5, "workers": 6}
+    unit["capture"] = {"open_timeout_s": 1.5, "read_timeout_s": 1.5, "workers": 8}
     path = tmp_path / "vigia.yaml"
     path.write_text(yaml.safe_dump(unit, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

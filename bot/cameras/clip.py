@@ -33,6 +33,9 @@ class ClipInfo:
     note: str | None = None  # "reencoded" (lower quality to fit) or "shortened"
 
 
+RTSP_OPTIONS = {"rtsp_transport": "tcp", "analyzeduration": "100000", "probesize": "32768"}
+
+
 def probe(path: Path) -> ClipInfo:
     with av.open(str(path)) as container:
         video = container.streams.video[0]
@@ -42,16 +45,22 @@ def probe(path: Path) -> ClipInfo:
         )
 
 
-def record(url: str, dest: Path, seconds: float, open_timeout_s: float, read_timeout_s: float) -> ClipInfo:
-    """`seconds` of the stream from its next keyframe, as a playable MP4 at `dest`."""
+def open_rtsp(url: str, open_timeout_s: float, read_timeout_s: float) -> av.container.InputContainer:
+    """An RTSP stream opened with PyAV as OpenCV opens it (TCP, short analysis: the SDP already
+    names the codecs, and FFmpeg's default 5 s of probing would cost a second per open), or
+    CameraUnavailable like `grab_rtsp`, never with the URL in the message."""
     started = time.monotonic()
     try:
-        source = av.open(url, options={"rtsp_transport": "tcp"}, timeout=(open_timeout_s, read_timeout_s))
+        return av.open(url, options=RTSP_OPTIONS, timeout=(open_timeout_s, read_timeout_s))
     except av.FFmpegError as exc:
         waited = time.monotonic() - started
         reason = "timeout" if waited >= open_timeout_s * 0.9 else "unreachable"
         raise CameraUnavailable(reason, f"{type(exc).__name__} after {waited:.1f} s") from None
-    with source:
+
+
+def record(url: str, dest: Path, seconds: float, open_timeout_s: float, read_timeout_s: float) -> ClipInfo:
+    """`seconds` of the stream from its next keyframe, as a playable MP4 at `dest`."""
+    with open_rtsp(url, open_timeout_s, read_timeout_s) as source:
         if not source.streams.video:
             raise CameraUnavailable("no_stream", "the stream has no video")
         video = source.streams.video[0]

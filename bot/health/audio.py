@@ -22,6 +22,7 @@ import av
 import numpy as np
 
 from bot.cameras.capture import CameraUnavailable
+from bot.cameras.clip import open_rtsp
 
 SILENCE_FLOOR_DB = -240.0  # the level reported for digital silence (RMS 1e-12)
 STATES = ("ok", "missing", "silent")
@@ -58,14 +59,7 @@ def probe_audio(
 ) -> AudioCheck:
     """Listen to `seconds` of a stream's first audio track. CameraUnavailable when the stream
     cannot be opened (or stalls before any sound), like `grab_rtsp`; never a URL in the message."""
-    started = time.monotonic()
-    try:
-        source = av.open(url, options={"rtsp_transport": "tcp"}, timeout=(open_timeout_s, read_timeout_s))
-    except av.FFmpegError as exc:
-        waited = time.monotonic() - started
-        reason = "timeout" if waited >= open_timeout_s * 0.9 else "unreachable"
-        raise CameraUnavailable(reason, f"{type(exc).__name__} after {waited:.1f} s") from None
-    with source:
+    with open_rtsp(url, open_timeout_s, read_timeout_s) as source:
         if not source.streams.audio:
             return AudioCheck("missing", None)
         audio = source.streams.audio[0]

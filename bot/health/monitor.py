@@ -14,8 +14,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from bot import fallas
 from bot.fallas import Target
 from bot.health import references, rules
@@ -24,7 +22,7 @@ from bot.health.probe import Probe, keep_picture, probe
 from bot.health.render import camera_fault, restored_text, site_fault
 from bot.services import Services
 from bot.unit_config import Camera
-from storage.health import CameraHealth, CameraUptime, active_windows, health_rows
+from storage.health import CameraHealth, CameraUptime, active_windows, health_rows, uptime_at
 
 log = logging.getLogger(__name__)
 SLACK = timedelta(seconds=2)  # a camera due a moment after the tick is probed now, not a tick later
@@ -67,8 +65,7 @@ async def run_round(services: Services, memory: HealthMemory) -> RoundReport | N
         await _open(services, memory, report, decisions)
         await _close(services, report, decisions)
         async with services.db.write() as session:
-            for row in decisions.rows.values():
-                await session.merge(row)
+            session.add_all(decisions.rows.values())  # rows read this round: only changes are written
         return report
 
 
@@ -110,12 +107,16 @@ async def _debounce(services: Services, probed: list[Probe]) -> Decisions:
     async with services.db.write() as session:
         decisions = Decisions(await health_rows(session))
         planned = {w.code for w in await active_windows(session, now)}
+        tally = await uptime_at(session, hour)
         for result in probed:
             code = result.camera
             row = decisions.rows.setdefault(code, CameraHealth(camera_code=code, since=now))
             targets = {code, site_of[code]}
             held = bool(targets & planned) or rules.in_recurring_window(local, unit.salud.maintenance, targets)
-            await _tally(session, code, hour, "maintenance" if held else rules.grade(result.conditions))
+            counts = tally.get(code) or CameraUptime(camera_code=code, hour=hour)
+            grade = "maintenance" if held else rules.grade(result.conditions)
+            setattr(counts, grade, getattr(counts, grade) + 1)
+            session.add(counts)
             before = rules.Debounce(row.status, row.bad_streak, row.good_streak)
             state, change = rules.step(before, not result.healthy, unit.salud.bad_to_open, unit.salud.good_to_close)
             if change == "open" and held:
@@ -132,12 +133,6 @@ async def _debounce(services: Services, probed: list[Probe]) -> Decisions:
             elif change == "close":
                 decisions.to_close.append(code)
     return decisions
-
-
-async def _tally(session: AsyncSession, camera: str, hour: datetime, grade: str) -> None:
-    row = await session.get(CameraUptime, (camera, hour)) or CameraUptime(camera_code=camera, hour=hour)
-    setattr(row, grade, getattr(row, grade) + 1)
-    session.add(row)
 
 
 async def _open(services: Services, memory: HealthMemory, report: RoundReport, decisions: Decisions) -> None:

@@ -21,6 +21,7 @@ from storage.evidence import EvidenceKind
 from storage.health import CameraHealth
 from storage.sites import Camera as CameraRow
 
+LISTEN_S = 0.5  # of sound per probe: silence shows in a few AAC frames, and the probe holds a thread
 KEPT_SIDE = 960  # pictures kept for a fault's message: enough to see, small enough to hold 200 of
 
 
@@ -59,7 +60,8 @@ async def probe(
     if camera.has_audio and source.stream_url:
         options = services.unit.capture
         try:
-            heard = await cameras.run(probe_audio, source.stream_url, options.open_timeout_s, options.read_timeout_s)
+            timeouts = options.open_timeout_s, options.read_timeout_s
+            heard = await cameras.run(probe_audio, source.stream_url, *timeouts, LISTEN_S)
         except CameraUnavailable:
             heard = None  # the picture came a moment ago: a failed listen is not a fault of its own
         if heard is not None and heard.state != "ok":
