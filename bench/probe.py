@@ -18,7 +18,6 @@ Run: .venv/bin/python bench/probe.py [--cameras 200]
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 import asyncio
 import json
 import resource
@@ -26,6 +25,7 @@ import socket
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -104,8 +104,9 @@ async def measure(services: Services, faulty: set[str]) -> dict[str, float]:
     await watcher
     assert report is not None
     flagged = {p.camera for p in report.probed if not p.healthy}
-    found = Counter(f"{','.join(sorted(p.conditions))} {p.detail}".strip() for p in report.probed if p.camera not in faulty)
-    print("healthy cameras judged:", dict(found))
+    wrong = [p for p in report.probed if p.camera not in faulty and not p.healthy]
+    alarms = Counter(" ".join([*sorted(p.conditions), p.detail]).strip() for p in wrong)
+    print("false alarms by finding:", dict(alarms) or "none")
     healthy = {p.camera for p in report.probed} - faulty
     return {
         "round_s": round(elapsed, 2),
