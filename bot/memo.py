@@ -16,7 +16,7 @@ from datetime import date
 
 from fpdf import FPDF
 
-from bot.bitacora.pdf import BODY_PT, HEADER_PT, INK, _Fonts, _Measure
+from bot.bitacora.pdf import BODY_PT, HEADER_PT, INK, Fonts, Measure
 from bot.bitacora.rows import MONTHS, clean
 
 PAGE_W, PAGE_H = 215.9, 279.4  # letter, portrait, mm
@@ -83,8 +83,8 @@ class _Page:
         pdf.set_creator("Vigía")
         pdf.set_draw_color(*INK)
         pdf.set_line_width(0.3)
-        self.fonts = _Fonts(pdf)
-        self.measure = _Measure(pdf, self.fonts)
+        self.fonts = Fonts(pdf)
+        self.measure = Measure(pdf, self.fonts)
         self.running = self.fonts.prepare(clean(f"{TITLE} {memo.number}"))
         self.number = self.fonts.prepare(clean(f"N° {memo.number}"))
         self.signed = [(line, True) for line in self._wrap(memo.signer, SIGN_W, bold=True)]

@@ -1,9 +1,9 @@
 """Real cameras for the tests: an RTSP server, HTTP snapshot cameras behind digest/basic auth, and
 a camera that accepts connections and never answers.
 
-- `rtsp_server`: GStreamer's gst-rtsp-server (tests/rtsp_server.py) under the system python3,
-  which has PyGObject; one per test session. Mounts: /moving (1080p), /audio (H.264 + AAC),
-  /black, and /hevc when x265enc is installed.
+- `rtsp_server`: GStreamer's gst-rtsp-server (tests/rtsp_server.py, whose docstring lists the
+  mounts) under the system python3, which has PyGObject; one per test session, started again on
+  the same port if it died. `running_rtsp_server()` starts a private one (a test may kill it).
 - `http_cameras`: a threaded HTTP server; `/digest/<colour>.jpg` demands digest auth,
   `/basic/<colour>.jpg` basic, `/open/<colour>.jpg` nothing. Each is a solid-colour JPEG, so a
   test can tell which camera a picture came from. It records every Authorization header.
@@ -22,7 +22,7 @@ import socket
 import subprocess
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -93,10 +93,27 @@ def running_rtsp_server(port: int = 0) -> Iterator[RtspServer]:
                 process.kill()
 
 
+@dataclass
+class _RtspPool:
+    stack: ExitStack
+    servers: list[RtspServer]
+
+
 @pytest.fixture(scope="session")
-def rtsp_server() -> Iterator[RtspServer]:
-    with running_rtsp_server() as server:
-        yield server
+def _rtsp_pool() -> Iterator[_RtspPool]:
+    with ExitStack() as stack:
+        yield _RtspPool(stack, [stack.enter_context(running_rtsp_server())])
+
+
+@pytest.fixture
+def rtsp_server(_rtsp_pool: _RtspPool) -> RtspServer:
+    """One server for the session, started again on the same port if it died: gst-rtsp-server
+    1.22 can abort (gst_rtsp_media_get_rates assertion) after many rapid connect-disconnects of a
+    shared media, and one crash must not fail every camera test after it."""
+    current = _rtsp_pool.servers[-1]
+    if current.process.poll() is not None:
+        _rtsp_pool.servers.append(_rtsp_pool.stack.enter_context(running_rtsp_server(current.port)))
+    return _rtsp_pool.servers[-1]
 
 
 @dataclass

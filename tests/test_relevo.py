@@ -152,8 +152,10 @@ async def test_open_anomalies_are_handed_over_too(bot: BotHarness) -> None:
     mark, _ = await bot.send("tec.ana", "/anomalia hachadura Vehículo detenido sin placas frente al portón", "group")
     await bot.fake.wait_for("sendMessage", after=mark, text_contains="Llame primero")
     posted = await hand_over(bot)
-    assert "<b>Anomalías abiertas</b>\n3. ⬜ A-2026-0001 Otro · Aduana Frontera La Hachadura · abierta" in (
-        posted.params["text"])
+    assert (
+        "<b>Anomalías abiertas</b>\n3. ⬜ A-2026-0001 Otro · Aduana Frontera La Hachadura · abierta"
+        in (posted.params["text"])
+    )
     assert "<b>Fallas abiertas</b>\n(ninguna)" in posted.params["text"]
     mark, _ = await bot.press("tec.kevin", posted.result, "rlv:1:all")
     await bot.fake.wait_for("editMessageText", after=mark, text_contains="Relevo aceptado")

@@ -93,9 +93,12 @@ async def test_it_mirrors_the_unit_file_and_keeps_links(db: Database, tmp_path: 
     code, _ = await access.create_invite(db, "tec.nuevo", now=NOON)
     assert (await access.redeem_invite(db, code, 5555, now=NOON))[0] is LinkOutcome.LINKED
 
-    unit_path.write_text(UNIT_YAML.replace("  - {id: seg.oscar", "  - {id: seg.otro").replace(
-        "security: [seg.oscar]", "security: [seg.otro]").replace("Nuevo Técnico", "Nuevo Técnico Renombrado"),
-        encoding="utf-8")
+    unit_path.write_text(
+        UNIT_YAML.replace("  - {id: seg.oscar", "  - {id: seg.otro")
+        .replace("security: [seg.oscar]", "security: [seg.otro]")
+        .replace("Nuevo Técnico", "Nuevo Técnico Renombrado"),
+        encoding="utf-8",
+    )
     await sync_directory(db, load_unit_config(unit_path, env=TEST_ENV), now=NOON)
     async with db.read() as session:
         people = {p.key: p for p in await all_people(session)}

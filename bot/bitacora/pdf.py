@@ -80,8 +80,8 @@ def build_pdf(
     """
     until = cutoff(month, tz, generated_at)
     pdf = _document(month, generated_at)
-    fonts = _Fonts(pdf)
-    measure = _Measure(pdf, fonts)
+    fonts = Fonts(pdf)
+    measure = Measure(pdf, fonts)
 
     total = timedelta(0)
     wrapped: list[list[list[str]]] = []
@@ -96,7 +96,7 @@ def build_pdf(
         measure.wrap(fonts.prepare(title), width - 2 * PAD_X, bold=True)
         for title, width in zip(COLUMNS, WIDTHS, strict=True)
     ]
-    header_h = _height(max(len(lines) for lines in header))
+    header_h = row_height(max(len(lines) for lines in header))
     pages = _paginate(wrapped, header_h, _heading_height(first=True), _heading_height(first=False), 1 + (not rows))
 
     summary = [fonts.prepare(totals_line(rows, total))]
@@ -134,7 +134,7 @@ class _Page:
     bottom: float  # where the last row ends
 
 
-def _height(lines: int) -> float:
+def row_height(lines: int) -> float:
     return max(lines, 1) * LINE_H + 2 * PAD_Y
 
 
@@ -149,7 +149,7 @@ def _paginate(
     """Every row's place on every page, before anything is drawn (so the page count is known)."""
     pages = [_Page([], MARGIN_TOP + first_heading + header_h, MARGIN_TOP + first_heading + header_h)]
     fresh_top = MARGIN_TOP + heading + header_h
-    closing_h = closing_lines * _height(1)
+    closing_h = closing_lines * row_height(1)
     for index, columns in enumerate(wrapped):
         lines = max(max(len(column) for column in columns), 1)
         start = 0
@@ -160,22 +160,20 @@ def _paginate(
             fits = math.floor((room - 2 * PAD_Y) / LINE_H + 1e-9)
             if left <= fits:
                 take = left
-            elif page.segments and (_height(left) <= BODY_BOTTOM - fresh_top or fits < MIN_SPLIT_LINES):
+            elif page.segments and (row_height(left) <= BODY_BOTTOM - fresh_top or fits < MIN_SPLIT_LINES):
                 pages.append(_Page([], fresh_top, fresh_top))
                 continue
             else:
                 take = max(fits, 1)  # taller than a whole page: fill this one and go on with the rest
             page.segments.append(_Segment(index, start, take, page.bottom))
-            page.bottom += _height(take)
+            page.bottom += row_height(take)
             start += take
     if BODY_BOTTOM - pages[-1].bottom < closing_h:
         pages.append(_Page([], fresh_top, fresh_top))
     return pages
 
 
-def _draw_heading(
-    pdf: FPDF, fonts: _Fonts, month_text: str, generated_at: datetime, tz: ZoneInfo, first: bool
-) -> float:
+def _draw_heading(pdf: FPDF, fonts: Fonts, month_text: str, generated_at: datetime, tz: ZoneInfo, first: bool) -> float:
     """Draws the page's heading; returns where the header row starts."""
     pdf.set_text_color(*INK)
     if not first:
@@ -195,7 +193,7 @@ def _draw_heading(
     return MARGIN_TOP + _heading_height(first=True)
 
 
-def _draw_header(pdf: FPDF, fonts: _Fonts, header: list[list[str]], top: float, height: float) -> None:
+def _draw_header(pdf: FPDF, fonts: Fonts, header: list[list[str]], top: float, height: float) -> None:
     pdf.set_draw_color(*GRID)
     pdf.set_line_width(0.2)
     pdf.set_fill_color(*HEADER_FILL)
@@ -208,7 +206,7 @@ def _draw_header(pdf: FPDF, fonts: _Fonts, header: list[list[str]], top: float, 
         pdf.line(left + width, top, left + width, top + height)
 
 
-def _draw_rows(pdf: FPDF, fonts: _Fonts, wrapped: list[list[list[str]]], page: _Page) -> None:
+def _draw_rows(pdf: FPDF, fonts: Fonts, wrapped: list[list[list[str]]], page: _Page) -> None:
     """The page's rows: their text, a rule under each, and the column rules drawn once per page."""
     fonts.use(pdf)
     text, line = pdf.text, pdf.line
@@ -223,25 +221,25 @@ def _draw_rows(pdf: FPDF, fonts: _Fonts, wrapped: list[list[list[str]]], page: _
             y = segment.y + PAD_Y + ASCENT
             for n, piece in enumerate(shown):
                 text(x, y + n * LINE_H, piece)
-        bottom = segment.y + _height(segment.count)
+        bottom = segment.y + row_height(segment.count)
         line(MARGIN_X, bottom, right, bottom)
     if page.bottom > page.top:
         for x in (*LEFTS, right):
             line(x, page.top, x, page.bottom)
 
 
-def _draw_totals(pdf: FPDF, fonts: _Fonts, summary: list[str], top: float) -> None:
+def _draw_totals(pdf: FPDF, fonts: Fonts, summary: list[str], top: float) -> None:
     """Full-width closing rows under the table: "no faults" when there are none, then the totals."""
     fonts.use(pdf, bold=True)
     pdf.set_fill_color(*HEADER_FILL)
     for n, text in enumerate(summary):
-        y = top + n * _height(1)
-        pdf.rect(MARGIN_X, y, TABLE_W, _height(1), style="DF" if n == len(summary) - 1 else "D")
+        y = top + n * row_height(1)
+        pdf.rect(MARGIN_X, y, TABLE_W, row_height(1), style="DF" if n == len(summary) - 1 else "D")
         pdf.text(MARGIN_X + PAD_X, y + PAD_Y + ASCENT, text)
     pdf.set_fill_color(*INK)
 
 
-def _draw_footer(pdf: FPDF, fonts: _Fonts, month_text: str, number: int, count: int) -> None:
+def _draw_footer(pdf: FPDF, fonts: Fonts, month_text: str, number: int, count: int) -> None:
     fonts.use(pdf, size=7)
     baseline = PAGE_H - MARGIN_BOTTOM + 6.0
     pdf.text(MARGIN_X, baseline, fonts.prepare(f"{TITLE} · ") + month_text)
@@ -275,7 +273,7 @@ def _dejavu() -> tuple[Path, Path] | None:
     return None
 
 
-class _Fonts:
+class Fonts:
     """The document's two faces, and how text is made printable in them."""
 
     def __init__(self, pdf: FPDF) -> None:
@@ -308,14 +306,14 @@ class _Fonts:
         return "".join(c if c in self._known else self._stand_in for c in text)
 
 
-class _Measure:
+class Measure:
     """Word wrapping with widths measured once per distinct word (body text, or the bold header).
 
     fpdf2's get_string_width runs its bidirectional-text machinery on every call; the same few
     thousand words fill a whole month's bitácora, so caching them makes wrapping ~20x cheaper.
     """
 
-    def __init__(self, pdf: FPDF, fonts: _Fonts) -> None:
+    def __init__(self, pdf: FPDF, fonts: Fonts) -> None:
         self._pdf = pdf
         self._fonts = fonts
         self._widths: dict[tuple[bool, str], float] = {}

@@ -92,40 +92,38 @@ def build_xlsx(
     for number, (text, style) in enumerate(heading, start=1):
         if style == styles.title:
             sheet.row_dimensions[number].height = 20
-        sheet.append([_cell(sheet, text, style)])
+        sheet.append([cell(sheet, text, style)])
         sheet.merged_cells.add(f"A{number}:{last_column}{number}")
     sheet.append([])
-    sheet.row_dimensions[HEADER_ROW].height = _height(COLUMNS)
-    sheet.append([_cell(sheet, title, styles.header) for title in COLUMNS])
+    sheet.row_dimensions[HEADER_ROW].height = row_height(COLUMNS)
+    sheet.append([cell(sheet, title, styles.header) for title in COLUMNS])
 
     total = timedelta(0)
     for number, row in enumerate(rows, start=HEADER_ROW + 1):
         cells, duration = texts(row, tz, until)
         total += duration
-        sheet.row_dimensions[number].height = _height(cells)
+        sheet.row_dimensions[number].height = row_height(cells)
         values: list[object] = list(cells)
         values[START_COLUMN] = local(row.started_at, tz)
         if row.restored_at is not None:
             values[RESTORED_COLUMN] = local(row.restored_at, tz)
-        sheet.append(
-            [_cell(sheet, value, style) for value, style in zip(values, _row_styles(row, styles), strict=True)]
-        )
+        sheet.append([cell(sheet, value, style) for value, style in zip(values, _row_styles(row, styles), strict=True)])
     last_data_row = HEADER_ROW + len(rows)
 
     totals_row = last_data_row + 1
     if not rows:
-        sheet.append([_cell(sheet, NO_FAULTS if n == 0 else "", styles.text) for n in range(len(COLUMNS))])
+        sheet.append([cell(sheet, NO_FAULTS if n == 0 else "", styles.text) for n in range(len(COLUMNS))])
         sheet.merged_cells.add(f"A{totals_row}:{last_column}{totals_row}")
         totals_row += 1
-    totals = [_cell(sheet, f"Total: {count_text(rows)}", styles.total)]
-    totals += [_cell(sheet, "", styles.total) for _ in range(1, ELAPSED_COLUMN)]
-    totals += [_cell(sheet, format_elapsed(total), styles.total), _cell(sheet, "", styles.total)]
+    totals = [cell(sheet, f"Total: {count_text(rows)}", styles.total)]
+    totals += [cell(sheet, "", styles.total) for _ in range(1, ELAPSED_COLUMN)]
+    totals += [cell(sheet, format_elapsed(total), styles.total), cell(sheet, "", styles.total)]
     sheet.append(totals)
     sheet.merged_cells.add(f"A{totals_row}:{get_column_letter(ELAPSED_COLUMN)}{totals_row}")
     cameras = availability_line(availability or {})
     if cameras:
         totals_row += 1
-        sheet.append([_cell(sheet, cameras if n == 0 else "", styles.text) for n in range(len(COLUMNS))])
+        sheet.append([cell(sheet, cameras if n == 0 else "", styles.text) for n in range(len(COLUMNS))])
         sheet.merged_cells.add(f"A{totals_row}:{last_column}{totals_row}")
 
     if rows:
@@ -192,7 +190,7 @@ def _page_setup(sheet: WriteOnlyWorksheet) -> None:
     sheet.oddFooter.right.text = "Página &P de &N"
 
 
-def _height(cells: Sequence[str]) -> float:
+def row_height(cells: Sequence[str]) -> float:
     """Points for a row whose wrapped cells all show in full (up to Excel's limit)."""
     lines = 1
     for text, width in zip(cells, WIDTHS, strict=True):
@@ -210,7 +208,7 @@ def _row_styles(row: BitacoraRow, styles: type[_Styles]) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: object, style: str) -> WriteOnlyCell:
+def cell(sheet: WriteOnlyWorksheet, value: object, style: str) -> WriteOnlyCell:
     """A styled cell whose text stays text: a description starting with "=" is not a formula."""
     if isinstance(value, str) and len(value) > XLSX_CELL_LIMIT:
         value = value[: XLSX_CELL_LIMIT - len(TRUNCATED)] + TRUNCATED

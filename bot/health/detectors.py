@@ -1,6 +1,6 @@
 """Is this camera's picture healthy? Pure image judgement for the health monitor: numpy and OpenCV only.
 
-A probe grabs one frame; `sample` reduces it once to small features (on a capture thread, ~14 ms
+A probe grabs one frame; `sample` reduces it once to small features (on a capture thread, ~10 ms
 at 1080p), and `judge` compares them with the camera's own `Reference`, its healthy look learned
 from healthy probes (one for the day, one for the night). Comparing a camera with itself is what
 makes the rules work: absolute thresholds fail (a real night scene has a mean of 19 with 83% flat
@@ -111,7 +111,7 @@ class Sample:
     histogram: np.ndarray  # float32 (256,): share of pixels at each grey level
     chroma: float  # mean colourfulness, 0-1 (about 0 for an infrared night picture)
     cell_sharpness: np.ndarray  # float32 GRID: fine-detail energy over grey variance, per cell
-    thumb: np.ndarray  # float32 grey, THUMB_WIDTH wide
+    thumb: np.ndarray  # uint8 grey, THUMB_WIDTH wide
     cell_mean: np.ndarray  # float32 GRID: brightness of each cell of the thumb
     cell_std: np.ndarray  # float32 GRID: contrast of each cell of the thumb
     fine: np.ndarray  # uint8 grey, FINE_WIDTH wide: for the frozen check
@@ -162,7 +162,7 @@ def sample(image: np.ndarray) -> Sample:
     shrinking = width > WORK_WIDTH
     work = cv2.resize(grey, (WORK_WIDTH, work_height), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
     thumb_height = max(GRID[0] * 2, round(work_height * THUMB_WIDTH / WORK_WIDTH))
-    thumb = cv2.resize(work, (THUMB_WIDTH, thumb_height), interpolation=cv2.INTER_AREA).astype(np.float32)
+    thumb = cv2.resize(work, (THUMB_WIDTH, thumb_height), interpolation=cv2.INTER_AREA)
     fine_height = max(GRID[0] * 4, round(work_height * FINE_WIDTH / WORK_WIDTH))
     fine = cv2.resize(work, (FINE_WIDTH, fine_height), interpolation=cv2.INTER_AREA)
     mean = cv2.mean(work)[0]
@@ -215,7 +215,7 @@ class Reference:
             mean=s.mean,
             chroma=s.chroma,
             cell_sharpness=s.cell_sharpness.copy(),
-            thumb=s.thumb.copy(),
+            thumb=s.thumb.astype(np.float32),
             cell_mean=s.cell_mean.copy(),
             cell_std=s.cell_std.copy(),
             points=s.points.copy(),

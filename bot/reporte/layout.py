@@ -39,9 +39,9 @@ from bot.bitacora.pdf import (
     PAGE_H,
     PAGE_W,
     TABLE_W,
-    _Fonts,
-    _height,
-    _Measure,
+    Fonts,
+    Measure,
+    row_height,
 )
 from bot.bitacora.rows import clean
 
@@ -80,8 +80,8 @@ class Layout:
         pdf.set_creator("Vigía")
         pdf.set_draw_color(*GRID)
         pdf.set_line_width(0.2)
-        self.fonts = _Fonts(pdf)
-        self.measure = _Measure(pdf, self.fonts)
+        self.fonts = Fonts(pdf)
+        self.measure = Measure(pdf, self.fonts)
         self.running = self.fonts.prepare(identity)
         pdf.add_page()
         self.y = MARGIN_TOP
@@ -185,7 +185,7 @@ class _Table:
         self.lefts = [MARGIN_X + x for x in accumulate(self.widths[:-1], initial=0.0)]
         self.width = sum(self.widths)
         self.header = [layout.wrap(title, width - 2 * PAD_X, HEADER_PT, bold=True) for title, width in columns]
-        self.header_h = _height(max(len(lines) for lines in self.header))
+        self.header_h = row_height(max(len(lines) for lines in self.header))
         self.top_h = (CAPTION_H if caption else 0.0) + self.header_h
         self.fresh = BODY_BOTTOM - (MARGIN_TOP + RUNNING_H + self.top_h)  # room for rows on a page of their own
         self.started = False  # the header has been drawn once
@@ -196,13 +196,13 @@ class _Table:
         lines = max(max(len(column) for column in cells), 1)
         start = 0
         while start < lines:
-            band_h = _height(len(band)) if band is not None else 0.0
+            band_h = row_height(len(band)) if band is not None else 0.0
             room = self.layout.room() - band_h - (0.0 if self.started else self.top_h)
             fits = math.floor((room - 2 * PAD_Y) / LINE_H + 1e-9)
             left = lines - start
             if left <= fits:
                 take = left
-            elif not self.new_page and (_height(left) + band_h <= self.fresh or fits < MIN_SPLIT_LINES):
+            elif not self.new_page and (row_height(left) + band_h <= self.fresh or fits < MIN_SPLIT_LINES):
                 self.layout.new_page()
                 self.new_page = True
                 if self.started:
@@ -240,7 +240,7 @@ class _Table:
 
     def _band(self, lines: list[str]) -> None:
         layout, pdf = self.layout, self.layout.pdf
-        height = _height(len(lines))
+        height = row_height(len(lines))
         pdf.set_fill_color(*BAND_FILL)
         pdf.rect(MARGIN_X, layout.y, self.width, height, style="DF")
         pdf.set_fill_color(*INK)
@@ -260,7 +260,7 @@ class _Table:
                 shown = [*lines, CONTINUED][:take]  # the number again on a continuation
             for n, piece in enumerate(shown):
                 text(left + PAD_X, y + n * LINE_H, piece)
-        height = _height(take)
+        height = row_height(take)
         pdf.rect(MARGIN_X, layout.y, self.width, height)
         for left in self.lefts[1:]:
             pdf.line(left, layout.y, left, layout.y + height)

@@ -3,7 +3,7 @@
 The PDF is for reading; the annex is for working with the same rows: one line per row (no
 wrapping), the header frozen and filterable, moments as real Excel dates, times and
 availability as numbers. Written in write-only mode with a few named styles, as the bitácora
-does, so thousands of rows stay cheap; cells go through the bitácora's `_cell`, which keeps a
+does, so thousands of rows stay cheap; cells go through the bitácora's `cell`, which keeps a
 description starting with "=" from becoming a formula and cuts text at Excel's cell limit.
 """
 
@@ -21,7 +21,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.bitacora.rows import clean
-from bot.bitacora.xlsx import DATE_FORMAT, _cell
+from bot.bitacora.xlsx import DATE_FORMAT, cell
 from bot.reporte.model import (
     NO_ANOMALIES,
     NO_AVAILABILITY,
@@ -133,13 +133,13 @@ def _sheet(workbook: Workbook, name: str, columns: Columns, rows: list[Sequence[
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.oddFooter.right.text = "Página &P de &N"
-    sheet.append([_cell(sheet, title, HEADER) for title, _, _ in columns])
+    sheet.append([cell(sheet, title, HEADER) for title, _, _ in columns])
     for values in rows:
-        sheet.append([_cell(sheet, _value(value), style) for value, (_, _, style) in zip(values, columns, strict=True)])
+        sheet.append([cell(sheet, _value(value), style) for value, (_, _, style) in zip(values, columns, strict=True)])
     if rows:
         sheet.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
     else:
-        sheet.append([_cell(sheet, empty, TEXT)])
+        sheet.append([cell(sheet, empty, TEXT)])
 
 
 def _value(value: object) -> object:
