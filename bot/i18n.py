@@ -19,14 +19,24 @@ CATALOGS: dict[str, dict[str, str]] = {
 }
 
 
+MAX_VALUE = 1000
+
+
 class Html(str):
     """Markup we built ourselves; inserted into messages as is."""
 
 
 def t(language: str, key: str, /, **values: object) -> str:
+    """Values are escaped, and cut at MAX_VALUE characters: a message quotes what a person typed
+    (a 10,000-character description, a name that matched nothing), and Telegram refuses a
+    message over 4,096 characters; the full text stays in the database, the mail and the reports."""
     catalog = CATALOGS.get(language, CATALOGS[DEFAULT_LANGUAGE])
     template = catalog.get(key) or CATALOGS[DEFAULT_LANGUAGE][key]
-    return template.format(**{k: v if isinstance(v, Html) else html.escape(str(v)) for k, v in values.items()})
+    return template.format(**{k: v if isinstance(v, Html) else html.escape(_cut(str(v))) for k, v in values.items()})
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1].rstrip() + "…"
 
 
 def plain(language: str, key: str, /, **values: object) -> str:

@@ -34,7 +34,7 @@ PLATE_TYPED_MAX = 10  # what a person may type as one plate; a longer "plate" is
 
 def normalize(plate: str) -> str:
     """Upper case, without spaces, dashes or any other separator: "p 123-456" → "P123456"."""
-    return _SEPARATORS.sub("", plate).upper()
+    return _SEPARATORS.sub("", plate.upper())  # upper first: some letters upper-case into two characters
 
 
 def fold(plate: str) -> str:
@@ -158,6 +158,22 @@ def _local(day: date, at: time, tz: tzinfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
 
 
+def _bounds(moments: list[tuple[Moment, str]], tz: tzinfo) -> tuple[datetime | None, datetime | None]:
+    start = end = None
+    if moments:
+        first = moments[0][0]
+        start = _local(first.day, first.at or time(0), tz)
+    if len(moments) == 2:
+        last = moments[1][0]
+        if last.at is None:
+            end = _local(last.day + timedelta(days=1), time(0), tz)
+        else:
+            end = _local(last.day, last.at, tz) + timedelta(minutes=1)
+        if end <= start:  # type: ignore[operator]
+            raise QueryError("bad_range", f"{moments[0][1]} – {moments[1][1]}")
+    return start, end
+
+
 def parse_query(args: Sequence[str], sites: Iterable[SiteName], now: datetime, tz: tzinfo) -> PlateQuery:
     """`/placa <matrícula> [desde] [hasta] [sitio]`, in the unit's time zone.
 
@@ -176,18 +192,10 @@ def parse_query(args: Sequence[str], sites: Iterable[SiteName], now: datetime, t
     moments, rest = _dates(tokens, today)
     if len(moments) > 2:
         raise QueryError("too_many_dates", moments[2][1])
-    start = end = None
-    if moments:
-        first = moments[0][0]
-        start = _local(first.day, first.at or time(0), tz)
-    if len(moments) == 2:
-        last = moments[1][0]
-        if last.at is None:
-            end = _local(last.day + timedelta(days=1), time(0), tz)
-        else:
-            end = _local(last.day, last.at, tz) + timedelta(minutes=1)
-        if end <= start:  # type: ignore[operator]
-            raise QueryError("bad_range", f"{moments[0][1]} – {moments[1][1]}")
+    try:  # the calendar's ends (31/12/9999 and the day after it) are bad dates too
+        start, end = _bounds(moments, tz)
+    except OverflowError:
+        raise QueryError("bad_date", moments[-1][1]) from None
     site = None
     if rest:
         found = match(" ".join(rest), list(sites))
@@ -273,9 +281,10 @@ def date_parser(datetime_format: str, tz: tzinfo) -> Callable[[str], datetime]:
             )
         else:
             local = datetime.strptime(value, datetime_format)
-        if local.tzinfo is not None:
-            return local.astimezone(UTC)
-        return local.replace(tzinfo=tz).astimezone(UTC)
+        try:
+            return local.astimezone(UTC) if local.tzinfo else local.replace(tzinfo=tz).astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"{value} is out of range") from None
 
     return parse
 

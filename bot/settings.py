@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     telegram_base_url: str | None = Field(default=None, alias="TELEGRAM_BASE_URL")
     telegram_base_file_url: str | None = Field(default=None, alias="TELEGRAM_BASE_FILE_URL")
     telegram_rate_limit: bool = Field(default=True, alias="TELEGRAM_RATE_LIMIT")
+    flood_burst: int = Field(default=20, ge=1, alias="FLOOD_BURST")  # updates one person may send at once
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     config_path: Path = Field(default=Path("vigia.yaml"), alias="VIGIA_CONFIG")
     data_dir: Path = Field(default=Path("data"), alias="VIGIA_DATA_DIR")

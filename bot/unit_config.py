@@ -319,7 +319,10 @@ def load_unit_config(path: Path, env: Mapping[str, str] | None = None) -> UnitCo
         raise ConfigError([f"{path}:1: the file must be a mapping with group, people, sites, cameras..."])
     if env is None:
         env = {**{k: v for k, v in dotenv_values(".env").items() if v is not None}, **os.environ}
-    data, problems = expand_env(document.data, env)
+    try:
+        data, problems = expand_env(document.data, env)
+    except RecursionError:
+        raise ConfigError([f"{path}: a YAML alias contains itself (&name … *name inside it)"]) from None
     problems += _literal_secrets(document.data)
     config = None
     try:
@@ -344,7 +347,8 @@ def _dotted(loc: Loc) -> str:
 def _literal_secrets(raw: dict) -> list[tuple[Loc, str]]:
     """Passwords belong in the environment; the unit file is shared and versioned."""
     problems: list[tuple[Loc, str]] = []
-    for index, camera in enumerate(raw.get("cameras") or []):
+    cameras = raw.get("cameras")
+    for index, camera in enumerate(cameras if isinstance(cameras, list) else []):  # a scalar: validation says so
         if not isinstance(camera, dict):
             continue
         password = camera.get("password")

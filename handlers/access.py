@@ -1,4 +1,5 @@
-"""The gate every update passes first (handler group -2): only our group and linked people get in."""
+"""The gate every update passes first (handler group -2): only our group and linked people get in,
+each at a bounded pace (bot/flood.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import access
 from bot.context import VigiaContext
+from bot.flood import FloodLimit, Verdict
 from bot.i18n import t
 
 log = logging.getLogger(__name__)
 GATE_GROUP = -2
+FLOOD_KEY = "flood_limit"
 
 
 async def gate(update: Update, context: VigiaContext) -> None:
@@ -26,7 +29,12 @@ async def gate(update: Update, context: VigiaContext) -> None:
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
     context.telegram_language = user.language_code
+    if _counted(update, context.bot.id) and await _flooding(update, context):
+        raise ApplicationHandlerStop
     context.person = await access.identify(services.db, user.id)
+    if context.person is not None and _forwarded_command(update):
+        await _refuse_forwarded(update, context)
+        raise ApplicationHandlerStop
     if context.person is not None or _is_invitation(update):
         return
     detail = {"chat_id": chat.id if chat else None, "name": user.full_name}
@@ -54,6 +62,69 @@ def _addresses_bot(update: Update) -> bool:
     """Commands and button presses; ordinary conversation in the group is none of our business."""
     message = update.message
     return update.callback_query is not None or bool(message and message.text and message.text.startswith("/"))
+
+
+def _counted(update: Update, bot_id: int) -> bool:
+    """What the flood limit counts: everything in private; in the group, what addresses the bot
+    (commands, button presses, replies to its questions), never people talking among themselves."""
+    message = update.effective_message
+    if _addresses_bot(update) or (message is not None and message.chat.type == ChatType.PRIVATE):
+        return True
+    replied = message.reply_to_message if message is not None else None
+    return bool(replied and replied.from_user and replied.from_user.id == bot_id)
+
+
+def _forwarded_command(update: Update) -> bool:
+    """A command forwarded from another chat was typed by someone else: never act on it as if given here."""
+    message = update.effective_message
+    return bool(message and message.forward_origin is not None and (message.text or "").startswith("/"))
+
+
+async def _refuse_forwarded(update: Update, context: VigiaContext) -> None:
+    """Audited; explained in private only (in the group, forwarding is people sharing, not asking us)."""
+    services, message = context.services, update.effective_message
+    assert message is not None
+    await access.record_refusal(
+        services.db,
+        "access.forwarded_command",
+        now=services.now(),
+        actor=context.person,
+        telegram_id=update.effective_user.id if update.effective_user else None,
+        detail={"chat_id": message.chat_id, "command": (message.text or "").split()[0][:64]},
+    )
+    if message.chat.type == ChatType.PRIVATE:
+        await message.reply_text(t(context.language, "access.forwarded_command"))
+
+
+async def _flooding(update: Update, context: VigiaContext) -> bool:
+    """The per-person flood limit (bot/flood.py): True drops the update. The first one refused is
+    answered once, in the person's language, and audited; the rest go unanswered. Strangers are
+    not answered at all (they already had their one refusal)."""
+    services, user = context.services, update.effective_user
+    assert user is not None
+    limit: FloodLimit = context.bot_data.setdefault(FLOOD_KEY, FloodLimit(burst=services.settings.flood_burst))
+    verdict = limit.check(user.id, services.now())
+    if verdict is Verdict.ALLOW:
+        return False
+    if verdict is Verdict.WARN:
+        context.person = await access.identify(services.db, user.id)
+        log.warning("telegram user %s is flooding the bot: updates dropped until it slows down", user.id)
+        await access.record_refusal(
+            services.db, "access.flood", now=services.now(), actor=context.person, telegram_id=user.id, detail={}
+        )
+        if context.person is not None:
+            try:
+                await _reply(update, t(context.language, "access.flood"))
+            except TelegramError as exc:  # a courtesy: never worth an error
+                log.warning("could not tell telegram user %s to slow down: %s", user.id, exc)
+    return True
+
+
+async def _reply(update: Update, text: str) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
 
 
 async def _leave_foreign_chat(update: Update, context: VigiaContext) -> None:

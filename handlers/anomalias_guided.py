@@ -91,7 +91,16 @@ async def _ask(context: VigiaContext, draft: AnomalyDraft, person: Person, kind:
     await prompts.ask(context.services, person, draft.chat_id, kind, draft.id, asked.message_id)  # type: ignore[arg-type]
 
 
+STEP_ACTIONS = {"site": ("site",), "cameras": ("cam", "next"), "category": ("cat",), "photos": ("send",)}
+
+
+def _in_range(index: list[str], count: int) -> bool:
+    return len(index) == 1 and index[0].isdigit() and int(index[0]) < count
+
+
 async def button(update: Update, context: VigiaContext) -> None:
+    """A button of the guided report, checked against the step the draft is at: a forged or old
+    button (another step, an option never offered) changes nothing."""
     query, services, language = update.callback_query, context.services, context.language
     assert query is not None and query.data is not None
     if not await check_role(update, context, UNIT_STAFF, "anomalia"):
@@ -105,8 +114,13 @@ async def button(update: Update, context: VigiaContext) -> None:
             t(language, "anomalia.guided.gone" if draft is None else "anomalia.guided.not_yours"), show_alert=True
         )
         return
-    await query.answer()
     unit = services.unit
+    choices = {"site": unit.sites, "cam": unit.cameras, "cat": unit.anomalias.categories}
+    offered = action == "cancel" or action in STEP_ACTIONS.get(draft.step, ())
+    if not offered or (action in choices and not _in_range(index, len(choices[action]))):
+        await query.answer(t(language, "anomalia.guided.stale"), show_alert=True)
+        return
+    await query.answer()
     if action == "cancel":
         await anomalias_draft.discard(services, draft.id)  # type: ignore[arg-type]
         await prompts.forget(services, person, draft.chat_id)

@@ -147,6 +147,11 @@ async def administrator_answer(update: Update, context: VigiaContext) -> None:
     if not await check_role(update, context, EVERYONE, "falla"):
         return
     _, fault_id, reply = query.data.split(":")
+    found = await fallas.load(services, int(fault_id))
+    site = next((s for s in services.unit.sites if found and s.code == found.fault.site_code), None)
+    if context.person is None or site is None or context.person.key not in site.administrators:
+        await query.answer(t(language, "falla.not_your_question"), show_alert=True)  # a forged or forwarded button
+        return
     outcome, fault = await fallas.answer(services, int(fault_id), context.person, reply, "administrador")
     services.kick_outbox()
     await query.answer(

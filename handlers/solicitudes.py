@@ -18,6 +18,7 @@ from bot.solicitudes import NEEDS_TEXT, Outcome
 from bot.solicitudes_board import PRIVATE, publish
 from bot.solicitudes_form import parse_form
 from bot.solicitudes_render import card, listing, problems_text, timeline
+from bot.solicitudes_rules import ACTORS, State
 from handlers.commands import Command, check_role
 from storage.consignas import Consigna
 from storage.prompts import PendingPrompt
@@ -147,7 +148,15 @@ async def button(update: Update, context: VigiaContext) -> None:
         return
     assert person is not None
     _, solicitud_id, action = query.data.split(":")
+    case = await solicitudes.load(services, int(solicitud_id))
+    if case is None:
+        await query.answer(t(language, "solicitud.not_found"), show_alert=True)
+        return
     if action == "hallazgo":
+        if case.solicitud.state != State.BUSQUEDA or person.role not in ACTORS[State.BUSQUEDA]:
+            key = "solicitud.stale" if case.solicitud.state != State.BUSQUEDA else "solicitud.wrong_role"
+            await query.answer(t(language, key, number=case.solicitud.number), show_alert=True)
+            return
         await query.answer()
         await _ask(
             context,
@@ -158,10 +167,6 @@ async def button(update: Update, context: VigiaContext) -> None:
         )
         return
     if action in NEEDS_TEXT:
-        case = await solicitudes.load(services, int(solicitud_id))
-        if case is None:
-            await query.answer(t(language, "solicitud.not_found"), show_alert=True)
-            return
         await query.answer()
         question = t(language, f"solicitud.ask.{action}", number=case.solicitud.number)
         pending = await _ask(context, query.message.chat.id, question, "solicitud.texto", int(solicitud_id))

@@ -14,13 +14,14 @@ from bot.unit_config import UnitConfig
 
 
 def without_credentials(url: str) -> str:
-    """The URL as people may see it: scheme, host, port and path, no user or password."""
+    """The URL as people may see it: scheme, host, port and path; no user, password or query
+    (cameras often take `?user=…&password=…`)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
     netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def with_credentials(url: str, username: str | None, password: str | None) -> str:

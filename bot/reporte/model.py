@@ -71,7 +71,7 @@ class Period:
 
     @property
     def code(self) -> str:
-        return f"{self.year}-{self.month:02d}-Q{self.half}"
+        return f"{self.year:04d}-{self.month:02d}-Q{self.half}"
 
     @property
     def label(self) -> str:
