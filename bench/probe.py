@@ -54,14 +54,15 @@ def cameras(count: int, rtsp: str, refused: int, hung: int) -> tuple[list[dict],
     plan = ["black"] * tenth + ["refused"] * tenth + ["hung"] * tenth
     plan += ["scene"] * (count - len(plan))
     urls = {
-        "scene": f"{rtsp}/moving",
         "black": f"{rtsp}/black",
         "refused": f"rtsp://127.0.0.1:{refused}/live",
         "hung": f"rtsp://127.0.0.1:{hung}/live",
     }
     listed, faulty = [], set()
+    mounts = ["/moving", "/moving2", "/moving3", "/moving4"]  # one media serves 50 cameras at most
     for n, kind in enumerate(plan):
         code = f"cam-{n:03d}"
+        urls["scene"] = f"{rtsp}{mounts[n % len(mounts)]}"
         site = f"sitio-{n // SITE_SIZE:02d}"
         listed.append({"code": code, "name": f"Cámara {n}", "site": site, "rtsp_url": urls[kind]})
         if kind != "scene":

@@ -11,6 +11,7 @@ snapshots seconds apart differ; a picture that does not move at all is a frozen 
 health monitor):
 
     /moving  1920x1080 25 fps H.264, a ball moving over grey            (the usual camera)
+    /moving2 /moving3 /moving4: the same, for benchmarks that need many cameras
     /audio   1280x720 H.264 CBR, ball over grey + AAC 440 Hz sine       (a camera with a microphone)
     /black   640x360 H.264, black                                       (a covered lens)
     /silent  640x360 H.264 CBR, ball over grey + AAC silence            (a microphone gone mute)
@@ -90,6 +91,7 @@ BALL = "pattern=ball background-color=0xff505050"  # a white ball moving over gr
 
 MOUNTS = {
     "/moving": h264(BALL, 1920, 1080, 4000),
+    **{f"/moving{n}": h264(BALL, 1920, 1080, 4000) for n in (2, 3, 4)},  # bench/probe.py spreads 200 cameras
     "/audio": f"{h264(BALL, 1280, 720, 2000, constant=True)} {AAC}",
     "/black": h264("pattern=black", 640, 360, 300),
     "/silent": f"{h264(BALL, 640, 360, 500, constant=True)} {SILENCE}",

@@ -59,7 +59,7 @@ async def run_round(services: Services, memory: HealthMemory) -> RoundReport | N
             if camera.code not in report.skipped:
                 every = camera.probe_every_s or services.unit.salud.every_s
                 memory.camera(camera.code).next_due = now + timedelta(seconds=every) - SLACK
-        references.learn(services, memory, report.probed)
+        memory.references.update(await services.cameras.run(references.learned, services, memory, report.probed))
         await references.save(services, memory)
         decisions = await _debounce(services, report.probed)
         await _open(services, memory, report, decisions)
