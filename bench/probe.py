@@ -127,7 +127,7 @@ async def main(count: int) -> None:
     hung = socket.socket()
     hung.bind(("127.0.0.1", 0))
     hung.listen(1)  # listening, never accepting: connections hang
-    with running_rtsp_server() as server:
+    with running_rtsp_server(shared=True) as server:
         ports = refused.getsockname()[1], hung.getsockname()[1]
         listed, faulty = cameras(count, f"rtsp://127.0.0.1:{server.port}", *ports)
         path = unit_file(workdir, listed)

@@ -63,7 +63,7 @@ def ffmpeg_command() -> str:
 
 def start_rtsp_server() -> tuple[subprocess.Popen, int]:
     server = subprocess.Popen(
-        ["/usr/bin/python3", str(ROOT / "tests" / "rtsp_server.py")],
+        ["/usr/bin/python3", str(ROOT / "tests" / "rtsp_server.py"), "--shared"],  # one encoder, as a camera
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

@@ -58,8 +58,9 @@ class RtspServer:
 
 
 @contextmanager
-def running_rtsp_server(port: int = 0) -> Iterator[RtspServer]:
-    """A GStreamer RTSP server for as long as the block runs; `port` to come back where a killed one was."""
+def running_rtsp_server(port: int = 0, shared: bool = False) -> Iterator[RtspServer]:
+    """A GStreamer RTSP server for as long as the block runs; `port` to come back where a killed one
+    was; `shared` for one encoder per mount (benchmarks with hundreds of cameras)."""
     probe = subprocess.run(
         [SYSTEM_PYTHON, "-c", "import gi; gi.require_version('GstRtspServer', '1.0')"],
         capture_output=True,
@@ -68,7 +69,7 @@ def running_rtsp_server(port: int = 0) -> Iterator[RtspServer]:
     if probe.returncode != 0:
         _missing("gst-rtsp-server for the system python3 is not installed")
     process = subprocess.Popen(
-        [SYSTEM_PYTHON, str(SERVER), "--port", str(port)],
+        [SYSTEM_PYTHON, str(SERVER), "--port", str(port), *(["--shared"] if shared else [])],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

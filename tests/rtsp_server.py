@@ -6,9 +6,9 @@ stdin closes or it is terminated, so a test run that dies never leaves it behind
 
     /usr/bin/python3 tests/rtsp_server.py [--port 0]
 
-Mounts (each shared like a real camera: one encoder for every client, wall-time animation so two
-snapshots seconds apart differ; a picture that does not move at all is a frozen camera to the
-health monitor):
+Mounts (one pipeline per client, with wall-time animation so two snapshots seconds apart differ
+as a real camera's do; a picture that does not move at all is a frozen camera to the health
+monitor):
 
     /moving  1920x1080 25 fps H.264, a ball moving over grey            (the usual camera)
     /moving2 /moving3 /moving4: the same, for benchmarks that need many cameras
@@ -99,7 +99,7 @@ MOUNTS = {
 }
 
 
-def build_server(port: int) -> GstRtspServer.RTSPServer:
+def build_server(port: int, shared: bool) -> GstRtspServer.RTSPServer:
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
     server.set_service(str(port))
@@ -110,7 +110,7 @@ def build_server(port: int) -> GstRtspServer.RTSPServer:
     for path, launch in pipelines.items():
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(f"( {launch} )")
-        factory.set_shared(True)
+        factory.set_shared(shared)
         mounts.add_factory(path, factory)
     return server
 
@@ -118,9 +118,16 @@ def build_server(port: int) -> GstRtspServer.RTSPServer:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (printed)")
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        help="one encoder per mount for every client, as a real camera (benchmarks: cheaper with many "
+        "clients); off by default because gst-rtsp-server 1.22 aborts (gst_rtsp_media_get_rates) when a "
+        "client joins a shared media the previous one is tearing down, as a snapshot then an audio probe do",
+    )
     args = parser.parse_args()
     Gst.init(None)
-    server = build_server(args.port)
+    server = build_server(args.port, args.shared)
     loop = GLib.MainLoop()
     if server.attach(None) == 0:
         print("FAILED to listen", flush=True)

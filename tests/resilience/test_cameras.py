@@ -1,0 +1,110 @@
+"""Cameras that hang, talk garbage or never stop talking: `/foto` must answer within the capture
+deadline (open + read timeout + 0.5 s) with a clear reason, and the process must not swallow what
+the camera sends. The bot runs in-process, so the process's peak RSS is the bot's."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import UNIT_YAML
+from tests.harness import BotHarness
+from tests.resilience.cameras import BadCameras, GarbageRtsp, reset_rss_peak, rss_peak_mb
+
+CAPTURE = {"open_timeout_s": 1.0, "read_timeout_s": 1.0}
+DEADLINE_S = 2.5  # open + read + 0.5
+MARGIN_S = 1.5  # the update's way in and the answer's way out, on a loaded 2-core machine
+MAX_GROWTH_MB = 100
+ANA = 1001
+
+
+@pytest.fixture
+async def bad_cameras() -> AsyncIterator[BadCameras]:
+    cameras = BadCameras(modes={"basura-http": "garbage", "cinco-gb": "endless", "goteo": "trickle"})
+    await cameras.start()
+    try:
+        yield cameras
+    finally:
+        await cameras.stop()
+
+
+@pytest.fixture
+async def garbage_rtsp() -> AsyncIterator[GarbageRtsp]:
+    server = GarbageRtsp()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+def unit_file(tmp_path: Path, bad_cameras: BadCameras, garbage_rtsp: GarbageRtsp, hung_camera: int) -> Path:
+    unit = yaml.safe_load(UNIT_YAML)
+    auth = {"username": "u", "password": "${CAM_PASSWORD}"}
+
+    def cam(code: str, **source: str) -> dict:
+        return {"code": code, "name": code.replace("-", " ").title(), "site": "hachadura", **source, **auth}
+
+    unit["cameras"] = [
+        cam("colgada", rtsp_url=f"rtsp://127.0.0.1:{hung_camera}/Streaming/Channels/101"),
+        cam("basura-http", snapshot_url=bad_cameras.url("basura-http")),
+        cam("basura-rtsp", rtsp_url=garbage_rtsp.url()),
+        cam("cinco-gb", snapshot_url=bad_cameras.url("cinco-gb")),
+        cam("goteo", snapshot_url=bad_cameras.url("goteo")),
+    ]
+    unit["capture"] = CAPTURE
+    unit["salud"] = {"enabled": False}
+    path = tmp_path / "vigia.yaml"
+    path.write_text(yaml.safe_dump(unit, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+async def foto(bot: BotHarness, camera: str) -> tuple[str, float, float]:
+    """/foto <camera> in private: the answer's text, the seconds it took, the peak RSS growth in MB."""
+    before = reset_rss_peak()
+    started = time.monotonic()
+    mark, _ = await bot.send("tec.ana", f"/foto {camera}")
+    answer = await bot.fake.wait_for("sendMessage", after=mark, chat_id=ANA, timeout=DEADLINE_S + 5)
+    return str(answer.params["text"]), time.monotonic() - started, rss_peak_mb() - before
+
+
+@pytest.mark.parametrize(
+    ("camera", "reason"),
+    [
+        pytest.param("colgada", "no respondió en 2.5 s", id="hung-rtsp"),
+        pytest.param("basura-http", "lo que envió no es una imagen", id="garbage-http"),
+        pytest.param("basura-rtsp", "sin señal", id="garbage-rtsp"),
+        pytest.param("cinco-gb", "lo que envió no es una imagen", id="5GB-http"),
+        pytest.param("goteo", "no respondió en 2.5 s", id="5GB-trickle-http"),
+    ],
+)
+async def test_it_answers_foto_in_bounded_time_and_memory(
+    bot: BotHarness, bad_cameras: BadCameras, camera: str, reason: str
+) -> None:
+    """Fault: the camera accepts and never answers (hung), answers random bytes as image/jpeg, speaks
+    random bytes on its RTSP port, or announces 5 GB (Content-Length 5e9) and streams it fast or in a
+    trickle. Expected: /foto answers "📷 <camera> · <site>: sin señal, <reason>" with the URL without
+    credentials within the deadline (+ margin), the process's peak RSS grows less than 100 MB, and a
+    5 GB body is cut off early."""
+    text, seconds, growth = await foto(bot, camera)
+    assert text.startswith(f"📷 <b>{camera.replace('-', ' ').title()}</b>") and reason in text, text
+    assert "s3cret" not in text and "127.0.0.1" in text
+    assert seconds < DEADLINE_S + MARGIN_S, f"{seconds:.1f} s"
+    assert growth < MAX_GROWTH_MB, f"peak RSS grew {growth:.0f} MB"
+    assert bad_cameras.sent.get(camera, 0) < 64 * 1024 * 1024, f"{bad_cameras.sent[camera]} bytes read"
+    print(f"{camera}: {seconds:.2f} s, peak RSS +{growth:.0f} MB, {bad_cameras.sent.get(camera, 0)} bytes sent: {text}")
+
+
+async def test_it_answers_the_other_cameras_while_one_hangs(bot: BotHarness) -> None:
+    """Fault: a /foto of the hung camera is in progress. Expected: a /foto of another camera sent after it
+    is answered first, without waiting for the hung one's deadline."""
+    hung, _ = await bot.send("tec.ana", "/foto colgada")
+    mark, _ = await bot.send("tec.ana", "/foto basura http")
+    quick = await bot.fake.wait_for("sendMessage", after=mark, chat_id=ANA, text_contains="Basura Http")
+    slow = await bot.fake.wait_for("sendMessage", after=hung, chat_id=ANA, text_contains="Colgada")
+    assert quick.index < slow.index
