@@ -18,6 +18,7 @@ from bot.cameras.evidence import keep, read, register_case_source
 from bot.mail import outbox
 from bot.mail.compose import Attachment
 from bot.memo import Memo, render_memo
+from bot.roles import Role
 from bot.services import Services
 from bot.solicitudes_form import Form
 from bot.solicitudes_rules import (
@@ -48,7 +49,9 @@ from storage.solicitudes import (
 )
 
 AUTOMATIC = {Decision.PROCEDE: Action.ADMITIR, Decision.REQUIERE_AUTORIZACION: Action.PEDIR_AUTORIZACION}
+WRITTEN = "autorizacion_escrita"  # the Director's authorisation arrived on paper: the chief records it
 NEEDS_TEXT = {
+    WRITTEN,
     Action.AMPLIAR,
     Action.COMPLETAR,
     Action.NO_PERTINENTE,
@@ -59,6 +62,7 @@ NEEDS_TEXT = {
     Action.RECHAZAR,
 }
 CLOSING = {State.RESPONDIDA, State.NO_PERTINENTE, State.RECHAZADA}
+RECORDS_WRITTEN = frozenset({Role.JEFE, Role.COORDINADOR})
 
 
 class Outcome(StrEnum):
@@ -251,13 +255,16 @@ async def act(
     """One step, checked against the request as it is now (a stale button changes nothing) and
     against who may take it; its side effect commits with it."""
     now = services.now()
+    written = action == WRITTEN
+    if written:
+        action, text = Action.AUTORIZAR, f"escrita: {text}"
     async with services.db.read() as session:
         current = await session.get(Solicitud, solicitud_id)
         answer = await _answer_text(session, current) if current else ""
         chiefs = await linked_with_role(session, "jefe")
     if current is None:
         return Outcome.NOT_FOUND, None
-    refused = _refusal(current, person, action)
+    refused = _refusal(current, person, action, written)
     if refused is not None:
         return refused, current
     memo = None
@@ -269,7 +276,7 @@ async def act(
     async with services.db.write() as session:
         solicitud = await session.get(Solicitud, solicitud_id)
         assert solicitud is not None
-        refused = _refusal(solicitud, person, action)  # again: someone may have moved it meanwhile
+        refused = _refusal(solicitud, person, action, written)  # again: someone may have moved it meanwhile
         if refused is not None:
             return refused, solicitud
         new = advance(solicitud.state, solicitud.kind, action)
@@ -293,10 +300,12 @@ async def act(
     return Outcome.OK, solicitud
 
 
-def _refusal(solicitud: Solicitud, person: Person, action: str) -> Outcome | None:
+def _refusal(solicitud: Solicitud, person: Person, action: str, written: bool = False) -> Outcome | None:
     if advance(solicitud.state, solicitud.kind, action) is None:
         return Outcome.STALE
-    if person.role not in ACTORS.get(State(solicitud.state), frozenset()):
+    # The Director authorises; the chief or a coordinator may only record the Director's letter.
+    actors = RECORDS_WRITTEN if written else ACTORS.get(State(solicitud.state), frozenset())
+    if person.role not in actors:
         return Outcome.WRONG_ROLE
     return None
 

@@ -11,6 +11,7 @@ from bot import solicitudes
 from bot.cameras.evidence import read
 from bot.i18n import t
 from bot.services import Services
+from bot.solicitudes import WRITTEN
 from bot.solicitudes_render import card
 from bot.solicitudes_rules import State, actions
 from bot.telegram_io import post, tell
@@ -23,10 +24,13 @@ AUTOMATIC = {"admitir", "pedir_autorizacion"}
 
 
 def keyboard(solicitud: Solicitud, language: str, private: bool = False) -> InlineKeyboardMarkup | None:
-    if (solicitud.state in PRIVATE) is not private:
-        return None
-    shown: list[str] = [a for a in actions(solicitud.state, solicitud.kind) if a not in AUTOMATIC]
-    shown += ["hallazgo"] if solicitud.state == State.BUSQUEDA else []  # attach what the search found
+    shown: list[str] = []
+    if (solicitud.state in PRIVATE) is private:
+        shown = [a for a in actions(solicitud.state, solicitud.kind) if a not in AUTOMATIC]
+    if solicitud.state == State.BUSQUEDA and not private:
+        shown.append("hallazgo")  # attach what the search found
+    if solicitud.state == State.AUTORIZACION_PENDIENTE and not private:
+        shown.append(WRITTEN)  # or the Director answered on paper
     buttons = [
         InlineKeyboardButton(t(language, f"solicitud.button.{a}"), callback_data=f"sol:{solicitud.id}:{a}")
         for a in shown

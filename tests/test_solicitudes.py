@@ -125,7 +125,8 @@ async def test_another_unit_waits_for_the_directors_authorisation(bot: BotHarnes
     assert "se pidió la autorización" in registered.params["text"]
     decide = await bot.fake.wait_for("sendMessage", after=mark, chat_id=DIRECTOR, text_contains="¿Qué decide")
     posted = await card(bot, mark)
-    assert "reply_markup" not in posted.params, "the group waits: the Director decides"
+    buttons = [b["callback_data"] for row in posted.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["sol:1:autorizacion_escrita"], "the Director decides (or their letter is recorded)"
     mark = await step(bot, "coord.carlos", decide, "autorizar")
     refused = await bot.fake.wait_for("answerCallbackQuery", after=mark)
     assert "otra persona" in refused.params["text"]
@@ -251,3 +252,18 @@ async def test_missing_data_is_asked_by_email_and_a_request_can_be_not_pertinent
     assert "no pertinente" in str(received[1].message["Subject"])
     listing = await bot.ask("tec.ana", "/solicitudes")
     assert "No hay solicitudes abiertas" in listing.params["text"]
+
+
+async def test_a_written_authorisation_is_recorded_by_the_chief(bot: BotHarness) -> None:
+    mark = bot.fake.mark()
+    await register(bot, form(unidad="Recursos Humanos"))
+    posted = await card(bot, mark)
+    buttons = [b["callback_data"] for row in posted.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["sol:1:autorizacion_escrita"], "the group can only record the Director's letter"
+    mark = await step(bot, "tec.ana", posted, "autorizacion_escrita", "Memorándum DG-2026-77 del 3 de diciembre")
+    refused = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="otra persona")
+    assert "S-2026-0001" in refused.params["text"]
+    mark = await step(bot, "jefe.marta", posted, "autorizacion_escrita", "Memorándum DG-2026-77 del 3 de diciembre")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="análisis de pertinencia")
+    timeline = await bot.ask("tec.ana", "/solicitud S-2026-0001")
+    assert "autorizó: escrita: Memorándum DG-2026-77" in timeline.params["text"]

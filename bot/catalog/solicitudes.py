@@ -75,6 +75,7 @@ _BUTTONS_ES = {
     "enviar_a_firma": "✍️ Enviar a firma",
     "firmar": "✍️ Firmar",
     "hallazgo": "📎 Adjuntar hallazgo",
+    "autorizacion_escrita": "📄 Autorización escrita recibida",
 }
 _BUTTONS_EN = {
     "autorizar": "✅ Authorise",
@@ -89,6 +90,7 @@ _BUTTONS_EN = {
     "enviar_a_firma": "✍️ Send for signature",
     "firmar": "✍️ Sign",
     "hallazgo": "📎 Attach finding",
+    "autorizacion_escrita": "📄 Written authorisation received",
 }
 
 ES = {
@@ -137,6 +139,7 @@ ES = {
     "solicitud.ask.enviar_a_firma": "Texto de la respuesta de {number} para la firma del Director/Subdirector.",
     "solicitud.ask.devolver": "¿Por qué se devuelve {number}?",
     "solicitud.ask.rechazar": "¿Por qué se rechaza {number}?",
+    "solicitud.ask.autorizacion_escrita": "Número y fecha de la autorización escrita del Director/Subdirector para {number} (adjunte luego el documento si lo tiene).",
     **{f"solicitud.button.{k}": v for k, v in _BUTTONS_ES.items()},
     "solicitud.title": "📨 <b>Solicitud {number}</b> ({kind})",
     "solicitud.kind.interna": "interna",
@@ -218,6 +221,7 @@ EN = {
     "solicitud.ask.enviar_a_firma": "The answer to {number} for the Director's signature.",
     "solicitud.ask.devolver": "Why is {number} sent back?",
     "solicitud.ask.rechazar": "Why is {number} refused?",
+    "solicitud.ask.autorizacion_escrita": "Number and date of the Director's written authorisation for {number}.",
     **{f"solicitud.button.{k}": v for k, v in _BUTTONS_EN.items()},
     "solicitud.title": "📨 <b>Request {number}</b> ({kind})",
     "solicitud.kind.interna": "internal",
