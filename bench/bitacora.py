@@ -27,7 +27,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.bitacora import BitacoraRow, build_pdf, build_xlsx
+from bot.bitacora import BitacoraRow
+from bot.bitacora.pdf import build_pdf
+from bot.bitacora.xlsx import build_xlsx
 
 TZ = ZoneInfo("America/El_Salvador")
 MONTH = date(2026, 12, 1)

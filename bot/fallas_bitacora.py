@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.bitacora import BitacoraRow, build_pdf, build_xlsx, file_name, month_end
+from bot.bitacora import BitacoraRow, file_name, month_end
 from bot.fallas_mail import target_name
 from bot.health.status import availability_by_site
 from bot.services import Services
@@ -70,6 +70,9 @@ async def rows_for(services: Services, month: date) -> list[BitacoraRow]:
 
 async def documents(services: Services, month: date) -> tuple[list[tuple[str, bytes]], int]:
     """(file name, bytes) of the XLSX and the PDF, built off the event loop, and how many faults."""
+    from bot.bitacora.pdf import build_pdf  # document libraries load on first use (see bot.bitacora)
+    from bot.bitacora.xlsx import build_xlsx
+
     rows, now, tz = await rows_for(services, month), services.now(), services.tz
     by_site = await availability_by_site(services, month_start(month, tz), month_end(month, tz))
     availability = {services.unit.site_name(code): p for code, p in by_site.items() if _has_cameras(services, code)}

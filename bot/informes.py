@@ -19,10 +19,7 @@ from bot.cameras.evidence import keep, read, register_case_source
 from bot.informes_data import gather
 from bot.mail import outbox
 from bot.mail.compose import Attachment
-from bot.reporte.charts import render_charts
 from bot.reporte.model import Period, ReportData
-from bot.reporte.pdf import render_pdf
-from bot.reporte.xlsx import render_xlsx
 from bot.services import Services
 from storage.claims import claim
 from storage.db import Database
@@ -74,6 +71,10 @@ def finished(services: Services, period: Period) -> bool:
 
 async def render(services: Services, data: ReportData) -> Documents:
     """Charts, PDF and XLSX, off the event loop."""
+    from bot.reporte.charts import render_charts  # matplotlib, fpdf2 and openpyxl load on first use:
+    from bot.reporte.pdf import render_pdf  # ~90 MB the bot need not hold between reports
+    from bot.reporte.xlsx import render_xlsx
+
     charts = await services.cameras.run(render_charts, data)
     pdf = await services.cameras.run(render_pdf, data, charts)
     return Documents(data, pdf, await services.cameras.run(render_xlsx, data))

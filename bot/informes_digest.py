@@ -10,7 +10,6 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import col, func, select
 
 from bot.health.status import availability_by_site
-from bot.reporte.charts import availability as availability_chart
 from bot.reporte.model import Availability
 from bot.services import Services
 from storage.anomalias import Anomaly, AnomalyStatus
@@ -71,6 +70,8 @@ async def yesterday(services: Services, today: date) -> DayFigures:
 
 async def week_chart(services: Services, monday: date) -> bytes | None:
     """Last week's (Monday to Sunday) availability per site, as the reports draw it."""
+    from bot.reporte.charts import availability as availability_chart  # matplotlib on first use
+
     start = datetime.combine(monday - timedelta(days=7), time(), services.tz)
     by_site = await availability_by_site(services, start, start + timedelta(days=7))
     rows = [Availability(services.unit.site_name(code), p) for code, p in by_site.items() if p is not None]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,7 +18,6 @@ from bot import audit, consignas
 from bot.cameras.evidence import keep, read, register_case_source
 from bot.mail import outbox
 from bot.mail.compose import Attachment
-from bot.memo import Memo, render_memo
 from bot.roles import Role
 from bot.services import Services
 from bot.solicitudes_form import Form
@@ -47,6 +47,9 @@ from storage.solicitudes import (
     next_seq,
     open_requests,
 )
+
+if TYPE_CHECKING:
+    from bot.memo import Memo
 
 AUTOMATIC = {Decision.PROCEDE: Action.ADMITIR, Decision.REQUIERE_AUTORIZACION: Action.PEDIR_AUTORIZACION}
 WRITTEN = "autorizacion_escrita"  # the Director's authorisation arrived on paper: the chief records it
@@ -228,6 +231,8 @@ async def attach(
 
 
 def memo_for(services: Services, solicitud: Solicitud, answer: str, signer: Person | None) -> Memo:
+    from bot.memo import Memo  # fpdf2 on first use
+
     unit = services.unit.solicitudes.unit(solicitud.unit_code)
     return Memo(
         number=f"UTMV-{solicitud.number}",
@@ -269,6 +274,8 @@ async def act(
         return refused, current
     memo = None
     if action in (Action.RESPONDER, Action.FIRMAR):
+        from bot.memo import render_memo  # fpdf2 on first use
+
         body = text if action == Action.RESPONDER else answer
         signer = person if action == Action.RESPONDER else (chiefs[0] if chiefs else None)
         pdf = await services.cameras.run(render_memo, memo_for(services, current, body or "", signer))

@@ -11,7 +11,6 @@ from telegram.constants import ChatAction
 from bot.cameras.capture import CameraUnavailable
 from bot.context import VigiaContext
 from bot.health import maintenance, references
-from bot.health.chart import render_status
 from bot.health.probe import thumbnail
 from bot.health.render import conditions_text, status_caption
 from bot.health.status import site_statuses
@@ -46,6 +45,8 @@ async def estado(update: Update, context: VigiaContext) -> None:
             return
         site_code = site.code
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
+    from bot.health.chart import render_status  # matplotlib on first use: ~50 MB held only once asked
+
     sites = [s for s in await site_statuses(services, site_code, HOURS) if s.cameras]
     now = services.now().replace(minute=0, second=0, microsecond=0)
     hours = [(now - timedelta(hours=HOURS - 1 - h)).astimezone(services.tz) for h in range(HOURS)]

@@ -22,8 +22,6 @@ from bot.bitacora import (
     TITLE,
     UNIT,
     BitacoraRow,
-    build_pdf,
-    build_xlsx,
     elapsed,
     file_name,
     format_elapsed,
@@ -31,7 +29,8 @@ from bot.bitacora import (
     month_label,
 )
 from bot.bitacora import pdf as bitacora_pdf
-from bot.bitacora.xlsx import HEADER_ROW, XLSX_CELL_LIMIT
+from bot.bitacora.pdf import build_pdf
+from bot.bitacora.xlsx import HEADER_ROW, XLSX_CELL_LIMIT, build_xlsx
 
 TZ = ZoneInfo("America/El_Salvador")  # UTC-6 all year, no daylight saving
 DECEMBER = date(2026, 12, 1)

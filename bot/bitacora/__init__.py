@@ -2,10 +2,10 @@
 
 Pure functions of their inputs: the fault workflow builds `BitacoraRow`s from the database and
 passes the month, the unit's time zone and the generation moment; nothing here touches the
-database, the clock or Telegram.
+database, the clock or Telegram. The builders live in `bot.bitacora.pdf` and `.xlsx` and are
+imported where a document is made: fpdf2 and openpyxl cost ~45 MB the bot need not hold idle.
 """
 
-from bot.bitacora.pdf import build_pdf
 from bot.bitacora.rows import (
     COLUMNS,
     OPEN,
@@ -19,7 +19,6 @@ from bot.bitacora.rows import (
     month_end,
     month_label,
 )
-from bot.bitacora.xlsx import build_xlsx
 
 __all__ = [
     "COLUMNS",
@@ -27,8 +26,6 @@ __all__ = [
     "TITLE",
     "UNIT",
     "BitacoraRow",
-    "build_pdf",
-    "build_xlsx",
     "cutoff",
     "elapsed",
     "file_name",
