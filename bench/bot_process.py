@@ -10,8 +10,11 @@ from pathlib import Path
 from tests.fake_telegram import FakeTelegram
 
 
-async def start_bot(fake: FakeTelegram, workdir: Path, unit_file: Path, **settings: str) -> asyncio.subprocess.Process:
-    """`python -m bot run` with an SQLite file in `workdir`; `settings` adds or overrides variables."""
+async def start_bot(
+    fake: FakeTelegram, workdir: Path, unit_file: Path, *run_args: str, **settings: str
+) -> asyncio.subprocess.Process:
+    """`python -m bot run [run_args]` with an SQLite file in `workdir`; `settings` adds or overrides
+    variables."""
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": fake.token,
@@ -23,7 +26,8 @@ async def start_bot(fake: FakeTelegram, workdir: Path, unit_file: Path, **settin
         "VIGIA_LOG_LEVEL": "WARNING",
         **settings,
     }
-    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "--env-file", os.devnull, "run", env=env)
+    command = [sys.executable, "-m", "bot", "--env-file", os.devnull, "run", *run_args]
+    return await asyncio.create_subprocess_exec(*command, env=env)
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from telegram import Bot
 from telegram.error import TelegramError
@@ -25,7 +26,7 @@ from bot.fallas_bitacora import documents
 from bot.logs import setup_logging
 from bot.reporte.model import Period
 from bot.services import Services
-from bot.settings import ENV_FILE, load_settings
+from bot.settings import ENV_FILE, load_settings, webhook_problems
 from bot.unit_config import load_unit_config
 from storage.db import Database
 from storage.mail import undelivered
@@ -49,7 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--env-file", default=ENV_FILE, help="environment file (default: .env)")
     parser.add_argument("--config", type=Path, help="unit file; overrides VIGIA_CONFIG")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    commands.add_parser("run", help="run the bot (long polling)").set_defaults(action=_run)
+    run = commands.add_parser("run", help="run the bot (long polling, or --webhook behind a reverse proxy)")
+    run.add_argument("--webhook", action="store_true", help="receive updates on WEBHOOK_URL instead of polling")
+    run.set_defaults(action=_run)
     commands.add_parser("check-config", help="validate .env and the unit file").set_defaults(action=_check_config)
     invite = commands.add_parser("invite", help="print a one-time link that binds a person's Telegram account")
     invite.add_argument("person", help="the person's id in the unit file")
@@ -105,9 +108,24 @@ def _load(args: argparse.Namespace) -> Services:
     return Services(settings=settings, unit=unit, db=Database(settings.database_url_or_default))
 
 
-def _run(services: Services, _args: argparse.Namespace) -> int:
-    """Long polling until SIGINT/SIGTERM; updates that arrived while we were down are processed."""
-    build_application(services).run_polling()
+def _run(services: Services, args: argparse.Namespace) -> int:
+    """Until SIGINT/SIGTERM; updates that arrived while we were down are processed either way."""
+    app, settings = build_application(services), services.settings
+    if not args.webhook:
+        app.run_polling()
+        return 0
+    problems = webhook_problems(settings)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 2
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    app.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret.get_secret_value(),
+    )
     return 0
 
 

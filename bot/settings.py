@@ -8,6 +8,7 @@ committed (tokens, passwords).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,6 +30,12 @@ class Settings(BaseSettings):
     telegram_base_file_url: str | None = Field(default=None, alias="TELEGRAM_BASE_FILE_URL")
     telegram_rate_limit: bool = Field(default=True, alias="TELEGRAM_RATE_LIMIT")
     flood_burst: int = Field(default=20, ge=1, alias="FLOOD_BURST")  # updates one person may send at once
+    # `vigia run --webhook`: Telegram posts updates to WEBHOOK_URL (a reverse proxy in front of
+    # WEBHOOK_LISTEN:WEBHOOK_PORT) with WEBHOOK_SECRET in a header; anything else gets 403.
+    webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL", pattern=r"^https?://")
+    webhook_secret: SecretStr | None = Field(default=None, alias="WEBHOOK_SECRET")
+    webhook_listen: str = Field(default="127.0.0.1", alias="WEBHOOK_LISTEN")
+    webhook_port: int = Field(default=8443, ge=1, le=65535, alias="WEBHOOK_PORT")
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     config_path: Path = Field(default=Path("vigia.yaml"), alias="VIGIA_CONFIG")
     data_dir: Path = Field(default=Path("data"), alias="VIGIA_DATA_DIR")
@@ -90,8 +97,22 @@ class Settings(BaseSettings):
     @property
     def secrets(self) -> list[str]:
         """Values that must never appear in logs or messages."""
-        values = [self.telegram_bot_token, self.smtp_password, self.imap_password]
+        values = [self.telegram_bot_token, self.smtp_password, self.imap_password, self.webhook_secret]
         return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+
+
+WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")  # Telegram's alphabet; 16+ so it is not guessable
+
+
+def webhook_problems(settings: Settings) -> list[str]:
+    """What `vigia run --webhook` still needs, one line each (empty: ready)."""
+    problems = []
+    if not settings.webhook_url:
+        problems.append("WEBHOOK_URL is required with --webhook (the public https URL Telegram posts to)")
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if not WEBHOOK_SECRET.match(secret):
+        problems.append("WEBHOOK_SECRET is required with --webhook: 16 to 256 of A-Z, a-z, 0-9, _ and -")
+    return problems
 
 
 def _one_of(value: str, allowed: tuple[str, ...]) -> str:

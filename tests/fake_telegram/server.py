@@ -118,6 +118,7 @@ class FakeTelegram(World):
     ) -> None:
         super().__init__(bot_id=bot_id, bot_username=bot_username)
         self.token = token
+        self.webhook: dict[str, Any] | None = None  # set by setWebhook
         self.upload_limit = upload_limit
         self.rate_limits = rate_limits
         self.strict_ampersand = strict_ampersand
@@ -547,6 +548,12 @@ class FakeTelegram(World):
 
     @bot_api("logOut", "close")
     async def _log_out(self, request: ApiRequest) -> bool:
+        return True
+
+    @bot_api("setWebhook")
+    async def _set_webhook(self, request: ApiRequest) -> bool:
+        """Remembered for the test to deliver updates there, as Telegram would (with the secret header)."""
+        self.webhook = {"url": request.require("url"), "secret_token": request.get("secret_token")}
         return True
 
     @bot_api("deleteWebhook")
