@@ -322,7 +322,8 @@ def load_unit_config(path: Path, env: Mapping[str, str] | None = None) -> UnitCo
     try:
         data, problems = expand_env(document.data, env)
     except RecursionError:
-        raise ConfigError([f"{path}: a YAML alias contains itself (&name … *name inside it)"]) from None
+        line = document.cycle_line()
+        raise ConfigError([f"{path}:{line}: a YAML alias contains itself (&name … *name inside it)"]) from None
     problems += _literal_secrets(document.data)
     config = None
     try:

@@ -38,6 +38,24 @@ class YamlDocument:
             node = child
         return node.start_mark.line + 1
 
+    def cycle_line(self) -> int:
+        """Line (1-based) of a node that contains itself (`x: &a [*a]`, which safe_load accepts and
+        nothing can expand); 1 when there is none."""
+        path: set[int] = set()
+
+        def walk(node: yaml.Node) -> int | None:
+            if id(node) in path:
+                return node.start_mark.line + 1
+            if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+                return None
+            path.add(id(node))
+            children = [v for pair in node.value for v in pair] if isinstance(node, yaml.MappingNode) else node.value
+            found = next((line for child in children if (line := walk(child)) is not None), None)
+            path.discard(id(node))
+            return found
+
+        return (walk(self.root) if self.root is not None else None) or 1
+
 
 def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode) and isinstance(part, str):

@@ -301,11 +301,6 @@ def test_it_reports_a_self_referencing_alias_as_a_config_error() -> None:
         load_unit_config(path, env={})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: bot/unit_config.py load_unit_config reports a self-referencing alias as '<file>: a YAML alias "
-    "contains itself' without the line, where every other problem is '<file>:<line>: ...'",
-)
 def test_it_names_the_line_of_a_self_referencing_alias() -> None:
     text = "language: es\nx: &a [*a]\n"
     with _written(text) as path, pytest.raises(ConfigError) as raised:
