@@ -21,6 +21,18 @@ FLOOD_KEY = "flood_limit"
 
 
 async def gate(update: Update, context: VigiaContext) -> None:
+    """Every update passes here first. When the gate itself fails (the database is down), the error
+    is reported once and the update goes no further: no command runs without knowing its person."""
+    try:
+        await _admit(update, context)
+    except ApplicationHandlerStop:
+        raise
+    except Exception as exc:
+        await context.application.process_error(update, exc)
+        raise ApplicationHandlerStop from None
+
+
+async def _admit(update: Update, context: VigiaContext) -> None:
     services = context.services
     chat, user = update.effective_chat, update.effective_user
     if chat is not None and chat.type != ChatType.PRIVATE and chat.id != services.unit.group.chat_id:

@@ -120,12 +120,6 @@ async def test_it_answers_with_a_reference_while_postgresql_is_down_and_works_af
     assert [c.text for c in await consignas(bot)] == ["Revisar la cámara del portón norte"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DOUBLED: with the database down, one command gets two 'Algo falló' replies with different "
-    "references: the access gate (handlers/access.py gate, group -2) raises, PTB goes on to the command's "
-    "handler with no person attached, whose refusal fails on the database again",
-)
 async def test_it_answers_one_error_per_command_while_postgresql_is_down(bot: BotHarness, postgres: Cluster) -> None:
     """Fault: as above. Expected: one error reply for one command."""
     assert len(await consigna_while_postgresql_is_down(bot, postgres)) == 1
