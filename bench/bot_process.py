@@ -7,7 +7,12 @@ import os
 import sys
 from pathlib import Path
 
+from bot.services import Services
+from bot.settings import Settings
+from bot.unit_config import load_unit_config
+from storage.db import Database
 from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram.server import DEFAULT_TOKEN
 
 
 async def start_bot(
@@ -28,6 +33,19 @@ async def start_bot(
     }
     command = [sys.executable, "-m", "bot", "--env-file", os.devnull, "run", *run_args]
     return await asyncio.create_subprocess_exec(*command, env=env)
+
+
+def in_process_services(database_url: str, workdir: Path, unit_file: Path) -> Services:
+    """The bot's services without Telegram, for benchmarks of one workflow. Nothing reaches Telegram,
+    but the settings want a token: TELEGRAM_BOT_TOKEN from the environment, else the fake's."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        TELEGRAM_BOT_TOKEN=os.environ.get("TELEGRAM_BOT_TOKEN", DEFAULT_TOKEN),
+        DATABASE_URL=database_url,
+        VIGIA_CONFIG=str(unit_file),
+        VIGIA_DATA_DIR=str(workdir / "data"),
+    )
+    return Services(settings, load_unit_config(unit_file), Database(database_url))
 
 
 def peak_rss_mb(pid: int) -> float:

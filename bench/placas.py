@@ -42,11 +42,10 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bot_process import in_process_services
 from bot import siram
 from bot.placas import CONFUSIONS
 from bot.services import Services
-from bot.settings import Settings
-from bot.unit_config import load_unit_config
 from storage.db import Database
 
 TZ = ZoneInfo("America/El_Salvador")
@@ -138,14 +137,7 @@ async def db_size_mb(database: Database) -> float:
 
 
 async def bench(backend: str, url: str, workdir: Path, export: Path, exact, fuzzy) -> dict:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        TELEGRAM_BOT_TOKEN="123456789:BENCH-TOKEN-aaaaaaaaaaaaaaaaaaaaaa",
-        DATABASE_URL=url,
-        VIGIA_CONFIG=str(workdir / "vigia.yaml"),
-        VIGIA_DATA_DIR=str(workdir / "data"),
-    )
-    services = Services(settings, load_unit_config(workdir / "vigia.yaml"), Database(url))
+    services = in_process_services(url, workdir, workdir / "vigia.yaml")
     try:
         await services.db.upgrade()
         began = time.perf_counter()

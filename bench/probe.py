@@ -32,12 +32,10 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bot_process import in_process_services
 from bot.directory import sync_directory
 from bot.health.monitor import run_round
 from bot.services import Services
-from bot.settings import Settings
-from bot.unit_config import load_unit_config
-from storage.db import Database
 from tests.cameras_fixtures import running_rtsp_server
 
 SITE_SIZE = 10
@@ -131,17 +129,9 @@ async def main(count: int) -> None:
         ports = refused.getsockname()[1], hung.getsockname()[1]
         listed, faulty = cameras(count, f"rtsp://127.0.0.1:{server.port}", *ports)
         path = unit_file(workdir, listed)
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            TELEGRAM_BOT_TOKEN="123456789:BENCH-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-            DATABASE_URL=f"sqlite:///{workdir / 'bot.db'}",
-            VIGIA_CONFIG=str(path),
-            VIGIA_DATA_DIR=str(workdir / "data"),
-        )
-        unit = load_unit_config(path)
-        services = Services(settings, unit, Database(settings.database_url_or_default))
+        services = in_process_services(f"sqlite:///{workdir / 'bot.db'}", workdir, path)
         await services.db.upgrade()
-        await sync_directory(services.db, unit, now=services.now())
+        await sync_directory(services.db, services.unit, now=services.now())
         first = await measure(services, faulty)
         for memory in services.health.cameras.values():
             memory.next_due = None

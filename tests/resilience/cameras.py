@@ -24,6 +24,7 @@ from bot.cameras.capture import encode_jpeg
 
 FIVE_GB = 5_000_000_000
 CHUNK = os.urandom(256 * 1024)
+TRICKLE_PAUSE_S = 0.2  # between the 1 KB pieces of a trickling camera
 
 
 def textured_jpeg(seed: int = 7) -> bytes:
@@ -41,6 +42,7 @@ class BadCameras:
     port: int = 0
     _runner: web.AppRunner | None = None
     _picture: bytes = field(default_factory=textured_jpeg)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.port}/{name}.jpg"
@@ -55,6 +57,7 @@ class BadCameras:
         self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
+        self._stopping.set()  # a trickling answer ends at once instead of at its next pause
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -74,9 +77,18 @@ class BadCameras:
             chunk = CHUNK if mode == "endless" else CHUNK[:1024]
             await response.write(chunk)
             self.sent[name] += len(chunk)
-            if mode == "trickle":
-                await asyncio.sleep(0.2)  # the fault itself: a camera that sends a little, slowly
+            if mode == "trickle" and await self._paused_until_stopped(TRICKLE_PAUSE_S):
+                break
         return response
+
+    async def _paused_until_stopped(self, seconds: float) -> bool:
+        """The fault itself: a camera that sends 1 KB every `seconds`, until the test stops it."""
+        try:
+            async with asyncio.timeout(seconds):
+                await self._stopping.wait()
+        except TimeoutError:
+            return False
+        return True
 
 
 @dataclass
