@@ -18,6 +18,8 @@ INTERVAL_S = 900
 async def deadlines(context: VigiaContext) -> None:
     services = context.services
     today = solicitudes.today(services)
+    async with services.db.read() as session:
+        readers = {p.id: p for p in await linked_with_role(session, "jefe") + await escalation_contacts(session)}
     for request in await solicitudes.open_list(services):
         planned = reminders(request.received_on, request.due_on, solicitudes.days_off(services))
         due = [kind for day, kind in planned if day <= today]
@@ -27,11 +29,9 @@ async def deadlines(context: VigiaContext) -> None:
         key = f"{request.number}:{latest}"
         if await turnos.already_sent(services, key, "solicitud"):
             continue
-        async with services.db.read() as session:
-            readers = await linked_with_role(session, "jefe") + await escalation_contacts(session)
         async with turnos.once(services, key, "solicitud") as first:
             if first:
-                for person in {p.id: p for p in readers}.values():
+                for person in readers.values():
                     language, when = person.language, f"{request.due_on:%d/%m/%Y}"
                     state = t(language, f"solicitud.state.{request.state}")
                     text = t(language, f"solicitud.reminder.{latest}", number=request.number, state=state, due=when)
@@ -40,6 +40,8 @@ async def deadlines(context: VigiaContext) -> None:
 
 async def retention(context: VigiaContext) -> None:
     services = context.services
+    async with services.db.read() as session:
+        readers = await escalation_contacts(session)
     for request in await solicitudes.open_list(services):
         if not solicitudes.at_risk(services, request) or request.window_start is None:
             continue
@@ -48,8 +50,6 @@ async def retention(context: VigiaContext) -> None:
                 continue
             start = request.window_start.astimezone(services.tz).date()
             gone = overwritten_on(start, solicitudes.retention_days(services, request.site_code))
-            async with services.db.read() as session:
-                readers = await escalation_contacts(session)
             await tell_each(
                 context.bot, readers, "solicitud.retention_warning", number=request.number, date=f"{gone:%d/%m/%Y}"
             )

@@ -246,3 +246,13 @@ async def test_a_fault_not_posted_while_telegram_is_down_is_posted_on_the_next_r
     assert all(f.message_id is not None for f in stored)
     photos = [c for c in posted(bot, mark, "sendPhoto") if c.ok]
     assert len(photos) == 2, "one picture per fault, nothing doubled"
+
+
+async def test_referencia_of_a_camera_that_gives_no_picture_changes_nothing(
+    bot: BotHarness, spare_server: list[RtspServer]
+) -> None:
+    spare_server[0].process.kill()
+    spare_server[0].process.wait(timeout=5)
+    reply = await bot.ask("coord.carlos", "/referencia amatillo-1", text_contains="no dio imagen")
+    assert "Amatillo 1" in reply.params["text"]
+    assert ("amatillo-1", "day") not in bot.services.health.references

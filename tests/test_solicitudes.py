@@ -267,3 +267,19 @@ async def test_a_written_authorisation_is_recorded_by_the_chief(bot: BotHarness)
     await bot.fake.wait_for("editMessageText", after=mark, text_contains="análisis de pertinencia")
     timeline = await bot.ask("tec.ana", "/solicitud S-2026-0001")
     assert "autorizó: escrita: Memorándum DG-2026-77" in timeline.params["text"]
+
+
+async def test_a_document_of_the_wrong_kind_or_too_large_is_refused_and_asked_again(bot: BotHarness) -> None:
+    await register(bot)
+    carlos = bot.user("coord.carlos")
+    mark = bot.fake.mark()
+    bot.fake.send_document(carlos, bot.private("coord.carlos"), b"hola", filename="nota.txt", mime_type="text/plain")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="Envíe una foto o un PDF")
+    mark = bot.fake.mark()
+    big = b"%PDF-1.4\n" + bytes(21 * 1024 * 1024)
+    bot.fake.send_document(carlos, bot.private("coord.carlos"), big, filename="memo.pdf", mime_type="application/pdf")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="pasa de 20 MB")
+    mark = bot.fake.mark()
+    pdf = b"%PDF-1.4\n% the memo, lighter\n"
+    bot.fake.send_document(carlos, bot.private("coord.carlos"), pdf, filename="memo.pdf", mime_type="application/pdf")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="Guardado en S-2026-0001")
