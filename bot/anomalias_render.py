@@ -6,8 +6,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.anomalias import Case
-from bot.i18n import Html, t
+from bot.i18n import Html, plain, t
 from bot.shifts import age, local_time
+from bot.timeline import history
 from bot.unit_config import UnitConfig
 from storage.anomalias import Anomaly, AnomalyNotice, AnomalyStatus
 
@@ -99,21 +100,16 @@ def alert_text(case: Case, unit: UnitConfig, language: str, tz: ZoneInfo) -> str
 
 
 def timeline_text(case: Case, language: str, now: datetime, tz: ZoneInfo) -> str:
-    lines = [t(language, "anomalia.timeline_title", number=case.anomaly.number)]
-    for event in case.events:
-        what = t(language, f"anomalia.event.{event.kind}")
-        if event.text:
-            what += f": {event.text}"
-        lines.append(
-            t(
-                language,
-                "anomalia.timeline_line",
-                time=local_time(event.at, tz, now),
-                name=case.names.get(event.person_id or 0, "Vigía"),
-                what=what,
-            )
+    entries = [
+        (
+            event.at,
+            case.names.get(event.person_id or 0, "Vigía"),
+            plain(language, f"anomalia.event.{event.kind}") + (f": {event.text}" if event.text else ""),
         )
-    return "\n".join(lines)
+        for event in case.events
+    ]
+    title = t(language, "anomalia.timeline_title", number=case.anomaly.number)
+    return history(language, title, entries, tz, now)
 
 
 def list_text(anomalies: list[Anomaly], unit: UnitConfig, language: str, now: datetime) -> str:

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from bot import triage
 from bot.fallas import FaultCase, waited
 from bot.fallas_mail import target_name
-from bot.i18n import t
+from bot.i18n import plain, t
 from bot.shifts import age, duration, local_time
+from bot.timeline import history
 from bot.unit_config import UnitConfig
 from storage.fallas import Fault
 
@@ -122,18 +123,10 @@ def list_text(faults: list[Fault], unit: UnitConfig, language: str, now: datetim
 
 
 def timeline_text(case: FaultCase, language: str, now: datetime, tz: ZoneInfo) -> str:
-    lines = [t(language, "falla.timeline_title", number=case.fault.number)]
+    entries = []
     for event in case.events:
-        what = t(language, f"falla.event.{event.kind}")
+        what = plain(language, f"falla.event.{event.kind}")
         if event.text and event.kind in TOLD:
             what += f": {event.text.split(chr(10) + '[')[0]}"
-        lines.append(
-            t(
-                language,
-                "falla.timeline_line",
-                time=local_time(event.at, tz, now),
-                name=case.names.get(event.person_id or 0, "Vigía"),
-                what=what,
-            )
-        )
-    return "\n".join(lines)
+        entries.append((event.at, case.names.get(event.person_id or 0, "Vigía"), what))
+    return history(language, t(language, "falla.timeline_title", number=case.fault.number), entries, tz, now)

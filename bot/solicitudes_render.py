@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.i18n import t
+from bot.i18n import plain, t
 from bot.services import Services
-from bot.shifts import local_time
 from bot.solicitudes import Case, days_off
 from bot.solicitudes_form import Problem
 from bot.solicitudes_rules import days_left
+from bot.timeline import history
 from storage.solicitudes import Solicitud
 
 
@@ -63,19 +63,16 @@ def card(services: Services, case: Case, language: str, today: date) -> str:
 
 
 def timeline(services: Services, case: Case, language: str, now: datetime) -> str:
-    lines = [t(language, "solicitud.timeline_title", number=case.solicitud.number)]
-    for event in case.events:
-        lines.append(
-            t(
-                language,
-                "solicitud.timeline_line",
-                time=local_time(event.at, services.tz, now),
-                name=case.names.get(event.person_id or 0, "Vigía"),
-                what=t(language, f"solicitud.action.{event.action}"),
-                text=f": {event.text}" if event.text else "",
-            )
+    entries = [
+        (
+            event.at,
+            case.names.get(event.person_id or 0, "Vigía"),
+            plain(language, f"solicitud.action.{event.action}") + (f": {event.text}" if event.text else ""),
         )
-    return "\n".join(lines)
+        for event in case.events
+    ]
+    title = t(language, "solicitud.timeline_title", number=case.solicitud.number)
+    return history(language, title, entries, services.tz, now)
 
 
 def listing(services: Services, open_ones: list[Solicitud], language: str, today: date) -> str:

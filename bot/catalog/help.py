@@ -2,6 +2,7 @@
 
 ES = {
     "help.header": "<b>Vigía</b>: lo que puede hacer como {role}.",
+    "timeline.line": "{time} · {name}: {what}",
     "help.in_group": "En el grupo de operaciones:",
     "help.in_private": "En el chat privado con el bot:",
     "command.start": "Vincular su cuenta con un código de invitación",
@@ -10,6 +11,7 @@ ES = {
 }
 
 EN = {
+    "timeline.line": "{time} · {name}: {what}",
     "help.header": "<b>Vigía</b>: what you can do as {role}.",
     "help.in_group": "In the operations group:",
     "help.in_private": "In your private chat with the bot:",
