@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +30,10 @@ class Services:
     health: HealthMemory = field(default_factory=HealthMemory, repr=False)  # the monitor's working memory
     # Set by the Application factory: deliver queued mail now instead of at the next round.
     kick_outbox: Callable[[], object] = field(default=lambda: None, repr=False)
+    # The Telegram outbox (bot/notices.py): set when a notice is queued, so the update's end delivers it;
+    # the lock keeps to one delivery run at a time.
+    notices_queued: bool = field(default=False, repr=False)
+    notices_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     def __post_init__(self) -> None:
         """The capture service owns threads and an HTTP client: app.py closes it in post_shutdown."""

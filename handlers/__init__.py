@@ -1,14 +1,17 @@
 """The Telegram surface: one module per workflow, registered here in one place.
 
-Handler groups: -2 the access gate, 0 the workflows. Adding a workflow means adding its module
+Handler groups: -2 the access gate, 0 the workflows, DELIVERY_GROUP the Telegram outbox (what the
+update's handler queued goes out once it is handled). Adding a workflow means adding its module
 to WORKFLOWS; its COMMANDS then appear in /ayuda and the menus by themselves, its BUTTONS
 (callback query handlers) are registered, and its PROMPTS answer the questions it asks.
 """
 
 from __future__ import annotations
 
-from telegram.ext import Application
+from telegram.ext import Application, TypeHandler
 
+from bot.context import VigiaContext
+from bot.notices_delivery import deliver
 from handlers import (
     access,
     anomalias,
@@ -28,6 +31,8 @@ from handlers import (
 )
 from handlers.commands import COMMANDS_KEY, as_handler
 from handlers.errors import on_error
+
+DELIVERY_GROUP = 100
 
 WORKFLOWS = (
     ayuda,
@@ -56,4 +61,10 @@ def register(app: Application) -> None:
         app.add_handlers(list(getattr(module, "BUTTONS", ())))
     app.bot_data[prompts.ANSWERS_KEY] = {k: v for m in WORKFLOWS for k, v in getattr(m, "PROMPTS", {}).items()}
     app.add_handler(prompts.HANDLER)
+    app.add_handler(TypeHandler(object, deliver_owed), group=DELIVERY_GROUP)
     app.add_error_handler(on_error)
+
+
+async def deliver_owed(_: object, context: VigiaContext) -> None:
+    if context.services.notices_queued:
+        await deliver(context.bot, context.services)

@@ -7,13 +7,40 @@ wait a whole interval, since a repeating job's first run is never in the past).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram.ext import Application
 
-from bot.context import SERVICES_KEY
-from jobs import anomalias, consignas, evidence_retention, fallas, informes, mail, relevo, salud, siram, solicitudes
+from bot.context import SERVICES_KEY, VigiaContext
+from bot.notices_delivery import deliver
+from jobs import (
+    anomalias,
+    consignas,
+    evidence_retention,
+    fallas,
+    informes,
+    mail,
+    notices,
+    relevo,
+    salud,
+    siram,
+    solicitudes,
+)
 from jobs.common import CATCH_UP
 
-WORKFLOWS = (consignas, relevo, anomalias, fallas, salud, siram, informes, solicitudes, evidence_retention, mail)
+WORKFLOWS = (
+    consignas,
+    relevo,
+    anomalias,
+    fallas,
+    salud,
+    siram,
+    informes,
+    solicitudes,
+    evidence_retention,
+    mail,
+    notices,
+)
 
 
 def register(app: Application) -> None:
@@ -28,6 +55,20 @@ def register(app: Application) -> None:
     app.bot_data[SERVICES_KEY].kick_outbox = kick_outbox
     for module in WORKFLOWS:
         for job in module.JOBS:
-            queue.run_repeating(job.callback, interval=job.every_s, first=job.every_s, name=job.name)
+            callback = then_deliver(job.callback)
+            queue.run_repeating(callback, interval=job.every_s, first=job.every_s, name=job.name)
             if job.catch_up:
-                queue.run_once(job.callback, when=0, name=f"{job.name}.start", job_kwargs=CATCH_UP)
+                queue.run_once(callback, when=0, name=f"{job.name}.start", job_kwargs=CATCH_UP)
+
+
+def then_deliver(job: Callable[[VigiaContext], Awaitable[None]]) -> Callable[[VigiaContext], Awaitable[None]]:
+    """What a job queued goes out as soon as it ends, not at the outbox's next round."""
+
+    async def run(context: VigiaContext) -> None:
+        try:
+            await job(context)
+        finally:
+            if context.services.notices_queued:
+                await deliver(context.bot, context.services)
+
+    return run

@@ -38,6 +38,21 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     await server.stop()
 
 
+async def until_listening(port: int) -> None:
+    """PTB registers the webhook before its server listens (Telegram retries); a test posting at
+    once would be refused, so wait until the port takes a connection."""
+    async with asyncio.timeout(20):
+        while True:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.05)
+                continue
+            writer.close()
+            await writer.wait_closed()
+            return
+
+
 async def test_it_takes_updates_with_the_secret_and_refuses_the_rest(
     fake: FakeTelegram, tmp_path: Path, unit_file: Path
 ) -> None:
@@ -48,6 +63,7 @@ async def test_it_takes_updates_with_the_secret_and_refuses_the_rest(
     try:
         registered = await fake.wait_for("setWebhook", timeout=60)
         assert registered.params["url"] == url and registered.params["secret_token"] == SECRET
+        await until_listening(port)
         user = fake.user(MARTA, "Marta")
         fake.send_text(user, fake.private_chat(user), "/ayuda")
         (update,) = fake.updates.pending

@@ -1,0 +1,141 @@
+"""Queue a Telegram notice in the unit of work that makes it owed; bot/notices_delivery.py sends it.
+
+Workflows call these instead of the Bot API for whatever someone must get even if Telegram is down
+at that moment: alerts, reminders, escalations, the group's posts of a case and their later edits,
+documents for review. Direct answers to the person who just wrote stay direct (they asked; they see
+"Algo falló" and ask again).
+
+Each notice has a key; queueing a key a second time does nothing, so a job that runs twice, or a
+catch-up after a restart, owes each notice once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import t
+from storage.notices import NoticeKind, Record, TelegramNotice, message_of, owed, unsent_for
+from storage.people import Person
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+def _markup(markup: InlineKeyboardMarkup | None) -> str | None:
+    return json.dumps(markup.to_dict(), ensure_ascii=False) if markup is not None else None
+
+
+def _add(session: AsyncSession, services: Services, **fields: object) -> None:
+    session.add(TelegramNotice(created_at=services.now(), **fields))  # type: ignore[arg-type]
+    services.notices_queued = True
+
+
+async def queue(
+    session: AsyncSession,
+    services: Services,
+    *,
+    key: str,
+    chat_id: int,
+    text: str = "",
+    kind: NoticeKind = NoticeKind.MESSAGE,
+    thread_id: int | None = None,
+    markup: InlineKeyboardMarkup | None = None,
+    evidence_id: int | None = None,
+    filename: str | None = None,
+    reply_to: Record | None = None,
+    record: Record | None = None,
+) -> bool:
+    """Owe one notice; False if `key` was owed before (sent or not)."""
+    if await owed(session, key):
+        return False
+    _add(
+        session,
+        services,
+        key=key,
+        chat_id=chat_id,
+        text=text,
+        kind=kind,
+        thread_id=thread_id,
+        markup=_markup(markup),
+        evidence_id=evidence_id,
+        filename=filename,
+        reply_to=str(reply_to) if reply_to else None,
+        record=str(record) if record else None,
+    )
+    return True
+
+
+async def tell(session: AsyncSession, services: Services, person: Person, text: str, *, key: str) -> bool:
+    """A private message; False for someone who never opened the bot (nothing to send to)."""
+    if person.telegram_id is None:
+        return False
+    await queue(session, services, key=f"{key}:{person.id}", chat_id=person.telegram_id, text=text)
+    return True
+
+
+async def tell_each(
+    session: AsyncSession, services: Services, people: Iterable[Person], message: str, *, key: str, **values: object
+) -> bool:
+    """The catalogue `message`, privately, to each person in their own language; True if anyone can get it."""
+    told = [await tell(session, services, p, t(p.language, message, **values), key=key) for p in people]
+    return any(told)
+
+
+async def post(
+    session: AsyncSession,
+    services: Services,
+    topic: str,
+    text: str,
+    *,
+    key: str,
+    markup: InlineKeyboardMarkup | None = None,
+    reply_to: Record | None = None,
+    kind: NoticeKind = NoticeKind.MESSAGE,
+    evidence_id: int | None = None,
+) -> bool:
+    """A message into the operations group, in `topic`'s forum thread when one is configured."""
+    group = services.unit.group
+    thread = getattr(group.topics, topic)
+    return await queue(
+        session,
+        services,
+        key=key,
+        chat_id=group.chat_id,
+        thread_id=thread,
+        text=text,
+        markup=markup,
+        reply_to=reply_to,
+        kind=kind,
+        evidence_id=evidence_id,
+    )
+
+
+async def show(
+    session: AsyncSession,
+    services: Services,
+    record: Record,
+    topic: str,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Make the record's own message in the group say `text`: posted the first time, edited after.
+    A post or edit still waiting just takes the newer text, so Telegram only sees the latest."""
+    waiting = await unsent_for(session, record)
+    if waiting is not None:
+        waiting.text, waiting.markup = text, _markup(markup)
+        session.add(waiting)
+        services.notices_queued = True
+        return
+    chat_id, message_id = await message_of(session, record)
+    group = services.unit.group
+    if message_id is None:
+        thread = getattr(group.topics, topic)
+        fields = {"chat_id": group.chat_id, "thread_id": thread, "kind": NoticeKind.MESSAGE}
+    else:
+        fields = {"chat_id": chat_id or group.chat_id, "kind": NoticeKind.EDIT}
+    _add(session, services, key=f"show:{record}", text=text, markup=_markup(markup), record=str(record), **fields)

@@ -1,0 +1,127 @@
+"""The Telegram outbox: every notice a workflow owes someone is a row before it is a message.
+
+A notice is written in (or right after) the unit of work that makes it owed, and delivered by
+bot/notices_delivery.py in id order; so a Telegram outage, a 500 or a crash delays a notice but
+never loses it, and its `key` keeps a workflow that runs twice from owing it twice.
+
+A notice may name a *record*, the row whose own message it is ("anomaly:12"): once posted, its
+chat and message id are written into that row, so later changes edit it in place; an edit names
+the record instead of a message id, and is resolved when it is sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Table
+from sqlalchemy import select as select_columns
+from sqlmodel import Field, SQLModel, col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.types import UTCDateTime
+
+
+class NoticeKind(StrEnum):
+    MESSAGE = "message"
+    PHOTO = "photo"  # evidence_id, text as caption
+    DOCUMENT = "document"  # evidence_id, filename, text as caption
+    EDIT = "edit"  # the record's message gets this text and keyboard
+
+
+class TelegramNotice(SQLModel, table=True):
+    __tablename__ = "telegram_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, index=True)  # "anomalia:12:alert:5": owed once
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    kind: str = Field(default=NoticeKind.MESSAGE, max_length=10)
+    chat_id: int = Field(sa_type=BigInteger)
+    thread_id: int | None = None
+    text: str = ""
+    markup: str | None = None  # InlineKeyboardMarkup as JSON
+    evidence_id: int | None = Field(default=None, foreign_key="evidence.id")
+    filename: str | None = Field(default=None, max_length=200)
+    reply_to: str | None = Field(default=None, max_length=80)  # a record: reply to its message
+    record: str | None = Field(default=None, max_length=80)  # a record: whose message this is
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # refused for good by Telegram
+    message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """A row with a message of its own: `table`'s row `row_id`, its message id in `column` (and its
+    chat in `chat_id`, when the table has one)."""
+
+    table: str
+    row_id: int
+    column: str = "message_id"
+
+    def __str__(self) -> str:
+        return f"{self.table}:{self.row_id}:{self.column}"
+
+    @classmethod
+    def of(cls, model: type[SQLModel], row_id: int | None, column: str = "message_id") -> Record:
+        assert row_id is not None, "a record is a stored row"
+        return cls(str(model.__tablename__), row_id, column)
+
+    @classmethod
+    def parse(cls, text: str) -> Record:
+        table, row_id, column = text.split(":")
+        return cls(table, int(row_id), column)
+
+    def _table(self) -> Table:
+        return SQLModel.metadata.tables[self.table]
+
+
+async def message_of(session: AsyncSession, record: Record) -> tuple[int | None, int | None]:
+    """(chat id, message id) of the record's own message; None for what is not posted yet."""
+    table = record._table()
+    chat = table.c.chat_id if "chat_id" in table.c else None
+    columns = [table.c[record.column]] + ([chat] if chat is not None else [])
+    row = (await session.exec(select_columns(*columns).where(table.c.id == record.row_id))).first()
+    if row is None:
+        return None, None
+    return (row[1] if chat is not None else None), row[0]
+
+
+async def remember(session: AsyncSession, record: Record, chat_id: int, message_id: int) -> None:
+    table = record._table()
+    values: dict[str, int] = {record.column: message_id}
+    if "chat_id" in table.c:
+        values["chat_id"] = chat_id
+    await session.exec(update(table).where(table.c.id == record.row_id).values(values))
+
+
+async def owed(session: AsyncSession, key: str) -> bool:
+    """True if a notice with this key was ever queued (sent or not)."""
+    statement = select(TelegramNotice.id).where(TelegramNotice.key == key).limit(1)
+    return (await session.exec(statement)).first() is not None
+
+
+async def unsent_for(session: AsyncSession, record: Record) -> TelegramNotice | None:
+    """The record's post or edit still waiting, if any: a newer text replaces its text."""
+    statement = (
+        select(TelegramNotice)
+        .where(TelegramNotice.record == str(record), col(TelegramNotice.sent_at).is_(None))
+        .where(col(TelegramNotice.failed_at).is_(None))
+        .order_by(col(TelegramNotice.id).desc())
+    )
+    return (await session.exec(statement)).first()
+
+
+async def pending(session: AsyncSession, limit: int, skip_chats: set[int]) -> list[TelegramNotice]:
+    """The oldest notices owed, but none for the chats that wait for the next run."""
+    statement = (
+        select(TelegramNotice)
+        .where(col(TelegramNotice.sent_at).is_(None), col(TelegramNotice.failed_at).is_(None))
+        .where(col(TelegramNotice.chat_id).not_in(skip_chats))
+        .order_by(col(TelegramNotice.id))
+        .limit(limit)
+    )
+    return list((await session.exec(statement)).all())
+
