@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot import anomalias, audit, consignas, fallas
 from bot.consignas_render import holder_name
 from bot.fallas_mail import target_name
 from bot.roles import SUPERVISORS, Role
 from bot.services import Services
 from bot.shifts import Slot, previous_slot, slot_at, slot_named
-from storage.claims import claim, unclaim
+from storage.claims import claim as claim_once
 from storage.consignas import Consigna, consignas_between
 from storage.people import Person, person_names
 from storage.relevo import Handover, HandoverItem, handover_of_slot, items_of, open_handovers
@@ -199,18 +201,17 @@ async def accept(
     return (Acceptance.COMPLETE if complete else Acceptance.OK), accepted
 
 
-async def claim_due(services: Services, stage: str) -> list[Handover]:
-    """Open handovers whose reminder ("reminded_at") or escalation ("escalated_at") fell due, each claimed once."""
+async def due(services: Services, stage: str) -> list[Handover]:
+    """Open handovers whose reminder ("reminded_at") or escalation ("escalated_at") fell due."""
     now, rules = services.now(), services.unit.relevo
     delay = timedelta(minutes=rules.remind_after if stage == "reminded_at" else rules.escalate_after)
-    async with services.db.write() as session:
-        due = [h for h in await open_handovers(session) if getattr(h, stage) is None and h.created_at + delay <= now]
-        return [h for h in due if await claim(session, Handover, h.id, stage, now)]  # type: ignore[arg-type]
+    async with services.db.read() as session:
+        return [h for h in await open_handovers(session) if getattr(h, stage) is None and h.created_at + delay <= now]
 
 
-async def unclaim_due(services: Services, handover: Handover, stage: str) -> None:
-    async with services.db.write() as session:
-        await unclaim(session, Handover, handover.id, stage)  # type: ignore[arg-type]
+async def claim(session: AsyncSession, services: Services, handover: Handover, stage: str) -> bool:
+    """Stamp the stage once, in the caller's unit of work, which queues the notices it owes."""
+    return await claim_once(session, Handover, handover.id, stage, services.now())  # type: ignore[arg-type]
 
 
 async def shift_summary_data(services: Services, slot: Slot) -> tuple[list[Consigna], int, Handover | None]:

@@ -10,15 +10,17 @@ from datetime import timedelta
 
 from telegram.error import TelegramError
 
-from bot import relevo, turnos
+from bot import notices, relevo, turnos
 from bot.context import VigiaContext
 from bot.i18n import t
 from bot.relevo_render import summary_text
 from bot.roles import Role
 from bot.shifts import local_time, slot_at
-from bot.telegram_io import post, tell, tell_each
+from bot.telegram_io import tell, tell_each
 from jobs.common import Job
+from storage.notices import Record
 from storage.people import escalation_contacts, linked_with_role, person_names
+from storage.relevo import Handover
 
 log = logging.getLogger(__name__)
 INTERVAL_S = 60
@@ -34,48 +36,51 @@ async def tick(context: VigiaContext) -> None:
 
 
 async def remind(context: VigiaContext) -> None:
+    """The group (as a reply to the handover) and the incoming technicians, once, from the outbox."""
     services = context.services
     language, minutes = services.unit.language, services.unit.relevo.remind_after
-    for handover in await relevo.claim_due(services, "reminded_at"):
+    for handover in await relevo.due(services, "reminded_at"):
         incoming = await turnos.duty(services, relevo.slot_of(services, handover.incoming_slot_key))
         names = ", ".join(p.name for p in incoming.people) or t(language, "relevo.section_empty")
-        try:
-            await post(
-                context.bot,
-                services,
-                "consignas",
-                t(language, "relevo.reminder_group", minutes=minutes, names=names),
-                reply_to=handover.message_id,
-            )
-        except TelegramError:
-            await relevo.unclaim_due(services, handover, "reminded_at")
-            raise
         outgoing = relevo.slot_of(services, handover.slot_key)
-        await tell_each(
-            context.bot, incoming.people, "relevo.reminder_private", outgoing=outgoing.name, minutes=minutes
-        )
+        key = f"relevo:{handover.id}:reminder"
+        async with services.db.write() as session:
+            if not await relevo.claim(session, services, handover, "reminded_at"):
+                continue
+            text = t(language, "relevo.reminder_group", minutes=minutes, names=names)
+            await notices.post(session, services, "consignas", text, key=key, reply_to=Record.of(Handover, handover.id))
+            await notices.tell_each(
+                session,
+                services,
+                incoming.people,
+                "relevo.reminder_private",
+                key=key,
+                outgoing=outgoing.name,
+                minutes=minutes,
+            )
 
 
 async def escalate(context: VigiaContext) -> None:
     services = context.services
-    for handover in await relevo.claim_due(services, "escalated_at"):
+    for handover in await relevo.due(services, "escalated_at"):
         incoming = await turnos.duty(services, relevo.slot_of(services, handover.incoming_slot_key))
-        async with services.db.read() as session:
-            names = await person_names(session)
-            coordinators = await escalation_contacts(session)
         outgoing = relevo.slot_of(services, handover.slot_key)
-        told = await tell_each(
-            context.bot,
-            coordinators,
-            "relevo.escalation",
-            outgoing=outgoing.name,
-            name=names.get(handover.from_person_id, ""),
-            time=local_time(handover.created_at, services.tz, services.now()),
-            minutes=services.unit.relevo.escalate_after,
-            names=", ".join(p.name for p in incoming.people) or "-",
-        )
-        if not told:
-            await relevo.unclaim_due(services, handover, "escalated_at")
+        async with services.db.write() as session:
+            if not await relevo.claim(session, services, handover, "escalated_at"):
+                continue
+            names = await person_names(session)
+            await notices.tell_each(
+                session,
+                services,
+                await escalation_contacts(session),
+                "relevo.escalation",
+                key=f"relevo:{handover.id}:escalation",
+                outgoing=outgoing.name,
+                name=names.get(handover.from_person_id, ""),
+                time=local_time(handover.created_at, services.tz, services.now()),
+                minutes=services.unit.relevo.escalate_after,
+                names=", ".join(p.name for p in incoming.people) or "-",
+            )
 
 
 async def prompt_outgoing(context: VigiaContext) -> None:

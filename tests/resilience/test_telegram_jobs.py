@@ -123,11 +123,6 @@ async def test_it_sends_the_relevo_reminder_once_after_telegram_refused_connecti
     assert take_errors(bot) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LOST: Telegram unreachable when the 30-minute escalation is due loses the coordinator's "
-    "notice for good (jobs/relevo.py escalate: tell() lets NetworkError through, so unclaim_due never runs)",
-)
 async def test_it_sends_the_relevo_escalation_once_after_an_outage(bot: BotHarness) -> None:
     """Fault: Telegram refuses connections when the reminder and the 30-minute escalation are both due.
     Expected: once it is back, the next tick sends the reminder and the escalation, each once."""
@@ -143,11 +138,6 @@ async def test_it_sends_the_relevo_escalation_once_after_an_outage(bot: BotHarne
     assert count(bot.fake, "sigue sin aceptar", 0, chat_id=CARLOS) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LOST: a 500 on Kevin's private reminder, after the group reminder went out, loses it for good "
-    "(jobs/relevo.py remind: reminded_at stays claimed once the group post succeeded)",
-)
 async def test_it_sends_the_private_relevo_reminder_after_a_500(bot: BotHarness) -> None:
     """Fault: one 500 on the incoming technician's private reminder. Expected: the group reminder once,
     and Kevin's reminder on the next tick, once."""
@@ -161,11 +151,6 @@ async def test_it_sends_the_private_relevo_reminder_after_a_500(bot: BotHarness)
     assert count(bot.fake, "has waited", 0, chat_id=KEVIN) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DOUBLED: a group reminder Telegram delivered but answered after PTB's 5 s read timeout is "
-    "posted again on the next tick (jobs/relevo.py remind unclaims on TimedOut)",
-)
 async def test_it_posts_the_relevo_reminder_once_when_telegram_answers_late(bot: BotHarness) -> None:
     """Fault: Telegram stores the group reminder but answers 5.5 s later, after the client's 5 s read
     timeout. Expected: one reminder in the group, however the bot learned about it."""
