@@ -14,13 +14,15 @@ from enum import StrEnum
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from bot import audit
+from bot import audit, notices
 from bot.cameras.evidence import keep, read, register_case_source
+from bot.i18n import t
 from bot.informes_data import gather
 from bot.mail import outbox
 from bot.mail.compose import Attachment
 from bot.reporte.model import Period, ReportData
 from bot.services import Services
+from bot.shifts import local_time
 from storage.claims import claim
 from storage.db import Database
 from storage.evidence import EvidenceKind
@@ -147,12 +149,6 @@ async def stored(services: Services, report: Report) -> list[Attachment]:
     return files
 
 
-async def mark_sent(services: Services, report_id: int) -> bool:
-    """The chief has this version (from the schedule or their own /reporte): not sent again."""
-    async with services.db.write() as session:
-        return await claim(session, Report, report_id, "sent_at", services.now())
-
-
 async def latest(services: Services, period: Period) -> Report | None:
     async with services.db.read() as session:
         versions = await versions_of(session, period.code)
@@ -200,6 +196,16 @@ async def approve(services: Services, report_id: int, person: Person) -> tuple[O
             object_id=f"{report.number} v{report.version}",
             detail={"pdf_sha256": report.pdf_sha256, "to": recipients},
         )
+        confirmation = t(
+            person.language,
+            "informe.approved",
+            number=report.number,
+            version=report.version,
+            to=", ".join(recipients),
+            time=local_time(now, services.tz, now),
+            sha=report.pdf_sha256,
+        )
+        await notices.tell(session, services, person, confirmation, key=f"informe:{report.id}:approved")
     services.kick_outbox()
     return Outcome.OK, report
 

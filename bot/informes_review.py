@@ -1,25 +1,24 @@
 """The chief's copy of a report version: the PDF with "Aprobar y enviar" and "Agregar
-observaciones", and the XLSX annex. Used by the schedule and by /reporte alike."""
+observaciones", and the XLSX annex, through the Telegram outbox. Used by the schedule and by
+/reporte alike."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import TelegramError
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import informes
+from bot import informes, notices
 from bot.i18n import t
-from bot.mail.compose import Attachment
+from bot.informes import file_name
 from bot.reporte.model import Period
 from bot.services import Services
 from storage.audit import first_entry_at
-from storage.claims import unclaim
+from storage.claims import claim
 from storage.informes import Report
+from storage.notices import NoticeKind
 from storage.people import Person, linked_with_role
-
-log = logging.getLogger(__name__)
 
 
 def keyboard(report: Report, language: str) -> InlineKeyboardMarkup:
@@ -36,40 +35,51 @@ def caption(report: Report, language: str) -> str:
     return t(language, "informe.caption", number=report.number, version=report.version, label=period.label)
 
 
-async def send(bot: Bot, person: Person, report: Report, files: list[Attachment], review: bool) -> None:
-    """The PDF (with the review buttons when `review`) and the XLSX, privately."""
-    pdf, xlsx = files
-    markup = keyboard(report, person.language) if review else None
-    await bot.send_document(
-        person.telegram_id,  # type: ignore[arg-type]
-        pdf.data,
-        filename=pdf.filename,
-        caption=caption(report, person.language),
-        reply_markup=markup,
-    )
-    await bot.send_document(person.telegram_id, xlsx.data, filename=xlsx.filename)  # type: ignore[arg-type]
-
-
-async def hand_to_chiefs(bot: Bot, services: Services, report: Report, files: list[Attachment]) -> bool:
-    """Send a version to every linked chief once (a claim on `sent_at`); given back if none got it."""
-    if not await informes.mark_sent(services, report.id):  # type: ignore[arg-type]
+async def owe_copy(
+    session: AsyncSession, services: Services, person: Person, report: Report, *, review: bool, key: str
+) -> bool:
+    """Queue the PDF (with the review buttons when `review`) and the XLSX annex, privately, in the
+    caller's unit of work: each document is owed once, so a failed annex never resends the PDF."""
+    if person.telegram_id is None:
         return False
-    async with services.db.read() as session:
-        chiefs = await linked_with_role(session, "jefe")
-    reached = 0
-    for chief in chiefs:
-        try:
-            await send(bot, chief, report, files, review=True)
-            reached += 1
-        except TelegramError as exc:
-            log.warning("report %s v%s not delivered to %s: %s", report.number, report.version, chief.id, exc)
-    if not reached and chiefs:
-        async with services.db.write() as session:
-            await unclaim(session, Report, report.id, "sent_at")  # type: ignore[arg-type]
-    return reached > 0
+    documents = (
+        (report.pdf_evidence_id, "pdf", caption(report, person.language), keyboard(report, person.language)),
+        (report.xlsx_evidence_id, "xlsx", "", None),
+    )
+    for evidence_id, suffix, text, markup in documents:
+        await notices.queue(
+            session,
+            services,
+            key=f"{key}:{suffix}",
+            chat_id=person.telegram_id,
+            kind=NoticeKind.DOCUMENT,
+            evidence_id=evidence_id,
+            filename=file_name(report.number, report.version, suffix),
+            text=text,
+            markup=markup if review else None,
+        )
+    return True
 
 
-async def due_report(bot: Bot, services: Services) -> None:
+async def hand_over(services: Services, person: Person, report: Report, *, review: bool, key: str) -> None:
+    """A copy someone asked for; a chief's review copy also marks the version as handed over."""
+    async with services.db.write() as session:
+        if review:
+            await claim(session, Report, report.id, "sent_at", services.now())  # type: ignore[arg-type]
+        await owe_copy(session, services, person, report, review=review, key=key)
+
+
+async def hand_to_chiefs(services: Services, report: Report) -> bool:
+    """Owe a version to every linked chief once (a claim on `sent_at`, in the same unit of work)."""
+    async with services.db.write() as session:
+        if not await claim(session, Report, report.id, "sent_at", services.now()):  # type: ignore[arg-type]
+            return False
+        for chief in await linked_with_role(session, "jefe"):
+            await owe_copy(session, services, chief, report, review=True, key=f"informe:{report.id}:jefe:{chief.id}")
+    return True
+
+
+async def due_report(services: Services) -> None:
     """The schedule: the day after a period ends, at `informes.report_at`, its first version goes
     to the chief; after downtime, on start. A version issued but never delivered is retried."""
     at = services.unit.informes.report_at
@@ -86,5 +96,4 @@ async def due_report(bot: Bot, services: Services) -> None:
     report = issued[0] if issued else await informes.latest(services, period)
     if report is None or report.sent_at is not None or report.approved_at is not None:
         return
-    files = issued[1].files() if issued else await informes.stored(services, report)
-    await hand_to_chiefs(bot, services, report, files)
+    await hand_to_chiefs(services, report)

@@ -10,10 +10,9 @@ from bot import informes, prompts
 from bot.context import VigiaContext
 from bot.i18n import t
 from bot.informes import Outcome
-from bot.informes_review import send
+from bot.informes_review import hand_over
 from bot.reporte.model import Period
 from bot.roles import SUPERVISORS, Role
-from bot.shifts import local_time
 from handlers.commands import Command, check_role
 from storage.informes import Report
 from storage.prompts import PendingPrompt
@@ -51,11 +50,8 @@ async def reporte(update: Update, context: VigiaContext) -> None:
         issued = await informes.issue(services, period, person)
         report = issued[0] if issued else await informes.latest(services, period)
     assert report is not None
-    files = await informes.stored(services, report)
     review = person.role == Role.JEFE and report.approved_at is None
-    await send(context.bot, person, report, files, review=review)
-    if review:
-        await informes.mark_sent(services, report.id)  # type: ignore[arg-type]
+    await hand_over(services, person, report, review=review, key=f"informe:{report.id}:pedido:{update.update_id}")
 
 
 async def button(update: Update, context: VigiaContext) -> None:
@@ -85,20 +81,8 @@ async def button(update: Update, context: VigiaContext) -> None:
         version = report.version if report else ""
         await query.answer(t(language, OUTCOMES[outcome], version=version), show_alert=True)
         return
-    await query.answer()
+    await query.answer()  # the confirmation was queued with the approval
     await query.edit_message_reply_markup(None)
-    await context.bot.send_message(
-        query.message.chat.id,
-        t(
-            language,
-            "informe.approved",
-            number=report.number,
-            version=report.version,
-            to=", ".join(services.unit.mail.direccion_general),
-            time=local_time(report.approved_at, services.tz, services.now()),  # type: ignore[arg-type]
-            sha=report.pdf_sha256,
-        ),
-    )
 
 
 async def answer_observation(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
@@ -119,9 +103,8 @@ async def answer_observation(update: Update, context: VigiaContext, pending: Pen
     if issued is None:
         await message.reply_text(t(language, "informe.newer_version"))
         return True
-    report, documents = issued
-    await send(context.bot, person, report, documents.files(), review=True)
-    await informes.mark_sent(services, report.id)  # type: ignore[arg-type]
+    report = issued[0]
+    await hand_over(services, person, report, review=True, key=f"informe:{report.id}:pedido:{update.update_id}")
     return True
 
 

@@ -17,7 +17,7 @@ MONDAY = 0
 
 
 async def report(context: VigiaContext) -> None:
-    await due_report(context.bot, context.services)
+    await due_report(context.services)
 
 
 async def daily_digest(context: VigiaContext) -> None:
