@@ -18,7 +18,9 @@ at all within that time, and Telegram had in fact delivered; the next run sends 
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import timedelta
 import logging
 from enum import Enum, auto
 
@@ -45,6 +47,8 @@ class Outcome(Enum):
 async def deliver(bot: Bot, services: Services) -> int:
     """Send what is owed; returns how many notices went out."""
     async with services.notices_lock:
+        if asyncio.get_running_loop().time() < services.notices_paused_until:
+            return 0  # Telegram asked us to wait (429 without the rate limiter, which would wait itself)
         services.notices_queued = False
         sent, waiting = 0, set[int]()
         while True:
@@ -74,7 +78,13 @@ async def _attempt(bot: Bot, services: Services, notice: TelegramNotice) -> Outc
         return await _give_up(services, notice, exc)
     except (Forbidden, EvidenceMissing, LookupError) as exc:
         return await _give_up(services, notice, exc)
-    except (RetryAfter, TimedOut) as exc:
+    except RetryAfter as exc:
+        await _retry_later(services, notice, exc)
+        wait = exc.retry_after  # an int today, a timedelta once PTB switches
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        services.notices_paused_until = asyncio.get_running_loop().time() + seconds
+        return Outcome.STOP
+    except TimedOut as exc:
         await _retry_later(services, notice, exc)
         return Outcome.STOP
     except NetworkError as exc:

@@ -34,6 +34,7 @@ class Services:
     # the lock keeps to one delivery run at a time.
     notices_queued: bool = field(default=False, repr=False)
     notices_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    notices_paused_until: float = field(default=0.0, repr=False)  # event-loop time; a 429's retry_after
 
     def __post_init__(self) -> None:
         """The capture service owns threads and an HTTP client: app.py closes it in post_shutdown."""

@@ -55,7 +55,7 @@ def register(app: Application) -> None:
     app.bot_data[SERVICES_KEY].kick_outbox = kick_outbox
     for module in WORKFLOWS:
         for job in module.JOBS:
-            callback = then_deliver(job.callback)
+            callback = then_deliver(job.callback) if job.then_deliver else job.callback
             queue.run_repeating(callback, interval=job.every_s, first=job.every_s, name=job.name)
             if job.catch_up:
                 queue.run_once(callback, when=0, name=f"{job.name}.start", job_kwargs=CATCH_UP)

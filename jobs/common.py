@@ -16,3 +16,4 @@ class Job:
     callback: Callable[[Any], Awaitable[None]]
     every_s: float
     catch_up: bool = False  # also run once at start-up, for what fell due while the bot was down
+    then_deliver: bool = True  # deliver the Telegram outbox when it ends (false for the outbox's own round)

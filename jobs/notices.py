@@ -15,4 +15,4 @@ async def deliver_owed(context: VigiaContext) -> None:
     await deliver(context.bot, context.services)
 
 
-JOBS = (Job("telegram.deliver", deliver_owed, every_s=INTERVAL_S, catch_up=True),)
+JOBS = (Job("telegram.deliver", deliver_owed, every_s=INTERVAL_S, catch_up=True, then_deliver=False),)

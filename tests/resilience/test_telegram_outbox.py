@@ -1,0 +1,144 @@
+"""The Telegram outbox itself (bot/notices.py, bot/notices_delivery.py) against `FlakyTelegram`:
+notices queued straight into the database, delivered by the `telegram.deliver` round.
+
+The workflows' own tests (test_telegram_jobs, test_telegram_handlers, test_kill) show the same
+guarantees end to end; these pin down each rule of delivery once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import notices
+from storage.consignas import Consigna
+from storage.notices import Record, TelegramNotice
+from tests.harness import GROUP_ID, BotHarness
+from tests.resilience.faults import delivered, take_errors, texts_to
+
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+
+ANA, CARLOS, LUIS = 1001, 1003, 1005
+INTERNAL_ERROR = {"error_code": 500, "description": "Internal Server Error"}
+
+
+async def owe(bot: BotHarness, *messages: tuple[int, str]) -> None:
+    """Queue private messages, each under its own key, in one unit of work, once every update so far is
+    handled (an update's end delivers too: the rounds here are the test's)."""
+    await bot.settle()
+    async with bot.services.db.write() as session:
+        for chat_id, text in messages:
+            await notices.queue(session, bot.services, key=f"test:{chat_id}:{text}", chat_id=chat_id, text=text)
+
+
+async def rows(bot: BotHarness) -> list[TelegramNotice]:
+    async with bot.services.db.read() as session:
+        return list((await session.exec(select(TelegramNotice).order_by(TelegramNotice.id))).all())  # type: ignore[arg-type]
+
+
+async def test_a_500_holds_back_only_its_own_chat_and_order_is_kept(bot: BotHarness) -> None:
+    """Fault: a 500 on Luis's first notice. Expected: Carlos gets both of his at once; Luis gets his two on
+    the next round, in the order they were owed, each once."""
+    bot.fake.fail("sendMessage", chat_id=LUIS, **INTERNAL_ERROR)
+    await owe(bot, (LUIS, "uno"), (CARLOS, "A"), (LUIS, "dos"), (CARLOS, "B"))
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, CARLOS) == ["A", "B"] and texts_to(bot.fake, LUIS) == []
+    await bot.run_job("telegram.deliver")
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, LUIS) == ["uno", "dos"]
+    first = (await rows(bot))[0]
+    assert first.attempts == 2 and "Internal Server Error" in (first.last_error or "")
+    assert take_errors(bot) == []
+
+
+async def test_a_notice_refused_for_good_is_kept_with_its_reason_and_the_next_one_goes(bot: BotHarness) -> None:
+    """Fault: 403 (Ana blocked the bot) on one notice. Expected: it is marked failed with Telegram's words,
+    never retried, and her next notice is still tried (she may have unblocked the bot)."""
+    bot.fake.fail("sendMessage", chat_id=ANA, error_code=403, description="Forbidden: bot was blocked by the user")
+    await owe(bot, (ANA, "primero"), (ANA, "segundo"))
+    await bot.run_job("telegram.deliver")
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, ANA) == ["segundo"]
+    refused, sent = await rows(bot)
+    assert refused.failed_at is not None and "blocked" in (refused.last_error or "") and refused.attempts == 1
+    assert sent.sent_at is not None and sent.message_id is not None
+
+
+async def test_a_key_is_owed_once(bot: BotHarness) -> None:
+    """A job that runs twice, or catches up after a restart, queues the same key: one message."""
+    async with bot.services.db.write() as session:
+        first = await notices.queue(session, bot.services, key="test:once", chat_id=CARLOS, text="una vez")
+        again = await notices.queue(session, bot.services, key="test:once", chat_id=CARLOS, text="una vez")
+    await bot.run_job("telegram.deliver")
+    assert (first, again) == (True, False) and texts_to(bot.fake, CARLOS) == ["una vez"]
+
+
+async def test_flood_control_stops_the_round_and_the_next_one_resumes_in_order(bot: BotHarness) -> None:
+    """Fault: 429 (retry_after 1) with the rate limiter off. Expected: the round stops at once (every
+    other send would be refused too) and no round sends before the second is over; then all three go,
+    in order, once."""
+    await owe(bot, (CARLOS, "1"), (LUIS, "2"), (CARLOS, "3"))
+    after = bot.fake.mark()
+    bot.fake.fail("sendMessage", error_code=429, description="Too Many Requests: retry after 1", retry_after=1)
+    await bot.run_job("telegram.deliver")
+    await bot.run_job("telegram.deliver")
+    assert delivered(bot.fake, after) == []
+    refused = bot.fake.mark()
+    async with asyncio.timeout(10):
+        while not delivered(bot.fake, after):
+            await bot.run_job("telegram.deliver")
+            await asyncio.sleep(0.05)  # polling the condition, within the deadline above
+    assert [c.params["text"] for c in delivered(bot.fake, after)] == ["1", "2", "3"]
+    assert delivered(bot.fake, after)[0].at - bot.fake.calls[refused - 1].at >= 0.9, "Telegram's retry_after was kept"
+
+
+async def test_a_record_is_posted_once_then_edited_and_a_waiting_post_takes_the_newest_text(bot: BotHarness) -> None:
+    """`show`: while Telegram is down the consigna's message changes twice; when it is back, one post
+    with the newest text and keyboard, its message id kept in the consigna's row; a later change edits
+    that message in place."""
+    services = bot.services
+    async with services.db.write() as session:
+        consigna = Consigna(text="Vigilar portón", origin="test", created_at=services.now())
+        session.add(consigna)
+        await session.flush()
+        record = Record.of(Consigna, consigna.id)
+    await bot.fake.go_down()
+    for text in ("versión 1", "versión 2"):
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data="x")]])
+        async with services.db.write() as session:
+            await notices.show(session, services, record, "consignas", text, markup)
+        await bot.run_job("telegram.deliver")
+    await bot.fake.come_back()
+    await bot.run_job("telegram.deliver")
+    (post,) = delivered(bot.fake, chat_id=GROUP_ID)
+    assert (
+        post.params["text"] == "versión 2"
+        and post.params["reply_markup"]["inline_keyboard"][0][0]["text"] == "versión 2"
+    )
+    async with services.db.read() as session:
+        stored = await session.get(Consigna, record.row_id)
+    assert stored is not None and (stored.chat_id, stored.message_id) == (GROUP_ID, post.result["message_id"])
+    async with services.db.write() as session:
+        await notices.show(session, services, record, "consignas", "versión 3")
+    mark = bot.fake.mark()
+    await bot.run_job("telegram.deliver")
+    (edit,) = [c for c in bot.fake.calls[mark:] if c.method == "editMessageText"]
+    assert edit.params["message_id"] == stored.message_id
+    assert bot.fake.message(GROUP_ID, stored.message_id)["text"] == "versión 3"  # type: ignore[index]
+    assert take_errors(bot) == []
+
+
+async def test_a_late_answer_is_waited_for_not_sent_twice(bot: BotHarness) -> None:
+    """Fault: Telegram answers 6 s late, past PTB's default 5 s read timeout. Expected: the outbox waits
+    longer, so the message exists once and its id is known."""
+    bot.fake.slow("sendMessage", 6.0, chat_id=CARLOS)
+    await owe(bot, (CARLOS, "tarde"))
+    await bot.run_job("telegram.deliver")
+    bot.clock.advance(timedelta(minutes=1))
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, CARLOS) == ["tarde"]
+    (row,) = await rows(bot)
+    assert row.message_id is not None and row.attempts == 1
