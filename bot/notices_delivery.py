@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
 import logging
+from datetime import timedelta
 from enum import Enum, auto
 
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
