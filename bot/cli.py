@@ -30,6 +30,9 @@ from bot.settings import ENV_FILE, load_settings, webhook_problems
 from bot.unit_config import load_unit_config
 from storage.db import Database
 from storage.mail import undelivered
+from storage.notices import undelivered as undelivered_notices
+
+NOTICES_FAILED_SHOWN = timedelta(days=7)  # `vigia outbox`: older refusals are history, not news
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,7 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--periodo", required=True, type=_period, help="AAAA-MM-Q1 or AAAA-MM-Q2")
     report.add_argument("--out", required=True, type=Path, help="FILE.pdf or FILE.xlsx")
     report.set_defaults(action=_report)
-    commands.add_parser("outbox", help="show the mail that has not gone out, and why").set_defaults(action=_outbox)
+    commands.add_parser(
+        "outbox", help="show the mail and Telegram notices that have not gone out, and why"
+    ).set_defaults(action=_outbox)
     siram_parser = commands.add_parser("siram", help="SIRAM plate reads").add_subparsers(required=True)
     siram_import = siram_parser.add_parser("import", help="import a SIRAM export (CSV), all or nothing")
     siram_import.add_argument("file", type=Path, help="the CSV file")
@@ -230,6 +235,16 @@ def _outbox(services: Services, _args: argparse.Namespace) -> int:
             )
             print(f"    last error: {mail.last_error or '-'}")
         print(f"{len(mails)} mail(s) pending or failed")
+        async with services.db.read() as session:
+            owed = await undelivered_notices(session, services.now() - NOTICES_FAILED_SHOWN)
+        for notice in owed:
+            status = "failed" if notice.failed_at else "pending"
+            print(
+                f"telegram #{notice.id} {notice.key} {status} queued {notice.created_at.astimezone(tz):%d/%m %H:%M} "
+                f"attempts {notice.attempts} to chat {notice.chat_id}"
+            )
+            print(f"    last error: {notice.last_error or '-'}")
+        print(f"{len(owed)} Telegram notice(s) pending or failed in the last {NOTICES_FAILED_SHOWN.days} days")
         return 0
 
     return _with_db(services, work)

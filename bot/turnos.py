@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import delete
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import audit
 from bot.services import Services
@@ -85,37 +85,23 @@ async def toggle_check_in(services: Services, person: Person) -> tuple[bool, Slo
     return current is None, slot
 
 
-async def claim_notice(services: Services, slot: Slot, kind: str) -> bool:
-    """True exactly once per shift instance and kind."""
-    return await claim_once(services, slot.key, kind)
-
-
 async def already_sent(services: Services, key: str, kind: str) -> bool:
     async with services.db.read() as session:
         return await notice_sent(session, key, kind)
 
 
 @asynccontextmanager
-async def once(services: Services, key: str, kind: str) -> AsyncIterator[bool]:
-    """True inside only the first time for this key and kind. If sending fails (Telegram down),
-    the claim is released so the next run tries again: a notice is never lost to an outage."""
-    first = await claim_once(services, key, kind)
-    try:
-        yield first
-    except Exception:
-        if first:
-            async with services.db.write() as session:
-                await session.exec(delete(ShiftNotice).where(ShiftNotice.slot_key == key, ShiftNotice.kind == kind))
-        raise
-
-
-async def claim_once(services: Services, key: str, kind: str) -> bool:
-    """True exactly once per key and kind (a shift, a month); the write lock makes check-then-insert safe."""
+async def once(services: Services, key: str, kind: str) -> AsyncIterator[AsyncSession | None]:
+    """The unit of work of something owed once per key and kind (a shift, a day, a month): inside,
+    the session the first time and None ever after. Notices queued in it commit with the claim,
+    so they are owed exactly once whatever Telegram does. Keep heavy work outside: it holds the
+    write lock."""
     async with services.db.write() as session:
         if await notice_sent(session, key, kind):
-            return False
+            yield None
+            return
         session.add(ShiftNotice(slot_key=key, kind=kind, sent_at=services.now()))
-    return True
+        yield session
 
 
 async def ended_since_install(services: Services, within: timedelta) -> list[Slot]:

@@ -90,7 +90,7 @@ async def _register(message: Message, context: VigiaContext, text: str) -> None:
         reply += "\n" + t(language, "solicitud.retention_risk", number=registered.number)
     question = reply + "\n\n" + t(language, "solicitud.send_document")
     await _ask(context, message.chat_id, question, "solicitud.documento", registered.id)  # type: ignore[arg-type]
-    await publish(context.bot, services, registered.id, ask=True)  # type: ignore[arg-type]
+    await publish(services, registered.id, ask=True)  # type: ignore[arg-type]
 
 
 async def answer_file(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
@@ -112,7 +112,7 @@ async def answer_file(update: Update, context: VigiaContext, pending: PendingPro
     data, suffix = found
     evidence = await solicitudes.attach(services, request, data, suffix, role, context.person)
     await message.reply_text(t(language, "solicitud.file_kept", number=request.number, sha=evidence.sha256))
-    await publish(context.bot, services, request.id)  # type: ignore[arg-type]
+    await publish(services, request.id)  # type: ignore[arg-type]
     return True
 
 
@@ -219,7 +219,7 @@ async def _act(update: Update, context: VigiaContext, solicitud_id: int, action:
             await query.edit_message_reply_markup(None)
     elif message is not None:
         await message.reply_text(done)
-    await publish(context.bot, services, solicitud_id, ask=changed.state in PRIVATE)
+    await publish(services, solicitud_id, ask=changed.state in PRIVATE)
     if action in ("responder", "firmar") and message is not None:
         await _send_memo(context, message.chat_id, solicitud_id)
     if changed.consigna_id is not None and action == "pertinente":

@@ -3,13 +3,15 @@ digest, and Monday's availability chart; each once, and caught up on start after
 
 from __future__ import annotations
 
-from bot import turnos
+from bot import notices, turnos
+from bot.cameras.evidence import keep
 from bot.context import VigiaContext
 from bot.i18n import t
 from bot.informes_digest import due, week_chart, yesterday
 from bot.informes_review import due_report
-from bot.telegram_io import tell, tell_each
 from jobs.common import Job
+from storage.evidence import EvidenceKind
+from storage.notices import NoticeKind
 from storage.people import linked_with_role
 
 INTERVAL_S = 300
@@ -26,12 +28,12 @@ async def daily_digest(context: VigiaContext) -> None:
     if today is None or await turnos.already_sent(services, today.isoformat(), "resumen_diario"):
         return
     figures = await yesterday(services, today)
-    async with services.db.read() as session:
-        readers = await linked_with_role(session, "jefe") + await linked_with_role(session, "coordinador")
-    async with turnos.once(services, today.isoformat(), "resumen_diario") as first:
-        if first:
+    async with turnos.once(services, today.isoformat(), "resumen_diario") as session:
+        if session is not None:
+            readers = await linked_with_role(session, "jefe") + await linked_with_role(session, "coordinador")
             values = {k: v for k, v in vars(figures).items() if k != "day"}
-            await tell_each(context.bot, readers, "informe.digest", day=f"{figures.day:%d/%m/%Y}", **values)
+            key, day = f"informe:resumen:{today.isoformat()}", f"{figures.day:%d/%m/%Y}"
+            await notices.tell_each(session, services, readers, "informe.digest", key=key, day=day, **values)
 
 
 async def weekly_availability(context: VigiaContext) -> None:
@@ -41,17 +43,29 @@ async def weekly_availability(context: VigiaContext) -> None:
     if monday is None or await turnos.already_sent(services, week, "disponibilidad_semanal"):
         return
     chart = await week_chart(services, monday)
-    async with services.db.read() as session:
-        chiefs = await linked_with_role(session, "jefe")
-    async with turnos.once(services, week, "disponibilidad_semanal") as first:
-        if not first:
+    kept = None
+    if chart is not None:  # kept like any document the unit hands out, so the outbox can send it later
+        kept = await keep(
+            services, chart, kind=EvidenceKind.PHOTO, captured_at=services.now(), requester=None, suffix=".png"
+        )
+    async with turnos.once(services, week, "disponibilidad_semanal") as session:
+        if session is None:
             return
-        for chief in chiefs:
-            if chart is None:
-                await tell(context.bot, chief, t(chief.language, "informe.weekly_no_data"))
-            else:
+        key = f"informe:semanal:{week}"
+        for chief in await linked_with_role(session, "jefe"):
+            if kept is None:
+                await notices.tell(session, services, chief, t(chief.language, "informe.weekly_no_data"), key=key)
+            elif chief.telegram_id is not None:
                 caption = t(chief.language, "informe.weekly_caption")
-                await context.bot.send_photo(chief.telegram_id, chart, caption=caption)  # type: ignore[arg-type]
+                await notices.queue(
+                    session,
+                    services,
+                    key=f"{key}:{chief.id}",
+                    chat_id=chief.telegram_id,
+                    kind=NoticeKind.PHOTO,
+                    evidence_id=kept.id,
+                    text=caption,
+                )
 
 
 JOBS = (

@@ -10,15 +10,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from telegram.error import TelegramError
-
+from bot import notices
 from bot.context import VigiaContext
 from bot.i18n import t
 from bot.mail import inbox as mail_inbox
 from bot.mail import outbox
-from bot.telegram_io import post, tell_each
 from jobs.common import Job
-from storage.claims import claim, unclaim
+from storage.claims import claim
 from storage.mail import OutboxMail, failed_unnotified, stuck_mails
 from storage.people import escalation_contacts
 
@@ -42,20 +40,21 @@ async def report_stuck(context: VigiaContext) -> None:
     minutes = services.unit.mail.stuck_after_minutes
     async with services.db.read() as session:
         stuck = await stuck_mails(session, services.now() - timedelta(minutes=minutes))
-        coordinators = await escalation_contacts(session)
     for mail in stuck:
         async with services.db.write() as session:
             if not await claim(session, OutboxMail, mail.id, "stuck_reported_at", services.now()):  # type: ignore[arg-type]
                 continue
-        await tell_each(
-            context.bot,
-            coordinators,
-            "mail.stuck",
-            ref=mail.ref,
-            subject=mail.subject,
-            minutes=minutes,
-            error=mail.last_error or "-",
-        )
+            await notices.tell_each(
+                session,
+                services,
+                await escalation_contacts(session),
+                "mail.stuck",
+                key=f"mail:{mail.id}:stuck",
+                ref=mail.ref,
+                subject=mail.subject,
+                minutes=minutes,
+                error=mail.last_error or "-",
+            )
 
 
 async def read_inbox(context: VigiaContext) -> None:
@@ -63,15 +62,13 @@ async def read_inbox(context: VigiaContext) -> None:
 
 
 async def announce_failures(context: VigiaContext) -> None:
-    """Each mail given up is told to the group once; if Telegram is down, the next run retries."""
+    """Each mail given up is told to the group once, in its workflow's topic (the general one for
+    mail of no workflow), through the Telegram outbox."""
     services = context.services
     async with services.db.read() as session:
         failed = await failed_unnotified(session)
     for mail in failed:
         assert mail.id is not None
-        async with services.db.write() as session:
-            if not await claim(session, OutboxMail, mail.id, "failure_notified_at", services.now()):
-                continue
         text = t(
             services.unit.language,
             "mail.failed",
@@ -80,17 +77,14 @@ async def announce_failures(context: VigiaContext) -> None:
             to=", ".join(mail.to + mail.cc),
             error=mail.last_error or "-",
         )
-        try:
-            topic = TOPIC_OF_PREFIX.get(mail.ref[:1])
+        async with services.db.write() as session:
+            if not await claim(session, OutboxMail, mail.id, "failure_notified_at", services.now()):
+                continue
+            key, topic = f"mail:{mail.id}:failed", TOPIC_OF_PREFIX.get(mail.ref[:1])
             if topic:
-                await post(context.bot, services, topic, text)
-            else:  # not a workflow's case: the group's general topic
-                await context.bot.send_message(services.unit.group.chat_id, text)
-        except TelegramError as exc:
-            log.warning("could not announce the failed mail %s: %s", mail.id, exc)
-            async with services.db.write() as session:
-                await unclaim(session, OutboxMail, mail.id, "failure_notified_at")
-            return
+                await notices.post(session, services, topic, text, key=key)
+            else:
+                await notices.queue(session, services, key=key, chat_id=services.unit.group.chat_id, text=text)
 
 
 JOBS = (

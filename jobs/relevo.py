@@ -1,6 +1,7 @@
 """Every minute: prompt the outgoing shift, remind and escalate unaccepted handovers, summarise ended
-shifts for the chief. Each notice is claimed in the database before it is sent, so it goes out once,
-and the first run at start-up catches up on whatever fell due while the bot was down.
+shifts for the chief. Each notice is claimed and queued in the Telegram outbox in one unit of work,
+so it goes out once whatever Telegram does, and the first run at start-up catches up on whatever
+fell due while the bot was down.
 """
 
 from __future__ import annotations
@@ -8,15 +9,12 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from telegram.error import TelegramError
-
 from bot import notices, relevo, turnos
 from bot.context import VigiaContext
 from bot.i18n import t
 from bot.relevo_render import summary_text
 from bot.roles import Role
 from bot.shifts import local_time, slot_at
-from bot.telegram_io import tell, tell_each
 from jobs.common import Job
 from storage.notices import Record
 from storage.people import escalation_contacts, linked_with_role, person_names
@@ -29,10 +27,7 @@ SUMMARY_CATCH_UP = timedelta(hours=24)
 
 async def tick(context: VigiaContext) -> None:
     for step in (remind, escalate, prompt_outgoing, summarise):
-        try:
-            await step(context)
-        except TelegramError:  # Telegram is down: the claims were released, the next minute retries
-            log.exception("relevo job step %s failed", step.__name__)
+        await step(context)
 
 
 async def remind(context: VigiaContext) -> None:
@@ -90,26 +85,31 @@ async def prompt_outgoing(context: VigiaContext) -> None:
     slot = slot_at(services.unit.shifts, now, services.tz)
     if now < slot.end - timedelta(minutes=services.unit.relevo.prompt_before_end):
         return
-    if not await turnos.claim_notice(services, slot, "prompt"):
+    if await turnos.already_sent(services, slot.key, "prompt"):
         return
     on_duty = (await turnos.duty(services, slot)).people
-    await tell_each(context.bot, on_duty, "relevo.prompt", shift=slot.name, end=f"{slot.end:%H:%M}")
+    async with turnos.once(services, slot.key, "prompt") as session:
+        if session is not None:
+            values = {"shift": slot.name, "end": f"{slot.end:%H:%M}"}
+            await notices.tell_each(
+                session, services, on_duty, "relevo.prompt", key=f"relevo:prompt:{slot.key}", **values
+            )
 
 
 async def summarise(context: VigiaContext) -> None:
     """After each shift, the chief gets its summary privately, once, even if the bot was down then."""
     services = context.services
     for slot in await turnos.ended_since_install(services, SUMMARY_CATCH_UP):
-        async with turnos.once(services, slot.key, "summary") as first:
-            if not first:
+        if await turnos.already_sent(services, slot.key, "summary"):
+            continue
+        touched, still_open, handover = await relevo.shift_summary_data(services, slot)
+        async with turnos.once(services, slot.key, "summary") as session:
+            if session is None:
                 continue
-            touched, still_open, handover = await relevo.shift_summary_data(services, slot)
-            async with services.db.read() as session:
-                names = await person_names(session)
-                chiefs = await linked_with_role(session, Role.JEFE)
-            for chief in chiefs:
+            names = await person_names(session)
+            for chief in await linked_with_role(session, Role.JEFE):
                 text = summary_text(slot, touched, still_open, handover, names, chief.language, services.tz)
-                await tell(context.bot, chief, text)
+                await notices.tell(session, services, chief, text, key=f"relevo:summary:{slot.key}")
 
 
 JOBS = (Job("relevo.tick", tick, every_s=INTERVAL_S, catch_up=True),)

@@ -13,12 +13,11 @@ import logging
 import time
 from pathlib import Path
 
-from bot import audit, siram
+from bot import audit, notices, siram
 from bot.context import VigiaContext
 from bot.i18n import Html, t
 from bot.placas import SiramFileError
 from bot.services import Services
-from bot.telegram_io import tell
 from jobs.common import Job
 from storage.people import escalation_contacts
 
@@ -93,20 +92,20 @@ async def _reject(context: VigiaContext, services: Services, folder: Path, path:
             object_id=path.name,
             detail={"line": error.line, "problem": error.problem, "moved_to": str(rejected)},
         )
-        coordinators = await escalation_contacts(session)
-    for person in coordinators:
-        language = person.language
-        problem = t(language, f"siram.problem.{error.problem}", **error.details)
-        text = t(
-            language,
-            "siram.rejected",
-            file=path.name,
-            line=error.line,
-            problem=Html(problem),
-            folder=str(rejected.parent),
-            error_file=error_file.name,
-        )
-        await tell(context.bot, person, text)
+        rejection_key = f"siram:rejected:{services.now():%Y%m%dT%H%M%S.%f}:{rejected.name}"[:100]
+        for person in await escalation_contacts(session):
+            language = person.language
+            problem = t(language, f"siram.problem.{error.problem}", **error.details)
+            text = t(
+                language,
+                "siram.rejected",
+                file=path.name,
+                line=error.line,
+                problem=Html(problem),
+                folder=str(rejected.parent),
+                error_file=error_file.name,
+            )
+            await notices.tell(session, services, person, text, key=rejection_key)
 
 
 JOBS = (Job("siram.import_folder", import_folder, every_s=INTERVAL_S, catch_up=True),)

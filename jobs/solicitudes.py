@@ -4,11 +4,10 @@ overwritten by the recorder. Each once, caught up after downtime."""
 
 from __future__ import annotations
 
-from bot import solicitudes, turnos
+from bot import notices, solicitudes, turnos
 from bot.context import VigiaContext
 from bot.i18n import t
 from bot.solicitudes_rules import overwritten_on, reminders
-from bot.telegram_io import tell, tell_each
 from jobs.common import Job
 from storage.people import escalation_contacts, linked_with_role
 
@@ -29,13 +28,13 @@ async def deadlines(context: VigiaContext) -> None:
         key = f"{request.number}:{latest}"
         if await turnos.already_sent(services, key, "solicitud"):
             continue
-        async with turnos.once(services, key, "solicitud") as first:
-            if first:
+        async with turnos.once(services, key, "solicitud") as session:
+            if session is not None:
                 for person in readers.values():
                     language, when = person.language, f"{request.due_on:%d/%m/%Y}"
                     state = t(language, f"solicitud.state.{request.state}")
                     text = t(language, f"solicitud.reminder.{latest}", number=request.number, state=state, due=when)
-                    await tell(context.bot, person, text)
+                    await notices.tell(session, services, person, text, key=f"solicitud:{key}")
 
 
 async def retention(context: VigiaContext) -> None:
@@ -45,13 +44,19 @@ async def retention(context: VigiaContext) -> None:
     for request in await solicitudes.open_list(services):
         if not solicitudes.at_risk(services, request) or request.window_start is None:
             continue
-        async with turnos.once(services, request.number, "retencion") as first:
-            if not first:
+        start = request.window_start.astimezone(services.tz).date()
+        gone = overwritten_on(start, solicitudes.retention_days(services, request.site_code))
+        async with turnos.once(services, request.number, "retencion") as session:
+            if session is None:
                 continue
-            start = request.window_start.astimezone(services.tz).date()
-            gone = overwritten_on(start, solicitudes.retention_days(services, request.site_code))
-            await tell_each(
-                context.bot, readers, "solicitud.retention_warning", number=request.number, date=f"{gone:%d/%m/%Y}"
+            await notices.tell_each(
+                session,
+                services,
+                readers,
+                "solicitud.retention_warning",
+                key=f"solicitud:{request.number}:retencion",
+                number=request.number,
+                date=f"{gone:%d/%m/%Y}",
             )
 
 

@@ -114,6 +114,17 @@ async def unsent_for(session: AsyncSession, record: Record) -> TelegramNotice | 
     return (await session.exec(statement)).first()
 
 
+async def undelivered(session: AsyncSession, failed_since: datetime) -> list[TelegramNotice]:
+    """For `vigia outbox`: what still waits, and what Telegram refused for good since `failed_since`."""
+    waiting = col(TelegramNotice.sent_at).is_(None) & col(TelegramNotice.failed_at).is_(None)
+    statement = (
+        select(TelegramNotice)
+        .where(waiting | (col(TelegramNotice.failed_at) >= failed_since))
+        .order_by(col(TelegramNotice.id))
+    )
+    return list((await session.exec(statement)).all())
+
+
 async def pending(session: AsyncSession, limit: int, skip_chats: set[int]) -> list[TelegramNotice]:
     """The oldest notices owed, but none for the chats that wait for the next run."""
     statement = (
@@ -124,4 +135,3 @@ async def pending(session: AsyncSession, limit: int, skip_chats: set[int]) -> li
         .limit(limit)
     )
     return list((await session.exec(statement)).all())
-

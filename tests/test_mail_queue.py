@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.mail import enqueue
 from storage.db import Database
+from storage.notices import TelegramNotice
 from tests.fake_telegram import FakeTelegram
 from tests.harness import BotHarness
 from tests.mail_servers import SmtpServer
@@ -30,7 +31,7 @@ async def test_stuck_mail_is_reported_to_the_coordinator_once(mail_bot: BotHarne
     assert [c.params.get("chat_id") for c in bot.fake.calls[mark:] if c.method == "sendMessage"].count(CARLOS) == 1
 
 
-async def test_vigia_outbox_lists_what_waits_and_why(
+async def test_vigia_outbox_lists_the_mail_and_telegram_notices_that_wait_and_why(
     fake_telegram: FakeTelegram, tmp_path: Path, unit_file: Path
 ) -> None:
     env = environment(fake_telegram, tmp_path, unit_file)
@@ -46,8 +47,19 @@ async def test_vigia_outbox_lists_what_waits_and_why(
                 text="Sin imagen",
                 now=datetime.now(UTC),
             )
+            session.add(
+                TelegramNotice(
+                    key="anomalia:1:alert:5",
+                    chat_id=1005,
+                    text="Anomalía",
+                    created_at=datetime.now(UTC),
+                    attempts=2,
+                    last_error="NetworkError: Bad Gateway",
+                )
+            )
     finally:
         await database.dispose()
     code, out, _ = await vigia(env, "outbox")
     assert code == 0 and "F-2026-0007 pending" in out and "soporte@proveedor.test" in out
     assert "1 mail(s) pending or failed" in out
+    assert "telegram #1 anomalia:1:alert:5 pending" in out and "NetworkError: Bad Gateway" in out
