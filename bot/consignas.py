@@ -18,7 +18,7 @@ from bot.roles import SUPERVISORS, Role
 from bot.services import Services
 from bot.shifts import parse_clock, parse_day
 from bot.text import fold
-from storage.claims import claim, unclaim
+from storage.claims import claim as claim_once
 from storage.consignas import Consigna, ConsignaEvent, ConsignaStatus, Origin, open_consignas
 from storage.people import Person
 
@@ -135,13 +135,6 @@ async def _record(
     )
 
 
-async def create(
-    services: Services, draft: Draft, author: Person | None, *, origin: Origin, source_ref: str | None = None
-) -> Consigna:
-    async with services.db.write() as session:
-        return await create_in(session, draft, author, services.now(), origin=origin, source_ref=source_ref)
-
-
 async def create_in(
     session: AsyncSession,
     draft: Draft,
@@ -151,7 +144,8 @@ async def create_in(
     origin: Origin,
     source_ref: str | None = None,
 ) -> Consigna:
-    """In the caller's unit of work: an accepted information request becomes a consigna with it."""
+    """In the caller's unit of work, which queues the consigna's message (bot/consignas_board.py show); an
+    accepted information request becomes a consigna with it."""
     consigna = Consigna(
         text=draft.text,
         origin=origin,
@@ -168,52 +162,54 @@ async def create_in(
 
 
 async def change(
-    services: Services, consigna_id: int, person: Person, action: str, text: str | None = None, photo: str | None = None
+    session: AsyncSession,
+    consigna_id: int,
+    person: Person,
+    action: str,
+    now: datetime,
+    text: str | None = None,
+    photo: str | None = None,
 ) -> tuple[Outcome, Consigna | None]:
-    """take / note / done / cancel, checked against the consigna as it is in the database now."""
-    now = services.now()
-    async with services.db.write() as session:
-        consigna = await session.get(Consigna, consigna_id)
-        if consigna is None:
-            return Outcome.NOT_FOUND, None
-        if consigna.status != ConsignaStatus.ABIERTA:
-            return Outcome.CLOSED, consigna
-        if action == "take":
-            if consigna.holder_id == person.id:
-                return Outcome.ALREADY_HELD, consigna
-            consigna.holder_id = person.id
-            await _record(session, consigna, "tomada", person, now)
-        elif action == "note":
-            await _record(session, consigna, "nota", person, now, text)
-        elif action == "done":
-            if not may_close(consigna, person):
-                return Outcome.NOT_HOLDER, consigna
-            consigna.status, consigna.result, consigna.result_photo = ConsignaStatus.CUMPLIDA, text, photo
-            consigna.closed_at, consigna.closed_by_id, consigna.holder_id = (
-                now,
-                person.id,
-                consigna.holder_id or person.id,
-            )
-            await _record(session, consigna, "cumplida", person, now, text, photo)
-        elif action == "cancel":
-            if Role(person.role) not in SUPERVISORS:
-                return Outcome.SUPERVISORS_ONLY, consigna
-            consigna.status, consigna.cancel_reason = ConsignaStatus.CANCELADA, text
-            consigna.closed_at, consigna.closed_by_id = now, person.id
-            await _record(session, consigna, "cancelada", person, now, text)
-        else:
-            raise ValueError(action)
-        return Outcome.OK, consigna
+    """take / note / done / cancel, checked against the consigna as it is in the database now, in the
+    caller's unit of work: the one that queues the consigna's message as it becomes."""
+    consigna = await session.get(Consigna, consigna_id)
+    if consigna is None:
+        return Outcome.NOT_FOUND, None
+    if consigna.status != ConsignaStatus.ABIERTA:
+        return Outcome.CLOSED, consigna
+    if action == "take":
+        if consigna.holder_id == person.id:
+            return Outcome.ALREADY_HELD, consigna
+        consigna.holder_id = person.id
+        await _record(session, consigna, "tomada", person, now)
+    elif action == "note":
+        await _record(session, consigna, "nota", person, now, text)
+    elif action == "done":
+        if not may_close(consigna, person):
+            return Outcome.NOT_HOLDER, consigna
+        consigna.status, consigna.result, consigna.result_photo = ConsignaStatus.CUMPLIDA, text, photo
+        consigna.closed_at, consigna.closed_by_id, consigna.holder_id = now, person.id, consigna.holder_id or person.id
+        await _record(session, consigna, "cumplida", person, now, text, photo)
+    elif action == "cancel":
+        if Role(person.role) not in SUPERVISORS:
+            return Outcome.SUPERVISORS_ONLY, consigna
+        consigna.status, consigna.cancel_reason = ConsignaStatus.CANCELADA, text
+        consigna.closed_at, consigna.closed_by_id = now, person.id
+        await _record(session, consigna, "cancelada", person, now, text)
+    else:
+        raise ValueError(action)
+    return Outcome.OK, consigna
 
 
-async def hand_to(services: Services, consigna_id: int, person: Person) -> None:
-    """An accepted handover makes the incoming technician the holder."""
-    now = services.now()
-    async with services.db.write() as session:
-        consigna = await session.get(Consigna, consigna_id)
-        if consigna is not None and consigna.status == ConsignaStatus.ABIERTA:
-            consigna.holder_id = person.id
-            await _record(session, consigna, "aceptada", person, now)
+async def hand_to(session: AsyncSession, consigna_id: int, person: Person, now: datetime) -> Consigna | None:
+    """An accepted handover makes the incoming technician the holder, in the caller's unit of work;
+    returns the consigna when it changed hands (its message must say so)."""
+    consigna = await session.get(Consigna, consigna_id)
+    if consigna is None or consigna.status != ConsignaStatus.ABIERTA:
+        return None
+    consigna.holder_id = person.id
+    await _record(session, consigna, "aceptada", person, now)
+    return consigna
 
 
 async def open_list(services: Services) -> list[Consigna]:
@@ -221,18 +217,17 @@ async def open_list(services: Services) -> list[Consigna]:
         return await open_consignas(session)
 
 
-async def claim_overdue(services: Services, stage: str, delay: timedelta) -> list[Consigna]:
+async def overdue(services: Services, stage: str, delay: timedelta) -> list[Consigna]:
     """Open consignas `delay` past their deadline, not yet reminded ("overdue_reminded_at") or escalated."""
     now = services.now()
-    async with services.db.write() as session:
-        due = [
+    async with services.db.read() as session:
+        return [
             c
             for c in await open_consignas(session)
             if c.due_at and c.due_at + delay <= now and getattr(c, stage) is None
         ]
-        return [c for c in due if await claim(session, Consigna, c.id, stage, now)]  # type: ignore[arg-type]
 
 
-async def unclaim_overdue(services: Services, consigna: Consigna, stage: str) -> None:
-    async with services.db.write() as session:
-        await unclaim(session, Consigna, consigna.id, stage)  # type: ignore[arg-type]
+async def claim(session: AsyncSession, services: Services, consigna: Consigna, stage: str) -> bool:
+    """Stamp the stage once, in the caller's unit of work, which queues the notices it owes."""
+    return await claim_once(session, Consigna, consigna.id, stage, services.now())  # type: ignore[arg-type]

@@ -1,20 +1,33 @@
-"""Publishing consignas to Telegram: each consigna's own message, and the pinned board."""
+"""Publishing consignas to Telegram: each consigna's own message, and the pinned board.
+
+A consigna's message goes through the Telegram outbox (bot/notices.py), queued in the unit of
+work that changes the consigna: a 500, a late answer or a crash delays it, never loses or doubles
+it, and never makes the author file the consigna again. The board is a summary of the open ones,
+redrawn in place after each change and by the consignas.board job.
+"""
 
 from __future__ import annotations
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest
+import logging
 
-from bot import consignas
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import TelegramError
+
+from bot import notices
 from bot.consignas_render import board_text, consigna_text
 from bot.i18n import t
+from bot.notices_delivery import deliver
 from bot.services import Services
-from bot.telegram_io import post, publish_board
-from storage.consignas import Consigna, ConsignaStatus, events_of
+from bot.telegram_io import publish_board
+from storage.consignas import Consigna, ConsignaStatus, events_of, open_consignas
+from storage.notices import Record
 from storage.people import person_names
-from storage.posted import remember_message
+
+log = logging.getLogger(__name__)
 
 BOARD = "consignas"
+TOPIC = "consignas"
 
 
 def keyboard(consigna: Consigna, language: str) -> InlineKeyboardMarkup | None:
@@ -27,40 +40,40 @@ def keyboard(consigna: Consigna, language: str) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
-async def _text(services: Services, consigna: Consigna) -> str:
-    async with services.db.read() as session:
-        names = await person_names(session)
-        events = await events_of(session, consigna.id)  # type: ignore[arg-type]
-    return consigna_text(consigna, events, names, services.unit.language, services.now(), services.tz)
+async def show(session: AsyncSession, services: Services, consigna: Consigna) -> None:
+    """Owe the consigna's message as it is now, in the caller's unit of work: posted in the consignas
+    topic with its buttons the first time, edited in place afterwards."""
+    names = await person_names(session)
+    events = await events_of(session, consigna.id)  # type: ignore[arg-type]
+    language = services.unit.language
+    text = consigna_text(consigna, events, names, language, services.now(), services.tz)
+    await notices.show(session, services, Record.of(Consigna, consigna.id), TOPIC, text, keyboard(consigna, language))
 
 
 async def publish(bot: Bot, services: Services, consigna: Consigna) -> None:
-    message = await post(
-        bot, services, "consignas", await _text(services, consigna), keyboard(consigna, services.unit.language)
-    )
-    await remember_message(services.db, Consigna, consigna.id, message.chat_id, message.message_id)  # type: ignore[arg-type]
-    consigna.chat_id, consigna.message_id = message.chat_id, message.message_id
-    await refresh_board(bot, services)
+    """A consigna stored by a unit of work that did not queue its message (an accepted information
+    request, handlers/solicitudes.py): owe it now, then send it and redraw the board."""
+    async with services.db.write() as session:
+        await show(session, services, consigna)
+    await settle(bot, services)
 
 
-async def refresh(bot: Bot, services: Services, consigna: Consigna) -> None:
-    """Edit the consigna's message to its current state, then the board."""
-    if consigna.chat_id and consigna.message_id:
-        try:
-            await bot.edit_message_text(
-                await _text(services, consigna),
-                consigna.chat_id,
-                consigna.message_id,
-                reply_markup=keyboard(consigna, services.unit.language),
-            )
-        except BadRequest as exc:
-            if "not modified" not in exc.message.lower():
-                raise
+async def settle(bot: Bot, services: Services) -> None:
+    """After a change to consignas: what its unit of work queued goes out first, then the board, the
+    order the group has always seen them in (what Telegram refuses waits in the outbox)."""
+    await deliver(bot, services)
     await refresh_board(bot, services)
 
 
 async def refresh_board(bot: Bot, services: Services) -> None:
+    """Redraw the pinned board. A refusal is logged, not raised: the board is a summary the
+    consignas.board job redraws within minutes, and a consigna already stored must not be answered
+    with "Algo falló, intente de nuevo", which would have it filed twice."""
     async with services.db.read() as session:
         names = await person_names(session)
-    text = board_text(await consignas.open_list(services), names, services.unit.language, services.now(), services.tz)
-    await publish_board(bot, services, BOARD, "consignas", text)
+        open_now = await open_consignas(session)
+    text = board_text(open_now, names, services.unit.language, services.now(), services.tz)
+    try:
+        await publish_board(bot, services, BOARD, TOPIC, text)
+    except TelegramError as exc:
+        log.warning("the consignas board waits for its next redraw: %s", exc)

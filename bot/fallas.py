@@ -20,7 +20,7 @@ from bot.mail.inbox import IncomingReply
 from bot.services import Services
 from bot.text import case_number, fold
 from storage.claims import claim
-from storage.evidence import last_photo
+from storage.evidence import Evidence, last_photo
 from storage.fallas import Fault, FaultEvent, fault_by_number, fault_events, next_fault_seq, open_fault_for, open_faults
 from storage.people import Person, person_names
 from storage.sites import Camera
@@ -96,35 +96,46 @@ async def _event(
 async def open_fault(
     services: Services, target: Target, description: str, opened_by: Person | None
 ) -> tuple[Fault, bool]:
-    """Also the health monitor's entry point: an open fault on the same target is returned, not doubled."""
-    now = services.now()
+    """The health monitor's entry point, in a unit of work of its own (jobs/salud.py posts what it opened)."""
     async with services.db.write() as session:
-        existing = await open_fault_for(session, target.scope, target.site_code, target.camera_code)
-        if existing is not None:
-            return existing, False
-        year = now.astimezone(services.tz).year
-        fault = Fault(
-            year=year,
-            seq=await next_fault_seq(session, year),
-            scope=target.scope,
-            site_code=target.site_code,
-            camera_code=target.camera_code,
-            description=description,
-            opened_by_id=opened_by.id if opened_by else None,
-            opened_at=now,
-        )
-        session.add(fault)
-        await session.flush()
-        await _event(session, fault, "abierta", opened_by, now, description or None, stage=triage.ADUANA)
+        return await open_in(session, services, target, description, opened_by)
+
+
+async def open_in(
+    session: AsyncSession, services: Services, target: Target, description: str, opened_by: Person | None
+) -> tuple[Fault, bool]:
+    """In the caller's unit of work, which queues the fault's message; an open fault on the same target
+    is returned, not doubled (False)."""
+    now = services.now()
+    existing = await open_fault_for(session, target.scope, target.site_code, target.camera_code)
+    if existing is not None:
+        return existing, False
+    year = now.astimezone(services.tz).year
+    fault = Fault(
+        year=year,
+        seq=await next_fault_seq(session, year),
+        scope=target.scope,
+        site_code=target.site_code,
+        camera_code=target.camera_code,
+        description=description,
+        opened_by_id=opened_by.id if opened_by else None,
+        opened_at=now,
+    )
+    session.add(fault)
+    await session.flush()
+    await _event(session, fault, "abierta", opened_by, now, description or None, stage=triage.ADUANA)
     return fault, True
 
 
 async def load(services: Services, fault_id: int) -> FaultCase | None:
     async with services.db.read() as session:
         fault = await session.get(Fault, fault_id)
-        if fault is None:
-            return None
-        return FaultCase(fault, await fault_events(session, fault_id), await person_names(session))
+        return await case_of(session, fault) if fault is not None else None
+
+
+async def case_of(session: AsyncSession, fault: Fault) -> FaultCase:
+    """The fault with its timeline and the names in it, as the caller's session sees them."""
+    return FaultCase(fault, await fault_events(session, fault.id), await person_names(session))  # type: ignore[arg-type]
 
 
 async def find(services: Services, text: str) -> Fault | None:
@@ -140,48 +151,62 @@ async def open_list(services: Services) -> list[Fault]:
         return await open_faults(session)
 
 
-async def last_frame(services: Services, fault: Fault) -> tuple[bytes, datetime] | None:
-    """The camera's newest kept photo, for the fault's message and the vendor's e-mail."""
+async def last_frame(session: AsyncSession, services: Services, fault: Fault) -> Evidence | None:
+    """The camera's newest kept photo, for the fault's message and the vendor's e-mail; None for a
+    fault without a camera, or when that photo's file is gone."""
     if fault.camera_code is None:
         return None
-    async with services.db.read() as session:
-        camera = (await session.exec(select(Camera).where(Camera.code == fault.camera_code))).first()
-        photo = await last_photo(session, camera.id) if camera and camera.id else None
-    path = services.settings.data_dir / photo.path if photo else None
-    if photo is None or path is None or not path.is_file():
+    camera = (await session.exec(select(Camera).where(Camera.code == fault.camera_code))).first()
+    photo = await last_photo(session, camera.id) if camera and camera.id else None
+    if photo is None or not (services.settings.data_dir / photo.path).is_file():
         return None
-    return await services.cameras.run(path.read_bytes), photo.captured_at
+    return photo
+
+
+async def vendor_frame(services: Services, fault_id: int, reply: str) -> Attachment | None:
+    """The last frame for the vendor's e-mail, read before the answer's unit of work (which holds the
+    write lock) when the answer may reach the vendor step."""
+    if reply != "enlace_correcto":
+        return None
+    async with services.db.read() as session:
+        fault = await session.get(Fault, fault_id)
+        photo = await last_frame(session, services, fault) if fault is not None else None
+    if fault is None or photo is None:
+        return None
+    data = await services.cameras.run((services.settings.data_dir / photo.path).read_bytes)
+    return Attachment(f"{fault.number}-ultimo-cuadro.jpg", "image/jpeg", data)
 
 
 async def answer(
-    services: Services, fault_id: int, person: Person | None, reply: str, source: str
+    session: AsyncSession,
+    services: Services,
+    fault_id: int,
+    person: Person | None,
+    reply: str,
+    source: str,
+    frame: Attachment | None,
 ) -> tuple[Outcome, Fault | None]:
     """One triage answer ("todo_normal", "falla_enlace"...), from the phone or the administrator's
-    one-tap reply. Reaching the vendor step queues the vendor's e-mail, with the camera's last frame,
-    in the same unit of work."""
+    one-tap reply, in the caller's unit of work (which queues the fault's message as it becomes).
+    Reaching the vendor step queues the vendor's e-mail there too, with `frame` (vendor_frame)."""
     now = services.now()
-    async with services.db.read() as session:
-        current = await session.get(Fault, fault_id)
-    found = await last_frame(services, current) if current and reply == "enlace_correcto" else None
-    frame = Attachment(f"{current.number}-ultimo-cuadro.jpg", "image/jpeg", found[0]) if found and current else None
-    async with services.db.write() as session:
-        fault = await session.get(Fault, fault_id)
-        if fault is None:
-            return Outcome.NOT_FOUND, None
-        if fault.resolved_at is not None:
-            return Outcome.RESOLVED, fault
-        step = triage.advance(fault.stage, fault.finding, reply)
-        if step is None:
-            return Outcome.STALE, fault
-        vendor = services.unit.mail.maintenance_vendor
-        if step.email_vendor and (vendor is None or not vendor.emails):
-            return Outcome.NO_VENDOR, fault
-        entered = step.stage if step.stage != fault.stage else None
-        fault.stage, fault.finding = step.stage, step.finding
-        await _event(session, fault, reply, person, now, source, stage=entered)
-        if step.email_vendor:
-            await _email_vendor(session, services, fault, frame, now)
-        session.add(fault)
+    fault = await session.get(Fault, fault_id)
+    if fault is None:
+        return Outcome.NOT_FOUND, None
+    if fault.resolved_at is not None:
+        return Outcome.RESOLVED, fault
+    step = triage.advance(fault.stage, fault.finding, reply)
+    if step is None:
+        return Outcome.STALE, fault
+    vendor = services.unit.mail.maintenance_vendor
+    if step.email_vendor and (vendor is None or not vendor.emails):
+        return Outcome.NO_VENDOR, fault
+    entered = step.stage if step.stage != fault.stage else None
+    fault.stage, fault.finding = step.stage, step.finding
+    await _event(session, fault, reply, person, now, source, stage=entered)
+    if step.email_vendor:
+        await _email_vendor(session, services, fault, frame, now)
+    session.add(fault)
     return Outcome.OK, fault
 
 
@@ -231,21 +256,20 @@ async def record_vendor_reply(services: Services, ref: str, reply: IncomingReply
 
 
 async def resolve(
-    services: Services, fault_id: int, person: Person, treatment: str, cause: str
+    session: AsyncSession, now: datetime, fault_id: int, person: Person, treatment: str, cause: str
 ) -> tuple[Outcome, Fault | None]:
-    now = services.now()
-    async with services.db.write() as session:
-        fault = await session.get(Fault, fault_id)
-        if fault is None:
-            return Outcome.NOT_FOUND, None
-        if fault.resolved_at is not None:
-            return Outcome.RESOLVED, fault
-        if cause not in triage.CAUSES or len(treatment.strip()) < 5:
-            return Outcome.STALE, fault
-        fault.resolved_at, fault.resolved_by_id, fault.treatment, fault.cause = now, person.id, treatment.strip(), cause
-        fault.stage = triage.RESUELTA
-        session.add(fault)
-        await _event(session, fault, "resuelta", person, now, f"{cause}: {treatment.strip()}", stage=triage.RESUELTA)
+    """In the caller's unit of work, which queues the fault's message and the chief's notice."""
+    fault = await session.get(Fault, fault_id)
+    if fault is None:
+        return Outcome.NOT_FOUND, None
+    if fault.resolved_at is not None:
+        return Outcome.RESOLVED, fault
+    if cause not in triage.CAUSES or len(treatment.strip()) < 5:
+        return Outcome.STALE, fault
+    fault.resolved_at, fault.resolved_by_id, fault.treatment, fault.cause = now, person.id, treatment.strip(), cause
+    fault.stage = triage.RESUELTA
+    session.add(fault)
+    await _event(session, fault, "resuelta", person, now, f"{cause}: {treatment.strip()}", stage=triage.RESUELTA)
     return Outcome.OK, fault
 
 
@@ -297,13 +321,20 @@ def waited(case: FaultCase, now: datetime) -> dict[str, timedelta]:
     return triage.split(stages, case.fault.opened_at, case.fault.resolved_at or now)  # type: ignore[arg-type]
 
 
-async def claim_vendor_silence(services: Services, hours: float) -> list[Fault]:
-    """Faults e-mailed to the vendor with no reply after `hours`, each claimed once."""
+async def vendor_silent(services: Services, hours: float) -> list[Fault]:
+    """Faults e-mailed to the vendor with no reply after `hours`, not chased yet."""
     now, delay = services.now(), timedelta(hours=hours)
-    async with services.db.write() as session:
-        due = [
+    async with services.db.read() as session:
+        return [
             f
             for f in await open_faults(session)
-            if f.vendor_emailed_at and not f.vendor_replied_at and f.vendor_emailed_at + delay <= now
+            if f.vendor_emailed_at
+            and not f.vendor_replied_at
+            and f.vendor_emailed_at + delay <= now
+            and f.vendor_reminded_at is None
         ]
-        return [f for f in due if await claim(session, Fault, f.id, "vendor_reminded_at", now)]  # type: ignore[arg-type]
+
+
+async def claim_vendor_reminder(session: AsyncSession, services: Services, fault: Fault) -> bool:
+    """Stamp the chase once, in the caller's unit of work, which queues the notices it owes."""
+    return await claim(session, Fault, fault.id, "vendor_reminded_at", services.now())  # type: ignore[arg-type]

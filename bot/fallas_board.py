@@ -1,21 +1,25 @@
-"""A fault's one message in the faults topic: posted once with the camera's last frame, then
+"""A fault's one message in the faults topic: posted once after the camera's last frame, then
 edited in place as the triage moves, so the group sees the state without a stream of messages.
-Used by the /falla commands and by the health monitor alike."""
+
+Both go through the Telegram outbox (bot/notices.py), queued in the unit of work that changes the
+fault: a refusal or a crash delays them, never loses them, and the frame is owed once however many
+times the message is retried. Used by the /falla commands and by the health monitor's job alike."""
 
 from __future__ import annotations
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest
 
-from bot import fallas, triage
+from bot import fallas, notices, triage
 from bot.fallas import FaultCase
 from bot.fallas_render import fault_text
 from bot.i18n import t
 from bot.services import Services
 from bot.shifts import local_time
-from bot.telegram_io import post
 from storage.fallas import Fault
-from storage.posted import remember_message
+from storage.notices import NoticeKind, Record, unsent_for
+
+TOPIC = "fallas"
 
 
 def keyboard(fault: Fault, language: str) -> InlineKeyboardMarkup | None:
@@ -50,34 +54,35 @@ def keyboard(fault: Fault, language: str) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
-async def publish(bot: Bot, services: Services, fault_id: int) -> FaultCase | None:
-    """Post the fault into the faults topic the first time, edit it in place afterwards."""
-    case = await fallas.load(services, fault_id)
-    if case is None:
-        return None
-    language, fault = services.unit.language, case.fault
+async def show(session: AsyncSession, services: Services, fault: Fault) -> FaultCase:
+    """Owe the fault's message as it is now, in the caller's unit of work: the first time, the camera's
+    last frame just before it; then the message with the buttons of the step, edited in place after.
+    Returns the case as rendered."""
+    case = await fallas.case_of(session, fault)
+    language, record = services.unit.language, Record.of(Fault, fault.id)
+    if fault.message_id is None and await unsent_for(session, record) is None:  # its first post: the frame goes first
+        await _frame(session, services, fault)
     text = fault_text(case, services.unit, language, services.now(), services.tz)
-    if fault.message_id is None:
-        frame = await fallas.last_frame(services, fault)
-        if frame is not None:
-            caption = t(
-                language,
-                "falla.last_frame",
-                number=fault.number,
-                time=local_time(frame[1], services.tz, services.now()),
-            )
-            await bot.send_photo(
-                services.unit.group.chat_id,
-                frame[0],
-                caption=caption,
-                message_thread_id=services.unit.group.topics.fallas,
-            )
-        message = await post(bot, services, "fallas", text, keyboard(fault, language))
-        await remember_message(services.db, Fault, fault_id, message.chat_id, message.message_id)
-        return case
-    try:
-        await bot.edit_message_text(text, fault.chat_id, fault.message_id, reply_markup=keyboard(fault, language))
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
+    await notices.show(session, services, record, TOPIC, text, keyboard(fault, language))
     return case
+
+
+async def _frame(session: AsyncSession, services: Services, fault: Fault) -> None:
+    """The last frame, owed once per fault (its key), so a message Telegram refuses is retried alone."""
+    photo = await fallas.last_frame(session, services, fault)
+    if photo is None:
+        return
+    time = local_time(photo.captured_at, services.tz, services.now())
+    caption = t(services.unit.language, "falla.last_frame", number=fault.number, time=time)
+    key = f"falla:{fault.id}:frame"
+    await notices.post(session, services, TOPIC, caption, key=key, kind=NoticeKind.PHOTO, evidence_id=photo.id)
+
+
+async def publish(bot: Bot, services: Services, fault_id: int) -> None:
+    """Owe the message of a fault the health monitor opened, reopened or closed, in a unit of work of
+    its own (jobs/salud.py, after the round). `bot` is not used any more, the outbox sends; the
+    signature is the one jobs/salud.py calls."""
+    async with services.db.write() as session:
+        fault = await session.get(Fault, fault_id)
+        if fault is not None:
+            await show(session, services, fault)

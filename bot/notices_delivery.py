@@ -135,6 +135,20 @@ async def _record(services: Services, notice: TelegramNotice, message: Message |
             row.message_id = message.message_id
             if row.record is not None and row.kind != NoticeKind.EDIT:
                 await remember(session, Record.parse(row.record), message.chat_id, message.message_id)
+        if row.record is not None and (row.text, row.markup) != (notice.text, notice.markup):
+            # `show` gave it newer text while it was on its way: what went out is kept, the newer text is an edit
+            session.add(
+                TelegramNotice(
+                    key=row.key,
+                    created_at=services.now(),
+                    kind=NoticeKind.EDIT,
+                    chat_id=row.chat_id,
+                    text=row.text,
+                    markup=row.markup,
+                    record=row.record,
+                )
+            )
+            row.text, row.markup = notice.text, notice.markup
         session.add(row)
     notice.sent_at = row.sent_at
 

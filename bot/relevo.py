@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import anomalias, audit, consignas, fallas
+from bot import anomalias, audit, consignas, consignas_board, fallas
 from bot.consignas_render import holder_name
 from bot.fallas_mail import target_name
 from bot.roles import SUPERVISORS, Role
@@ -51,7 +51,11 @@ async def _open_consignas(services: Services) -> list[ItemDraft]:
 
 
 async def _accept_consigna(services: Services, ref: str, person: Person) -> None:
-    await consignas.hand_to(services, int(ref), person)
+    """The new holder, and the edit of the consigna's message that names them, in one unit of work."""
+    async with services.db.write() as session:
+        consigna = await consignas.hand_to(session, int(ref), person, services.now())
+        if consigna is not None:
+            await consignas_board.show(session, services, consigna)
 
 
 async def _open_anomalies(services: Services) -> list[ItemDraft]:

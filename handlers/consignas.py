@@ -7,9 +7,8 @@ import html
 from telegram import ForceReply, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot import consignas, prompts
+from bot import consignas, consignas_board, prompts
 from bot.consignas import DraftError, Outcome
-from bot.consignas_board import publish, refresh
 from bot.consignas_render import board_text
 from bot.context import VigiaContext
 from bot.i18n import Html, t
@@ -24,7 +23,9 @@ ASKS = {"note": "consigna.ask_note", "done": "consigna.ask_done", "cancel": "con
 
 
 async def consigna(update: Update, context: VigiaContext) -> None:
-    """Parse the order and its markers, store it, post it to the consignas topic with its buttons."""
+    """Parse the order and its markers, store it and owe its post (with its buttons) to the consignas
+    topic in one unit of work: once stored, a post Telegram refuses waits in the outbox, and the
+    author is not invited to file it again."""
     message, person, services = update.effective_message, context.person, context.services
     assert message is not None and person is not None
     async with services.db.read() as session:
@@ -38,9 +39,13 @@ async def consigna(update: Update, context: VigiaContext) -> None:
     if isinstance(draft, DraftError):
         await message.reply_text(t(context.language, draft.key, value=draft.value))
         return
-    created = await consignas.create(services, draft, person, origin=consignas.origin_for(person.role))
-    await publish(context.bot, services, created)
-    if message.chat_id != created.chat_id or message.message_thread_id != services.unit.group.topics.consignas:
+    async with services.db.write() as session:
+        origin = consignas.origin_for(person.role)
+        created = await consignas.create_in(session, draft, person, services.now(), origin=origin)
+        await consignas_board.show(session, services, created)
+    await consignas_board.settle(context.bot, services)
+    group = services.unit.group
+    if message.chat_id != group.chat_id or message.message_thread_id != group.topics.consignas:
         await message.reply_text(t(context.language, "consigna.created", id=created.id))
 
 
@@ -70,10 +75,10 @@ async def button(update: Update, context: VigiaContext) -> None:
         return
     assert current is not None
     if action == "take":
-        outcome, updated = await consignas.change(services, current.id, person, "take")  # type: ignore[arg-type]
+        outcome, _ = await _change(context, current.id, "take")  # type: ignore[arg-type]
         await query.answer(t(context.language, _key(outcome, "consigna.taken"), id=current.id))
-        if outcome is Outcome.OK and updated is not None:
-            await refresh(context.bot, services, updated)
+        if outcome is Outcome.OK:
+            await consignas_board.settle(context.bot, services)
         return
     await query.answer()
     mention = Html(f'<a href="tg://user?id={person.telegram_id}">{html.escape(person.name)}</a>')
@@ -96,6 +101,20 @@ def _refusal(current: Consigna | None, person: Person, action: str, names: dict[
     return None
 
 
+async def _change(
+    context: VigiaContext, consigna_id: int, action: str, text: str | None = None, photo: str | None = None
+) -> tuple[Outcome, Consigna | None]:
+    """The change and the edit of the consigna's message in one unit of work, before anyone is
+    answered: a crash after the commit leaves the edit owed, not lost."""
+    services, person = context.services, context.person
+    assert person is not None
+    async with services.db.write() as session:
+        outcome, updated = await consignas.change(session, consigna_id, person, action, services.now(), text, photo)
+        if outcome is Outcome.OK and updated is not None:
+            await consignas_board.show(session, services, updated)
+    return outcome, updated
+
+
 def _key(outcome: Outcome, success: str) -> str:
     return {
         Outcome.OK: success,
@@ -116,14 +135,14 @@ async def _answer(update: Update, context: VigiaContext, pending: PendingPrompt,
         await message.reply_text(t(context.language, "consigna.need_text"))
         return False
     photo = message.photo[-1].file_id if message.photo else None
-    outcome, updated = await consignas.change(context.services, pending.object_id, person, action, text, photo)
+    outcome, updated = await _change(context, pending.object_id, action, text, photo)
     holder = ""
     if outcome is Outcome.NOT_HOLDER and updated is not None and updated.holder_id:
         async with context.services.db.read() as session:
             holder = (await person_names(session)).get(updated.holder_id, "")
     await message.reply_text(t(context.language, _key(outcome, success), id=pending.object_id, name=holder))
-    if outcome is Outcome.OK and updated is not None:
-        await refresh(context.bot, context.services, updated)
+    if outcome is Outcome.OK:
+        await consignas_board.settle(context.bot, context.services)
     return True
 
 

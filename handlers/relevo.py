@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
-from bot import relevo, turnos
-from bot.consignas_board import refresh
+from bot import consignas_board, notices, relevo, turnos
 from bot.context import VigiaContext
 from bot.i18n import t
 from bot.relevo import Acceptance
 from bot.relevo_render import handover_text
 from bot.roles import UNIT_STAFF
 from bot.services import Services
-from bot.telegram_io import post
 from handlers.commands import Command, check_role
-from storage.consignas import Consigna
+from storage.notices import Record
 from storage.people import Person, person_names
-from storage.posted import remember_message
 from storage.relevo import Handover, HandoverItem
 
 BUTTONS_PER_ROW = 4
@@ -77,9 +73,7 @@ async def relevo_command(update: Update, context: VigiaContext) -> None:
             t(context.language, "relevo.already_open"), reply_to_message_id=handover.message_id if same_chat else None
         )
         return
-    text, _ = await _rendered(services, handover, items)
-    posted = await post(context.bot, services, "consignas", text, keyboard(handover, items, services.unit.language))
-    await remember_message(services.db, Handover, handover.id, posted.chat_id, posted.message_id)  # type: ignore[arg-type]
+    await _show(services, handover, items)
 
 
 async def button(update: Update, context: VigiaContext) -> None:
@@ -101,30 +95,23 @@ async def button(update: Update, context: VigiaContext) -> None:
         receivers,
     )  # type: ignore[arg-type]
     names = ", ".join(p.name for p in receivers) or "-"
-    await query.answer(
-        t(context.language, ANSWERS[outcome], names=names),
-        show_alert=outcome not in (Acceptance.OK, Acceptance.COMPLETE),
-    )
-    if outcome not in (Acceptance.OK, Acceptance.COMPLETE):
-        return
-    handover, items = await relevo.load(services, handover.id)  # type: ignore[arg-type]
-    assert handover is not None
+    done = outcome in (Acceptance.OK, Acceptance.COMPLETE)
+    if done:
+        handover, items = await relevo.load(services, handover.id)  # type: ignore[arg-type]
+        assert handover is not None
+        await _show(services, handover, items)
+    await query.answer(t(context.language, ANSWERS[outcome], names=names), show_alert=not done)
+    if any(item.kind == "consigna" for item in accepted):
+        await consignas_board.settle(context.bot, services)  # the consignas changed hands: the board says so
+
+
+async def _show(services: Services, handover: Handover, items: list[HandoverItem]) -> None:
+    """Owe the handover's message as it is now (posted the first time, edited after), before anyone is
+    answered: once stored, a refusal or a crash delays it, never loses it."""
     text, _ = await _rendered(services, handover, items)
-    try:
-        await query.edit_message_text(text, reply_markup=keyboard(handover, items, services.unit.language))
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
-    await _refresh_consignas(context, [i for i in accepted if i.kind == "consigna"])
-
-
-async def _refresh_consignas(context: VigiaContext, items: list[HandoverItem]) -> None:
-    """Accepted consignas changed hands: their messages and the board say so."""
-    for item in items:
-        async with context.services.db.read() as session:
-            consigna = await session.get(Consigna, int(item.ref))
-        if consigna is not None:
-            await refresh(context.bot, context.services, consigna)
+    markup = keyboard(handover, items, services.unit.language)
+    async with services.db.write() as session:
+        await notices.show(session, services, Record.of(Handover, handover.id), "consignas", text, markup)
 
 
 COMMANDS = (Command("relevo", relevo_command, roles=UNIT_STAFF),)

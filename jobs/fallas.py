@@ -3,14 +3,14 @@ arrive by e-mail join their fault."""
 
 from __future__ import annotations
 
-from bot import fallas, turnos
+from bot import fallas, notices, turnos
 from bot.bitacora import month_end, month_label
 from bot.context import VigiaContext
 from bot.fallas_bitacora import documents, previous_month
 from bot.fallas_mail import target_name
 from bot.i18n import t
 from bot.mail.inbox import register_reply_handler
-from bot.telegram_io import tell, tell_each
+from bot.telegram_io import tell
 from jobs.common import Job
 from storage.audit import first_entry_at
 from storage.people import escalation_contacts, linked_with_role
@@ -22,22 +22,29 @@ register_reply_handler("F-", fallas.record_vendor_reply)
 
 
 async def vendor_silence(context: VigiaContext) -> None:
+    """The coordinators are told of a vendor that has not answered, once: claimed and queued in one
+    unit of work, so a refusal delays the notice and the next run does not repeat it."""
     services = context.services
     hours = services.unit.fallas.vendor_reply_hours
-    silent = await fallas.claim_vendor_silence(services, hours)
+    silent = await fallas.vendor_silent(services, hours)
     if not silent:
         return
     async with services.db.read() as session:
         coordinators = await escalation_contacts(session)
     for fault in silent:
-        await tell_each(
-            context.bot,
-            coordinators,
-            "falla.vendor_silent",
-            number=fault.number,
-            target=target_name(fault, services.unit),
-            hours=round(hours, 1),
-        )
+        async with services.db.write() as session:
+            if not await fallas.claim_vendor_reminder(session, services, fault):
+                continue
+            await notices.tell_each(
+                session,
+                services,
+                coordinators,
+                "falla.vendor_silent",
+                key=f"falla:{fault.id}:vendor_silent",
+                number=fault.number,
+                target=target_name(fault, services.unit),
+                hours=round(hours, 1),
+            )
 
 
 async def monthly_bitacora(context: VigiaContext) -> None:

@@ -95,11 +95,6 @@ def test_it_catches_up_the_escalation_that_fell_due_while_down_once(anomaly: Out
     assert sum("Nadie ha confirmado" in t for t in to_carlos) == 1 and sum("suplente" in t for t in to_carlos) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LOST: the group's report of an anomaly whose post was cut by the crash is never posted "
-    "(nothing re-posts an anomaly without message_id; handlers/anomalias.py _tell_people runs once)",
-)
 def test_it_posts_the_group_report_the_crash_cut_off(anomaly: Outcome) -> None:
     """Expected: the report the kill cut off is posted in the anomalies topic after the restart, once."""
     assert len(anomaly.sent(chat_id=GROUP_ID, text_contains="🚨 <b>A-")) == 1
@@ -112,7 +107,8 @@ def test_it_posts_the_group_report_the_crash_cut_off(anomaly: Outcome) -> None:
 def triage(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     """Ana opens a fault, answers step 1 ("todo normal en aduana") and presses "Enlace correcto"; the
     bot is killed after that step's commit, while it answers the button. Then it starts again, and
-    Ana presses "Enlace correcto" again on the message as it is."""
+    Ana presses "Enlace correcto" again while the message still offers it (the restarted bot's edit
+    of the message is held until she has her answer)."""
 
     async def scenario(bot: BotProcess) -> dict[str, Any]:
         fake = bot.fake
@@ -126,12 +122,17 @@ def triage(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
         bot.press("tec.ana", posted.result, f"{prefix}:ans:enlace_correcto")
         await fake.wait_held(answer, timeout=WAIT_S)
         await bot.kill()
+        restart = fake.mark()
+        edit = fake.hold("editMessageText", message_id=posted.result["message_id"])
         await bot.start(mail=True)
-        await bot.mails(1, timeout=WAIT_S)
-        before = fake.message(GROUP_ID, posted.result["message_id"])
+        await fake.wait_held(edit, timeout=WAIT_S)
         mark = bot.press("tec.ana", posted.result, f"{prefix}:ans:enlace_correcto")
         again = await fake.wait_for("answerCallbackQuery", after=mark, timeout=WAIT_S)
-        return {"message_after_restart": before, "again": again.params.get("text", ""), "prefix": prefix}
+        edit.release.set()  # type: ignore[union-attr]
+        await fake.wait_for("editMessageText", after=restart, message_id=posted.result["message_id"], timeout=WAIT_S)
+        await bot.mails(1, timeout=WAIT_S)
+        after = fake.message(GROUP_ID, posted.result["message_id"])
+        return {"message_after_restart": after, "again": again.params.get("text", ""), "prefix": prefix}
 
     return run_scenario(tmp_path_factory.mktemp("kill-triage"), scenario)
 
@@ -149,11 +150,6 @@ def test_it_keeps_the_triage_step_and_mails_the_vendor_once(triage: Outcome) -> 
     assert "ya" in triage.notes["again"].lower()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LOST: the edit of the fault's message to the vendor step, cut by the crash; after the restart "
-    "it still offers step 2's buttons until someone presses one (nothing re-publishes open faults)",
-)
 def test_it_shows_the_triage_step_the_crash_cut_off(triage: Outcome) -> None:
     """Expected: after the restart the fault's message shows the vendor step, without step 2's buttons."""
     message = triage.notes["message_after_restart"]
@@ -221,11 +217,6 @@ def test_it_sends_the_reminder_that_fell_due_while_down_once_and_nothing_twice(h
     assert len(handover.sent(chat_id=GROUP_ID, text_contains="<b>Consigna #1</b>")) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LOST: the edit of consigna #1's message to its new holder, cut by the crash; it keeps saying "
-    "nobody holds it (accepting item 2 refreshes only consigna #2's message)",
-)
 def test_it_shows_the_new_holder_on_the_consigna_the_crash_cut_off(handover: Outcome) -> None:
     """Expected: after the handover completes, each consigna's message names the coordinator as holder."""
     assert all("La tiene: Carlos Rivas" in (m or {}).get("text", "") for m in handover.notes["consignas"])
@@ -274,11 +265,6 @@ def test_it_keeps_the_approval_and_mails_the_report_once(approval: Outcome) -> N
     assert "aprobado" in approval.notes["again"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LOST: the chief's confirmation that the report was approved and sent (with the PDF's SHA-256), "
-    "cut by the crash; she only learns it by pressing the button again (handlers/informes.py button)",
-)
 def test_it_confirms_the_approval_the_crash_cut_off(approval: Outcome) -> None:
     """Expected: the chief gets the approval's confirmation once."""
     assert len(approval.sent(chat_id=MARTA, text_contains="aprobado")) == 1

@@ -142,3 +142,26 @@ async def test_a_late_answer_is_waited_for_not_sent_twice(bot: BotHarness) -> No
     assert texts_to(bot.fake, CARLOS) == ["tarde"]
     (row,) = await rows(bot)
     assert row.message_id is not None and row.attempts == 1
+
+
+async def test_a_change_made_while_the_post_is_on_its_way_is_not_lost(bot: BotHarness) -> None:
+    """The consigna's post is on its way (Telegram holds it) when the consigna changes again. Expected:
+    the post goes out as it was, then an edit brings it to the newest text."""
+    services = bot.services
+    await bot.settle()
+    held = bot.fake.hold("sendMessage", chat_id=GROUP_ID, text_contains="antes")
+    async with services.db.write() as session:
+        consigna = Consigna(text="Vigilar portón", origin="test", created_at=services.now())
+        session.add(consigna)
+        await session.flush()
+        record = Record.of(Consigna, consigna.id)
+        await notices.show(session, services, record, "consignas", "antes")
+    delivery = asyncio.create_task(bot.run_job("telegram.deliver"))
+    await bot.fake.wait_held(held)
+    async with services.db.write() as session:
+        await notices.show(session, services, record, "consignas", "después")
+    held.release.set()  # type: ignore[union-attr]
+    await delivery
+    (post,) = delivered(bot.fake, chat_id=GROUP_ID)
+    assert post.params["text"] == "antes"
+    assert bot.fake.message(GROUP_ID, post.result["message_id"])["text"] == "después"  # type: ignore[index]

@@ -78,11 +78,6 @@ async def test_it_posts_the_fault_once_after_telegram_refused_connections(bot: B
     assert bot.errors == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DOUBLED: when the fault's message gets a 500 after its last-frame photo went out, the next "
-    "round posts the photo again (bot/fallas_board.py publish sends the photo whenever message_id is None)",
-)
 async def test_it_posts_the_last_frame_once_when_the_faults_message_fails(bot: BotHarness, camera: BadCameras) -> None:
     """Fault: one 500 on the fault's message, after its photo was accepted. Expected: the photo once, and
     the message once on the next round."""
