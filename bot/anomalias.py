@@ -1,7 +1,8 @@
 """Anomalies (procedure I-2, I-3): filed, routed, called, notified, acknowledged, justified, closed.
 
-Every step is a row change plus an AnomalyEvent and an audit row in one unit of work; messages
-are sent by the handlers and jobs afterwards, from what the database says.
+Every step is a row change plus an AnomalyEvent and an audit row, in the caller's unit of work:
+the handlers and jobs queue the Telegram notices the step owes in that same unit of work
+(bot/anomalias_notify.py), so a notice is owed exactly when its step is stored.
 """
 
 from __future__ import annotations
@@ -119,53 +120,63 @@ async def _event(
     )
 
 
-async def file_report(services: Services, report: NewReport, reporter: Person, evidence_ids: list[int] = ()) -> Anomaly:  # type: ignore[assignment]
+async def file_report(
+    session: AsyncSession,
+    services: Services,
+    report: NewReport,
+    reporter: Person,
+    evidence_ids: list[int] = (),  # type: ignore[assignment]
+) -> Anomaly:
     """Number the report, link its images, route it, create a notice for each primary person to tell
-    and queue their e-mail, all in one unit of work."""
+    and queue their e-mail, in the caller's unit of work (which queues the Telegram notices)."""
     now, unit = services.now(), services.unit
     site = next(s for s in unit.sites if s.code == report.site_code)
     recipients = route(site, report.category, unit.anomalias.routing)
-    async with services.db.write() as session:
-        year = now.astimezone(services.tz).year
-        anomaly = Anomaly(
-            year=year,
-            seq=await next_seq(session, year),
-            site_code=site.code,
-            cameras=",".join(report.cameras),
-            category=report.category,
-            description=report.description,
-            reporter_id=reporter.id,
-            created_at=now,
-        )  # type: ignore[arg-type]
-        session.add(anomaly)
-        await session.flush()
-        photos = [AnomalyPhoto(anomaly_id=anomaly.id, evidence_id=e) for e in evidence_ids]  # type: ignore[arg-type]
-        session.add_all(photos)
-        await session.exec(
-            update(Evidence).where(col(Evidence.id).in_(list(evidence_ids))).values(case_ref=case_ref(anomaly.number))
-        )
-        images = await images_of(services, photos)
-        for recipient in recipients:
-            person = await person_by_key(session, recipient.primary)
-            if person is not None and person.active:
-                session.add(AnomalyNotice(anomaly_id=anomaly.id, person_id=person.id, role=recipient.role))  # type: ignore[arg-type]
-                await queue_alert_mail(session, anomaly, person, reporter.name, services.unit, services.tz, images, now)
-        await _event(session, anomaly, "creada", reporter, now, report.description)
+    year = now.astimezone(services.tz).year
+    anomaly = Anomaly(
+        year=year,
+        seq=await next_seq(session, year),
+        site_code=site.code,
+        cameras=",".join(report.cameras),
+        category=report.category,
+        description=report.description,
+        reporter_id=reporter.id,
+        created_at=now,
+    )  # type: ignore[arg-type]
+    session.add(anomaly)
+    await session.flush()
+    photos = [AnomalyPhoto(anomaly_id=anomaly.id, evidence_id=e) for e in evidence_ids]  # type: ignore[arg-type]
+    session.add_all(photos)
+    await session.exec(
+        update(Evidence).where(col(Evidence.id).in_(list(evidence_ids))).values(case_ref=case_ref(anomaly.number))
+    )
+    images = await images_of(services, photos)
+    for recipient in recipients:
+        person = await person_by_key(session, recipient.primary)
+        if person is not None and person.active:
+            session.add(AnomalyNotice(anomaly_id=anomaly.id, person_id=person.id, role=recipient.role))  # type: ignore[arg-type]
+            await queue_alert_mail(session, anomaly, person, reporter.name, services.unit, services.tz, images, now)
+    await _event(session, anomaly, "creada", reporter, now, report.description)
     return anomaly
+
+
+async def case_of(session: AsyncSession, anomaly_id: int) -> Case | None:
+    """The case as `session` sees it: inside a unit of work, with that unit's changes."""
+    anomaly = await session.get(Anomaly, anomaly_id)
+    if anomaly is None:
+        return None
+    return Case(
+        anomaly,
+        await notices_of(session, anomaly_id),
+        await events_of(session, anomaly_id),
+        await photos_of(session, anomaly_id),
+        await person_names(session),
+    )
 
 
 async def load(services: Services, anomaly_id: int) -> Case | None:
     async with services.db.read() as session:
-        anomaly = await session.get(Anomaly, anomaly_id)
-        if anomaly is None:
-            return None
-        return Case(
-            anomaly,
-            await notices_of(session, anomaly_id),
-            await events_of(session, anomaly_id),
-            await photos_of(session, anomaly_id),
-            await person_names(session),
-        )
+        return await case_of(session, anomaly_id)
 
 
 async def find(services: Services, text: str) -> Anomaly | None:
@@ -181,32 +192,25 @@ async def open_list(services: Services) -> list[Anomaly]:
         return await open_anomalies(session)
 
 
-async def mark_notified(services: Services, notice_id: int, alert_message_id: int | None) -> None:
-    async with services.db.write() as session:
-        notice = await session.get(AnomalyNotice, notice_id)
-        if notice is not None:
-            notice.notified_at, notice.alert_message_id = services.now(), alert_message_id
-            session.add(notice)
-
-
 async def _notice_and_case(session: AsyncSession, notice_id: int) -> tuple[AnomalyNotice | None, Anomaly | None]:
     notice = await session.get(AnomalyNotice, notice_id)
     return notice, (await session.get(Anomaly, notice.anomaly_id) if notice else None)
 
 
-async def record_call(services: Services, notice_id: int, person: Person, outcome: str) -> Outcome:
+async def record_call(
+    session: AsyncSession, services: Services, notice_id: int, person: Person, outcome: str
+) -> Outcome:
     """The technician tells how the phone call went ("realizada" or "no_contesta")."""
     now = services.now()
-    async with services.db.write() as session:
-        notice, anomaly = await _notice_and_case(session, notice_id)
-        if notice is None or anomaly is None:
-            return Outcome.NOT_FOUND
-        if anomaly.status == AnomalyStatus.CERRADA:
-            return Outcome.CLOSED
-        notice.call_outcome, notice.called_at = outcome, now
-        session.add(notice)
-        names = await person_names(session)
-        await _event(session, anomaly, f"llamada_{outcome}", person, now, names.get(notice.person_id))
+    notice, anomaly = await _notice_and_case(session, notice_id)
+    if notice is None or anomaly is None:
+        return Outcome.NOT_FOUND
+    if anomaly.status == AnomalyStatus.CERRADA:
+        return Outcome.CLOSED
+    notice.call_outcome, notice.called_at = outcome, now
+    session.add(notice)
+    names = await person_names(session)
+    await _event(session, anomaly, f"llamada_{outcome}", person, now, names.get(notice.person_id))
     return Outcome.OK
 
 
@@ -218,38 +222,38 @@ async def _own_notice(session: AsyncSession, notice_id: int, person: Person) -> 
     return (notice, anomaly) if notice.person_id == person.id else Outcome.NOT_YOURS
 
 
-async def acknowledge(services: Services, notice_id: int, person: Person) -> Outcome:
+async def acknowledge(session: AsyncSession, services: Services, notice_id: int, person: Person) -> Outcome:
     now = services.now()
-    async with services.db.write() as session:
-        found = await _own_notice(session, notice_id, person)
-        if isinstance(found, Outcome):
-            return found
-        notice, anomaly = found
-        if notice.acknowledged_at is not None:
-            return Outcome.ALREADY
-        notice.acknowledged_at = now
-        session.add(notice)
-        await _event(session, anomaly, "recibida", person, now)
+    found = await _own_notice(session, notice_id, person)
+    if isinstance(found, Outcome):
+        return found
+    notice, anomaly = found
+    if notice.acknowledged_at is not None:
+        return Outcome.ALREADY
+    notice.acknowledged_at = now
+    session.add(notice)
+    await _event(session, anomaly, "recibida", person, now)
     return Outcome.OK
 
 
-async def justify(services: Services, notice_id: int, person: Person, text: str, via: str) -> Outcome:
+async def justify(
+    session: AsyncSession, services: Services, notice_id: int, person: Person, text: str, via: str
+) -> Outcome:
     """Procedure I-3: the administrator's written justification, from Telegram or e-mail."""
     if not is_justification(text):
         return Outcome.TOO_SHORT
     now = services.now()
-    async with services.db.write() as session:
-        found = await _own_notice(session, notice_id, person)
-        if isinstance(found, Outcome):
-            return found
-        notice, anomaly = found
-        if anomaly.status == AnomalyStatus.CERRADA:
-            return Outcome.CLOSED
-        notice.justification, notice.justified_at, notice.justified_via = text.strip(), now, via
-        notice.acknowledged_at = notice.acknowledged_at or now
-        anomaly.status = AnomalyStatus.JUSTIFICADA
-        session.add_all([notice, anomaly])
-        await _event(session, anomaly, "justificada", person, now, text.strip())
+    found = await _own_notice(session, notice_id, person)
+    if isinstance(found, Outcome):
+        return found
+    notice, anomaly = found
+    if anomaly.status == AnomalyStatus.CERRADA:
+        return Outcome.CLOSED
+    notice.justification, notice.justified_at, notice.justified_via = text.strip(), now, via
+    notice.acknowledged_at = notice.acknowledged_at or now
+    anomaly.status = AnomalyStatus.JUSTIFICADA
+    session.add_all([notice, anomaly])
+    await _event(session, anomaly, "justificada", person, now, text.strip())
     return Outcome.OK
 
 
@@ -276,8 +280,9 @@ async def record_email_reply(services: Services, ref: str, reply: IncomingReply)
     if sender is not None and sender.justified_at is None:
         person = senders[sender.id]
         assert person is not None
-        if await justify(services, sender.id, person, reply.text, "email") is Outcome.OK:  # type: ignore[arg-type]
-            return
+        async with services.db.write() as session:
+            if await justify(session, services, sender.id, person, reply.text, "email") is Outcome.OK:  # type: ignore[arg-type]
+                return
     async with services.db.write() as session:
         await _event(
             session,
@@ -299,30 +304,28 @@ async def unposted_justifications(services: Services) -> list[AnomalyNotice]:
         ]
 
 
-async def mark_posted(services: Services, notice_id: int) -> bool:
-    """Claim the posting of a justification to the group: True once."""
-    async with services.db.write() as session:
-        return await claim(session, AnomalyNotice, notice_id, "posted_at", services.now())
+async def claim_posting(session: AsyncSession, services: Services, notice_id: int) -> bool:
+    """Stamp the justification's post to the group once, in the unit of work that queues it."""
+    return await claim(session, AnomalyNotice, notice_id, "posted_at", services.now())
 
 
-async def close(services: Services, anomaly_id: int, person: Person, note: str) -> Outcome:
+async def close(session: AsyncSession, services: Services, anomaly_id: int, person: Person, note: str) -> Outcome:
     now = services.now()
-    async with services.db.write() as session:
-        anomaly = await session.get(Anomaly, anomaly_id)
-        if anomaly is None:
-            return Outcome.NOT_FOUND
-        if Role(person.role) not in SUPERVISORS:
-            return Outcome.NOT_YOURS
-        if anomaly.status == AnomalyStatus.CERRADA:
-            return Outcome.CLOSED
-        anomaly.status, anomaly.closed_at, anomaly.closed_by_id, anomaly.closing_note = (
-            AnomalyStatus.CERRADA,
-            now,
-            person.id,
-            note.strip(),
-        )
-        session.add(anomaly)
-        await _event(session, anomaly, "cerrada", person, now, note.strip())
+    anomaly = await session.get(Anomaly, anomaly_id)
+    if anomaly is None:
+        return Outcome.NOT_FOUND
+    if Role(person.role) not in SUPERVISORS:
+        return Outcome.NOT_YOURS
+    if anomaly.status == AnomalyStatus.CERRADA:
+        return Outcome.CLOSED
+    anomaly.status, anomaly.closed_at, anomaly.closed_by_id, anomaly.closing_note = (
+        AnomalyStatus.CERRADA,
+        now,
+        person.id,
+        note.strip(),
+    )
+    session.add(anomaly)
+    await _event(session, anomaly, "cerrada", person, now, note.strip())
     return Outcome.OK
 
 
@@ -334,28 +337,43 @@ async def note_handed_over(services: Services, anomaly_id: int, person: Person) 
             await _event(session, anomaly, "relevo", person, services.now())
 
 
-async def claim_unacknowledged(services: Services) -> list[tuple[Anomaly, AnomalyNotice, AnomalyNotice | None]]:
-    """Primary notices without "Recibido" past their category's delay, each claimed once; the backup
-    person (when the site has one) gets a notice of their own, returned alongside."""
-    now, settings = services.now(), services.unit.anomalias
-    claimed = []
-    async with services.db.write() as session:
-        for anomaly in await open_anomalies(session):
-            category = settings.category(anomaly.category)
-            delay = timedelta(minutes=category.ack_minutes if category else 10)
-            for notice in await notices_of(session, anomaly.id):  # type: ignore[arg-type]
-                due = not notice.backup and notice.acknowledged_at is None and anomaly.created_at + delay <= now
-                if not (due and await claim(session, AnomalyNotice, notice.id, "ack_escalated_at", now)):  # type: ignore[arg-type]
-                    continue
-                backup = await _backup_notice(session, services, anomaly, notice)
-                await _event(session, anomaly, "sin_acuse", None, now)
-                claimed.append((anomaly, notice, backup))
-    return claimed
+def ack_minutes(services: Services, anomaly: Anomaly) -> int:
+    """How long "Recibido" may take for the anomaly's category."""
+    category = services.unit.anomalias.category(anomaly.category)
+    return category.ack_minutes if category else 10
 
 
-async def _backup_notice(
+async def unacknowledged(services: Services) -> list[AnomalyNotice]:
+    """Primary notices without "Recibido" past their category's delay, not escalated yet."""
+    now = services.now()
+    async with services.db.read() as session:
+        return [
+            n
+            for a in await open_anomalies(session)
+            if a.created_at + timedelta(minutes=ack_minutes(services, a)) <= now
+            for n in await notices_of(session, a.id)  # type: ignore[arg-type]
+            if not n.backup and n.acknowledged_at is None and n.ack_escalated_at is None
+        ]
+
+
+async def claim_unacknowledged(session: AsyncSession, services: Services, notice_id: int) -> Anomaly | None:
+    """Stamp the escalation of a notice still without "Recibido", once, in the caller's unit of work
+    (which queues what it owes); its open anomaly, or None if someone claimed or acknowledged it since."""
+    now = services.now()
+    notice, anomaly = await _notice_and_case(session, notice_id)
+    if notice is None or anomaly is None or anomaly.status == AnomalyStatus.CERRADA or notice.acknowledged_at:
+        return None
+    if not await claim(session, AnomalyNotice, notice_id, "ack_escalated_at", now):
+        return None
+    await _event(session, anomaly, "sin_acuse", None, now)
+    return anomaly
+
+
+async def add_backup(
     session: AsyncSession, services: Services, anomaly: Anomaly, notice: AnomalyNotice
 ) -> AnomalyNotice | None:
+    """The backup person of the notice's role at the site (when there is one) gets a notice of their
+    own and the alert e-mail."""
     site = next((s for s in services.unit.sites if s.code == anomaly.site_code), None)
     people = (site.administrators if notice.role == "administrador" else site.security) if site else []
     backup = await person_by_key(session, people[1]) if len(people) > 1 else None
@@ -372,15 +390,27 @@ async def _backup_notice(
     return backup_notice
 
 
-async def claim_unjustified(services: Services, stage: str) -> list[Anomaly]:
-    """Open anomalies still without justification: "justification_reminded_at" after the configured
-    hours, "justification_escalated_at" after twice that."""
-    hours = services.unit.anomalias.justification_hours * (1 if stage == "justification_reminded_at" else 2)
-    now = services.now()
-    async with services.db.write() as session:
-        due = [
+def _justification_delay(services: Services, stage: str) -> timedelta:
+    """The reminder ("justification_reminded_at") after the configured hours; the escalation after twice that."""
+    hours = services.unit.anomalias.justification_hours
+    return timedelta(hours=hours * (1 if stage == "justification_reminded_at" else 2))
+
+
+async def unjustified(services: Services, stage: str) -> list[Anomaly]:
+    """Open anomalies still without justification whose reminder or escalation (`stage`) fell due."""
+    due_at = services.now() - _justification_delay(services, stage)
+    async with services.db.read() as session:
+        return [
             a
             for a in await open_anomalies(session)
-            if a.status == AnomalyStatus.ABIERTA and a.created_at + timedelta(hours=hours) <= now
+            if a.status == AnomalyStatus.ABIERTA and getattr(a, stage) is None and a.created_at <= due_at
         ]
-        return [a for a in due if await claim(session, Anomaly, a.id, stage, now)]  # type: ignore[arg-type]
+
+
+async def claim_unjustified(session: AsyncSession, services: Services, anomaly_id: int, stage: str) -> Anomaly | None:
+    """Stamp the stage once, in the caller's unit of work (which queues what it owes); the anomaly, or
+    None if it was claimed or justified since."""
+    anomaly = await session.get(Anomaly, anomaly_id)
+    if anomaly is None or anomaly.status != AnomalyStatus.ABIERTA:
+        return None
+    return anomaly if await claim(session, Anomaly, anomaly_id, stage, services.now()) else None

@@ -1,22 +1,31 @@
-"""Publishing anomalies to Telegram: the report in its topic, kept current, and the private alerts."""
+"""Publishing anomalies to Telegram: the report in its topic, kept current, the private alerts and the
+justifications posted back to the group.
+
+Each is queued in the Telegram outbox (bot/notices.py) in the unit of work of the step that owes it,
+so a 500, an outage or a crash delays it but never loses or doubles it. The alert's images are the
+exception: the outbox sends no albums, and they are an extra (the alert says what matters and the
+e-mail carries them), so they go straight to Telegram once the step is stored, ahead of the alert,
+and a refusal is logged, not retried.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
-from telegram.error import BadRequest, Forbidden
+from telegram.error import TelegramError
 
-from bot import anomalias
+from bot import anomalias, notices
 from bot.anomalias import Case
 from bot.anomalias_images import images_of
 from bot.anomalias_render import alert_text, report_text
 from bot.i18n import t
 from bot.services import Services
-from bot.telegram_io import post
 from storage.anomalias import Anomaly, AnomalyNotice, AnomalyStatus
+from storage.notices import Record
 from storage.people import Person
-from storage.posted import remember_message
 
 log = logging.getLogger(__name__)
 MEDIA_GROUP_LIMIT = 10
@@ -41,70 +50,72 @@ def alert_keyboard(notice: AnomalyNotice, language: str) -> InlineKeyboardMarkup
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
-async def publish_report(bot: Bot, services: Services, case: Case) -> None:
+async def show_report(session: AsyncSession, services: Services, anomaly_id: int) -> Case | None:
+    """Owe the group's report as the caller's unit of work leaves the case: posted the first time,
+    edited after (a post or edit still waiting just takes the newer text). Returns the case."""
+    case = await anomalias.case_of(session, anomaly_id)
+    if case is None:
+        return None
     language = services.unit.language
-    message = await post(
-        bot,
-        services,
-        "anomalias",
-        report_text(case, services.unit, language, services.now(), services.tz),
-        report_keyboard(case, language),
-    )
-    await remember_message(services.db, Anomaly, case.anomaly.id, message.chat_id, message.message_id)  # type: ignore[arg-type]
-
-
-async def refresh_report(bot: Bot, services: Services, anomaly_id: int) -> Case | None:
-    """Edit the group's report to what the database says now; returns the case for further use."""
-    case = await anomalias.load(services, anomaly_id)
-    if case is None or case.anomaly.message_id is None or case.anomaly.chat_id is None:
-        return case
-    language = services.unit.language
-    try:
-        await bot.edit_message_text(
-            report_text(case, services.unit, language, services.now(), services.tz),
-            case.anomaly.chat_id,
-            case.anomaly.message_id,
-            reply_markup=report_keyboard(case, language),
-        )
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
+    text = report_text(case, services.unit, language, services.now(), services.tz)
+    record = Record.of(Anomaly, anomaly_id)
+    await notices.show(session, services, record, "anomalias", text, report_keyboard(case, language))
     return case
 
 
-async def send_alert(bot: Bot, services: Services, case: Case, notice: AnomalyNotice, person: Person) -> bool:
-    """The private alert with the report's images; someone who never opened the bot is logged and
-    still gets the e-mail."""
+async def owe_alert(
+    session: AsyncSession, services: Services, case: Case, notice: AnomalyNotice, person: Person
+) -> bool:
+    """The private alert with its buttons, once per notice; `notified_at` says it is queued, and the
+    outbox keeps its message id in `alert_message_id`. False for someone who never opened the bot
+    (they still get the e-mail)."""
     if person.telegram_id is None:
         return False
-    language = person.language
-    photos = (await images_of(services, case.photos))[:MEDIA_GROUP_LIMIT]
-    try:
-        if len(photos) == 1:
-            await bot.send_photo(person.telegram_id, photos[0])
-        elif photos:
-            await bot.send_media_group(person.telegram_id, [InputMediaPhoto(p) for p in photos])
-        sent = await bot.send_message(
-            person.telegram_id,
-            alert_text(case, services.unit, language, services.tz),
-            reply_markup=alert_keyboard(notice, language),
-        )
-    except (BadRequest, Forbidden) as exc:
-        log.warning("anomaly alert to %s not delivered: %s", person.key, exc.message)
-        return False
-    await anomalias.mark_notified(services, notice.id, sent.message_id)  # type: ignore[arg-type]
+    queued = await notices.queue(
+        session,
+        services,
+        key=f"anomalia:{case.anomaly.id}:alert:{notice.id}",
+        chat_id=person.telegram_id,
+        text=alert_text(case, services.unit, person.language, services.tz),
+        markup=alert_keyboard(notice, person.language),
+        record=Record.of(AnomalyNotice, notice.id, "alert_message_id"),
+    )
+    if queued:
+        notice.notified_at = services.now()
+        session.add(notice)
     return True
 
 
-async def post_justification(bot: Bot, services: Services, case: Case, notice: AnomalyNotice, person: Person) -> None:
-    """Back to the group, as a reply to the report; claimed first, so it is posted once whether the
-    justification came by Telegram (at once) or by e-mail (by the anomalies job)."""
+async def send_images(bot: Bot, services: Services, case: Case, people: Iterable[Person]) -> None:
+    """The report's images, straight to each alerted person: called once the step is stored and before
+    the outbox runs, so they arrive ahead of the alert (one photo, or an album of up to ten)."""
+    reachable = [p for p in people if p.telegram_id is not None]
+    photos = (await images_of(services, case.photos))[:MEDIA_GROUP_LIMIT] if reachable else []
+    if not photos:
+        return
+    for person in reachable:
+        assert person.telegram_id is not None
+        try:
+            if len(photos) == 1:
+                await bot.send_photo(person.telegram_id, photos[0])
+            else:
+                await bot.send_media_group(person.telegram_id, [InputMediaPhoto(p) for p in photos])
+        except TelegramError as exc:
+            log.warning("images of anomaly %s to %s not delivered: %s", case.anomaly.number, person.key, exc)
+
+
+async def post_justification(session: AsyncSession, services: Services, notice_id: int) -> None:
+    """Back to the group, as a reply to the report, after the report's own edit. Claimed in the caller's
+    unit of work, so it is owed once whether the justification came by Telegram (at once) or by
+    e-mail (by the anomalies job)."""
+    if not await anomalias.claim_posting(session, services, notice_id):
+        return
+    notice = await session.get(AnomalyNotice, notice_id)
+    assert notice is not None
+    person = await session.get(Person, notice.person_id)
+    case = await show_report(session, services, notice.anomaly_id)
+    assert person is not None and case is not None
     language = services.unit.language
-    await refresh_report(bot, services, case.anomaly.id)  # type: ignore[arg-type]
-    if not (case.anomaly.chat_id and case.anomaly.message_id):
-        return
-    if not await anomalias.mark_posted(services, notice.id):  # type: ignore[arg-type]
-        return
     text = t(
         language,
         "anomalia.justification_posted",
@@ -114,9 +125,11 @@ async def post_justification(bot: Bot, services: Services, case: Case, notice: A
         via=t(language, f"anomalia.via.{notice.justified_via or 'telegram'}"),
         text=notice.justification or "",
     )
-    await bot.send_message(
-        case.anomaly.chat_id,
+    await notices.post(
+        session,
+        services,
+        "anomalias",
         text,
-        message_thread_id=services.unit.group.topics.anomalias,
-        reply_to_message_id=case.anomaly.message_id,
+        key=f"anomalia:{notice.anomaly_id}:justification:{notice_id}",
+        reply_to=Record.of(Anomaly, notice.anomaly_id),
     )

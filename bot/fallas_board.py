@@ -8,7 +8,7 @@ times the message is retried. Used by the /falla commands and by the health moni
 from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import fallas, notices, triage
 from bot.fallas import FaultCase
@@ -78,10 +78,9 @@ async def _frame(session: AsyncSession, services: Services, fault: Fault) -> Non
     await notices.post(session, services, TOPIC, caption, key=key, kind=NoticeKind.PHOTO, evidence_id=photo.id)
 
 
-async def publish(bot: Bot, services: Services, fault_id: int) -> None:
+async def publish(services: Services, fault_id: int) -> None:
     """Owe the message of a fault the health monitor opened, reopened or closed, in a unit of work of
-    its own (jobs/salud.py, after the round). `bot` is not used any more, the outbox sends; the
-    signature is the one jobs/salud.py calls."""
+    its own (jobs/salud.py, after the round)."""
     async with services.db.write() as session:
         fault = await session.get(Fault, fault_id)
         if fault is not None:

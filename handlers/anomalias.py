@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler
 
-from bot import anomalias, prompts
+from bot import anomalias, notices, prompts
 from bot.anomalias import Case, NewReport, Outcome
 from bot.anomalias_images import collect
-from bot.anomalias_notify import alert_keyboard, post_justification, publish_report, refresh_report, send_alert
+from bot.anomalias_notify import alert_keyboard, owe_alert, post_justification, send_images, show_report
 from bot.anomalias_render import list_text, timeline_text
 from bot.context import VigiaContext
 from bot.i18n import Html, t
@@ -19,7 +21,7 @@ from bot.roles import EVERYONE, SUPERVISORS, UNIT_STAFF
 from bot.services import Services
 from bot.text import fold
 from handlers.commands import Command, check_role
-from storage.anomalias import AnomalyNotice
+from storage.anomalias import Anomaly, AnomalyNotice
 from storage.people import Person
 from storage.prompts import PendingPrompt
 
@@ -74,13 +76,9 @@ async def anomalia(update: Update, context: VigiaContext) -> None:
 
 
 async def file_and_notify(message: Message, context: VigiaContext, report: NewReport) -> None:
-    """Shared by the urgent form and the guided report: file the case (its e-mails are queued with
-    it and sent at once), then tell people from a task of its own.
-
-    Telegram takes about 25 messages a second and 20 a minute into a group; the rate limiter makes
-    messages wait their turn. Waiting here would hold back every later update, so in a burst of
-    reports the filing and the mail keep pace while the Telegram messages follow at Telegram's.
-    """
+    """Shared by the urgent form and the guided report: file the case and queue, in the same unit of
+    work, its e-mails (sent at once) and its Telegram notices (sent by the outbox after this update).
+    The images then go straight to the alerted people, so they arrive ahead of the alerts."""
     services, person = context.services, context.person
     assert person is not None
     evidence_ids: list[int] = []
@@ -88,27 +86,37 @@ async def file_and_notify(message: Message, context: VigiaContext, report: NewRe
         await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
         own = [bytes(await (await context.bot.get_file(f)).download_as_bytearray()) for f in report.photo_file_ids]
         evidence_ids = await collect(services, report.cameras, own, person)
-    anomaly = await anomalias.file_report(services, report, person, evidence_ids)
+    async with services.db.write() as session:
+        anomaly = await anomalias.file_report(session, services, report, person, evidence_ids)
+        case, alerted = await _owe_notices(session, message, context, anomaly.id)  # type: ignore[arg-type]
     services.kick_outbox()
-    context.application.create_task(_tell_people(message, context, anomaly.id))  # type: ignore[arg-type]
+    await send_images(context.bot, services, case, alerted)
 
 
-async def _tell_people(message: Message, context: VigiaContext, anomaly_id: int) -> None:
-    """Private alerts first (the people who must act), then the call list and the group's report."""
+async def _owe_notices(
+    session: AsyncSession, message: Message, context: VigiaContext, anomaly_id: int
+) -> tuple[Case, list[Person]]:
+    """Private alerts first (the people who must act), then the reporter's call list (where they
+    reported) and the group's report. Returns the case and the people alerted."""
     services = context.services
-    case = await anomalias.load(services, anomaly_id)
+    case = await anomalias.case_of(session, anomaly_id)
     assert case is not None
-    people = await _people_of(context, case)
-    for notice in case.notices:
-        await send_alert(context.bot, services, case, notice, people[notice.person_id])
+    people: dict[int, Person] = {n.person_id: await session.get(Person, n.person_id) for n in case.notices}  # type: ignore[misc]
+    alerted = [
+        people[n.person_id] for n in case.notices if await owe_alert(session, services, case, n, people[n.person_id])
+    ]
     text, keyboard = _call_list(case, people, context.language)
-    await message.reply_text(text, reply_markup=keyboard)
-    await publish_report(context.bot, services, await anomalias.load(services, anomaly_id) or case)
-
-
-async def _people_of(context: VigiaContext, case: Case) -> dict[int, Person]:
-    async with context.services.db.read() as session:
-        return {n.person_id: await session.get(Person, n.person_id) for n in case.notices}  # type: ignore[misc]
+    await notices.queue(
+        session,
+        services,
+        key=f"anomalia:{anomaly_id}:calls",
+        chat_id=message.chat_id,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+        text=text,
+        markup=keyboard,
+    )
+    await show_report(session, services, anomaly_id)
+    return case, alerted
 
 
 def _call_list(case: Case, people: dict[int, Person], language: str) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -175,22 +183,38 @@ async def button(update: Update, context: VigiaContext) -> None:
     if case is None:
         await query.answer(t(language, "anomalia.not_found"), show_alert=True)
         return
-    number = case.anomaly.number
+    number, ident_id = case.anomaly.number, int(ident)
     if action == "call":
-        outcome = await anomalias.record_call(services, int(ident), person, rest[0])
+        outcome = await _apply(
+            services,
+            case.anomaly.id,
+            lambda session: anomalias.record_call(session, services, ident_id, person, rest[0]),
+        )
         await query.answer(t(language, OUTCOME_KEYS.get(outcome, "anomalia.call_recorded"), number=number))
     elif action == "ack":
-        outcome = await anomalias.acknowledge(services, int(ident), person)
+        outcome = await _apply(
+            services, case.anomaly.id, lambda session: anomalias.acknowledge(session, services, ident_id, person)
+        )
         await query.answer(
             t(language, OUTCOME_KEYS.get(outcome, "anomalia.ack_done"), number=number),
             show_alert=outcome is not Outcome.OK,
         )
         if outcome is Outcome.OK:
-            await _refresh_alert(query.message, int(ident), language, services)  # type: ignore[arg-type]
+            await _refresh_alert(query.message, ident_id, language, services)  # type: ignore[arg-type]
     else:
-        await _ask(update, context, case, action, int(ident), notice)
-        return
-    await refresh_report(context.bot, services, case.anomaly.id)  # type: ignore[arg-type]
+        await _ask(update, context, case, action, ident_id, notice)
+
+
+async def _apply(
+    services: Services, anomaly_id: int | None, step: Callable[[AsyncSession], Awaitable[Outcome]]
+) -> Outcome:
+    """A step of the case and the report's edit it owes, in one unit of work."""
+    assert anomaly_id is not None
+    async with services.db.write() as session:
+        outcome = await step(session)
+        if outcome is Outcome.OK:
+            await show_report(session, services, anomaly_id)
+    return outcome
 
 
 async def _ask(
@@ -242,19 +266,20 @@ async def answer_justification(update: Update, context: VigiaContext, pending: P
     message, person, services = update.effective_message, context.person, context.services
     assert message is not None and person is not None
     text = message.text or message.caption or ""
-    outcome = await anomalias.justify(services, pending.object_id, person, text, "telegram")
+    async with services.db.write() as session:
+        outcome = await anomalias.justify(session, services, pending.object_id, person, text, "telegram")
+        if outcome is Outcome.OK:
+            await post_justification(session, services, pending.object_id)
+        notice = await session.get(AnomalyNotice, pending.object_id)
+        anomaly = await session.get(Anomaly, notice.anomaly_id) if notice else None
     if outcome is Outcome.TOO_SHORT:
         await message.reply_text(t(context.language, "anomalia.too_short"))
         return False
-    async with services.db.read() as session:
-        notice = await session.get(AnomalyNotice, pending.object_id)
-    case = await anomalias.load(services, notice.anomaly_id) if notice else None
-    if outcome is not Outcome.OK or case is None or notice is None:
-        number = case.anomaly.number if case else ""
+    if outcome is not Outcome.OK:
+        number = anomaly.number if anomaly else ""
         await message.reply_text(t(context.language, OUTCOME_KEYS[outcome], number=number))
         return True
     await message.reply_text(t(context.language, "anomalia.justified_thanks"))
-    await post_justification(context.bot, services, case, notice, person)
     return True
 
 
@@ -265,8 +290,10 @@ async def answer_closing(update: Update, context: VigiaContext, pending: Pending
     if len(note) < MIN_DESCRIPTION_WORDS:
         await message.reply_text(t(context.language, "anomalia.short_description"))
         return False
-    outcome = await anomalias.close(services, pending.object_id, person, note)
-    case = await refresh_report(context.bot, services, pending.object_id)
+    outcome = await _apply(
+        services, pending.object_id, lambda session: anomalias.close(session, services, pending.object_id, person, note)
+    )
+    case = await anomalias.load(services, pending.object_id)
     number = case.anomaly.number if case else ""
     key = "anomalia.closed" if outcome is Outcome.OK else OUTCOME_KEYS.get(outcome, "anomalia.supervisors_only")
     await message.reply_text(t(context.language, key, number=number))

@@ -3,16 +3,20 @@ arrive by e-mail join their fault."""
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from bot import fallas, notices, turnos
 from bot.bitacora import month_end, month_label
+from bot.cameras.evidence import keep
 from bot.context import VigiaContext
 from bot.fallas_bitacora import documents, previous_month
 from bot.fallas_mail import target_name
 from bot.i18n import t
 from bot.mail.inbox import register_reply_handler
-from bot.telegram_io import tell
 from jobs.common import Job
 from storage.audit import first_entry_at
+from storage.evidence import EvidenceKind
+from storage.notices import NoticeKind
 from storage.people import escalation_contacts, linked_with_role
 
 INTERVAL_S = 300
@@ -62,15 +66,38 @@ async def monthly_bitacora(context: VigiaContext) -> None:
     existed = installed is not None and installed < month_end(month, services.tz)
     if not (count or existed):  # a month before the bot, with nothing in it: nothing to send
         return
-    async with turnos.once(services, f"{month:%Y-%m}", "bitacora") as first:
-        if not first:
+    kept = [  # kept like any document the unit hands out, so the outbox can send them later
+        (
+            name,
+            await keep(
+                services,
+                data,
+                kind=EvidenceKind.DOCUMENT,
+                captured_at=services.now(),
+                requester=None,
+                suffix=PurePosixPath(name).suffix,
+            ),
+        )
+        for name, data in files
+    ]
+    async with turnos.once(services, f"{month:%Y-%m}", "bitacora") as session:
+        if session is None:
             return
-        async with services.db.read() as session:
-            chiefs = await linked_with_role(session, "jefe")
-        for chief in chiefs:
-            if await tell(context.bot, chief, t(chief.language, "falla.bitacora_monthly", month=month_label(month))):
-                for name, data in files:
-                    await context.bot.send_document(chief.telegram_id, data, filename=name)  # type: ignore[arg-type]
+        key = f"falla:bitacora:{month:%Y-%m}"
+        for chief in await linked_with_role(session, "jefe"):
+            text = t(chief.language, "falla.bitacora_monthly", month=month_label(month))
+            if not await notices.tell(session, services, chief, text, key=key):
+                continue
+            for name, evidence in kept:
+                await notices.queue(
+                    session,
+                    services,
+                    key=f"{key}:{chief.id}:{name}",
+                    chat_id=chief.telegram_id,  # type: ignore[arg-type]
+                    kind=NoticeKind.DOCUMENT,
+                    evidence_id=evidence.id,
+                    filename=name,
+                )
 
 
 JOBS = (

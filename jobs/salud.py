@@ -30,7 +30,7 @@ async def probe_round(context: VigiaContext) -> None:
     unposted = [f.id for f in await fallas.open_list(services) if f.opened_by_id is None and f.message_id is None]
     for fault_id in dict.fromkeys([*report.opened, *report.closed, *unposted]):
         try:
-            await publish(context.bot, services, fault_id)  # type: ignore[arg-type]
+            await publish(services, fault_id)  # type: ignore[arg-type]
         except TelegramError as exc:
             log.warning("fault %s not posted yet: %s", fault_id, exc)
 

@@ -60,11 +60,6 @@ async def test_it_retries_a_429_during_the_escalation_and_delivers_each_notice_o
     assert take_errors(bot) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LOST: a 500 on the backup's alert loses it and both coordinator notices for good "
-    "(claim_unacknowledged stamps ack_escalated_at before sending; jobs/anomalias.py gives nothing back)",
-)
 async def test_it_delivers_the_escalation_after_a_500(bot: BotHarness) -> None:
     """Fault: one 500 Internal Server Error on the backup administrator's private alert. Expected: the
     next run (a minute later) sends Sonia's alert and the coordinator's two notices, once each."""
@@ -73,18 +68,13 @@ async def test_it_delivers_the_escalation_after_a_500(bot: BotHarness) -> None:
     bot.fake.fail("sendMessage", chat_id=SONIA, **INTERNAL_ERROR)
     mark = bot.fake.mark()
     await bot.run_job("anomalias.unacknowledged")
-    assert take_errors(bot) == ["NetworkError"]
+    assert take_errors(bot) == []  # the outbox logs the refusal and keeps the notice
     bot.clock.advance(timedelta(minutes=1))
     await bot.run_job("anomalias.unacknowledged")
     assert count(bot.fake, "A-2026-0001", mark, chat_id=SONIA) == 1
     assert len(texts_to(bot.fake, CARLOS, mark)) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LOST: Telegram unreachable during anomalias.unjustified loses Luis's 24 h reminder for good "
-    "(claim_unjustified stamps justification_reminded_at before tell_each; a NetworkError is not given back)",
-)
 async def test_it_delivers_the_justification_reminder_after_an_outage(bot: BotHarness) -> None:
     """Fault: Telegram refuses connections (server stopped) while the 24-hour justification reminder is
     due. Expected: once it is back, the next run reminds Luis, once."""
@@ -94,7 +84,7 @@ async def test_it_delivers_the_justification_reminder_after_an_outage(bot: BotHa
     await fake.go_down()
     await bot.run_job("anomalias.unjustified")
     await fake.come_back()
-    assert take_errors(bot) == ["NetworkError"]
+    assert take_errors(bot) == []  # the outbox logs the refusal and keeps the notice
     bot.clock.advance(timedelta(minutes=1))
     await bot.run_job("anomalias.unjustified")
     await bot.run_job("anomalias.unjustified")
@@ -186,12 +176,6 @@ async def test_it_hands_the_report_to_the_chief_once_after_an_outage_and_slow_an
     assert take_errors(bot) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DOUBLED: a 500 on the XLSX annex makes the next run send the PDF again: the chief gets two "
-    "PDFs with review buttons (bot/informes_review.py hand_to_chiefs counts a chief reached only if both "
-    "documents went, and unclaims sent_at otherwise)",
-)
 async def test_it_sends_the_report_pdf_once_when_the_annex_fails(bot: BotHarness) -> None:
     """Fault: one 500 on the second document (the XLSX annex). Expected: the PDF once, the XLSX once
     after a retry."""
