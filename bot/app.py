@@ -11,6 +11,7 @@ import handlers
 import jobs
 from bot.context import SERVICES_KEY, VigiaApplication, VigiaContext
 from bot.directory import sync_directory
+from bot.notices_delivery import drained
 from bot.services import Services
 from handlers.menus import publish_menus
 from storage.people import all_people
@@ -26,6 +27,7 @@ def build_application(services: Services) -> VigiaApplication:
         .context_types(ContextTypes(context=VigiaContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .post_init(_start_services)
+        .post_stop(_stop_couriers)
         .post_shutdown(_stop_services)
     )
     if settings.telegram_rate_limit:
@@ -61,6 +63,11 @@ async def _start_services(app: Application) -> None:
         people = await all_people(session)
     await publish_menus(app.bot, app.bot_data, services.unit.group.chat_id, people)
     log.info("Vigía is up as @%s", app.bot.username)
+
+
+async def _stop_couriers(app: Application) -> None:
+    """Notices on their way finish (or stay owed) before the Bot API client closes."""
+    await drained(app.bot_data[SERVICES_KEY])
 
 
 async def _stop_services(app: Application) -> None:

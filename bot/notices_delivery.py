@@ -1,19 +1,19 @@
 """Deliver the Telegram outbox: oldest first, in order per chat, each notice recorded as it goes.
 
-Runs after every update and job that queued something, and every few seconds on its own (which
-also catches up after a restart). One run at a time, so nothing is sent twice by two runs.
+Started after every update and job that queued something, and every few seconds on its own
+(which also catches up after a restart). Each chat has one courier at a time, so nothing is sent
+twice and a chat's order holds, while chats do not wait for each other.
 
 What Telegram answers decides what happens to a notice:
 - sent: its message id is stored, in the record it belongs to as well;
 - refused for good (400 Bad Request, 403 blocked, a deleted message to edit): marked failed and
   logged, and the chat's next notices go on; "message is not modified" counts as sent;
-- a 5xx or a refused connection: that chat waits for the next run, so its order holds, while the
-  other chats go on;
-- flood control (429) or no answer in time: the whole run stops, the next one resumes.
+- a 5xx, a refused connection or no answer in time: that chat waits for the next round;
+- flood control (429): every chat waits for Telegram's retry_after.
 
 The read timeout is long (READ_TIMEOUT_S): a notice is not on anyone's critical path, and a
 Telegram that answers late has usually delivered. The one case left is at-least-once: no answer
-at all within that time, and Telegram had in fact delivered; the next run sends it again.
+at all within that time, and Telegram had in fact delivered; the next round sends it again.
 """
 
 from __future__ import annotations
@@ -25,47 +25,84 @@ from datetime import timedelta
 from enum import Enum, auto
 
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.cameras.evidence import EvidenceMissing, read
 from bot.services import Services
-from storage.notices import NoticeKind, Record, TelegramNotice, message_of, pending, remember
+from storage.notices import NoticeKind, Record, TelegramNotice, chats_owed, message_of, next_owed, remember
 
 log = logging.getLogger(__name__)
 
 READ_TIMEOUT_S = 30.0
-BATCH = 50
+SHUTDOWN_WAIT_S = 10.0
 ERROR_LENGTH = 500
 
 
 class Outcome(Enum):
     DONE = auto()  # sent, or refused for good
     CHAT_WAITS = auto()
-    STOP = auto()
 
 
 async def deliver(bot: Bot, services: Services) -> int:
-    """Send what is owed; returns how many notices went out."""
-    async with services.notices_lock:
-        if asyncio.get_running_loop().time() < services.notices_paused_until:
-            return 0  # Telegram asked us to wait (429 without the rate limiter, which would wait itself)
-        services.notices_queued = False
-        sent, waiting = 0, set[int]()
-        while True:
+    """Send what is owed and wait until it is out (jobs, the outbox's round); returns how many went."""
+    return sum(await asyncio.gather(*await start(bot, services)))
+
+
+async def start(bot: Bot, services: Services) -> list[asyncio.Task[int]]:
+    """A courier for every chat that is owed something, one per chat at a time, so one chat's wait
+    (Telegram's 20 messages a minute in a group) never holds up another chat or the next update."""
+    services.notices_queued = False
+    if _paused(services):
+        return []
+    async with services.db.read() as session:
+        chats = await chats_owed(session)
+    couriers = []
+    for chat_id in chats:
+        courier = services.notice_couriers.get(chat_id)
+        if courier is None or courier.done():
+            courier = asyncio.create_task(_courier(bot, services, chat_id), name=f"notices:{chat_id}")
+            services.notice_couriers[chat_id] = courier
+        else:
+            services.notice_more.add(chat_id)  # on its way already: it looks again before it stops
+        couriers.append(courier)
+    return couriers
+
+
+async def drained(services: Services, timeout: float = SHUTDOWN_WAIT_S) -> None:  # noqa: ASYNC109
+    """Wait for the couriers on their way (shutdown, tests); past `timeout` they are cancelled, and
+    what they carried stays owed for the next start."""
+    running = [c for c in services.notice_couriers.values() if not c.done()]
+    if running:
+        _, late = await asyncio.wait(running, timeout=timeout)
+        for courier in late:
+            courier.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+    services.notice_couriers.clear()
+
+
+def _paused(services: Services) -> bool:
+    """Telegram asked us to wait (a 429 without the rate limiter, which would have waited itself)."""
+    return asyncio.get_running_loop().time() < services.notices_paused_until
+
+
+async def _courier(bot: Bot, services: Services, chat_id: int) -> int:
+    """One chat's notices, oldest first, until none is left or Telegram makes the chat wait."""
+    sent = 0
+    try:
+        while not _paused(services):
+            services.notice_more.discard(chat_id)
             async with services.db.read() as session:
-                batch = await pending(session, BATCH, skip_chats=waiting)
-            if not batch:
-                return sent
-            for notice in batch:
-                if notice.chat_id in waiting:
+                notice = await next_owed(session, chat_id)
+            if notice is None:
+                if chat_id in services.notice_more:
                     continue
-                outcome = await _attempt(bot, services, notice)
-                if outcome is Outcome.STOP:
-                    return sent
-                if outcome is Outcome.CHAT_WAITS:
-                    waiting.add(notice.chat_id)
-                elif notice.sent_at is not None:
-                    sent += 1
+                break
+            if await _attempt(bot, services, notice) is Outcome.CHAT_WAITS:
+                break
+            sent += notice.sent_at is not None
+    except Exception:  # a bug must not kill delivery for good: logged, the next round tries again
+        log.exception("notices to chat %s stopped", chat_id)
+    return sent
 
 
 async def _attempt(bot: Bot, services: Services, notice: TelegramNotice) -> Outcome:
@@ -79,15 +116,12 @@ async def _attempt(bot: Bot, services: Services, notice: TelegramNotice) -> Outc
     except (Forbidden, EvidenceMissing, LookupError) as exc:
         return await _give_up(services, notice, exc)
     except RetryAfter as exc:
-        await _retry_later(services, notice, exc)
         wait = exc.retry_after  # an int today, a timedelta once PTB switches
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
         services.notices_paused_until = asyncio.get_running_loop().time() + seconds
-        return Outcome.STOP
-    except TimedOut as exc:
         await _retry_later(services, notice, exc)
-        return Outcome.STOP
-    except NetworkError as exc:
+        return Outcome.CHAT_WAITS
+    except NetworkError as exc:  # a 5xx, a refused connection, no answer in time
         await _retry_later(services, notice, exc)
         return Outcome.CHAT_WAITS
     except TelegramError as exc:  # ChatMigrated, InvalidToken…: no retry will help this notice

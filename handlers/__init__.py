@@ -11,7 +11,7 @@ from __future__ import annotations
 from telegram.ext import Application, TypeHandler
 
 from bot.context import VigiaContext
-from bot.notices_delivery import deliver
+from bot.notices_delivery import start
 from handlers import (
     access,
     anomalias,
@@ -66,5 +66,6 @@ def register(app: Application) -> None:
 
 
 async def deliver_owed(_: object, context: VigiaContext) -> None:
+    """Starts the couriers and returns: the next update does not wait for Telegram."""
     if context.services.notices_queued:
-        await deliver(context.bot, context.services)
+        await start(context.bot, context.services)

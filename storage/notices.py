@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from sqlalchemy import BigInteger, Table
 from sqlalchemy import select as select_columns
-from sqlmodel import Field, SQLModel, col, select, update
+from sqlmodel import Field, SQLModel, col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.types import UTCDateTime
@@ -116,22 +116,31 @@ async def unsent_for(session: AsyncSession, record: Record) -> TelegramNotice | 
 
 async def undelivered(session: AsyncSession, failed_since: datetime) -> list[TelegramNotice]:
     """For `vigia outbox`: what still waits, and what Telegram refused for good since `failed_since`."""
-    waiting = col(TelegramNotice.sent_at).is_(None) & col(TelegramNotice.failed_at).is_(None)
     statement = (
         select(TelegramNotice)
-        .where(waiting | (col(TelegramNotice.failed_at) >= failed_since))
+        .where(_owed() | (col(TelegramNotice.failed_at) >= failed_since))
         .order_by(col(TelegramNotice.id))
     )
     return list((await session.exec(statement)).all())
 
 
-async def pending(session: AsyncSession, limit: int, skip_chats: set[int]) -> list[TelegramNotice]:
-    """The oldest notices owed, but none for the chats that wait for the next run."""
+def _owed() -> object:
+    return col(TelegramNotice.sent_at).is_(None) & col(TelegramNotice.failed_at).is_(None)
+
+
+async def chats_owed(session: AsyncSession) -> list[int]:
+    """The chats with something to deliver, the one owed longest first."""
     statement = (
-        select(TelegramNotice)
-        .where(col(TelegramNotice.sent_at).is_(None), col(TelegramNotice.failed_at).is_(None))
-        .where(col(TelegramNotice.chat_id).not_in(skip_chats))
-        .order_by(col(TelegramNotice.id))
-        .limit(limit)
+        select(TelegramNotice.chat_id)
+        .where(_owed())
+        .group_by(col(TelegramNotice.chat_id))
+        .order_by(func.min(TelegramNotice.id))
     )
     return list((await session.exec(statement)).all())
+
+
+async def next_owed(session: AsyncSession, chat_id: int) -> TelegramNotice | None:
+    statement = (
+        select(TelegramNotice).where(_owed(), TelegramNotice.chat_id == chat_id).order_by(col(TelegramNotice.id))
+    )
+    return (await session.exec(statement.limit(1))).first()

@@ -16,6 +16,7 @@ import pytest
 from telegram.ext import Application
 
 from bot.app import build_application
+from bot.notices_delivery import drained
 from bot.services import Services
 from bot.settings import Settings
 from bot.unit_config import Group, Topics, UnitConfig, load_unit_config
@@ -84,6 +85,7 @@ class BotHarness:
     async def stop(self) -> None:
         await self.app.updater.stop()  # type: ignore[union-attr]
         await self.app.stop()
+        await self.app.post_stop(self.app)  # type: ignore[misc]
         await self.app.shutdown()
         await self.app.post_shutdown(self.app)  # type: ignore[misc]
 
@@ -131,8 +133,10 @@ class BotHarness:
         await job.run(self.app)
 
     async def settle(self) -> int:
-        """Wait until every update sent so far is handled (PTB handles them in order)."""
+        """Wait until every update sent so far is handled (PTB handles them in order), and what they
+        queued in the Telegram outbox is delivered."""
         await self.ask("jefe.marta", "/ayuda")
+        await drained(self.services, timeout=30)
         return self.fake.mark()
 
 

@@ -28,8 +28,9 @@ async def test_it_files_an_anomaly_and_tells_everyone_once_in_order_through_a_42
     bot: BotHarness,
 ) -> None:
     """Fault: 429 (retry_after 1 s) on the administrator's private alert, and every message answered
-    0.3 s late, with the rate limiter on as deployed. Expected: the alert, then the call list, then the
-    group's report, each once; the 429 is the only refusal."""
+    0.3 s late, with the rate limiter on as deployed. Expected: the alert once; in the group the call
+    list, then the report, each once (chats do not wait for each other: the 429 on Luis's chat does
+    not hold the group back); the 429 is the only refusal."""
     await with_rate_limiter(bot)
     bot.fake.fail("sendMessage", error_code=429, description="Too Many Requests: retry after 1", retry_after=1)
     bot.fake.slow("sendMessage", 0.3, times=10)
@@ -38,7 +39,7 @@ async def test_it_files_an_anomaly_and_tells_everyone_once_in_order_through_a_42
     alerts = delivered(bot.fake, mark, chat_id=LUIS, text_contains="A-2026-0001")
     calls = delivered(bot.fake, mark, chat_id=GROUP_ID, text_contains="Llame primero")
     assert len(alerts) == 1 and len(calls) == 1 and count(bot.fake, "🚨 <b>A-2026-0001", mark) == 1
-    assert alerts[0].index < calls[0].index < report.index
+    assert calls[0].index < report.index
     assert [c.error_code for c in bot.fake.calls[mark:] if not c.ok and c.method != "getUpdates"] == [429]
     assert take_errors(bot) == []
 
