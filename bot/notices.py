@@ -48,9 +48,11 @@ async def queue(
     evidence_id: int | None = None,
     filename: str | None = None,
     reply_to: Record | None = None,
+    quote: int | None = None,
     record: Record | None = None,
 ) -> bool:
-    """Owe one notice; False if `key` was owed before (sent or not)."""
+    """Owe one notice; False if `key` was owed before (sent or not). It answers the message of
+    `reply_to` (a record's, resolved when sent) or `quote` (a message of the same chat)."""
     if await owed(session, key):
         return False
     _add(
@@ -65,6 +67,7 @@ async def queue(
         evidence_id=evidence_id,
         filename=filename,
         reply_to=str(reply_to) if reply_to else None,
+        quote_message_id=quote,
         record=str(record) if record else None,
     )
     return True

@@ -152,11 +152,12 @@ async def _send(bot: Bot, services: Services, notice: TelegramNotice) -> Message
 
 
 async def _reply(services: Services, notice: TelegramNotice) -> ReplyParameters | None:
-    """A reply to a record's message, if it has one by now; a plain message otherwise."""
-    if notice.reply_to is None:
-        return None
-    async with services.db.read() as session:
-        _, message_id = await message_of(session, Record.parse(notice.reply_to))
+    """A reply to the quoted message, or to a record's message if it has one by now; a plain message
+    when the original is gone."""
+    message_id = notice.quote_message_id
+    if message_id is None and notice.reply_to is not None:
+        async with services.db.read() as session:
+            _, message_id = await message_of(session, Record.parse(notice.reply_to))
     return ReplyParameters(message_id, allow_sending_without_reply=True) if message_id else None
 
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ChatType
 from telegram.ext import CallbackQueryHandler
 
 from bot import anomalias, notices, prompts
@@ -114,6 +114,7 @@ async def _owe_notices(
         thread_id=message.message_thread_id if message.is_topic_message else None,
         text=text,
         markup=keyboard,
+        quote=message.message_id if message.chat.type != ChatType.PRIVATE else None,  # as reply_text quotes
     )
     await show_report(session, services, anomaly_id)
     return case, alerted

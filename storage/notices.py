@@ -44,6 +44,7 @@ class TelegramNotice(SQLModel, table=True):
     evidence_id: int | None = Field(default=None, foreign_key="evidence.id")
     filename: str | None = Field(default=None, max_length=200)
     reply_to: str | None = Field(default=None, max_length=80)  # a record: reply to its message
+    quote_message_id: int | None = None  # or reply to this message of the same chat (a person's command)
     record: str | None = Field(default=None, max_length=80)  # a record: whose message this is
     attempts: int = 0
     last_error: str | None = None

@@ -30,6 +30,7 @@ async def test_an_urgent_report_is_routed_alerted_and_asks_for_the_call_first(bo
         and "merodeando el portón &lt;b&gt;norte&lt;/b&gt;" in (report.params["text"])
     )
     assert "• Luis Alvarado, administrador de aduana: +503 2420-1000" in calls.params["text"]
+    assert "reply_parameters" in calls.params, "the call list answers Ana's /anomalia in the group"
     buttons = [b["callback_data"] for row in calls.params["reply_markup"]["inline_keyboard"] for b in row]
     assert buttons == ["anm:call:1:realizada", "anm:call:1:no_contesta"]
     labels = [b["text"] for b in alert.params["reply_markup"]["inline_keyboard"][0]]

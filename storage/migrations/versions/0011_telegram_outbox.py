@@ -32,6 +32,7 @@ def upgrade() -> None:
     sa.Column('evidence_id', sa.Integer(), nullable=True),
     sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('reply_to', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+    sa.Column('quote_message_id', sa.Integer(), nullable=True),
     sa.Column('record', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
