@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from bot import notices
 from bot.consignas_render import board_text, consigna_text
 from bot.i18n import t
-from bot.notices_delivery import deliver
+from bot.notices_delivery import deliver_to
 from bot.services import Services
 from bot.telegram_io import publish_board
 from storage.consignas import Consigna, ConsignaStatus, events_of, open_consignas
@@ -61,7 +61,7 @@ async def publish(bot: Bot, services: Services, consigna: Consigna) -> None:
 async def settle(bot: Bot, services: Services) -> None:
     """After a change to consignas: what its unit of work queued goes out first, then the board, the
     order the group has always seen them in (what Telegram refuses waits in the outbox)."""
-    await deliver(bot, services)
+    await deliver_to(bot, services, services.unit.group.chat_id)
     await refresh_board(bot, services)
 
 

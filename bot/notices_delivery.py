@@ -43,20 +43,23 @@ class Outcome(Enum):
     CHAT_WAITS = auto()
 
 
-async def deliver(bot: Bot, services: Services) -> int:
-    """Send what is owed and wait until it is out (jobs, the outbox's round); returns how many went."""
-    return sum(await asyncio.gather(*await start(bot, services)))
+async def deliver_to(bot: Bot, services: Services, chat_id: int) -> None:
+    """Start every courier and wait for one chat's: for a handler that must see its notices in that
+    chat before it goes on (the consigna's post before the pinned board is redrawn)."""
+    courier = (await start(bot, services)).get(chat_id)
+    if courier is not None:
+        await courier
 
 
-async def start(bot: Bot, services: Services) -> list[asyncio.Task[int]]:
+async def start(bot: Bot, services: Services) -> dict[int, asyncio.Task[int]]:
     """A courier for every chat that is owed something, one per chat at a time, so one chat's wait
     (Telegram's 20 messages a minute in a group) never holds up another chat or the next update."""
     services.notices_queued = False
     if _paused(services):
-        return []
+        return {}
     async with services.db.read() as session:
         chats = await chats_owed(session)
-    couriers = []
+    couriers = {}
     for chat_id in chats:
         courier = services.notice_couriers.get(chat_id)
         if courier is None or courier.done():
@@ -64,7 +67,7 @@ async def start(bot: Bot, services: Services) -> list[asyncio.Task[int]]:
             services.notice_couriers[chat_id] = courier
         else:
             services.notice_more.add(chat_id)  # on its way already: it looks again before it stops
-        couriers.append(courier)
+        couriers[chat_id] = courier
     return couriers
 
 

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from telegram.ext import Application
 
 from bot.context import SERVICES_KEY, VigiaContext
-from bot.notices_delivery import deliver
+from bot.notices_delivery import start
 from jobs import (
     anomalias,
     consignas,
@@ -62,13 +62,13 @@ def register(app: Application) -> None:
 
 
 def then_deliver(job: Callable[[VigiaContext], Awaitable[None]]) -> Callable[[VigiaContext], Awaitable[None]]:
-    """What a job queued, and whatever still waits, goes out as soon as it ends (jobs run a few times a
-    minute, so this costs one query each), not at the outbox's next round."""
+    """What a job queued, and whatever still waits, starts on its way as soon as the job ends (one
+    query; the job does not wait for Telegram), not at the outbox's next round."""
 
     async def run(context: VigiaContext) -> None:
         try:
             await job(context)
         finally:
-            await deliver(context.bot, context.services)
+            await start(context.bot, context.services)
 
     return run

@@ -128,9 +128,10 @@ class BotHarness:
         return mark, self.fake.press(self.user(who), current, data)
 
     async def run_job(self, name: str) -> None:
-        """Run a scheduled job now, as the JobQueue would, and wait for it to finish."""
+        """Run a scheduled job now, as the JobQueue would, and wait for it and its notices to finish."""
         (job,) = self.app.job_queue.get_jobs_by_name(name)  # type: ignore[union-attr]
         await job.run(self.app)
+        await drained(self.services, timeout=30)  # and what it queued in the Telegram outbox is out
 
     async def settle(self) -> int:
         """Wait until every update sent so far is handled (PTB handles them in order), and what they

@@ -100,6 +100,16 @@ class BotProcess:
         self.fake.press(self.user(who), current, data)
         return mark
 
+    async def recorded(self, key_like: str, timeout: float) -> None:  # noqa: ASYNC109 - an assertion deadline
+        """Wait until the outbox has recorded as sent a notice whose key is LIKE `key_like`: a message
+        Telegram took but the bot had not written down yet would, rightly, go again after a kill."""
+        sql = "SELECT count(*) FROM telegram_outbox WHERE key LIKE ? AND sent_at IS NOT NULL"
+        async with asyncio.timeout(timeout):
+            while True:  # another process's file: polled, within the deadline above
+                if (await asyncio.to_thread(query, self.db, sql, key_like))[0][0]:
+                    return
+                await asyncio.sleep(0.05)
+
     # ---------------------------------------------------------------- the database, while the bot is down
 
     def shift_back(self, table: str, column: str, minutes: int) -> None:
@@ -111,6 +121,11 @@ class BotProcess:
                 connection.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (str(moved), row_id))
 
 
+def query(db: Path, sql: str, *args: object) -> list[tuple]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql, args).fetchall()
+
+
 @dataclass
 class Outcome:
     calls: list[Call]
@@ -119,8 +134,7 @@ class Outcome:
     notes: dict[str, Any]
 
     def rows(self, sql: str, *args: object) -> list[tuple]:
-        with sqlite3.connect(self.db) as connection:
-            return connection.execute(sql, args).fetchall()
+        return query(self.db, sql, *args)
 
     def sent(self, **match: Any) -> list[Call]:
         sends = ("sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup")
