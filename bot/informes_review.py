@@ -17,7 +17,6 @@ from bot.services import Services
 from storage.audit import first_entry_at
 from storage.claims import claim
 from storage.informes import Report
-from storage.notices import NoticeKind
 from storage.people import Person, linked_with_role
 
 
@@ -47,16 +46,10 @@ async def owe_copy(
         (report.xlsx_evidence_id, "xlsx", "", None),
     )
     for evidence_id, suffix, text, markup in documents:
-        await notices.queue(
-            session,
-            services,
-            key=f"{key}:{suffix}",
-            chat_id=person.telegram_id,
-            kind=NoticeKind.DOCUMENT,
-            evidence_id=evidence_id,
-            filename=file_name(report.number, report.version, suffix),
-            text=text,
-            markup=markup if review else None,
+        name = file_name(report.number, report.version, suffix)
+        marked = markup if review else None
+        await notices.hand(
+            session, services, person, evidence_id, key=f"{key}:{suffix}", filename=name, caption=text, markup=marked
         )
     return True
 

@@ -81,6 +81,36 @@ async def tell(session: AsyncSession, services: Services, person: Person, text: 
     return True
 
 
+async def hand(
+    session: AsyncSession,
+    services: Services,
+    person: Person,
+    evidence_id: int,
+    *,
+    key: str,
+    kind: NoticeKind = NoticeKind.DOCUMENT,
+    filename: str | None = None,
+    caption: str = "",
+    markup: InlineKeyboardMarkup | None = None,
+) -> bool:
+    """A kept file (a document or a picture from the evidence store), privately; False for someone
+    who never opened the bot. The bytes are read, and checked against their hash, when it is sent."""
+    if person.telegram_id is None:
+        return False
+    await queue(
+        session,
+        services,
+        key=key,
+        chat_id=person.telegram_id,
+        kind=kind,
+        evidence_id=evidence_id,
+        filename=filename,
+        text=caption,
+        markup=markup,
+    )
+    return True
+
+
 async def tell_each(
     session: AsyncSession, services: Services, people: Iterable[Person], message: str, *, key: str, **values: object
 ) -> bool:

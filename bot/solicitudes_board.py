@@ -16,7 +16,7 @@ from bot.solicitudes import WRITTEN
 from bot.solicitudes_render import card
 from bot.solicitudes_rules import State, actions
 from storage.evidence import Evidence
-from storage.notices import NoticeKind, Record
+from storage.notices import Record
 from storage.people import linked_with_role
 from storage.solicitudes import Solicitud
 
@@ -70,14 +70,14 @@ async def ask_direccion(session: AsyncSession, services: Services, case: solicit
         await notices.queue(session, services, key=f"{key}:summary", chat_id=director.telegram_id, text=text)
         for document, evidence in documents:
             assert evidence is not None
-            await notices.queue(
+            name = f"{solicitud.number}-{document.role}{PurePosixPath(evidence.path).suffix}"
+            await notices.hand(
                 session,
                 services,
+                director,
+                evidence.id,
                 key=f"{key}:document:{document.id}",
-                chat_id=director.telegram_id,
-                kind=NoticeKind.DOCUMENT,
-                evidence_id=evidence.id,
-                filename=f"{solicitud.number}-{document.role}{PurePosixPath(evidence.path).suffix}",
+                filename=name,  # type: ignore[arg-type]
             )
         await notices.queue(
             session,

@@ -1,20 +1,17 @@
-"""Small adapter for what handlers and jobs both post: messages into a workflow's topic, boards.
+"""The pinned boards: a summary edited in place, posted and pinned again only if it was deleted.
 
-Kept apart from the services so they stay free of Telegram; kept apart from handlers so jobs
-can post without importing the Telegram surface.
+Everything else the bot owes goes through the Telegram outbox (bot/notices.py). A board is not
+owed: it is redrawn from the database whenever it changes and by its job, so it is sent directly.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 
 from telegram import Bot, InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest
 
-from bot.i18n import t
 from bot.services import Services
-from storage.people import Person
 from storage.turnos import PinnedBoard
 
 log = logging.getLogger(__name__)
@@ -57,22 +54,3 @@ async def publish_board(bot: Bot, services: Services, key: str, topic: str, text
         board = await session.get(PinnedBoard, key) or PinnedBoard(key=key, chat_id=message.chat_id, message_id=0)
         board.chat_id, board.message_id = message.chat_id, message.message_id
         session.add(board)
-
-
-async def tell(bot: Bot, person: Person, text: str) -> bool:
-    """A private message; someone who blocked the bot or never opened it is logged, not fatal."""
-    if person.telegram_id is None:
-        return False
-    try:
-        await bot.send_message(person.telegram_id, text)
-    except (BadRequest, Forbidden) as exc:
-        log.warning("could not tell %s: %s", person.key, exc.message)
-        return False
-    return True
-
-
-async def tell_each(bot: Bot, people: Iterable[Person], key: str, **values: object) -> bool:
-    """The same catalogue message, privately, to each person in their own language; True if
-    anyone got it."""
-    told = [await tell(bot, person, t(person.language, key, **values)) for person in people]
-    return any(told)

@@ -16,7 +16,6 @@ from bot.mail.inbox import register_reply_handler
 from jobs.common import Job
 from storage.audit import first_entry_at
 from storage.evidence import EvidenceKind
-from storage.notices import NoticeKind
 from storage.people import escalation_contacts, linked_with_role
 
 INTERVAL_S = 300
@@ -89,14 +88,13 @@ async def monthly_bitacora(context: VigiaContext) -> None:
             if not await notices.tell(session, services, chief, text, key=key):
                 continue
             for name, evidence in kept:
-                await notices.queue(
+                await notices.hand(
                     session,
                     services,
+                    chief,
+                    evidence.id,
                     key=f"{key}:{chief.id}:{name}",
-                    chat_id=chief.telegram_id,  # type: ignore[arg-type]
-                    kind=NoticeKind.DOCUMENT,
-                    evidence_id=evidence.id,
-                    filename=name,
+                    filename=name,  # type: ignore[arg-type]
                 )
 
 

@@ -55,16 +55,10 @@ async def weekly_availability(context: VigiaContext) -> None:
         for chief in await linked_with_role(session, "jefe"):
             if kept is None:
                 await notices.tell(session, services, chief, t(chief.language, "informe.weekly_no_data"), key=key)
-            elif chief.telegram_id is not None:
+            else:
                 caption = t(chief.language, "informe.weekly_caption")
-                await notices.queue(
-                    session,
-                    services,
-                    key=f"{key}:{chief.id}",
-                    chat_id=chief.telegram_id,
-                    kind=NoticeKind.PHOTO,
-                    evidence_id=kept.id,
-                    text=caption,
+                await notices.hand(
+                    session, services, chief, kept.id, key=f"{key}:{chief.id}", kind=NoticeKind.PHOTO, caption=caption
                 )
 
 
