@@ -29,12 +29,13 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.cameras.evidence import EvidenceMissing, read
 from bot.services import Services
-from storage.notices import NoticeKind, Record, TelegramNotice, chats_owed, message_of, next_owed, remember
+from storage.notices import NoticeKind, Record, TelegramNotice, chats_owed, message_of, owed_in, remember
 
 log = logging.getLogger(__name__)
 
 READ_TIMEOUT_S = 30.0
 SHUTDOWN_WAIT_S = 10.0
+BATCH = 20  # notices read at once: a burst to one chat costs one query per twenty
 ERROR_LENGTH = 500
 
 
@@ -95,14 +96,15 @@ async def _courier(bot: Bot, services: Services, chat_id: int) -> int:
         while not _paused(services):
             services.notice_more.discard(chat_id)
             async with services.db.read() as session:
-                notice = await next_owed(session, chat_id)
-            if notice is None:
+                batch = await owed_in(session, chat_id, BATCH)
+            if not batch:
                 if chat_id in services.notice_more:
                     continue
                 break
-            if await _attempt(bot, services, notice) is Outcome.CHAT_WAITS:
-                break
-            sent += notice.sent_at is not None
+            for notice in batch:
+                if _paused(services) or await _attempt(bot, services, notice) is Outcome.CHAT_WAITS:
+                    return sent
+                sent += notice.sent_at is not None
     except Exception:  # a bug must not kill delivery for good: logged, the next round tries again
         log.exception("notices to chat %s stopped", chat_id)
     return sent

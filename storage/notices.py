@@ -140,8 +140,9 @@ async def chats_owed(session: AsyncSession) -> list[int]:
     return list((await session.exec(statement)).all())
 
 
-async def next_owed(session: AsyncSession, chat_id: int) -> TelegramNotice | None:
+async def owed_in(session: AsyncSession, chat_id: int, limit: int) -> list[TelegramNotice]:
+    """A chat's oldest notices still owed, in the order they were queued."""
     statement = (
         select(TelegramNotice).where(_owed(), TelegramNotice.chat_id == chat_id).order_by(col(TelegramNotice.id))
     )
-    return (await session.exec(statement.limit(1))).first()
+    return list((await session.exec(statement.limit(limit))).all())
