@@ -38,6 +38,8 @@ GOALS: dict[str, tuple[Goal, ...]] = {
         Goal("mosaico9_p50_s", "< 2 s", lambda v: v < 2),
     ),
     "anomaly": (
+        Goal("single_alert_s", "< 1 s", lambda v: v < 1),
+        Goal("single_mail_s", "< 1 s", lambda v: v < 1),
         Goal("notify_p50_s", "< 1 s", lambda v: v < 1),
         Goal("mail_p50_s", "< 1 s", lambda v: v < 1),
         Goal("lost", "0", lambda v: v == 0),

@@ -6,6 +6,7 @@ with Telegram's limits enforced (about 20 messages a minute into one group, 30 a
 and a real SMTP server (aiosmtpd). 20 technicians file 5 reports each from their private chats;
 no camera snapshots (their capture time is measured by bench/snapshot.py).
 
+- single_alert_s / single_mail_s: one report on its own first, as a shift usually sees them;
 - notify_p50_s: from the report reaching the bot to the administrator's private alert;
 - mail_p50_s: from the report reaching the bot to the SMTP server accepting the alert e-mail;
 - lost / duplicated: reports whose alert or e-mail never came, or came twice (must be 0);
@@ -55,10 +56,11 @@ def unit_file(directory: Path) -> Path:
     return path
 
 
-async def smtp_arrivals(smtp: SmtpServer, count: int) -> dict[int, list[float]]:
-    """Arrival time of each accepted mail, by report number, waiting on the server's condition."""
+async def smtp_arrivals(smtp: SmtpServer, count: int, before: int) -> dict[int, list[float]]:
+    """Arrival time of each accepted mail after the first `before`, by report number, waiting on the
+    server's condition."""
     arrivals: dict[int, list[float]] = {}
-    for seen in range(1, count + 1):
+    for seen in range(before + 1, before + count + 1):
         try:
             received = await smtp.wait_for(seen)
         except TimeoutError:
@@ -90,7 +92,12 @@ async def main() -> None:
     )
     try:
         await fake.wait_for("getUpdates", timeout=60)
-        mail_task = asyncio.create_task(smtp_arrivals(smtp, REPORTS))
+        mark, alone = fake.mark(), time.monotonic()
+        fake.send_text(users[0], chats[0], "/anomalia hachadura Persona sola rondando el portón")
+        single_alert = (await fake.wait_for("sendMessage", after=mark, chat_id=ADMIN, timeout=60)).at - alone
+        await smtp.wait_for(1)
+        single_mail = time.monotonic() - alone
+        mail_task = asyncio.create_task(smtp_arrivals(smtp, REPORTS, before=1))
         mark, sent_at = fake.mark(), []
         for n in range(REPORTS):
             sent_at.append(time.monotonic())
@@ -108,7 +115,7 @@ async def main() -> None:
             index = call.index + 1
         mails = await mail_task
         index = mark
-        for _ in range(REPORTS):  # the group's reports, at Telegram's pace
+        for _ in range(REPORTS):  # the burst's group reports, at Telegram's pace
             call = await fake.wait_for("sendMessage", after=index, chat_id=GROUP, text_contains="🚨", timeout=120)
             index = call.index + 1
     finally:
@@ -116,19 +123,22 @@ async def main() -> None:
         await asyncio.wait_for(bot.wait(), timeout=60)
         await smtp.stop()
         await fake.stop()
-    numbers = range(1, REPORTS + 1)
-    notify = [(alerts[k][0] - sent_at[k - 1]) for k in numbers if k in alerts]
-    mail = [(mails[k][0] - sent_at[k - 1]) for k in numbers if k in mails]
+    numbers = range(2, REPORTS + 2)  # number 1 was the lone report
+    notify = [(alerts[k][0] - sent_at[k - 2]) for k in numbers if k in alerts]
+    mail = [(mails[k][0] - sent_at[k - 2]) for k in numbers if k in mails]
     lost = sum(1 for k in numbers if k not in alerts or k not in mails)
     duplicated = sum(1 for k in numbers if len(alerts.get(k, [])) > 1 or len(mails.get(k, [])) > 1)
     refused = sum(1 for call in fake.calls if call.error_code == 429)
     result = {
+        "single_alert_s": round(single_alert, 3),
+        "single_mail_s": round(single_mail, 3),
         "notify_p50_s": round(statistics.median(notify), 3) if notify else None,
         "mail_p50_s": round(statistics.median(mail), 3) if mail else None,
         "lost": lost,
         "duplicated": duplicated,
         "telegram_429": refused,
     }
+    print(f"one report alone: alert {result['single_alert_s']} s, e-mail {result['single_mail_s']} s")
     print(
         f"{REPORTS} reports: alert p50 {result['notify_p50_s']} s (p95 "
         f"{round(statistics.quantiles(notify, n=20)[-1], 3) if len(notify) > 1 else None} s), e-mail p50 "
