@@ -8,6 +8,7 @@ from sqlmodel import select
 from storage.audit import AuditEntry
 from storage.consignas import Consigna
 from tests.harness import GROUP_ID, BotHarness
+from tests.test_anomalias import file as file_anomaly
 
 # One command of each workflow and who may not use it (role: tecnico, administrador, seguridad, direccion).
 OUTSIDE_ROLE = [
@@ -81,3 +82,17 @@ async def test_it_still_runs_a_typed_command_after_a_forwarded_one(bot: BotHarne
     )
     await bot.ask("coord.carlos", "/consigna Vigilar la bodega fiscal", text_contains="#1")
     assert [c.text for c in await consignas(bot)] == ["Vigilar la bodega fiscal"]
+
+
+async def test_a_forwarded_text_answers_the_question_the_bot_asked_in_private(bot: BotHarness) -> None:
+    """Luis forwards his supervisor's explanation when asked for the justification: he chose to send it,
+    so it is recorded as his answer (README, Who can use it)."""
+    _, _, alert = await file_anomaly(bot)
+    mark, _ = await bot.press("adm.luis", alert.result, "anm:just:1")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=1005, text_contains="Escriba la justificación")
+    elsewhere = bot.fake.group(-1002222, "Otro grupo", member=False)
+    mark = bot.fake.mark()
+    text = "Era personal de la naviera autorizado para retirar carga"
+    bot.fake.send_text(bot.user("adm.luis"), bot.private("adm.luis"), text, forward_from_chat=elsewhere)
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=1005, text_contains="quedó registrada")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="naviera autorizado")
