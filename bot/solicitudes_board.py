@@ -16,7 +16,7 @@ from bot.solicitudes import WRITTEN
 from bot.solicitudes_render import card
 from bot.solicitudes_rules import State, actions
 from storage.evidence import Evidence
-from storage.notices import Record
+from storage.notices import NoticeKind, Record
 from storage.people import linked_with_role
 from storage.solicitudes import Solicitud
 
@@ -86,4 +86,26 @@ async def ask_direccion(session: AsyncSession, services: Services, case: solicit
             chat_id=director.telegram_id,
             text=t(language, "solicitud.decide", number=solicitud.number),
             markup=keyboard(solicitud, language, private=True),
+        )
+
+
+async def owe_memo(services: Services, chat_id: int, solicitud_id: int) -> None:
+    """The memorandum just produced, to print, sign and seal, through the outbox: owed once."""
+    case = await solicitudes.load(services, solicitud_id)
+    memos = [d for d in case.documents if d.role == "memo"] if case else []
+    if not memos or case is None:
+        return
+    evidence_id = memos[-1].evidence_id
+    async with services.db.write() as session:
+        evidence = await session.get(Evidence, evidence_id)
+        assert evidence is not None
+        await notices.queue(
+            session,
+            services,
+            key=f"solicitud:{solicitud_id}:memo:{evidence_id}:{chat_id}",
+            chat_id=chat_id,
+            kind=NoticeKind.DOCUMENT,
+            evidence_id=evidence_id,
+            filename=f"Memorandum-UTMV-{case.solicitud.number}.pdf",
+            text=f"SHA-256: {evidence.sha256}",
         )

@@ -9,13 +9,12 @@ from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler
 
 from bot import prompts, solicitudes
-from bot.cameras.evidence import read
 from bot.consignas_board import publish as publish_consigna
 from bot.context import VigiaContext
 from bot.i18n import t
 from bot.roles import EVERYONE, SUPERVISORS, UNIT_STAFF
 from bot.solicitudes import NEEDS_TEXT, Outcome
-from bot.solicitudes_board import PRIVATE, publish
+from bot.solicitudes_board import PRIVATE, owe_memo, publish
 from bot.solicitudes_form import parse_form
 from bot.solicitudes_render import card, listing, problems_text, timeline
 from bot.solicitudes_rules import ACTORS, State
@@ -89,8 +88,8 @@ async def _register(message: Message, context: VigiaContext, text: str) -> None:
     if solicitudes.at_risk(services, registered):
         reply += "\n" + t(language, "solicitud.retention_risk", number=registered.number)
     question = reply + "\n\n" + t(language, "solicitud.send_document")
+    await publish(services, registered.id, ask=True)  # owed before anything can fail  # type: ignore[arg-type]
     await _ask(context, message.chat_id, question, "solicitud.documento", registered.id)  # type: ignore[arg-type]
-    await publish(services, registered.id, ask=True)  # type: ignore[arg-type]
 
 
 async def answer_file(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
@@ -212,6 +211,14 @@ async def _act(update: Update, context: VigiaContext, solicitud_id: int, action:
         elif message is not None:
             await message.reply_text(t(language, key, number=number))
         return
+    await publish(services, solicitud_id, ask=changed.state in PRIVATE)  # owed before anything can fail
+    if action in ("responder", "firmar") and message is not None:
+        await owe_memo(services, message.chat_id, solicitud_id)
+    if changed.consigna_id is not None and action == "pertinente":
+        async with services.db.read() as session:
+            consigna = await session.get(Consigna, changed.consigna_id)
+        if consigna is not None:
+            await publish_consigna(context.bot, services, consigna)
     done = t(language, "solicitud.done", number=number, state=t(language, f"solicitud.state.{changed.state}"))
     if query is not None:
         await query.answer(done)
@@ -219,26 +226,6 @@ async def _act(update: Update, context: VigiaContext, solicitud_id: int, action:
             await query.edit_message_reply_markup(None)
     elif message is not None:
         await message.reply_text(done)
-    await publish(services, solicitud_id, ask=changed.state in PRIVATE)
-    if action in ("responder", "firmar") and message is not None:
-        await _send_memo(context, message.chat_id, solicitud_id)
-    if changed.consigna_id is not None and action == "pertinente":
-        async with services.db.read() as session:
-            consigna = await session.get(Consigna, changed.consigna_id)
-        if consigna is not None:
-            await publish_consigna(context.bot, services, consigna)
-
-
-async def _send_memo(context: VigiaContext, chat_id: int, solicitud_id: int) -> None:
-    """The memorandum just produced, to print, sign and seal."""
-    services = context.services
-    case = await solicitudes.load(services, solicitud_id)
-    memos = [d for d in case.documents if d.role == "memo"] if case else []
-    if not memos or case is None:
-        return
-    evidence, data = await read(services, memos[-1].evidence_id)
-    name = f"Memorandum-UTMV-{case.solicitud.number}.pdf"
-    await context.bot.send_document(chat_id, data, filename=name, caption=f"SHA-256: {evidence.sha256}")
 
 
 COMMANDS = (
