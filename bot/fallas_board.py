@@ -17,7 +17,7 @@ from bot.i18n import t
 from bot.services import Services
 from bot.shifts import local_time
 from storage.fallas import Fault
-from storage.notices import NoticeKind, Record, unsent_for
+from storage.notices import NoticeKind, Record, latest_for
 
 TOPIC = "fallas"
 
@@ -60,7 +60,7 @@ async def show(session: AsyncSession, services: Services, fault: Fault) -> Fault
     Returns the case as rendered."""
     case = await fallas.case_of(session, fault)
     language, record = services.unit.language, Record.of(Fault, fault.id)
-    if fault.message_id is None and await unsent_for(session, record) is None:  # its first post: the frame goes first
+    if await latest_for(session, record) is None:  # its first post: the frame goes first
         await _frame(session, services, fault)
     text = fault_text(case, services.unit, language, services.now(), services.tz)
     await notices.show(session, services, record, TOPIC, text, keyboard(fault, language))

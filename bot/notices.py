@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import t
-from storage.notices import NoticeKind, Record, TelegramNotice, message_of, owed, unsent_for
+from storage.notices import NoticeKind, Record, TelegramNotice, latest_for, message_of, owed
 from storage.people import Person
 
 if TYPE_CHECKING:
@@ -158,12 +158,14 @@ async def show(
 ) -> None:
     """Make the record's own message in the group say `text`: posted the first time, edited after.
     A post or edit still waiting just takes the newer text, so Telegram only sees the latest."""
-    waiting = await unsent_for(session, record)
-    if waiting is not None:
-        waiting.text, waiting.markup = text, _markup(markup)
-        session.add(waiting)
+    latest, markup_json = await latest_for(session, record), _markup(markup)
+    if latest is not None and latest.sent_at is None and latest.failed_at is None:
+        latest.text, latest.markup = text, markup_json  # still waiting: it goes out with the newest text
+        session.add(latest)
         services.notices_queued = True
         return
+    if latest is not None and latest.failed_at is not None and (latest.text, latest.markup) == (text, markup_json):
+        return  # Telegram refused this very text for good: a job redrawing it must not retry it forever
     chat_id, message_id = await message_of(session, record)
     group = services.unit.group
     if message_id is None:
@@ -171,4 +173,4 @@ async def show(
         fields = {"chat_id": group.chat_id, "thread_id": thread, "kind": NoticeKind.MESSAGE}
     else:
         fields = {"chat_id": chat_id or group.chat_id, "kind": NoticeKind.EDIT}
-    _add(session, services, key=f"show:{record}", text=text, markup=_markup(markup), record=str(record), **fields)
+    _add(session, services, key=f"show:{record}", text=text, markup=markup_json, record=str(record), **fields)

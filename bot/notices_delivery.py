@@ -8,8 +8,11 @@ What Telegram answers decides what happens to a notice:
 - sent: its message id is stored, in the record it belongs to as well;
 - refused for good (400 Bad Request, 403 blocked, a deleted message to edit): marked failed and
   logged, and the chat's next notices go on; "message is not modified" counts as sent;
-- a 5xx, a refused connection or no answer in time: that chat waits for the next round;
-- flood control (429): every chat waits for Telegram's retry_after.
+- a refused connection or no answer in time: that chat waits for the next round, however long
+  the outage (it delays a notice, never drops it);
+- a 5xx, a 413 or a bug with this notice: the chat waits too, and after MAX_REFUSALS such
+  answers the notice is given up, so one broken notice cannot block its chat for good;
+- flood control (429): every chat waits for Telegram's retry_after; a refused token, 5 minutes.
 
 The read timeout is long (READ_TIMEOUT_S): a notice is not on anyone's critical path, and a
 Telegram that answers late has usually delivered. The one case left is at-least-once: no answer
@@ -24,8 +27,17 @@ import logging
 from datetime import timedelta
 from enum import Enum, auto
 
+import httpx
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 
 from bot.cameras.evidence import EvidenceMissing, read
 from bot.services import Services
@@ -35,6 +47,9 @@ log = logging.getLogger(__name__)
 
 READ_TIMEOUT_S = 30.0
 SHUTDOWN_WAIT_S = 10.0
+HANDLER_WAIT_S = 5.0
+TOKEN_PAUSE_S = 300.0
+MAX_REFUSALS = 10  # answers other than "sent" to one notice (a 5xx, a 413, a bug) before it is given up
 BATCH = 20  # notices read at once: a burst to one chat costs one query per twenty
 ERROR_LENGTH = 500
 
@@ -48,14 +63,13 @@ async def deliver_to(bot: Bot, services: Services, chat_id: int) -> None:
     """Start every courier and wait for one chat's: for a handler that must see its notices in that
     chat before it goes on (the consigna's post before the pinned board is redrawn)."""
     courier = (await start(bot, services)).get(chat_id)
-    if courier is not None:
-        await courier
+    if courier is not None:  # a group draining a backlog at 20 a minute must not hold the update long
+        await asyncio.wait({courier}, timeout=HANDLER_WAIT_S)
 
 
 async def start(bot: Bot, services: Services) -> dict[int, asyncio.Task[int]]:
     """A courier for every chat that is owed something, one per chat at a time, so one chat's wait
     (Telegram's 20 messages a minute in a group) never holds up another chat or the next update."""
-    services.notices_queued = False
     if _paused(services):
         return {}
     async with services.db.read() as session:
@@ -81,7 +95,9 @@ async def drained(services: Services, timeout: float = SHUTDOWN_WAIT_S) -> None:
         for courier in late:
             courier.cancel()
         await asyncio.gather(*late, return_exceptions=True)
-    services.notice_couriers.clear()
+    for chat_id, courier in list(services.notice_couriers.items()):
+        if courier.done():  # a courier started meanwhile keeps its place: one per chat, always
+            del services.notice_couriers[chat_id]
 
 
 def _paused(services: Services) -> bool:
@@ -118,19 +134,24 @@ async def _attempt(bot: Bot, services: Services, notice: TelegramNotice) -> Outc
             await _record(services, notice, None)
             return Outcome.DONE
         return await _give_up(services, notice, exc)
-    except (Forbidden, EvidenceMissing, LookupError) as exc:
+    except (Forbidden, EvidenceMissing, LookupError, ChatMigrated) as exc:
         return await _give_up(services, notice, exc)
     except RetryAfter as exc:
         wait = exc.retry_after  # an int today, a timedelta once PTB switches
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
         services.notices_paused_until = asyncio.get_running_loop().time() + seconds
-        await _retry_later(services, notice, exc)
+        await _retry_later(services, notice, exc, refused=False)
         return Outcome.CHAT_WAITS
-    except NetworkError as exc:  # a 5xx, a refused connection, no answer in time
-        await _retry_later(services, notice, exc)
+    except InvalidToken as exc:  # every notice would fail alike: keep them all until the token is fixed
+        log.error("Telegram refuses the bot token; notices wait: %s", exc)
+        services.notices_paused_until = asyncio.get_running_loop().time() + TOKEN_PAUSE_S
         return Outcome.CHAT_WAITS
-    except TelegramError as exc:  # ChatMigrated, InvalidToken…: no retry will help this notice
-        return await _give_up(services, notice, exc)
+    except NetworkError as exc:  # Telegram unreachable or slow (never counted: an outage delays, never drops)…
+        unreachable = isinstance(exc, TimedOut) or isinstance(exc.__cause__, httpx.TransportError)
+        return await _retry_later(services, notice, exc, refused=not unreachable)  # …or a 5xx, a 413
+    except Exception as exc:  # a bug with this one notice: counted, so it cannot block its chat for good
+        log.exception("notice %s (%s) could not be sent", notice.id, notice.key)
+        return await _retry_later(services, notice, exc, refused=True)
     await _record(services, notice, message)
     return Outcome.DONE
 
@@ -193,22 +214,30 @@ async def _record(services: Services, notice: TelegramNotice, message: Message |
     notice.sent_at = row.sent_at
 
 
-async def _retry_later(services: Services, notice: TelegramNotice, error: Exception) -> None:
-    log.warning("notice %s (%s) waits for the next run: %s", notice.id, notice.key, error)
-    await _note_error(services, notice, error, failed=False)
+async def _retry_later(services: Services, notice: TelegramNotice, error: Exception, *, refused: bool) -> Outcome:
+    """The chat waits for the next round; a notice refused MAX_REFUSALS times is given up."""
+    if refused and notice.refusals + 1 >= MAX_REFUSALS:
+        await _give_up(services, notice, error)
+        return Outcome.DONE
+    log.warning("notice %s (%s) waits for the next round: %s", notice.id, notice.key, error)
+    await _note_error(services, notice, error, failed=False, refused=refused)
+    return Outcome.CHAT_WAITS
 
 
 async def _give_up(services: Services, notice: TelegramNotice, error: Exception) -> Outcome:
     log.warning("notice %s (%s) refused for good: %s", notice.id, notice.key, error)
-    await _note_error(services, notice, error, failed=True)
+    await _note_error(services, notice, error, failed=True, refused=True)
     return Outcome.DONE
 
 
-async def _note_error(services: Services, notice: TelegramNotice, error: Exception, failed: bool) -> None:
+async def _note_error(
+    services: Services, notice: TelegramNotice, error: Exception, *, failed: bool, refused: bool
+) -> None:
     async with services.db.write() as session:
         row = await session.get(TelegramNotice, notice.id)
         assert row is not None
         row.attempts += 1
+        row.refusals += refused
         row.last_error = f"{type(error).__name__}: {error}"[:ERROR_LENGTH]
         if failed:
             row.failed_at = services.now()

@@ -67,5 +67,6 @@ def register(app: Application) -> None:
 
 async def deliver_owed(_: object, context: VigiaContext) -> None:
     """Starts the couriers and returns: the next update does not wait for Telegram."""
-    if context.services.notices_queued:
+    if context.services.notices_queued:  # set by this update's unit of work (updates run one at a time)
+        context.services.notices_queued = False
         await start(context.bot, context.services)

@@ -51,7 +51,13 @@ async def reporte(update: Update, context: VigiaContext) -> None:
         report = issued[0] if issued else await informes.latest(services, period)
     assert report is not None
     review = person.role == Role.JEFE and report.approved_at is None
-    await hand_over(services, person, report, review=review, key=f"informe:{report.id}:pedido:{update.update_id}")
+    await hand_over(
+        services,
+        person,
+        report,
+        review=review,
+        key=f"informe:{report.id}:pedido:{message.chat_id}:{message.message_id}",
+    )
 
 
 async def button(update: Update, context: VigiaContext) -> None:
@@ -104,7 +110,9 @@ async def answer_observation(update: Update, context: VigiaContext, pending: Pen
         await message.reply_text(t(language, "informe.newer_version"))
         return True
     report = issued[0]
-    await hand_over(services, person, report, review=True, key=f"informe:{report.id}:pedido:{update.update_id}")
+    await hand_over(
+        services, person, report, review=True, key=f"informe:{report.id}:pedido:{message.chat_id}:{message.message_id}"
+    )
     return True
 
 

@@ -1,14 +1,11 @@
-"""The health monitor's tick: probe the cameras that are due, then post what changed.
+"""The health monitor's tick: probe the cameras that are due, then owe the group what changed.
 
-A fault's message that could not be posted (Telegram down) is posted on a later tick: the fault
-itself is already stored, so nothing is lost, and nothing is posted twice.
+The faults' messages go through the Telegram outbox, which retries them while Telegram is down. A
+fault the monitor opened that has no message yet is owed again on every tick, so a crash between
+the round's commit and its notices cannot leave it unposted (owing it twice sends it once).
 """
 
 from __future__ import annotations
-
-import logging
-
-from telegram.error import TelegramError
 
 from bot import fallas
 from bot.context import VigiaContext
@@ -17,7 +14,6 @@ from bot.health.monitor import run_round
 from jobs.common import Job
 
 TICK_S = 15  # the shortest probe interval a camera may ask for
-log = logging.getLogger(__name__)
 
 
 async def probe_round(context: VigiaContext) -> None:
@@ -29,10 +25,7 @@ async def probe_round(context: VigiaContext) -> None:
         return
     unposted = [f.id for f in await fallas.open_list(services) if f.opened_by_id is None and f.message_id is None]
     for fault_id in dict.fromkeys([*report.opened, *report.closed, *unposted]):
-        try:
-            await publish(services, fault_id)  # type: ignore[arg-type]
-        except TelegramError as exc:
-            log.warning("fault %s not posted yet: %s", fault_id, exc)
+        await publish(services, fault_id)  # type: ignore[arg-type]
 
 
 JOBS = (Job("salud.round", probe_round, every_s=TICK_S, catch_up=False),)

@@ -16,8 +16,3 @@ async def claim(session: AsyncSession, table: type[SQLModel], row_id: int, stamp
     column = col(getattr(table, stamp))
     statement = update(table).where(col(table.id) == row_id, column.is_(None)).values({stamp: now})  # type: ignore[attr-defined]
     return (await session.exec(statement)).rowcount == 1  # type: ignore[attr-defined]
-
-
-async def unclaim(session: AsyncSession, table: type[SQLModel], row_id: int, stamp: str) -> None:
-    """Delivery failed: the next run tries again."""
-    await session.exec(update(table).where(col(table.id) == row_id).values({stamp: None}))  # type: ignore[attr-defined]

@@ -47,6 +47,7 @@ class TelegramNotice(SQLModel, table=True):
     quote_message_id: int | None = None  # or reply to this message of the same chat (a person's command)
     record: str | None = Field(default=None, max_length=80)  # a record: whose message this is
     attempts: int = 0
+    refusals: int = 0  # attempts Telegram answered with an error (an outage does not count)
     last_error: str | None = None
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # refused for good by Telegram
@@ -104,25 +105,12 @@ async def owed(session: AsyncSession, key: str) -> bool:
     return (await session.exec(statement)).first() is not None
 
 
-async def unsent_for(session: AsyncSession, record: Record) -> TelegramNotice | None:
-    """The record's post or edit still waiting, if any: a newer text replaces its text."""
+async def latest_for(session: AsyncSession, record: Record) -> TelegramNotice | None:
+    """The record's newest post or edit, sent, waiting or refused."""
     statement = (
-        select(TelegramNotice)
-        .where(TelegramNotice.record == str(record), col(TelegramNotice.sent_at).is_(None))
-        .where(col(TelegramNotice.failed_at).is_(None))
-        .order_by(col(TelegramNotice.id).desc())
+        select(TelegramNotice).where(TelegramNotice.record == str(record)).order_by(col(TelegramNotice.id).desc())
     )
-    return (await session.exec(statement)).first()
-
-
-async def undelivered(session: AsyncSession, failed_since: datetime) -> list[TelegramNotice]:
-    """For `vigia outbox`: what still waits, and what Telegram refused for good since `failed_since`."""
-    statement = (
-        select(TelegramNotice)
-        .where(_owed() | (col(TelegramNotice.failed_at) >= failed_since))
-        .order_by(col(TelegramNotice.id))
-    )
-    return list((await session.exec(statement)).all())
+    return (await session.exec(statement.limit(1))).first()
 
 
 def _owed() -> object:

@@ -14,6 +14,7 @@ from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import notices
+from bot.notices_delivery import MAX_REFUSALS
 from storage.consignas import Consigna
 from storage.notices import Record, TelegramNotice
 from tests.harness import GROUP_ID, BotHarness
@@ -166,3 +167,45 @@ async def test_a_change_made_while_the_post_is_on_its_way_is_not_lost(bot: BotHa
     (post,) = delivered(bot.fake, chat_id=GROUP_ID)
     assert post.params["text"] == "antes"
     assert bot.fake.message(GROUP_ID, post.result["message_id"])["text"] == "después"  # type: ignore[index]
+
+
+async def test_a_notice_telegram_keeps_refusing_is_given_up_but_an_outage_never_drops_one(bot: BotHarness) -> None:
+    """Fault: ten 500s to the same notice, then the Bot API refusing connections for twelve rounds.
+    Expected: the first notice is given up after MAX_REFUSALS answers (so it cannot block Carlos's chat
+    for good) and the next one goes; a notice owed during the outage is delivered once it is over."""
+    bot.fake.fail("sendMessage", chat_id=CARLOS, text_contains="roto", times=MAX_REFUSALS, **INTERNAL_ERROR)
+    await owe(bot, (CARLOS, "roto"), (CARLOS, "siguiente"))
+    for _ in range(MAX_REFUSALS):
+        await bot.run_job("telegram.deliver")
+    broken, following = await rows(bot)
+    assert broken.failed_at is not None and broken.refusals == MAX_REFUSALS
+    assert texts_to(bot.fake, CARLOS) == ["siguiente"] and following.sent_at is not None
+    await owe(bot, (LUIS, "durante el corte"))
+    await bot.fake.go_down()
+    for _ in range(12):
+        await bot.run_job("telegram.deliver")
+    await bot.fake.come_back()
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, LUIS) == ["durante el corte"]
+    assert (await rows(bot))[-1].refusals == 0, "an outage delays a notice, it never counts against it"
+
+
+async def test_a_post_refused_for_good_is_not_retried_by_a_job_that_redraws_it(bot: BotHarness) -> None:
+    """Fault: Telegram refuses a case's post for good (400). Expected: owing the very same text again
+    (the health monitor redraws unposted faults every round) sends nothing; a new text is posted."""
+    services = bot.services
+    await bot.settle()
+    bot.fake.fail("sendMessage", chat_id=GROUP_ID, error_code=400, description="Bad Request: can't parse entities")
+    async with services.db.write() as session:
+        consigna = Consigna(text="Vigilar portón", origin="test", created_at=services.now())
+        session.add(consigna)
+        await session.flush()
+        record = Record.of(Consigna, consigna.id)
+        await notices.show(session, services, record, "consignas", "<b>roto")
+    await bot.run_job("telegram.deliver")
+    for text in ("<b>roto", "<b>roto", "arreglado"):
+        async with services.db.write() as session:
+            await notices.show(session, services, record, "consignas", text)
+        await bot.run_job("telegram.deliver")
+    sends = [c for c in bot.fake.calls if c.method == "sendMessage" and c.params.get("chat_id") == GROUP_ID]
+    assert [c.params["text"] for c in sends] == ["<b>roto", "arreglado"] and sends[1].ok

@@ -35,6 +35,7 @@ def upgrade() -> None:
     sa.Column('quote_message_id', sa.Integer(), nullable=True),
     sa.Column('record', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('refusals', sa.Integer(), nullable=False),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('sent_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('failed_at', storage.types.UTCDateTime(timezone=True), nullable=True),
