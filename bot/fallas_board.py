@@ -12,12 +12,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import fallas, notices, triage
 from bot.fallas import FaultCase
+from bot.fallas_mail import target_name
 from bot.fallas_render import fault_text
 from bot.i18n import t
 from bot.services import Services
 from bot.shifts import local_time
 from storage.fallas import Fault
 from storage.notices import NoticeKind, Record, latest_for
+from storage.people import Person, person_by_key
 
 TOPIC = "fallas"
 
@@ -85,3 +87,30 @@ async def publish(services: Services, fault_id: int) -> None:
         fault = await session.get(Fault, fault_id)
         if fault is not None:
             await show(session, services, fault)
+
+
+async def ask_administrator(services: Services, fault: Fault) -> Person | None:
+    """Step 1 by Telegram: the site's first active administrator with Telegram is asked privately,
+    with one button per answer, through the outbox. None when the site has nobody to ask."""
+    site = next((s for s in services.unit.sites if s.code == fault.site_code), None)
+    async with services.db.write() as session:
+        people = [await person_by_key(session, key) for key in (site.administrators if site else [])]
+        admin = next((p for p in people if p is not None and p.active and p.telegram_id), None)
+        if admin is None:
+            return None
+        answers = [
+            InlineKeyboardButton(t(admin.language, f"falla.button.{a}"), callback_data=f"flla:{fault.id}:{a}")
+            for a in ("fallo_electrico", "visualizacion", "todo_normal")
+        ]
+        question = t(
+            admin.language, "falla.admin_question", number=fault.number, target=target_name(fault, services.unit)
+        )
+        await notices.queue(
+            session,
+            services,
+            key=f"falla:{fault.id}:admin_question:{services.now().isoformat()}",  # asked again on each request
+            chat_id=admin.telegram_id,  # type: ignore[arg-type]
+            text=question,
+            markup=InlineKeyboardMarkup([[b] for b in answers]),
+        )
+    return admin

@@ -22,7 +22,7 @@ from bot.roles import EVERYONE, UNIT_STAFF
 from bot.services import Services
 from handlers.commands import Command, check_role
 from storage.fallas import Fault
-from storage.people import Person, linked_with_role, person_by_key
+from storage.people import Person, linked_with_role
 from storage.prompts import PendingPrompt
 
 OUTCOMES = {
@@ -134,23 +134,10 @@ async def _ask_administrator(update: Update, context: VigiaContext, case: FaultC
     """Step 1 by Telegram: the site's administrator answers with one tap."""
     query, services, language = update.callback_query, context.services, context.language
     assert query is not None
-    site = next((s for s in services.unit.sites if s.code == case.fault.site_code), None)
-    async with services.db.read() as session:
-        people = [await person_by_key(session, key) for key in (site.administrators if site else [])]
-    admin = next((p for p in people if p is not None and p.active and p.telegram_id), None)
+    admin = await fallas_board.ask_administrator(services, case.fault)
     if admin is None:
         await query.answer(t(language, "falla.no_admin"), show_alert=True)
         return
-    answers = [
-        InlineKeyboardButton(t(admin.language, f"falla.button.{a}"), callback_data=f"flla:{case.fault.id}:{a}")
-        for a in ("fallo_electrico", "visualizacion", "todo_normal")
-    ]
-    question = t(
-        admin.language, "falla.admin_question", number=case.fault.number, target=target_name(case.fault, services.unit)
-    )
-    await context.bot.send_message(
-        admin.telegram_id, question, reply_markup=InlineKeyboardMarkup([[b] for b in answers])
-    )
     await query.answer(t(language, "falla.admin_asked", name=admin.name))
 
 

@@ -113,6 +113,16 @@ async def latest_for(session: AsyncSession, record: Record) -> TelegramNotice | 
     return (await session.exec(statement.limit(1))).first()
 
 
+async def undelivered(session: AsyncSession, failed_since: datetime) -> list[TelegramNotice]:
+    """For `vigia outbox`: what still waits, and what Telegram refused for good since `failed_since`."""
+    statement = (
+        select(TelegramNotice)
+        .where(_owed() | (col(TelegramNotice.failed_at) >= failed_since))
+        .order_by(col(TelegramNotice.id))
+    )
+    return list((await session.exec(statement)).all())
+
+
 def _owed() -> object:
     return col(TelegramNotice.sent_at).is_(None) & col(TelegramNotice.failed_at).is_(None)
 
