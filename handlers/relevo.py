@@ -67,13 +67,13 @@ async def relevo_command(update: Update, context: VigiaContext) -> None:
     parts = (message.text or "").split(maxsplit=1)
     handover, created = await relevo.compose(services, person, parts[1].strip() if len(parts) > 1 else "")
     _, items = await relevo.load(services, handover.id)  # type: ignore[arg-type]
-    if not created:
+    if not created and handover.message_id is not None:
         same_chat = handover.chat_id == message.chat_id
         await message.reply_text(
             t(context.language, "relevo.already_open"), reply_to_message_id=handover.message_id if same_chat else None
         )
         return
-    await _show(services, handover, items)
+    await _show(services, handover, items)  # also a handover stored but never shown (a crash in between)
 
 
 async def button(update: Update, context: VigiaContext) -> None:

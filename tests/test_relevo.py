@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot import relevo
 from storage.consignas import Consigna
+from storage.people import person_by_key
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
 
@@ -61,6 +63,19 @@ async def test_a_second_relevo_points_to_the_open_one(bot: BotHarness) -> None:
     again = await bot.ask("tec.ana", "/relevo", where="group")
     assert "Ya hay un relevo abierto" in again.params["text"]
     assert again.params["reply_parameters"]["message_id"] == posted.result["message_id"]
+
+
+async def test_a_relevo_stored_but_never_shown_is_shown_by_the_next_relevo(bot: BotHarness) -> None:
+    """A crash between storing Ana's handover and owing its message (two units of work) leaves it
+    without a message: her next /relevo shows it instead of pointing at a message that never was."""
+    bot.clock.set(HANDOVER_TIME)
+    async with bot.services.db.read() as session:
+        ana = await person_by_key(session, "tec.ana")
+    assert ana is not None
+    await relevo.compose(bot.services, ana, "")  # stored; the process "died" before _show
+    mark, _ = await bot.send("tec.ana", "/relevo", "group")
+    posted = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Relevo</b> del turno")
+    assert "Ya hay un relevo abierto" not in posted.params["text"]
 
 
 async def test_reminder_then_escalation_each_once(bot: BotHarness) -> None:
