@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from bot.notices_delivery import drained
 from storage.anomalias import Anomaly
 from storage.consignas import Consigna
 from storage.mail import OutboxMail
@@ -124,6 +125,7 @@ async def test_it_confirms_a_consigna_once_when_telegram_answers_late(bot: BotHa
     settled = bot.fake.mark()
     bot.fake.send_text(bot.user("jefe.marta"), bot.private("jefe.marta"), "/ayuda")  # handled after /consigna's
     await bot.fake.wait_for("sendMessage", after=settled, chat_id=1004, timeout=15)
+    await drained(bot.services, timeout=30)  # the post's late answer, waited for by the outbox
     take_errors(bot)
     assert count(bot.fake, "<b>Consigna #1</b>", mark, chat_id=GROUP_ID) == 1
     (consigna,) = await consignas(bot)
