@@ -35,6 +35,15 @@ async def owe(bot: BotHarness, *messages: tuple[int, str]) -> None:
             await notices.queue(session, bot.services, key=f"test:{chat_id}:{text}", chat_id=chat_id, text=text)
 
 
+async def a_consigna(bot: BotHarness) -> Record:
+    """A stored consigna with no message yet: a record for `notices.show`."""
+    async with bot.services.db.write() as session:
+        consigna = Consigna(text="Vigilar portón", origin="test", created_at=bot.services.now())
+        session.add(consigna)
+        await session.flush()
+        return Record.of(Consigna, consigna.id)
+
+
 async def rows(bot: BotHarness) -> list[TelegramNotice]:
     async with bot.services.db.read() as session:
         return list((await session.exec(select(TelegramNotice).order_by(TelegramNotice.id))).all())  # type: ignore[arg-type]
@@ -102,11 +111,7 @@ async def test_a_record_is_posted_once_then_edited_and_a_waiting_post_takes_the_
     with the newest text and keyboard, its message id kept in the consigna's row; a later change edits
     that message in place."""
     services = bot.services
-    async with services.db.write() as session:
-        consigna = Consigna(text="Vigilar portón", origin="test", created_at=services.now())
-        session.add(consigna)
-        await session.flush()
-        record = Record.of(Consigna, consigna.id)
+    record = await a_consigna(bot)
     await bot.fake.go_down()
     for text in ("versión 1", "versión 2"):
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data="x")]])
@@ -152,11 +157,8 @@ async def test_a_change_made_while_the_post_is_on_its_way_is_not_lost(bot: BotHa
     services = bot.services
     await bot.settle()
     held = bot.fake.hold("sendMessage", chat_id=GROUP_ID, text_contains="antes")
+    record = await a_consigna(bot)
     async with services.db.write() as session:
-        consigna = Consigna(text="Vigilar portón", origin="test", created_at=services.now())
-        session.add(consigna)
-        await session.flush()
-        record = Record.of(Consigna, consigna.id)
         await notices.show(session, services, record, "consignas", "antes")
     delivery = asyncio.create_task(bot.run_job("telegram.deliver"))
     await bot.fake.wait_held(held)
@@ -196,11 +198,8 @@ async def test_a_post_refused_for_good_is_not_retried_by_a_job_that_redraws_it(b
     services = bot.services
     await bot.settle()
     bot.fake.fail("sendMessage", chat_id=GROUP_ID, error_code=400, description="Bad Request: can't parse entities")
+    record = await a_consigna(bot)
     async with services.db.write() as session:
-        consigna = Consigna(text="Vigilar portón", origin="test", created_at=services.now())
-        session.add(consigna)
-        await session.flush()
-        record = Record.of(Consigna, consigna.id)
         await notices.show(session, services, record, "consignas", "<b>roto")
     await bot.run_job("telegram.deliver")
     for text in ("<b>roto", "<b>roto", "arreglado"):
