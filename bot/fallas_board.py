@@ -62,7 +62,7 @@ async def show(session: AsyncSession, services: Services, fault: Fault) -> Fault
     Returns the case as rendered."""
     case = await fallas.case_of(session, fault)
     language, record = services.unit.language, Record.of(Fault, fault.id)
-    if await latest_for(session, record) is None:  # its first post: the frame goes first
+    if fault.message_id is None and await latest_for(session, record) is None:  # first post: the frame first
         await _frame(session, services, fault)
     text = fault_text(case, services.unit, language, services.now(), services.tz)
     await notices.show(session, services, record, TOPIC, text, keyboard(fault, language))

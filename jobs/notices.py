@@ -1,14 +1,18 @@
 """The Telegram outbox's own round: retries what Telegram refused or never answered, and at
 start-up sends what was owed when the bot stopped. Updates and jobs deliver their own notices as
-soon as they end; this round is for everything else."""
+soon as they end; this round is for everything else. Once a day, notices done for KEPT are dropped."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from bot.context import VigiaContext
 from bot.notices_delivery import start
 from jobs.common import Job
+from storage.notices import forget_done
 
 INTERVAL_S = 15
+KEPT = timedelta(days=90)
 
 
 async def deliver_owed(context: VigiaContext) -> None:
@@ -16,4 +20,13 @@ async def deliver_owed(context: VigiaContext) -> None:
     await start(context.bot, context.services)
 
 
-JOBS = (Job("telegram.deliver", deliver_owed, every_s=INTERVAL_S, catch_up=True, then_deliver=False),)
+async def prune(context: VigiaContext) -> None:
+    services = context.services
+    async with services.db.write() as session:
+        await forget_done(session, services.now() - KEPT)
+
+
+JOBS = (
+    Job("telegram.deliver", deliver_owed, every_s=INTERVAL_S, catch_up=True, then_deliver=False),
+    Job("telegram.prune", prune, every_s=24 * 3600, then_deliver=False),
+)

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from sqlalchemy import BigInteger, Table
 from sqlalchemy import select as select_columns
-from sqlmodel import Field, SQLModel, col, func, select, update
+from sqlmodel import Field, SQLModel, col, delete, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.types import UTCDateTime
@@ -144,3 +144,9 @@ async def owed_in(session: AsyncSession, chat_id: int, limit: int) -> list[Teleg
         select(TelegramNotice).where(_owed(), TelegramNotice.chat_id == chat_id).order_by(col(TelegramNotice.id))
     )
     return list((await session.exec(statement.limit(limit))).all())
+
+
+async def forget_done(session: AsyncSession, before: datetime) -> int:
+    """Drop notices sent or refused before `before`: what was said is in the chats and the audit log."""
+    done = (col(TelegramNotice.sent_at) < before) | (col(TelegramNotice.failed_at) < before)
+    return (await session.exec(delete(TelegramNotice).where(done))).rowcount  # type: ignore[attr-defined]

@@ -208,3 +208,18 @@ async def test_a_post_refused_for_good_is_not_retried_by_a_job_that_redraws_it(b
         await bot.run_job("telegram.deliver")
     sends = [c for c in bot.fake.calls if c.method == "sendMessage" and c.params.get("chat_id") == GROUP_ID]
     assert [c.params["text"] for c in sends] == ["<b>roto", "arreglado"] and sends[1].ok
+
+
+async def test_notices_done_for_ninety_days_are_forgotten_and_owed_ones_never(bot: BotHarness) -> None:
+    """The table does not grow for ever: a day's prune drops what was sent or refused more than 90 days
+    ago, and keeps what is recent or still owed, however old."""
+    await owe(bot, (CARLOS, "viejo"))
+    await bot.run_job("telegram.deliver")
+    services = bot.services
+    async with services.db.write() as session:  # owed, not delivered: no round runs before the prune
+        await notices.queue(session, services, key="test:pendiente", chat_id=LUIS, text="pendiente")
+    bot.clock.advance(timedelta(days=91))
+    async with services.db.write() as session:
+        await notices.queue(session, services, key="test:reciente", chat_id=CARLOS, text="reciente")
+    await bot.run_job("telegram.prune")
+    assert [row.text for row in await rows(bot)] == ["pendiente", "reciente"]
