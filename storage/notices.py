@@ -147,6 +147,7 @@ async def owed_in(session: AsyncSession, chat_id: int, limit: int) -> list[Teleg
 
 
 async def forget_done(session: AsyncSession, before: datetime) -> int:
-    """Drop notices sent or refused before `before`: what was said is in the chats and the audit log."""
+    """Drop notices sent or refused before `before`: what was said is in the chats, and the actions
+    behind it in the audit log."""
     done = (col(TelegramNotice.sent_at) < before) | (col(TelegramNotice.failed_at) < before)
     return (await session.exec(delete(TelegramNotice).where(done))).rowcount  # type: ignore[attr-defined]
