@@ -15,7 +15,7 @@ from sqlmodel import col, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import audit
-from bot.anomalias_images import case_ref, images_of
+from bot.anomalias_images import case_ref
 from bot.anomalias_mail import queue_alert_mail
 from bot.cameras.evidence import keep_reply_attachments
 from bot.mail.inbox import IncomingReply
@@ -126,9 +126,11 @@ async def file_report(
     report: NewReport,
     reporter: Person,
     evidence_ids: list[int] = (),  # type: ignore[assignment]
+    images: list[bytes] = (),  # type: ignore[assignment]
 ) -> Anomaly:
-    """Number the report, link its images, route it, create a notice for each primary person to tell
-    and queue their e-mail, in the caller's unit of work (which queues the Telegram notices)."""
+    """Number the report, link its images (`images`: their bytes, read by the caller before the unit
+    of work), route it, create a notice for each primary person to tell and queue their e-mail, in
+    the caller's unit of work (which queues the Telegram notices)."""
     now, unit = services.now(), services.unit
     site = next(s for s in unit.sites if s.code == report.site_code)
     recipients = route(site, report.category, unit.anomalias.routing)
@@ -150,7 +152,6 @@ async def file_report(
     await session.exec(
         update(Evidence).where(col(Evidence.id).in_(list(evidence_ids))).values(case_ref=case_ref(anomaly.number))
     )
-    images = await images_of(services, photos)
     for recipient in recipients:
         person = await person_by_key(session, recipient.primary)
         if person is not None and person.active:
@@ -370,10 +371,10 @@ async def claim_unacknowledged(session: AsyncSession, services: Services, notice
 
 
 async def add_backup(
-    session: AsyncSession, services: Services, anomaly: Anomaly, notice: AnomalyNotice
+    session: AsyncSession, services: Services, anomaly: Anomaly, notice: AnomalyNotice, images: list[bytes]
 ) -> AnomalyNotice | None:
     """The backup person of the notice's role at the site (when there is one) gets a notice of their
-    own and the alert e-mail."""
+    own and the alert e-mail, with `images` (read by the caller before the unit of work)."""
     site = next((s for s in services.unit.sites if s.code == anomaly.site_code), None)
     people = (site.administrators if notice.role == "administrador" else site.security) if site else []
     backup = await person_by_key(session, people[1]) if len(people) > 1 else None
@@ -383,7 +384,6 @@ async def add_backup(
     session.add(backup_notice)
     await session.flush()
     reporter = await session.get(Person, anomaly.reporter_id)
-    images = await images_of(services, await photos_of(session, anomaly.id))  # type: ignore[arg-type]
     await queue_alert_mail(
         session, anomaly, backup, reporter.name if reporter else "", services.unit, services.tz, images, services.now()
     )

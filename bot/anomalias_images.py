@@ -4,14 +4,14 @@ all kept as evidence linked to the case, read back for every alert and e-mail.""
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from bot.cameras.capture import CameraUnavailable
 from bot.cameras.deliveries import take_photo
 from bot.cameras.directory import load_directory
 from bot.cameras.evidence import keep, register_case_source
 from bot.services import Services
-from storage.anomalias import AnomalyPhoto, open_anomalies
+from storage.anomalias import open_anomalies
 from storage.db import Database
 from storage.evidence import Evidence, EvidenceKind
 from storage.people import Person
@@ -51,12 +51,13 @@ async def collect(services: Services, cameras: list[str], own_photos: list[bytes
     return [i for i in ids if i is not None]
 
 
-async def images_of(services: Services, photos: list[AnomalyPhoto]) -> list[bytes]:
-    """The stored bytes, in order; a purged or missing file is left out."""
+async def images_of(services: Services, evidence_ids: Iterable[int | None]) -> list[bytes]:
+    """The stored bytes, in order; a purged or missing file is left out. Read before a unit of work
+    opens, not inside it: the files are read while SQLite's one writer would wait."""
     paths = []
     async with services.db.read() as session:
-        for photo in photos:
-            row = await session.get(Evidence, photo.evidence_id) if photo.evidence_id else None
+        for evidence_id in evidence_ids:
+            row = await session.get(Evidence, evidence_id) if evidence_id else None
             if row is not None and row.purged_at is None:
                 paths.append(services.settings.data_dir / row.path)
     return [await services.cameras.run(path.read_bytes) for path in paths if path.is_file()]

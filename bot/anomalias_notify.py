@@ -90,7 +90,7 @@ async def send_images(bot: Bot, services: Services, case: Case, people: Iterable
     """The report's images, straight to each alerted person: called once the step is stored and before
     the outbox runs, so they arrive ahead of the alert (one photo, or an album of up to ten)."""
     reachable = [p for p in people if p.telegram_id is not None]
-    photos = (await images_of(services, case.photos))[:MEDIA_GROUP_LIMIT] if reachable else []
+    photos = (await images_of(services, [p.evidence_id for p in case.photos]))[:MEDIA_GROUP_LIMIT] if reachable else []
     if not photos:
         return
     for person in reachable:

@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot import anomalias, notices, prompts
 from bot.anomalias import Case, NewReport, Outcome
-from bot.anomalias_images import collect
+from bot.anomalias_images import collect, images_of
 from bot.anomalias_notify import alert_keyboard, owe_alert, post_justification, send_images, show_report
 from bot.anomalias_render import list_text, timeline_text
 from bot.context import VigiaContext
@@ -86,8 +86,9 @@ async def file_and_notify(message: Message, context: VigiaContext, report: NewRe
         await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
         own = [bytes(await (await context.bot.get_file(f)).download_as_bytearray()) for f in report.photo_file_ids]
         evidence_ids = await collect(services, report.cameras, own, person)
+    images = await images_of(services, evidence_ids)  # read before the unit of work, not under its lock
     async with services.db.write() as session:
-        anomaly = await anomalias.file_report(session, services, report, person, evidence_ids)
+        anomaly = await anomalias.file_report(session, services, report, person, evidence_ids, images)
         case, alerted = await _owe_notices(session, message, context, anomaly.id)  # type: ignore[arg-type]
     services.kick_outbox()
     await send_images(context.bot, services, case, alerted)

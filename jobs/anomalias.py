@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import anomalias, notices
 from bot.anomalias import Case
+from bot.anomalias_images import images_of
 from bot.anomalias_notify import owe_alert, post_justification, send_images, show_report
 from bot.context import VigiaContext
 from bot.mail.inbox import register_reply_handler
@@ -26,11 +27,13 @@ async def unacknowledged(context: VigiaContext) -> None:
     backup's images go straight to them once it is all stored, ahead of the alert."""
     services = context.services
     for notice in await anomalias.unacknowledged(services):
+        loaded = await anomalias.load(services, notice.anomaly_id)  # its images, read before the unit of work
+        images = await images_of(services, [p.evidence_id for p in loaded.photos]) if loaded else []
         async with services.db.write() as session:
             anomaly = await anomalias.claim_unacknowledged(session, services, notice.id)  # type: ignore[arg-type]
             if anomaly is None:
                 continue
-            backup = await anomalias.add_backup(session, services, anomaly, notice)
+            backup = await anomalias.add_backup(session, services, anomaly, notice, images)
             backup_person = await session.get(Person, backup.person_id) if backup else None
             case = await anomalias.case_of(session, anomaly.id)  # type: ignore[arg-type]
             assert case is not None
