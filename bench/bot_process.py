@@ -16,10 +16,10 @@ from tests.fake_telegram.server import DEFAULT_TOKEN
 
 
 async def start_bot(
-    fake: FakeTelegram, workdir: Path, unit_file: Path, *run_args: str, **settings: str
+    fake: FakeTelegram, workdir: Path, unit_file: Path, *run_args: str, stderr: int | None = None, **settings: str
 ) -> asyncio.subprocess.Process:
     """`python -m bot run [run_args]` with an SQLite file in `workdir`; `settings` adds or overrides
-    variables."""
+    variables; `stderr=asyncio.subprocess.PIPE` to read its log (tests/process_log.py)."""
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": fake.token,
@@ -32,7 +32,7 @@ async def start_bot(
         **settings,
     }
     command = [sys.executable, "-m", "bot", "--env-file", os.devnull, "run", *run_args]
-    return await asyncio.create_subprocess_exec(*command, env=env)
+    return await asyncio.create_subprocess_exec(*command, env=env, stderr=stderr)
 
 
 def in_process_services(database_url: str, workdir: Path, unit_file: Path) -> Services:

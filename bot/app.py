@@ -40,6 +40,7 @@ def build_application(services: Services) -> VigiaApplication:
     app.bot_data[SERVICES_KEY] = services
     handlers.register(app)
     jobs.register(app)
+    app.job_queue.run_once(_announce, when=0, name="vigia.up")  # type: ignore[union-attr]
     return app  # type: ignore[return-value]
 
 
@@ -62,7 +63,12 @@ async def _start_services(app: Application) -> None:
     async with services.db.read() as session:
         people = await all_people(session)
     await publish_menus(app.bot, app.bot_data, services.unit.group.chat_id, people)
-    log.info("Vigía is up as @%s", app.bot.username)
+
+
+async def _announce(context: VigiaContext) -> None:
+    """Jobs start once updates are being taken (polling, or the webhook's server listening), so this
+    line in the journal means the bot can be written to."""
+    log.info("Vigía is up as @%s, taking updates", context.bot.username)
 
 
 async def _stop_couriers(app: Application) -> None:

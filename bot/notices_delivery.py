@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 READ_TIMEOUT_S = 30.0
 SHUTDOWN_WAIT_S = 10.0
 HANDLER_WAIT_S = 5.0
-TOKEN_PAUSE_S = 300.0
+TOKEN_PAUSE = timedelta(minutes=5)
 MAX_REFUSALS = 10  # answers other than "sent" to one notice (a 5xx, a 413, a bug) before it is given up
 BATCH = 20  # notices read at once: a burst to one chat costs one query per twenty
 ERROR_LENGTH = 500
@@ -102,7 +102,7 @@ async def drained(services: Services, timeout: float = SHUTDOWN_WAIT_S) -> None:
 
 def _paused(services: Services) -> bool:
     """Telegram asked us to wait (a 429 without the rate limiter, which would have waited itself)."""
-    return asyncio.get_running_loop().time() < services.notices_paused_until
+    return services.notices_paused_until is not None and services.now() < services.notices_paused_until
 
 
 async def _courier(bot: Bot, services: Services, chat_id: int) -> int:
@@ -138,13 +138,14 @@ async def _attempt(bot: Bot, services: Services, notice: TelegramNotice) -> Outc
         return await _give_up(services, notice, exc)
     except RetryAfter as exc:
         wait = exc.retry_after  # an int today, a timedelta once PTB switches
-        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-        services.notices_paused_until = asyncio.get_running_loop().time() + seconds
+        services.notices_paused_until = services.now() + (
+            wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
+        )
         await _retry_later(services, notice, exc, refused=False)
         return Outcome.CHAT_WAITS
     except InvalidToken as exc:  # every notice would fail alike: keep them all until the token is fixed
         log.error("Telegram refuses the bot token; notices wait: %s", exc)
-        services.notices_paused_until = asyncio.get_running_loop().time() + TOKEN_PAUSE_S
+        services.notices_paused_until = services.now() + TOKEN_PAUSE
         return Outcome.CHAT_WAITS
     except NetworkError as exc:  # Telegram unreachable or slow (never counted: an outage delays, never drops)…
         unreachable = isinstance(exc, TimedOut) or isinstance(exc.__cause__, httpx.TransportError)
@@ -212,6 +213,7 @@ async def _record(services: Services, notice: TelegramNotice, message: Message |
             row.text, row.markup = notice.text, notice.markup
         session.add(row)
     notice.sent_at = row.sent_at
+    log.info("notice %s (%s) sent to %s", notice.id, notice.key, notice.chat_id)
 
 
 async def _retry_later(services: Services, notice: TelegramNotice, error: Exception, *, refused: bool) -> Outcome:

@@ -32,11 +32,11 @@ class Services:
     kick_outbox: Callable[[], object] = field(default=lambda: None, repr=False)
     # The Telegram outbox (bot/notices.py, bot/notices_delivery.py): set when a notice is queued, so the
     # update's end starts its delivery; one courier task per chat; chats queued again while their courier
-    # runs; until when Telegram asked us to wait (event-loop time, a 429's retry_after).
+    # runs; until when Telegram asked us to wait (a 429's retry_after).
     notices_queued: bool = field(default=False, repr=False)
     notice_couriers: dict[int, asyncio.Task[int]] = field(default_factory=dict, repr=False)
     notice_more: set[int] = field(default_factory=set, repr=False)
-    notices_paused_until: float = field(default=0.0, repr=False)
+    notices_paused_until: datetime | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         """The capture service owns threads and an HTTP client: app.py closes it in post_shutdown."""

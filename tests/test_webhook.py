@@ -18,6 +18,7 @@ import pytest
 from bench.bot_process import start_bot
 from tests.conftest import TEST_ENV
 from tests.fake_telegram import FakeTelegram
+from tests.process_log import ProcessLog
 
 SECRET = "webhook-secret-0123456789abcdef"
 MARTA = 1004
@@ -38,32 +39,19 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     await server.stop()
 
 
-async def until_listening(port: int) -> None:
-    """PTB registers the webhook before its server listens (Telegram retries); a test posting at
-    once would be refused, so wait until the port takes a connection."""
-    async with asyncio.timeout(20):
-        while True:
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-            except OSError:
-                await asyncio.sleep(0.05)
-                continue
-            writer.close()
-            await writer.wait_closed()
-            return
-
-
 async def test_it_takes_updates_with_the_secret_and_refuses_the_rest(
     fake: FakeTelegram, tmp_path: Path, unit_file: Path
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     webhook = {"WEBHOOK_URL": url, "WEBHOOK_SECRET": SECRET, "WEBHOOK_PORT": str(port)}
-    bot = await start_bot(fake, tmp_path, unit_file, "--webhook", **TEST_ENV, **webhook)
+    env = {**TEST_ENV, **webhook, "VIGIA_LOG_LEVEL": "INFO"}
+    bot = await start_bot(fake, tmp_path, unit_file, "--webhook", stderr=asyncio.subprocess.PIPE, **env)
+    log = ProcessLog(bot.stderr)
     try:
         registered = await fake.wait_for("setWebhook", timeout=60)
         assert registered.params["url"] == url and registered.params["secret_token"] == SECRET
-        await until_listening(port)
+        await log.wait_for("Vigía is up", timeout=60)  # PTB registers the webhook before it listens
         user = fake.user(MARTA, "Marta")
         fake.send_text(user, fake.private_chat(user), "/ayuda")
         (update,) = fake.updates.pending

@@ -23,6 +23,7 @@ from tests.fake_telegram import Call
 from tests.fake_telegram.server import _matches
 from tests.harness import GROUP_ID, PERSONAS
 from tests.mail_servers import SENDER, Received, SmtpServer
+from tests.process_log import ProcessLog
 from tests.resilience.faults import FlakyTelegram
 
 START_S = 60  # start-up of a cold process (imports, migrations, menus) on a loaded 2-core machine
@@ -34,6 +35,7 @@ class BotProcess:
     smtp: SmtpServer
     workdir: Path
     process: asyncio.subprocess.Process | None = None
+    log: ProcessLog | None = None  # what the running process has logged
     topics: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -48,12 +50,13 @@ class BotProcess:
 
     async def start(self, *, mail: bool) -> None:
         """`vigia run`, until it polls. Without `mail` SMTP is not configured: mail stays queued."""
-        env = {**TEST_ENV, "TELEGRAM_RATE_LIMIT": "false"}  # the group's 20 a minute would only slow this down
+        env = {**TEST_ENV, "TELEGRAM_RATE_LIMIT": "false", "VIGIA_LOG_LEVEL": "INFO"}  # no group limit: faster
         if mail:
             env |= {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp.port), "SMTP_SECURITY": "none"}
             env |= {"SMTP_FROM": SENDER}
         mark = self.fake.mark()
-        self.process = await start_bot(self.fake, self.workdir, self.unit_file(), **env)
+        self.process = await start_bot(self.fake, self.workdir, self.unit_file(), stderr=asyncio.subprocess.PIPE, **env)
+        self.log = ProcessLog(self.process.stderr)
         await self.fake.wait_for("getMe", after=mark, timeout=START_S)
         await self.fake.wait_until_polling(timeout=START_S)
 
@@ -100,15 +103,12 @@ class BotProcess:
         self.fake.press(self.user(who), current, data)
         return mark
 
-    async def recorded(self, key_like: str, timeout: float) -> None:  # noqa: ASYNC109 - an assertion deadline
-        """Wait until the outbox has recorded as sent a notice whose key is LIKE `key_like`: a message
-        Telegram took but the bot had not written down yet would, rightly, go again after a kill."""
-        sql = "SELECT count(*) FROM telegram_outbox WHERE key LIKE ? AND sent_at IS NOT NULL"
-        async with asyncio.timeout(timeout):
-            while True:  # another process's file: polled, within the deadline above
-                if (await asyncio.to_thread(query, self.db, sql, key_like))[0][0]:
-                    return
-                await asyncio.sleep(0.05)
+    async def recorded(self, key: str, timeout: float) -> None:  # noqa: ASYNC109 - an assertion deadline
+        """Wait until the bot logs a notice whose key starts with `key` as sent (it logs after writing it
+        down): a message Telegram took but the bot had not written down yet would, rightly, go again
+        after a kill."""
+        assert self.log is not None
+        await self.log.wait_for(f"({key}", timeout)
 
     # ---------------------------------------------------------------- the database, while the bot is down
 
@@ -121,11 +121,6 @@ class BotProcess:
                 connection.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (str(moved), row_id))
 
 
-def query(db: Path, sql: str, *args: object) -> list[tuple]:
-    with sqlite3.connect(db) as connection:
-        return connection.execute(sql, args).fetchall()
-
-
 @dataclass
 class Outcome:
     calls: list[Call]
@@ -134,7 +129,8 @@ class Outcome:
     notes: dict[str, Any]
 
     def rows(self, sql: str, *args: object) -> list[tuple]:
-        return query(self.db, sql, *args)
+        with sqlite3.connect(self.db) as connection:
+            return connection.execute(sql, args).fetchall()
 
     def sent(self, **match: Any) -> list[Call]:
         sends = ("sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup")

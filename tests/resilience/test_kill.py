@@ -45,7 +45,7 @@ def anomaly(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
         await fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="Anomalía A-", timeout=WAIT_S)
         await fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Llame primero", timeout=WAIT_S)
         await fake.wait_held(report, timeout=WAIT_S)
-        await bot.recorded("anomalia:%:alert:%", timeout=WAIT_S)  # chats are delivered side by side
+        await bot.recorded("anomalia:1:alert:", timeout=WAIT_S)  # chats are delivered side by side
         await bot.kill()
         bot.shift_back("anomaly", "created_at", 11)
         restart = fake.mark()
