@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.resilience.cameras import BadCameras
 from tests.resilience.faults import FlakyTelegram
 
 
@@ -17,3 +18,14 @@ async def fake_telegram() -> AsyncIterator[FlakyTelegram]:
         yield fake
     finally:
         await fake.stop()
+
+
+@pytest.fixture
+async def bad_cameras() -> AsyncIterator[BadCameras]:
+    """HTTP cameras that misbehave as each test's `modes` say (a camera with no mode gives a picture)."""
+    cameras = BadCameras()
+    await cameras.start()
+    try:
+        yield cameras
+    finally:
+        await cameras.stop()

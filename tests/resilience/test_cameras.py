@@ -23,16 +23,6 @@ ANA = 1001
 
 
 @pytest.fixture
-async def bad_cameras() -> AsyncIterator[BadCameras]:
-    cameras = BadCameras(modes={"basura-http": "garbage", "cinco-gb": "endless", "goteo": "trickle"})
-    await cameras.start()
-    try:
-        yield cameras
-    finally:
-        await cameras.stop()
-
-
-@pytest.fixture
 async def garbage_rtsp() -> AsyncIterator[GarbageRtsp]:
     server = GarbageRtsp()
     await server.start()
@@ -46,6 +36,7 @@ async def garbage_rtsp() -> AsyncIterator[GarbageRtsp]:
 def unit_file(tmp_path: Path, bad_cameras: BadCameras, garbage_rtsp: GarbageRtsp, hung_camera: int) -> Path:
     unit = yaml.safe_load(UNIT_YAML)
     auth = {"username": "u", "password": "${CAM_PASSWORD}"}
+    bad_cameras.modes.update({"basura-http": "garbage", "cinco-gb": "endless", "goteo": "trickle"})
 
     def cam(code: str, **source: str) -> dict:
         return {"code": code, "name": code.replace("-", " ").title(), "site": "hachadura", **source, **auth}
