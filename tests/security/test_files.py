@@ -10,6 +10,7 @@ from storage.consignas import Consigna
 from tests.fake_telegram import Call, png_bytes
 from tests.harness import GROUP_ID, BotHarness
 from tests.security.forge import take_errors
+from tests.security.guided import description_question
 from tests.security.hostile import refused_calls
 
 PHOTOS_ONLY = "En este paso envíe fotos, o presione «Enviar reporte»."
@@ -24,12 +25,7 @@ DOCUMENTS = [
 
 async def photos_question(bot: BotHarness) -> tuple[Call, Call]:
     """Ana's guided report up to its last step; returns the report's message and the photos question."""
-    form = await bot.ask("tec.ana", "/anomalia", where="group")
-    for data in ("anmd:1:site:0", "anmd:1:next"):
-        mark, _ = await bot.press("tec.ana", form.result, data)
-        await bot.fake.wait_for("editMessageText", after=mark, message_id=form.result["message_id"])
-    mark, _ = await bot.press("tec.ana", form.result, "anmd:1:cat:0")
-    question = await bot.fake.wait_for("sendMessage", after=mark, text_contains="describa la situación")
+    form, question = await description_question(bot)
     mark = bot.fake.mark()
     bot.fake.send_text(bot.user("tec.ana"), bot.group, "Camión sin placas frente al portón", reply_to=question.result)
     return form, await bot.fake.wait_for("sendMessage", after=mark, text_contains="envíe sus fotos")
@@ -81,12 +77,7 @@ async def test_it_keeps_photos_only_and_says_so(bot: BotHarness, data: bytes) ->
 
 
 async def test_it_asks_for_text_when_a_photo_without_caption_answers_a_description(bot: BotHarness) -> None:
-    form = await bot.ask("tec.ana", "/anomalia", where="group")
-    for data in ("anmd:1:site:0", "anmd:1:next"):
-        mark, _ = await bot.press("tec.ana", form.result, data)
-        await bot.fake.wait_for("editMessageText", after=mark, message_id=form.result["message_id"])
-    mark, _ = await bot.press("tec.ana", form.result, "anmd:1:cat:0")
-    question = await bot.fake.wait_for("sendMessage", after=mark, text_contains="describa la situación")
+    _, question = await description_question(bot)
     mark = bot.fake.mark()
     bot.fake.send_photo(bot.user("tec.ana"), bot.group, png_bytes(64, 48), reply_to=question.result)
     await bot.fake.wait_for("sendMessage", after=mark, text_contains="Describa la situación")

@@ -11,6 +11,7 @@ from bot.consignas_render import BOARD_TEXT_WIDTH
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
 from tests.mail_servers import SmtpServer
+from tests.security.guided import description_question
 from tests.security.hostile import ECHO, HOSTILE, refused_calls, shows_literally, visible
 
 LUIS, CARLOS, MARTA = 1005, 1003, 1004
@@ -74,12 +75,7 @@ async def test_it_shows_an_urgent_anomaly_as_typed_in_the_group_the_alert_and_th
 
 
 async def test_it_shows_a_guided_description_as_typed(bot: BotHarness) -> None:
-    form = await bot.ask("tec.ana", "/anomalia", where="group")
-    for data in ("anmd:1:site:0", "anmd:1:next"):
-        mark, _ = await bot.press("tec.ana", form.result, data)
-        await bot.fake.wait_for("editMessageText", after=mark, message_id=form.result["message_id"])
-    mark, _ = await bot.press("tec.ana", form.result, "anmd:1:cat:0")
-    question = await bot.fake.wait_for("sendMessage", after=mark, text_contains="describa la situación")
+    form, question = await description_question(bot)
     mark = await reply_in_group(bot, "tec.ana", question, f"{HOSTILE} {WORDS}")
     edited = await bot.fake.wait_for("editMessageText", after=mark, message_id=form.result["message_id"])
     assert shows_literally(edited)

@@ -12,6 +12,7 @@ import pytest
 
 from tests.harness import GROUP_ID, BotHarness
 from tests.security.forge import take_errors
+from tests.security.guided import description_question
 from tests.security.hostile import refused_calls
 
 SIZES = (4096, 10_000)  # Telegram's limit for one message, and the brief's
@@ -132,12 +133,7 @@ async def test_it_handles_a_justification_as_long_as_a_message_can_be(bot: BotHa
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_it_handles_a_guided_description_as_long_as_a_message_can_be(bot: BotHarness, size: int) -> None:
-    form = await bot.ask("tec.ana", "/anomalia", where="group")
-    for data in ("anmd:1:site:0", "anmd:1:next"):
-        mark, _ = await bot.press("tec.ana", form.result, data)
-        await bot.fake.wait_for("editMessageText", after=mark, message_id=form.result["message_id"])
-    mark, _ = await bot.press("tec.ana", form.result, "anmd:1:cat:0")
-    question = await bot.fake.wait_for("sendMessage", after=mark, text_contains="describa la situación")
+    _, question = await description_question(bot)
     mark = bot.fake.mark()
     bot.fake.send_text(bot.user("tec.ana"), bot.group, words(size), reply_to=question.result)
     await answered_cleanly(bot, mark, GROUP_ID)
