@@ -19,7 +19,6 @@ from telegram.error import TelegramError
 
 from bot import anomalias, notices
 from bot.anomalias import Case
-from bot.anomalias_images import images_of
 from bot.anomalias_render import alert_text, report_text
 from bot.i18n import t
 from bot.services import Services
@@ -86,11 +85,12 @@ async def owe_alert(
     return True
 
 
-async def send_images(bot: Bot, services: Services, case: Case, people: Iterable[Person]) -> None:
-    """The report's images, straight to each alerted person: called once the step is stored and before
-    the outbox runs, so they arrive ahead of the alert (one photo, or an album of up to ten)."""
+async def send_images(bot: Bot, case: Case, people: Iterable[Person], images: list[bytes]) -> None:
+    """The report's images (as read for its e-mails), straight to each alerted person: called once the
+    step is stored and before the outbox runs, so they arrive ahead of the alert (one photo, or an
+    album of up to ten)."""
     reachable = [p for p in people if p.telegram_id is not None]
-    photos = (await images_of(services, [p.evidence_id for p in case.photos]))[:MEDIA_GROUP_LIMIT] if reachable else []
+    photos = images[:MEDIA_GROUP_LIMIT]
     if not photos:
         return
     for person in reachable:

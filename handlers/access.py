@@ -114,7 +114,9 @@ async def _flooding(update: Update, context: VigiaContext) -> bool:
     not answered at all (they already had their one refusal)."""
     services, user = context.services, update.effective_user
     assert user is not None
-    limit: FloodLimit = context.bot_data.setdefault(FLOOD_KEY, FloodLimit(burst=services.settings.flood_burst))
+    limit: FloodLimit | None = context.bot_data.get(FLOOD_KEY)
+    if limit is None:  # built once, not on every update
+        limit = context.bot_data[FLOOD_KEY] = FloodLimit(burst=services.settings.flood_burst)
     verdict = limit.check(user.id, services.now())
     if verdict is Verdict.ALLOW:
         return False

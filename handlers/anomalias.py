@@ -91,7 +91,7 @@ async def file_and_notify(message: Message, context: VigiaContext, report: NewRe
         anomaly = await anomalias.file_report(session, services, report, person, evidence_ids, images)
         case, alerted = await _owe_notices(session, message, context, anomaly.id)  # type: ignore[arg-type]
     services.kick_outbox()
-    await send_images(context.bot, services, case, alerted)
+    await send_images(context.bot, case, alerted, images)
 
 
 async def _owe_notices(

@@ -67,7 +67,7 @@ async def unacknowledged(context: VigiaContext) -> None:
                 )
             await show_report(session, services, anomaly.id)  # type: ignore[arg-type]
         if backup_person is not None:
-            await send_images(context.bot, services, case, [backup_person])
+            await send_images(context.bot, case, [backup_person], images)
 
 
 async def unjustified(context: VigiaContext) -> None:

@@ -54,7 +54,7 @@ async def probe(
     sample = await cameras.run(detectors.sample, frame.image)
     found = set(await cameras.run(detectors.judge, sample, reference))
     memory.recent.append((frame.captured_at.timestamp(), sample))
-    if detectors.is_frozen(list(memory.recent)):
+    if await cameras.run(detectors.is_frozen, list(memory.recent)):
         found.add("frozen")
     source = cameras.source(camera.code)
     if camera.has_audio and source.stream_url:
