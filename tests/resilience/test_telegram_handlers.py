@@ -68,7 +68,7 @@ async def test_it_still_alerts_and_publishes_the_anomaly_after_a_500_on_the_aler
     await bot.settle()
     for job in ("anomalias.justifications", "anomalias.unacknowledged", "anomalias.unjustified"):
         await bot.run_job(job)
-    take_errors(bot)
+    assert take_errors(bot) == [], "a refused alert waits in the outbox: no error"
     assert count(bot.fake, "A-2026-0001", mark, chat_id=LUIS) == 1
     assert count(bot.fake, "Llame primero", mark, chat_id=GROUP_ID) == 1
     assert count(bot.fake, "🚨 <b>A-2026-0001", mark, chat_id=GROUP_ID) == 1
