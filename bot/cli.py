@@ -65,11 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     audit_parser.add_parser("verify", help="check the hash chain").set_defaults(action=_audit_verify)
     bitacora = commands.add_parser("bitacora", help="write a month's fault log (Bitácora de Fallas)")
     bitacora.add_argument("--mes", required=True, type=_month, help="AAAA-MM")
-    bitacora.add_argument("--out", required=True, type=Path, help="FILE.xlsx or FILE.pdf")
+    bitacora.add_argument("--out", required=True, type=_document, help="FILE.xlsx or FILE.pdf")
     bitacora.set_defaults(action=_bitacora)
-    report = commands.add_parser("report", help="write a 15-day report from the records (kept nowhere)")
+    report = commands.add_parser(
+        "report", help="write a 15-day report: its newest version, or a preliminary one of the records"
+    )
     report.add_argument("--periodo", required=True, type=_period, help="AAAA-MM-Q1 or AAAA-MM-Q2")
-    report.add_argument("--out", required=True, type=Path, help="FILE.pdf or FILE.xlsx")
+    report.add_argument("--out", required=True, type=_document, help="FILE.pdf or FILE.xlsx")
     report.set_defaults(action=_report)
     commands.add_parser(
         "outbox", help="show the mail and Telegram notices that have not gone out, and why"
@@ -196,13 +198,28 @@ def _period(text: str) -> Period:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _document(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in (".pdf", ".xlsx"):
+        raise argparse.ArgumentTypeError(f"{text!r} must end in .pdf or .xlsx (the kind of document to write)")
+    return path
+
+
 def _report(services: Services, args: argparse.Namespace) -> int:
+    """The newest version issued, exactly as the chief got it (observations, hash); a period with no
+    version yet, or still running, is written from the records as a preliminary copy, kept nowhere."""
+
     async def work() -> int:
         await _prepare(services)
-        documents = await informes.preview(services, args.periodo)
-        data = documents.pdf if args.out.suffix.lower() == ".pdf" else documents.xlsx
+        report = await informes.latest(services, args.periodo)
+        if report is not None:
+            files = await informes.stored(services, report)
+            what = f"version {report.version}" + (" (approved)" if report.approved_at else "")
+        else:
+            files, what = (await informes.preview(services, args.periodo)).files(), "preliminary, from the records"
+        data = next(file.data for file in files if file.filename.endswith(args.out.suffix.lower()))
         args.out.write_bytes(data)
-        print(f"{args.out}: report R-{args.periodo.code}, {len(documents.data.anomalies)} anomalies, {len(data)} bytes")
+        print(f"{args.out}: report R-{args.periodo.code}, {what}, {len(data)} bytes")
         return 0
 
     return _with_db(services, work)
@@ -212,8 +229,7 @@ def _bitacora(services: Services, args: argparse.Namespace) -> int:
     async def work() -> int:
         await _prepare(services)
         files, count = await documents(services, args.mes)
-        wanted = "pdf" if args.out.suffix.lower() == ".pdf" else "xlsx"
-        data = next(content for name, content in files if name.endswith(wanted))
+        data = next(content for name, content in files if name.endswith(args.out.suffix.lower()))
         args.out.write_bytes(data)
         print(f"{args.out}: bitácora {args.mes:%Y-%m}, {count} faults, {len(data)} bytes")
         return 0

@@ -149,6 +149,11 @@ async def stored(services: Services, report: Report) -> list[Attachment]:
     return files
 
 
+async def get(services: Services, report_id: int) -> Report | None:
+    async with services.db.read() as session:
+        return await session.get(Report, report_id)
+
+
 async def latest(services: Services, period: Period) -> Report | None:
     async with services.db.read() as session:
         versions = await versions_of(session, period.code)
@@ -159,8 +164,7 @@ async def approve(services: Services, report_id: int, person: Person) -> tuple[O
     """The chief's "Aprobar y enviar": the newest version only, once per period, e-mailed with
     its documents to the Dirección General in the same unit of work."""
     recipients, now = services.unit.mail.direccion_general, services.now()
-    async with services.db.read() as session:
-        report = await session.get(Report, report_id)
+    report = await get(services, report_id)
     if report is None:
         return Outcome.NOT_FOUND, None
     files = await stored(services, report)

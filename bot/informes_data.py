@@ -54,6 +54,8 @@ def anomaly_row(
 
 
 def fault_row(fault: Fault, unit: UnitConfig, tz: ZoneInfo, end: datetime) -> FaultRow:
+    """`end`: the period's end, or now for a period still running (a preview), so an open fault's
+    elapsed time is what has passed, not a guess at the future."""
     camera = next((c.name for c in unit.cameras if c.code == fault.camera_code), fault.camera_code)
     until = min(fault.resolved_at or end, end)
     return FaultRow(
@@ -101,10 +103,11 @@ async def gather(services: Services, period: Period, version: int, observations:
         faults = await faults_in(session, start, end)
         names = await person_names(session)
     by_site = await availability_by_site(services, start, end)
+    cutoff = min(end, services.now())
     rows = {a.id: anomaly_row(a, notices[a.id], names, unit, tz) for a in anomalies + older}  # type: ignore[index]
     carried: list[AnomalyRow | FaultRow] = [rows[a.id] for a in older]  # type: ignore[index]
     carried += [
-        fault_row(f, unit, tz, end)
+        fault_row(f, unit, tz, cutoff)
         for f in faults
         if f.opened_at < start and (f.resolved_at is None or f.resolved_at >= end)
     ]
@@ -114,7 +117,7 @@ async def gather(services: Services, period: Period, version: int, observations:
         version=version,
         generated_at=_local(services.now(), tz),
         anomalies=tuple(rows[a.id] for a in anomalies),  # type: ignore[index]
-        faults=tuple(fault_row(f, unit, tz, end) for f in faults),
+        faults=tuple(fault_row(f, unit, tz, cutoff) for f in faults),
         availability=tuple(Availability(unit.site_name(code), p) for code, p in by_site.items() if p is not None),
         carried_over=tuple(carried),
         observations=observations,

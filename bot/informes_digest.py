@@ -1,6 +1,7 @@
-"""Digests between reports: yesterday in figures every morning to the chief and the coordinators,
-and on Mondays last week's camera availability as a chart to the chief. Each goes once (a claim
-per day or week), and a morning missed while the bot was down is sent when it starts."""
+"""Digests between reports: yesterday in figures every morning to the chief and the coordinators
+(with the requests whose legal term ends today or next working day, and those overdue), and last
+week's camera availability as a chart to the chief, on Monday or the first day the bot runs that
+week. Each goes once (a claim per day or week)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import col, func, select
 
+from bot import solicitudes
 from bot.health.status import availability_by_site
 from bot.reporte.model import Availability
 from bot.services import Services
+from bot.solicitudes_rules import days_left
 from storage.anomalias import Anomaly, AnomalyStatus
 from storage.fallas import Fault
 from storage.relevo import Handover
@@ -27,17 +30,22 @@ class DayFigures:
     faults_open: int
     handovers: int
     handovers_unaccepted: int
+    requests_open: int
+    requests_due: int  # their last day is today or the next working day
+    requests_overdue: int
 
 
 def due(services: Services, at: time | None, weekday: int | None = None) -> date | None:
-    """The local day whose digest is due now (at or after `at`), or None (switched off, too early,
-    not the weekday)."""
+    """The local day whose digest is due now (at or after `at`), or None (switched off, too early).
+    With `weekday`, the week's digest: due from that day at `at` until the week ends, so a week whose
+    day was missed while the bot was down still gets it; the day returned is that week's `weekday`."""
     if at is None:
         return None
     local = services.now().astimezone(services.tz)
-    if local.time() < at or (weekday is not None and local.weekday() != weekday):
-        return None
-    return local.date()
+    if weekday is None:
+        return None if local.time() < at else local.date()
+    day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
+    return day if local >= datetime.combine(day, at, services.tz) else None
 
 
 async def yesterday(services: Services, today: date) -> DayFigures:
@@ -48,6 +56,8 @@ async def yesterday(services: Services, today: date) -> DayFigures:
     def within(column: object) -> tuple:
         return col(column) >= start, col(column) < end  # type: ignore[arg-type]
 
+    off = solicitudes.days_off(services)
+    left = [days_left(today, r.due_on, off) for r in await solicitudes.open_list(services)]
     async with services.db.read() as session:
 
         async def count(*where: object) -> int:
@@ -65,6 +75,9 @@ async def yesterday(services: Services, today: date) -> DayFigures:
             handovers_unaccepted=await count(
                 Handover, *within(Handover.created_at), col(Handover.accepted_at).is_(None)
             ),
+            requests_open=len(left),
+            requests_due=sum(0 <= days <= 1 for days in left),
+            requests_overdue=sum(days < 0 for days in left),
         )
 
 

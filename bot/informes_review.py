@@ -4,7 +4,7 @@ observaciones", and the XLSX annex, through the Telegram outbox. Used by the sch
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -16,7 +16,7 @@ from bot.reporte.model import Period
 from bot.services import Services
 from storage.audit import first_entry_at
 from storage.claims import claim
-from storage.informes import Report
+from storage.informes import Report, versions_of
 from storage.people import Person, linked_with_role
 
 
@@ -63,30 +63,47 @@ async def hand_over(services: Services, person: Person, report: Report, *, revie
 
 
 async def hand_to_chiefs(services: Services, report: Report) -> bool:
-    """Owe a version to every linked chief once (a claim on `sent_at`, in the same unit of work)."""
+    """Owe a version to every linked chief once (a claim on `sent_at`, in the same unit of work).
+    With no chief linked yet it stays unsent, so the first chief to open the bot gets it."""
     async with services.db.write() as session:
-        if not await claim(session, Report, report.id, "sent_at", services.now()):  # type: ignore[arg-type]
+        chiefs = await linked_with_role(session, "jefe")
+        if not chiefs or not await claim(session, Report, report.id, "sent_at", services.now()):  # type: ignore[arg-type]
             return False
-        for chief in await linked_with_role(session, "jefe"):
+        for chief in chiefs:
             await owe_copy(session, services, chief, report, review=True, key=f"informe:{report.id}:jefe:{chief.id}")
     return True
 
 
+MAX_CATCH_UP = 24  # periods: a year of downtime, more than any real outage
+
+
+async def _due_periods(services: Services, at: time) -> list[Period]:
+    """Periods owed by the schedule, oldest first: the last one due, and before it every period
+    missed while the bot was down, back to one already issued or to the installation."""
+    today = services.now().astimezone(services.tz).date()
+    period = Period.containing(today).previous()
+    if services.now() < datetime.combine(period.end + timedelta(days=1), at, services.tz):
+        period = period.previous()  # today's is not due yet; the one before was due long ago
+    async with services.db.read() as session:
+        installed = await first_entry_at(session)
+        due: list[Period] = []
+        while installed is not None and installed < period.bounds(services.tz)[1] and len(due) < MAX_CATCH_UP:
+            due.append(period)
+            if await versions_of(session, period.code):
+                break  # issued before: only its delivery may be owed still, and older ones are done
+            period = period.previous()
+    return due[::-1]
+
+
 async def due_report(services: Services) -> None:
     """The schedule: the day after a period ends, at `informes.report_at`, its first version goes
-    to the chief; after downtime, on start. A version issued but never delivered is retried."""
+    to the chief; after downtime, on start, with any period missed meanwhile. A version issued but
+    never delivered is retried."""
     at = services.unit.informes.report_at
     if at is None:
         return
-    period = Period.containing(services.now().astimezone(services.tz).date()).previous()
-    if services.now() < datetime.combine(period.end + timedelta(days=1), at, services.tz):
-        return
-    async with services.db.read() as session:
-        installed = await first_entry_at(session)
-    if installed is None or installed >= period.bounds(services.tz)[1]:
-        return  # a period that ended before Vigía was installed has nothing to report
-    issued = await informes.issue(services, period)
-    report = issued[0] if issued else await informes.latest(services, period)
-    if report is None or report.sent_at is not None or report.approved_at is not None:
-        return
-    await hand_to_chiefs(services, report)
+    for period in await _due_periods(services, at):
+        issued = await informes.issue(services, period)
+        report = issued[0] if issued else await informes.latest(services, period)
+        if report is not None and report.sent_at is None and report.approved_at is None:
+            await hand_to_chiefs(services, report)

@@ -60,6 +60,13 @@ async def reporte(update: Update, context: VigiaContext) -> None:
     )
 
 
+def _closed(report: Report | None, language: str) -> str:
+    """Why a version takes no more observations: gone, or its period approved."""
+    if report is None:
+        return t(language, "informe.not_found")
+    return t(language, "informe.approved_already", version=report.version)
+
+
 async def button(update: Update, context: VigiaContext) -> None:
     query, services, language, person = update.callback_query, context.services, context.language, context.person
     assert query is not None and query.data is not None
@@ -68,11 +75,9 @@ async def button(update: Update, context: VigiaContext) -> None:
     assert person is not None and query.message is not None
     _, report_id, action = query.data.split(":")
     if action == "obs":
-        async with services.db.read() as session:
-            report = await session.get(Report, int(report_id))
+        report = await informes.get(services, int(report_id))
         if report is None or report.approved_at is not None:
-            key = "informe.approved_already" if report else "informe.not_found"
-            await query.answer(t(language, key, version=report.version if report else ""), show_alert=True)
+            await query.answer(_closed(report, language), show_alert=True)
             return
         await query.answer()
         asked = await context.bot.send_message(
@@ -99,10 +104,9 @@ async def answer_observation(update: Update, context: VigiaContext, pending: Pen
     if len(text) < SHORTEST_OBSERVATION:
         await message.reply_text(t(language, "informe.observation_short"))
         return False
-    async with services.db.read() as session:
-        previous = await session.get(Report, pending.object_id)
+    previous = await informes.get(services, pending.object_id)
     if previous is None or previous.approved_at is not None:
-        await message.reply_text(t(language, "informe.approved_already" if previous else "informe.not_found"))
+        await message.reply_text(_closed(previous, language))
         return True
     await message.reply_chat_action(ChatAction.UPLOAD_DOCUMENT)
     issued = await informes.issue(services, Period.parse(previous.period), person, observation=text)

@@ -6,17 +6,25 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlmodel import select
 
+from bot.unit_config import Informes
+from storage.anomalias import Anomaly, AnomalyNotice
+from storage.fallas import Fault
 from storage.health import CameraUptime
 from storage.informes import Report
+from storage.people import person_by_key
+from storage.solicitudes import Solicitud
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
 from tests.mail_servers import SmtpServer
+from tests.test_cli import environment, vigia
 
 MARTA, CARLOS, LUIS = 1004, 1003, 1005
 JUSTIFICATION = "Era personal de la naviera autorizado para retirar carga"
@@ -46,6 +54,56 @@ async def seed(bot: BotHarness) -> None:
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="quedó registrada")
     mark, _ = await bot.send("tec.ana", "/falla hachadura-1 Sin imagen desde las 9", "group")
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="F-2026-0001")
+
+
+def sheet_rows(call: Call, sheet: str) -> list[tuple]:
+    (data,) = call.files.values()
+    rows = list(load_workbook(io.BytesIO(data))[sheet].iter_rows(values_only=True))
+    return rows[1:]  # below the header
+
+
+def utc(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+async def seed_november(bot: BotHarness) -> None:
+    """The second half of November, written as the workflows leave it: an anomaly Luis answered,
+    one from before still open, a fault resolved, a fault open since before, an hour of probes."""
+    async with bot.services.db.write() as session:
+        ana, luis = await person_by_key(session, "tec.ana"), await person_by_key(session, "adm.luis")
+        assert ana is not None and luis is not None
+        justified = Anomaly(
+            year=2026, seq=7, site_code="hachadura", cameras="hachadura-1", category="persona_sospechosa",
+            description="Dos personas saltan la malla", reporter_id=ana.id, created_at=utc(20, 14),
+            status="cerrada", closed_at=utc(21, 14),
+        )  # fmt: skip
+        older = Anomaly(
+            year=2026, seq=3, site_code="hachadura", category="otro", description="Portón sin candado",
+            reporter_id=ana.id, created_at=utc(10, 14),
+        )  # fmt: skip
+        session.add_all([justified, older])
+        await session.flush()
+        session.add(
+            AnomalyNotice(
+                anomaly_id=justified.id,
+                person_id=luis.id,
+                role="administrador",
+                call_outcome="realizada",
+                called_at=utc(20, 14, 2),
+                notified_at=utc(20, 14, 1),
+                acknowledged_at=utc(20, 14, 12),
+                justification="Personal de la naviera",
+                justified_at=utc(20, 17),
+                justified_via="email",
+            )
+        )
+        session.add_all([
+            Fault(year=2026, seq=4, scope="camara", site_code="hachadura", camera_code="hachadura-1",
+                  description="Imagen en negro", opened_at=utc(22, 18), resolved_at=utc(23, 0), cause="energia"),
+            Fault(year=2026, seq=2, scope="sitio", site_code="hachadura", description="Sin enlace",
+                  opened_at=utc(12, 18)),
+            CameraUptime(camera_code="hachadura-1", hour=utc(25, 18), up=45, down=15),
+        ])  # fmt: skip
 
 
 async def chiefs_copy(bot: BotHarness, mark: int) -> tuple[Call, Call]:
@@ -123,6 +181,78 @@ async def test_the_report_is_issued_once_reviewed_and_emailed_once(
     assert len(smtp_server.received) == 2, "approved and e-mailed once"
 
 
+async def test_the_documents_say_what_the_records_say(bot: BotHarness) -> None:
+    await seed_november(bot)
+    mark, _ = await bot.send("jefe.marta", "/reporte 2026-11-Q2")
+    pdf, xlsx = await chiefs_copy(bot, mark)
+    (anomaly,) = sheet_rows(xlsx, "Anomalías")
+    assert anomaly == (
+        "A-2026-0007", datetime(2026, 11, 20, 8, 0), "Aduana Frontera La Hachadura", "La Hachadura 1",
+        "Persona sospechosa", "Dos personas saltan la malla", "Luis Alvarado (llamada, Telegram, justificó por email)",
+        12, 3.0, "Luis Alvarado: Personal de la naviera", "cerrada",
+    )  # fmt: skip
+    faults = {row[0]: row for row in sheet_rows(xlsx, "Fallas")}
+    assert faults["F-2026-0004"][1:] == (
+        datetime(2026, 11, 22, 12, 0), "Aduana Frontera La Hachadura", "La Hachadura 1", "Imagen en negro", 6.0,
+        "energia", "resuelta",
+    )  # fmt: skip
+    assert faults["F-2026-0002"][5:] == (18.5 * 24, None, "en curso"), "open: counted to the period's end"
+    assert [row[1] for row in sheet_rows(xlsx, "Disponibilidad")] == [0.75]
+    assert sorted(row[0] for row in sheet_rows(xlsx, "Pendientes")) == ["A-2026-0003", "F-2026-0002"]
+    text = " ".join(pdf_text(pdf).split())  # table cells wrap their text
+    for expected in ("A-2026-0007", "Personal de la naviera", "F-2026-0004", "Portón sin candado", "75"):
+        assert expected in text, expected
+    assert pdf_images(pdf) == 5, "anomalies by site and by category, the heat map, response times, availability"
+
+
+async def test_vigia_report_writes_the_version_the_chief_got(bot: BotHarness, tmp_path: Path) -> None:
+    await seed_november(bot)
+    mark, _ = await bot.send("jefe.marta", "/reporte 2026-11-Q2")
+    await chiefs_copy(bot, mark)
+    env = environment(bot.fake, tmp_path, Path(bot.settings.config_path)) | {
+        "DATABASE_URL": bot.settings.database_url_or_default
+    }
+    code, out, _ = await vigia(env, "report", "--periodo", "2026-11-Q2", "--out", str(tmp_path / "r.pdf"))
+    async with bot.services.db.read() as session:
+        (report,) = (await session.exec(select(Report))).all()
+    assert code == 0 and "version 1" in out
+    assert hashlib.sha256((tmp_path / "r.pdf").read_bytes()).hexdigest() == report.pdf_sha256
+    code, out, _ = await vigia(env, "report", "--periodo", "2026-12-Q1", "--out", str(tmp_path / "r.xlsx"))
+    assert code == 0 and "preliminary" in out and load_workbook(tmp_path / "r.xlsx")["Anomalías"]
+    code, _, err = await vigia(env, "report", "--periodo", "2026-12-Q1", "--out", str(tmp_path / "r.docx"))
+    assert code == 2 and "must end in .pdf or .xlsx" in err and not (tmp_path / "r.docx").exists()
+
+
+async def test_a_preliminary_copy_counts_an_open_fault_until_now(bot: BotHarness) -> None:
+    async with bot.services.db.write() as session:
+        session.add(
+            Fault(year=2026, seq=1, scope="sitio", site_code="hachadura", opened_at=bot.clock() - timedelta(hours=30))
+        )
+    mark, _ = await bot.send("coord.carlos", "/reporte 2026-12-Q1")
+    preliminary = await bot.fake.wait_for("sendDocument", after=mark, chat_id=CARLOS)
+    xlsx = await bot.fake.wait_for("sendDocument", after=preliminary.index + 1, chat_id=CARLOS)
+    ((*_, elapsed, _, state),) = sheet_rows(xlsx, "Fallas")
+    assert elapsed == pytest.approx(30, abs=0.1) and state == "en curso", "until now, not the period's end"
+
+
+async def test_an_observation_after_approval_changes_nothing(bot: BotHarness) -> None:
+    mark, _ = await bot.send("jefe.marta", "/reporte 2026-11-Q2")
+    pdf, _ = await chiefs_copy(bot, mark)
+    mark, _ = await bot.press("jefe.marta", pdf.result, "inf:1:obs")
+    question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="observaciones")
+    bot.services.unit = bot.services.unit.model_copy(
+        update={"mail": bot.services.unit.mail.model_copy(update={"direccion_general": ("direccion@mh.test",)})}
+    )
+    mark, _ = await bot.press("jefe.marta", pdf.result, "inf:1:ok")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="aprobado")
+    late = bot.fake.mark()
+    bot.fake.send_text(
+        bot.user("jefe.marta"), bot.private("jefe.marta"), "Agregar la ronda nocturna", reply_to=question.result
+    )
+    await bot.fake.wait_for("sendMessage", after=late, chat_id=MARTA, text_contains="ya está aprobado")
+    assert not [c for c in bot.fake.calls[late:] if c.method == "sendDocument"], "no version after approval"
+
+
 async def test_reporte_on_demand_empty_preliminary_and_mistakes(bot: BotHarness) -> None:
     mark, _ = await bot.send("jefe.marta", "/reporte 2026-11-Q2")
     pdf, _ = await chiefs_copy(bot, mark)
@@ -149,8 +279,33 @@ async def test_a_report_missed_while_down_is_issued_on_start_once(bot: BotHarnes
     assert len([c for c in bot.fake.calls[mark:] if c.method == "sendDocument"]) == 2, "the PDF and the XLSX, once"
 
 
+async def owe_requests(bot: BotHarness, *due: date) -> None:
+    async with bot.services.db.write() as session:
+        marta = await person_by_key(session, "jefe.marta")
+        assert marta is not None and marta.id is not None
+        for seq, day in enumerate(due, start=1):
+            session.add(
+                Solicitud(
+                    year=2026,
+                    seq=seq,
+                    kind="interna",
+                    unit_code="dgr",
+                    channel="correo",
+                    received_on=date(2026, 11, 27),
+                    requester="Unidad de Gestión de Riesgos",
+                    asked="Video del portón",
+                    state="busqueda",
+                    due_on=day,
+                    created_at=utc(27, 15),
+                    registered_by_id=marta.id,
+                )
+            )
+
+
 async def test_the_daily_digest_goes_once_to_the_chief_and_coordinator(bot: BotHarness) -> None:
     await seed(bot)
+    # Saturday the 5th: one request overdue since Thursday, one due Monday (the next working day), one later
+    await owe_requests(bot, date(2026, 12, 3), date(2026, 12, 7), date(2026, 12, 9))
     await bot.run_job("informes.daily_digest")  # 10:00: the digest of the 3rd, nothing in it
     await at(bot, datetime(2026, 12, 5, 13, 45, tzinfo=UTC))  # the 5th at 07:45
     mark = bot.fake.mark()
@@ -160,6 +315,7 @@ async def test_the_daily_digest_goes_once_to_the_chief_and_coordinator(bot: BotH
             "sendMessage", after=mark, chat_id=chat, text_contains="Resumen del 04/12/2026"
         )
         assert "Anomalías notificadas: 1" in digest.params["text"] and "Fallas abiertas: 1" in digest.params["text"]
+        assert "Solicitudes abiertas: 3 · vencen hoy o el próximo día hábil: 1 · vencidas: 1" in digest.params["text"]
     await bot.run_job("informes.daily_digest")
     digests = [c for c in bot.fake.calls[mark:] if "Resumen del 04/12" in c.params.get("text", "")]
     assert len(digests) == 2
@@ -179,3 +335,58 @@ async def test_monday_brings_last_weeks_availability_chart(bot: BotHarness) -> N
     assert len([c for c in bot.fake.calls[mark:] if c.method == "sendPhoto"]) == 1
     async with bot.services.db.read() as session:
         assert len((await session.exec(select(CameraUptime))).all()) == 7
+
+
+async def test_reports_missed_over_two_periods_come_oldest_first_once(bot: BotHarness) -> None:
+    await at(bot, datetime(2027, 1, 2, 15, 0, tzinfo=UTC))  # down from the 4th of December to the 2nd of January
+    mark = bot.fake.mark()
+    await bot.run_job("informes.report.start")
+    first, _ = await chiefs_copy(bot, mark)
+    second = await bot.fake.wait_for("sendDocument", after=first.index + 2, chat_id=MARTA)
+    assert "R-2026-12-Q1" in first.params["caption"] and "R-2026-12-Q2" in second.params["caption"]
+    await bot.run_job("informes.report")
+    assert len([c for c in bot.fake.calls[mark:] if c.method == "sendDocument"]) == 4, "two reports, once each"
+
+
+async def test_a_report_waits_for_a_chief_to_open_the_bot(bot: BotHarness) -> None:
+    async with bot.services.db.write() as session:
+        marta = await person_by_key(session, "jefe.marta")
+        assert marta is not None
+        marta.telegram_id, linked = None, marta.telegram_id
+        session.add(marta)
+    await at(bot, datetime(2026, 12, 16, 13, 30, tzinfo=UTC))
+    await bot.run_job("informes.report")
+    assert not [c for c in bot.fake.calls if c.method == "sendDocument"]
+    async with bot.services.db.write() as session:
+        marta = await person_by_key(session, "jefe.marta")
+        assert marta is not None
+        marta.telegram_id = linked
+        session.add(marta)
+    mark = bot.fake.mark()
+    await bot.run_job("informes.report")
+    pdf, _ = await chiefs_copy(bot, mark)
+    assert "R-2026-12-Q1" in pdf.params["caption"] and "versión 1" in pdf.params["caption"]
+
+
+async def test_a_monday_missed_while_down_brings_the_chart_later_that_week(bot: BotHarness) -> None:
+    await at(bot, datetime(2026, 12, 9, 16, 0, tzinfo=UTC))  # Wednesday the 9th: down on Monday
+    mark = bot.fake.mark()
+    await bot.run_job("informes.weekly_availability")
+    chart = await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="semana pasada")
+    assert "Sin datos" in chart.params["text"]
+    await at(bot, datetime(2026, 12, 13, 16, 0, tzinfo=UTC))  # Sunday: still that week, sent already
+    await bot.run_job("informes.weekly_availability")
+    assert len([c for c in bot.fake.calls[mark:] if "semana pasada" in c.params.get("text", "")]) == 1
+
+
+async def test_reports_and_digests_follow_the_configured_hours_or_stay_off(bot: BotHarness) -> None:
+    off = Informes(report_at=None, daily_digest_at=time(9, 15), weekly_availability_at=None)
+    bot.services.unit = bot.services.unit.model_copy(update={"informes": off})
+    await at(bot, datetime(2027, 1, 4, 14, 0, tzinfo=UTC))  # Monday the 4th at 08:00: all were due at the defaults
+    for job in ("informes.report", "informes.daily_digest", "informes.weekly_availability"):
+        await bot.run_job(job)
+    assert not [c for c in bot.fake.calls if c.params.get("chat_id") == MARTA], "off, or not yet 09:15"
+    await at(bot, datetime(2027, 1, 4, 15, 15, tzinfo=UTC))
+    mark = bot.fake.mark()
+    await bot.run_job("informes.daily_digest")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="Resumen del 03/01/2027")

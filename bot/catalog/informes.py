@@ -14,7 +14,7 @@ ES = {
     "informe.newer_version": "Hay una versión más nueva de este informe: apruebe esa.",
     "informe.no_recipients": "No hay destinatarios de la Dirección General en la configuración (mail.direccion_general); no se aprobó.",
     "informe.not_found": "Ese informe ya no existe.",
-    "informe.digest": "🗞 <b>Resumen del {day}</b>\nAnomalías notificadas: {anomalies} (abiertas en total: {anomalies_open})\nFallas abiertas: {faults_opened} · resueltas: {faults_closed} (abiertas en total: {faults_open})\nRelevos: {handovers} (sin aceptar: {handovers_unaccepted})",
+    "informe.digest": "🗞 <b>Resumen del {day}</b>\nAnomalías notificadas: {anomalies} (abiertas en total: {anomalies_open})\nFallas abiertas: {faults_opened} · resueltas: {faults_closed} (abiertas en total: {faults_open})\nRelevos: {handovers} (sin aceptar: {handovers_unaccepted})\nSolicitudes abiertas: {requests_open} · vencen hoy o el próximo día hábil: {requests_due} · vencidas: {requests_overdue}",
     "informe.weekly_caption": "📊 Disponibilidad de cámaras por sitio, semana pasada (lunes a domingo).",
     "informe.weekly_no_data": "📊 Sin datos del monitor de salud para la semana pasada.",
 }
@@ -33,7 +33,7 @@ EN = {
     "informe.newer_version": "There is a newer version of this report: approve that one.",
     "informe.no_recipients": "No Dirección General recipients are configured (mail.direccion_general); not approved.",
     "informe.not_found": "That report no longer exists.",
-    "informe.digest": "🗞 <b>Summary of {day}</b>\nAnomalies reported: {anomalies} (open in all: {anomalies_open})\nFaults opened: {faults_opened} · resolved: {faults_closed} (open in all: {faults_open})\nHandovers: {handovers} (not accepted: {handovers_unaccepted})",
+    "informe.digest": "🗞 <b>Summary of {day}</b>\nAnomalies reported: {anomalies} (open in all: {anomalies_open})\nFaults opened: {faults_opened} · resolved: {faults_closed} (open in all: {faults_open})\nHandovers: {handovers} (not accepted: {handovers_unaccepted})\nOpen requests: {requests_open} · due today or next working day: {requests_due} · overdue: {requests_overdue}",
     "informe.weekly_caption": "📊 Camera availability by site, last week (Monday to Sunday).",
     "informe.weekly_no_data": "📊 No health-monitor data for last week.",
 }
