@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import cv2
@@ -286,20 +286,6 @@ class Reference:
                 descriptors=stored["descriptors"].astype(np.uint8).reshape(-1, 32),
                 samples=int(stored["samples"]),
             )
-
-
-def closest_reference(s: Sample, references: Iterable[Reference]) -> Reference | None:
-    """The reference whose light looks most like this sample's (brightness ratio, colour or not).
-
-    For twilight or a camera whose night mode does not follow the clock; a dark or black fault is
-    not hidden by it as long as the darkest reference is not itself black.
-    """
-    best, best_distance = None, math.inf
-    for reference in references:
-        distance = abs(math.log((s.mean + 1) / (reference.mean + 1))) + 4 * abs(s.chroma - reference.chroma)
-        if distance < best_distance:
-            best, best_distance = reference, distance
-    return best
 
 
 FLAT_STD = 1.0  # grey levels: a cell this even has no pattern to correlate, only its brightness
