@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import audit, consignas
 from bot.cameras.evidence import keep, read, register_case_source
+from bot.i18n import plain
 from bot.mail import outbox
 from bot.mail.compose import Attachment
 from bot.roles import Role
@@ -65,6 +66,14 @@ NEEDS_TEXT = {
     Action.RECHAZAR,
 }
 CLOSING = {State.RESPONDIDA, State.NO_PERTINENTE, State.RECHAZADA}
+MAIL_SUBJECTS = {
+    Action.AMPLIAR: "se necesitan más datos",
+    Action.NO_PERTINENTE: "no pertinente",
+    Action.RECHAZAR: "no autorizada",  # the Director refused the unit's request, or to sign the answer
+    Action.RESPONDER: "respuesta",
+    Action.FIRMAR: "respuesta",
+}
+NOT_ADMITTED = "no admitida"  # the subject when a request came the wrong way (lineamientos a and b)
 RECORDS_WRITTEN = frozenset({Role.JEFE, Role.COORDINADOR})
 
 
@@ -174,6 +183,12 @@ async def register(services: Services, form: Form, person: Person) -> tuple[Soli
         solicitud.closed_at = now if state in CLOSING else None
         session.add(solicitud)
         await _event(session, solicitud, action, None, now, decision.reason)
+        if action == Action.RECHAZAR and solicitud.requester_email:  # the reason says how to ask again
+            language = services.unit.language
+            reason = plain(language, f"solicitud.reason.{decision.reason}")
+            body = plain(language, "solicitud.mail.wrong_channel", number=solicitud.number, reason=reason)
+            await _mail(session, solicitud, NOT_ADMITTED, body, now)
+    services.kick_outbox()
     return solicitud, decision
 
 
@@ -204,9 +219,16 @@ async def open_list(services: Services) -> list[Solicitud]:
 
 
 async def attach(
-    services: Services, solicitud: Solicitud, data: bytes, suffix: str, role: str, person: Person | None
+    services: Services,
+    solicitud: Solicitud,
+    data: bytes,
+    suffix: str,
+    role: str,
+    person: Person | None,
+    name: str | None = None,
 ) -> Evidence:
-    """A file of the request (its document, an export found, the memo), kept with its hash."""
+    """A file of the request (its document, an export found, the memo), kept with its hash. The
+    file's own name goes in the timeline with the hash: an exported video is known by its name."""
     evidence = await keep(
         services,
         data,
@@ -226,7 +248,8 @@ async def attach(
                 added_by_id=person.id if person else None,
             )
         )
-        await _event(session, solicitud, f"documento_{role}", person, services.now(), evidence.sha256)
+        trail = f"{name} · SHA-256 {evidence.sha256}" if name else evidence.sha256
+        await _event(session, solicitud, f"documento_{role}", person, services.now(), trail)
     return evidence
 
 
@@ -247,11 +270,22 @@ def memo_for(services: Services, solicitud: Solicitud, answer: str, signer: Pers
     )
 
 
-async def _answer_text(session: AsyncSession, solicitud: Solicitud) -> str:
+def answer_of(events: list[SolicitudEvent]) -> str:
     """The answer the chief wrote when sending it to signature (external) or answering (internal)."""
-    events = await events_of(session, solicitud.id)  # type: ignore[arg-type]
     written = [e.text for e in events if e.action in (Action.RESPONDER, Action.ENVIAR_A_FIRMA) and e.text]
     return written[-1] if written else ""
+
+
+def latest_memo(documents: list[SolicitudDocument]) -> SolicitudDocument | None:
+    """The memorandum that goes out: the newest, since a returned answer gets a new one."""
+    memos = [d for d in documents if d.role == "memo"]
+    return memos[-1] if memos else None
+
+
+def sent_to_signature_by(events: list[SolicitudEvent]) -> int | None:
+    """Who sent the answer to the Director: the one who prints, signs and seals the memo once signed."""
+    sent = [e.person_id for e in events if e.action == Action.ENVIAR_A_FIRMA]
+    return sent[-1] if sent else None
 
 
 async def act(
@@ -265,21 +299,27 @@ async def act(
         action, text = Action.AUTORIZAR, f"escrita: {text}"
     async with services.db.read() as session:
         current = await session.get(Solicitud, solicitud_id)
-        answer = await _answer_text(session, current) if current else ""
+        answer = answer_of(await events_of(session, solicitud_id))
+        signed = latest_memo(await documents_of(session, solicitud_id))
+        memo = await session.get(Evidence, signed.evidence_id) if signed and action == Action.FIRMAR else None
         chiefs = await linked_with_role(session, "jefe")
     if current is None:
         return Outcome.NOT_FOUND, None
     refused = _refusal(current, person, action, written)
     if refused is not None:
         return refused, current
-    memo = None
-    if action in (Action.RESPONDER, Action.FIRMAR):
+    # An external answer's memo is made when it goes to signature, so the Director signs the very file
+    # (same SHA-256) that *Firmar* e-mails; one sent to signature before there was a memo gets it at *Firmar*.
+    if action in (Action.RESPONDER, Action.ENVIAR_A_FIRMA) or (action == Action.FIRMAR and memo is None):
         from bot.memo import render_memo  # fpdf2 on first use
 
-        body = text if action == Action.RESPONDER else answer
-        signer = person if action == Action.RESPONDER else (chiefs[0] if chiefs else None)
-        pdf = await services.cameras.run(render_memo, memo_for(services, current, body or "", signer))
+        body = answer if action == Action.FIRMAR else text or ""
+        signer = person if action == Action.RESPONDER else (chiefs[0] if chiefs else None)  # for the chief's unit
+        pdf = await services.cameras.run(render_memo, memo_for(services, current, body, signer))
         memo = await attach(services, current, pdf, ".pdf", "memo", person)
+    memo_bytes = None  # read before the unit of work: SQLite has one writer
+    if memo is not None and action in MAIL_SUBJECTS and current.requester_email:
+        _, memo_bytes = await read(services, memo.id)  # type: ignore[arg-type]
     async with services.db.write() as session:
         solicitud = await session.get(Solicitud, solicitud_id)
         assert solicitud is not None
@@ -302,7 +342,7 @@ async def act(
                 session, draft, person, now, origin=Origin.SOLICITUD, source_ref=solicitud.number
             )
             solicitud.consigna_id = consigna.id
-        await _mail_requester(session, services, solicitud, action, text, memo, answer, now)
+        await _mail_requester(session, services, solicitud, action, text, memo_bytes, answer, now)
     services.kick_outbox()
     return Outcome.OK, solicitud
 
@@ -323,30 +363,33 @@ async def _mail_requester(
     solicitud: Solicitud,
     action: str,
     text: str | None,
-    memo: Evidence | None,
+    memo: bytes | None,
     answer: str,
     now: datetime,
 ) -> None:
-    """What the requester hears: what is missing, why it is not pertinent, or the answer."""
-    subjects = {
-        Action.AMPLIAR: "se necesitan más datos",
-        Action.NO_PERTINENTE: "no pertinente",
-        Action.RESPONDER: "respuesta",
-        Action.FIRMAR: "respuesta",
-    }
-    if action not in subjects or not solicitud.requester_email:
+    """What the requester hears: what is missing, why it is not pertinent or not authorised (an
+    answer is owed even to a refused request: lineamiento c, LAIP), or the answer with its memo."""
+    if action not in MAIL_SUBJECTS or not solicitud.requester_email:
         return
-    attachments = []
-    if memo is not None:
-        _, data = await read(services, memo.id)  # type: ignore[arg-type]
-        attachments.append(Attachment(f"Memorandum-UTMV-{solicitud.number}.pdf", "application/pdf", data))
+    attachments = [Attachment(f"Memorandum-UTMV-{solicitud.number}.pdf", "application/pdf", memo)] if memo else []
     body = answer if action == Action.FIRMAR else text or ""
+    await _mail(session, solicitud, MAIL_SUBJECTS[action], body, now, attachments)
+
+
+async def _mail(
+    session: AsyncSession,
+    solicitud: Solicitud,
+    subject: str,
+    body: str,
+    now: datetime,
+    attachments: list[Attachment] | None = None,
+) -> None:
     await outbox.enqueue(
         session,
         ref=solicitud.number,
-        to=solicitud.requester_email,
-        subject=f"[{solicitud.number}] Solicitud {solicitud.reference or ''}: {subjects[action]}".replace("  ", " "),
+        to=solicitud.requester_email,  # type: ignore[arg-type]
+        subject=f"[{solicitud.number}] Solicitud {solicitud.reference or ''}: {subject}".replace("  ", " "),
         text=f"{solicitud.requester}:\n\n{body}\n\nUnidad Técnica de Monitoreo y Video Vigilancia\n",
-        attachments=attachments,
+        attachments=attachments or [],
         now=now,
     )

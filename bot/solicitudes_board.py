@@ -1,6 +1,6 @@
 """A request's card in the requests topic (posted once, edited as it moves, with the buttons of
 its state), and the private questions to the Director/Subdirector: authorise a unit's request,
-or sign an external answer, with the documents attached."""
+or sign an external answer, with the documents attached; and the memorandum to print."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from bot.solicitudes_render import card
 from bot.solicitudes_rules import State, actions
 from storage.evidence import Evidence
 from storage.notices import NoticeKind, Record
-from storage.people import linked_with_role
-from storage.solicitudes import Solicitud
+from storage.people import Person, linked_with_role
+from storage.solicitudes import Solicitud, SolicitudDocument
 
 PRIVATE = {State.AUTORIZACION_PENDIENTE, State.AUTORIZACION_FIRMA}  # the Director answers these privately
 AUTOMATIC = {"admitir", "pedir_autorizacion"}
@@ -41,7 +41,8 @@ def keyboard(solicitud: Solicitud, language: str, private: bool = False) -> Inli
 
 async def publish(services: Services, solicitud_id: int, ask: bool = False) -> None:
     """Post or edit the card; with `ask`, a state just entered that the Director answers is asked.
-    Both go through the Telegram outbox, in one unit of work."""
+    While the Director's decision is pending, every document of the request reaches them, one
+    attached after the question too. All through the Telegram outbox, in one unit of work."""
     case = await solicitudes.load(services, solicitud_id)
     if case is None:
         return
@@ -50,13 +51,14 @@ async def publish(services: Services, solicitud_id: int, ask: bool = False) -> N
     async with services.db.write() as session:
         record = Record.of(Solicitud, solicitud_id)
         await notices.show(session, services, record, "solicitudes", text, keyboard(solicitud, language))
-        if ask and solicitud.state in PRIVATE:
-            await ask_direccion(session, services, case)
+        if solicitud.state in PRIVATE:
+            await to_direccion(session, services, case, ask)
 
 
-async def ask_direccion(session: AsyncSession, services: Services, case: solicitudes.Case) -> None:
-    """The summary, the documents and the buttons, privately to each linked Director/Subdirector:
-    owed once per state the request enters (its timeline's length tells the entries apart)."""
+async def to_direccion(session: AsyncSession, services: Services, case: solicitudes.Case, ask: bool) -> None:
+    """Privately to each linked Director/Subdirector: with `ask`, the summary (with the answer to
+    sign), the documents and the buttons, owed once per state the request enters (its timeline's
+    length tells the entries apart); without it, only documents they do not have yet."""
     solicitud = case.solicitud
     pending = solicitud.state == State.AUTORIZACION_PENDIENTE
     question = "solicitud.ask_authorisation" if pending else "solicitud.ask_signature"
@@ -66,46 +68,67 @@ async def ask_direccion(session: AsyncSession, services: Services, case: solicit
         if director.telegram_id is None:
             continue
         language, key = director.language, f"{asked}:{director.id}"
-        text = t(language, question, number=solicitud.number) + "\n\n" + card(services, case, language, today)
-        await notices.queue(session, services, key=f"{key}:summary", chat_id=director.telegram_id, text=text)
+        if ask:
+            text = t(language, question, number=solicitud.number) + "\n\n" + card(services, case, language, today)
+            await notices.queue(session, services, key=f"{key}:summary", chat_id=director.telegram_id, text=text)
         for document, evidence in documents:
             assert evidence is not None
-            name = f"{solicitud.number}-{document.role}{PurePosixPath(evidence.path).suffix}"
             await notices.hand(
                 session,
                 services,
                 director,
-                evidence.id,
-                key=f"{key}:document:{document.id}",
-                filename=name,  # type: ignore[arg-type]
+                evidence.id,  # type: ignore[arg-type]
+                key=f"solicitud:{solicitud.id}:document:{document.id}:{director.id}",  # each file once
+                filename=document_name(solicitud, document, evidence),
+                caption=t(
+                    language,
+                    "solicitud.document_caption",
+                    number=solicitud.number,
+                    role=t(language, f"solicitud.role.{document.role}"),
+                    sha=evidence.sha256,
+                ),
             )
-        await notices.queue(
-            session,
-            services,
-            key=f"{key}:decide",
-            chat_id=director.telegram_id,
-            text=t(language, "solicitud.decide", number=solicitud.number),
-            markup=keyboard(solicitud, language, private=True),
-        )
+        if ask:
+            await notices.queue(
+                session,
+                services,
+                key=f"{key}:decide",
+                chat_id=director.telegram_id,
+                text=t(language, "solicitud.decide", number=solicitud.number),
+                markup=keyboard(solicitud, language, private=True),
+            )
 
 
-async def owe_memo(services: Services, chat_id: int, solicitud_id: int) -> None:
-    """The memorandum just produced, to print, sign and seal, through the outbox: owed once."""
+def document_name(solicitud: Solicitud, document: SolicitudDocument, evidence: Evidence) -> str:
+    if document.role == "memo":
+        return f"Memorandum-UTMV-{solicitud.number}.pdf"
+    return f"{solicitud.number}-{document.role}{PurePosixPath(evidence.path).suffix}"
+
+
+async def owe_memo(services: Services, solicitud_id: int, chat_id: int | None) -> None:
+    """The memorandum that goes out, to print, sign and seal, through the outbox: owed once. It goes
+    to `chat_id` (where an internal answer was written); without one (the Director signed), privately
+    to whoever sent it to signature: the Director already has this very file from the question."""
     case = await solicitudes.load(services, solicitud_id)
-    memos = [d for d in case.documents if d.role == "memo"] if case else []
-    if not memos or case is None:
+    memo = solicitudes.latest_memo(case.documents) if case else None
+    if memo is None or case is None:
         return
-    evidence_id = memos[-1].evidence_id
     async with services.db.write() as session:
-        evidence = await session.get(Evidence, evidence_id)
+        evidence = await session.get(Evidence, memo.evidence_id)
         assert evidence is not None
+        if chat_id is None:
+            sender = solicitudes.sent_to_signature_by(case.events)
+            person = await session.get(Person, sender) if sender else None
+            chat_id = person.telegram_id if person else None
+        if chat_id is None:
+            return
         await notices.queue(
             session,
             services,
-            key=f"solicitud:{solicitud_id}:memo:{evidence_id}:{chat_id}",
+            key=f"solicitud:{solicitud_id}:memo:{evidence.id}:{chat_id}",
             chat_id=chat_id,
             kind=NoticeKind.DOCUMENT,
-            evidence_id=evidence_id,
-            filename=f"Memorandum-UTMV-{case.solicitud.number}.pdf",
+            evidence_id=evidence.id,
+            filename=document_name(case.solicitud, memo, evidence),
             text=f"SHA-256: {evidence.sha256}",
         )

@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import plain, t
 from bot.services import Services
-from bot.solicitudes import Case, days_off
+from bot.solicitudes import Case, answer_of, days_off
 from bot.solicitudes_form import Problem
-from bot.solicitudes_rules import days_left
+from bot.solicitudes_rules import State, days_left
 from bot.timeline import history
 from storage.solicitudes import Solicitud
+
+ANSWERED = frozenset({State.AUTORIZACION_FIRMA, State.RESPONDIDA})  # the card shows the answer written
 
 
 def unit_name(services: Services, solicitud: Solicitud) -> str:
@@ -57,6 +59,10 @@ def card(services: Services, case: Case, language: str, today: date) -> str:
     lines.append(t(language, "solicitud.state", state=t(language, f"solicitud.state.{solicitud.state}")))
     if solicitud.closed_at is None:
         lines.append(left_text(services, solicitud, language, today))
+    if solicitud.consigna_id is not None:  # the consigna names the request back (its origin and source_ref)
+        lines.append(t(language, "solicitud.consigna", id=solicitud.consigna_id))
+    if solicitud.state in ANSWERED and (answer := answer_of(case.events)):  # what the Director signs
+        lines.append(t(language, "solicitud.answer", text=answer))
     for document in case.documents:
         lines.append(t(language, "solicitud.document", role=t(language, f"solicitud.role.{document.role}")))
     return "\n".join(lines)

@@ -30,4 +30,5 @@ async def answer(update: Update, context: VigiaContext) -> None:
         await prompts.done(context.services, pending)
 
 
-HANDLER = MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL, answer)
+ANSWERS = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.VIDEO | filters.Document.ALL  # a video: an export
+HANDLER = MessageHandler(ANSWERS, answer)

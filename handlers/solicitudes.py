@@ -4,8 +4,13 @@ the Director's authorisation or signature."""
 
 from __future__ import annotations
 
+import mimetypes
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
 from telegram import ForceReply, Message, Update
 from telegram.constants import ChatAction
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from bot import prompts, solicitudes
@@ -26,6 +31,7 @@ from storage.solicitudes import Solicitud
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 SHORTEST_TEXT = 5
+MAKES_MEMO = ("responder", "enviar_a_firma", "firmar")
 OUTCOMES = {
     Outcome.NOT_FOUND: "solicitud.not_found",
     Outcome.STALE: "solicitud.stale",
@@ -54,7 +60,7 @@ async def solicitud(update: Update, context: VigiaContext) -> None:
         text = card(services, case, language, today) + "\n\n" + timeline(services, case, language, services.now())
         await message.reply_text(text)
         return
-    if not await check_role(update, context, SUPERVISORS, "solicitud"):
+    if not await check_role(update, context, SUPERVISORS, "solicitud <formulario>"):  # a technician may only look
         return
     if not form:
         await _ask(context, message.chat_id, t(language, "solicitud.template"), "solicitud.form", 0)
@@ -93,7 +99,8 @@ async def _register(message: Message, context: VigiaContext, text: str) -> None:
 
 
 async def answer_file(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
-    """The request's own document (after registering) or what the search found ("📎 Hallazgo")."""
+    """The request's own document (after registering) or what the search found ("📎 Hallazgo"),
+    which may be the exported video."""
     message, services, language = update.effective_message, context.services, context.language
     assert message is not None
     role = "documento" if pending.kind == "solicitud.documento" else "hallazgo"
@@ -104,32 +111,55 @@ async def answer_file(update: Update, context: VigiaContext, pending: PendingPro
     if role == "documento" and message.text and message.text.strip().casefold() in ("no", "sin documento"):
         await message.reply_text(t(language, "solicitud.no_document", number=request.number))
         return True
-    found = await _file(message)
+    found = await _file(message, language, videos=role == "hallazgo")
     if isinstance(found, str):
-        await message.reply_text(t(language, found))
+        await message.reply_text(found)
         return False
-    data, suffix = found
-    evidence = await solicitudes.attach(services, request, data, suffix, role, context.person)
-    await message.reply_text(t(language, "solicitud.file_kept", number=request.number, sha=evidence.sha256))
-    await publish(services, request.id)  # type: ignore[arg-type]
+    evidence = await solicitudes.attach(services, request, found.data, found.suffix, role, context.person, found.name)
+    await publish(services, request.id)  # owed before the answer: the Director gets it if deciding  # type: ignore[arg-type]
+    kept = "solicitud.file_kept_named" if found.name else "solicitud.file_kept"
+    await message.reply_text(t(language, kept, number=request.number, sha=evidence.sha256, name=found.name))
     return True
 
 
-async def _file(message: Message) -> tuple[bytes, str] | str:
-    """The photo or PDF of the message, or the catalogue key of what is wrong with it."""
-    if message.photo:
-        chosen, suffix = message.photo[-1], ".jpg"
-    elif message.document is not None:
-        suffix = SUFFIXES.get(message.document.mime_type or "", "")
-        if not suffix:
-            return "solicitud.wrong_file"
-        chosen = message.document  # type: ignore[assignment]
+@dataclass(frozen=True)
+class Received:
+    data: bytes
+    suffix: str
+    name: str | None  # the file's own name: an exported video is known by it
+
+
+async def _file(message: Message, language: str, videos: bool) -> Received | str:
+    """The photo, PDF or (for a finding) video of the message, or what to say about it."""
+    document = message.document
+    video = message.video or (document if document and (document.mime_type or "").startswith("video/") else None)
+    too_big = t(language, "solicitud.file_too_big")
+    if video is not None and videos:
+        chosen, suffix, name = video, _video_suffix(video.file_name, video.mime_type), video.file_name
+        too_big = t(language, "solicitud.video_too_big")
+    elif message.photo:
+        chosen, suffix, name = message.photo[-1], ".jpg", None  # type: ignore[assignment]
+    elif document is not None and (document.mime_type or "") in SUFFIXES:
+        chosen, suffix, name = document, SUFFIXES[document.mime_type or ""], document.file_name  # type: ignore[assignment]
     else:
-        return "solicitud.wrong_file"
+        return t(language, "solicitud.wrong_finding" if videos else "solicitud.wrong_file")
     if (chosen.file_size or 0) > MAX_FILE_BYTES:
-        return "solicitud.file_too_big"
-    data = await (await chosen.get_file()).download_as_bytearray()
-    return bytes(data), suffix
+        return too_big
+    try:
+        data = await (await chosen.get_file()).download_as_bytearray()
+    except BadRequest as error:  # Telegram did not give its size: it refuses the download instead
+        if "too big" not in error.message.casefold():
+            raise
+        return too_big
+    return Received(bytes(data), suffix, name)
+
+
+def _video_suffix(name: str | None, mime_type: str | None) -> str:
+    """The export's own extension (.mp4, .avi, .dav...), else the MIME type's: how it is stored."""
+    suffix = PurePosixPath(name or "").suffix.casefold()
+    if 1 < len(suffix) <= 6 and suffix[1:].isalnum():
+        return suffix
+    return mimetypes.guess_extension(mime_type or "") or ".mp4"
 
 
 async def lista(update: Update, context: VigiaContext) -> None:
@@ -200,7 +230,7 @@ async def _act(update: Update, context: VigiaContext, solicitud_id: int, action:
     services, language, person = context.services, context.language, context.person
     assert person is not None
     query, message = update.callback_query, update.effective_message
-    if action in ("responder", "firmar") and message is not None:
+    if action in MAKES_MEMO and message is not None:
         await message.chat.send_action(ChatAction.UPLOAD_DOCUMENT)
     outcome, changed = await solicitudes.act(services, solicitud_id, person, action, text)
     number = changed.number if changed else ""
@@ -208,12 +238,18 @@ async def _act(update: Update, context: VigiaContext, solicitud_id: int, action:
         key = OUTCOMES.get(outcome, "solicitud.not_found")
         if query is not None:
             await query.answer(t(language, key, number=number), show_alert=True)
+        elif message is not None and outcome is Outcome.STALE and text and changed is not None:
+            # Someone moved it while this was being typed: say where it is now, and give the text back.
+            state = t(language, f"solicitud.state.{changed.state}")
+            await message.reply_text(t(language, "solicitud.stale_text", number=number, state=state, text=text))
         elif message is not None:
             await message.reply_text(t(language, key, number=number))
         return
     await publish(services, solicitud_id, ask=changed.state in PRIVATE)  # owed before anything can fail
-    if action in ("responder", "firmar") and message is not None:
-        await owe_memo(services, message.chat_id, solicitud_id)
+    if action == "responder" and message is not None:
+        await owe_memo(services, solicitud_id, message.chat_id)  # where the answer was written
+    elif action == "firmar":
+        await owe_memo(services, solicitud_id, None)  # to whoever sent it to signature: they print it
     if changed.consigna_id is not None and action == "pertinente":
         async with services.db.read() as session:
             consigna = await session.get(Consigna, changed.consigna_id)

@@ -167,7 +167,10 @@ async def test_an_external_request_is_signed_by_the_director(mail_bot: BotHarnes
     mark, _ = await bot.press("dir.general", decide.result, "sol:2:firmar")
     await bot.fake.wait_for("editMessageText", after=mark, text_contains="Estado: respondida")
     await bot.run_job("mail.deliver")
-    (received,) = await smtp_server.wait_for(1)
+    refused, received = await smtp_server.wait_for(2)
+    assert "S-2026-0001" in str(refused.message["Subject"]) and "no admitida" in str(refused.message["Subject"])
+    body = refused.message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert "a través de la Dirección General o de Asesoría Legal" in body, "the requester learns how to ask again"
     (memo,) = [part.get_content() for part in received.message.iter_attachments()]
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(memo)).pages)
     assert "Se entrega a la Fiscalía" in text and "Marta Hernández" in text, "signed for the chief's unit"
