@@ -20,6 +20,10 @@ OUTSIDE_ROLE = [
     ("seg.oscar", "/placa P123456", "/placa es para"),
     ("dir.general", "/falla hachadura-1 sin imagen", "/falla es para"),
     ("dir.general", "/relevo", "/relevo es para"),
+    ("tec.ana", "/solicitud\ntipo: interna\npide: video", "/solicitud &lt;formulario&gt; es para: coordinador"),
+    ("adm.luis", "/solicitud S-2026-0001", "/solicitud es para"),
+    ("seg.oscar", "/estado", "/estado es para"),
+    ("dir.general", "/mantenimiento", "/mantenimiento es para"),
 ]
 
 
