@@ -20,7 +20,7 @@ from bot.mail.inbox import IncomingReply
 from bot.services import Services
 from bot.text import case_number, fold
 from storage.claims import claim
-from storage.evidence import Evidence, last_photo
+from storage.evidence import Evidence, case_photo, last_photo
 from storage.fallas import Fault, FaultEvent, fault_by_number, fault_events, next_fault_seq, open_fault_for, open_faults
 from storage.people import Person, person_names
 from storage.sites import Camera
@@ -152,12 +152,14 @@ async def open_list(services: Services) -> list[Fault]:
 
 
 async def last_frame(session: AsyncSession, services: Services, fault: Fault) -> Evidence | None:
-    """The camera's newest kept photo, for the fault's message and the vendor's e-mail; None for a
-    fault without a camera, or when that photo's file is gone."""
+    """The camera's newest kept photo, for the fault's message and the vendor's e-mail; for a site
+    fault, the frame kept under its number (the health monitor keeps one of its cameras' last good
+    one); None when there is none, or when that photo's file is gone."""
     if fault.camera_code is None:
-        return None
-    camera = (await session.exec(select(Camera).where(Camera.code == fault.camera_code))).first()
-    photo = await last_photo(session, camera.id) if camera and camera.id else None
+        photo = await case_photo(session, f"falla:{fault.number}")
+    else:
+        camera = (await session.exec(select(Camera).where(Camera.code == fault.camera_code))).first()
+        photo = await last_photo(session, camera.id) if camera and camera.id else None
     if photo is None or not (services.settings.data_dir / photo.path).is_file():
         return None
     return photo

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel, col, func, select
@@ -46,9 +47,19 @@ async def last_capture(session: AsyncSession, camera_id: int) -> datetime | None
 
 async def last_photo(session: AsyncSession, camera_id: int) -> Evidence | None:
     """The newest still-kept photo of a camera: a fault shows it as the camera's last frame."""
+    return await _newest_photo(session, Evidence.camera_id == camera_id)
+
+
+async def case_photo(session: AsyncSession, case_ref: str) -> Evidence | None:
+    """The newest still-kept camera photo filed under a case (not a file that came by e-mail): a
+    site fault's frame, which has no camera of the fault's own to look it up by."""
+    return await _newest_photo(session, Evidence.case_ref == case_ref, col(Evidence.camera_id).is_not(None))
+
+
+async def _newest_photo(session: AsyncSession, *where: Any) -> Evidence | None:
     statement = (
         select(Evidence)
-        .where(Evidence.camera_id == camera_id, Evidence.kind == EvidenceKind.PHOTO, col(Evidence.purged_at).is_(None))
+        .where(*where, Evidence.kind == EvidenceKind.PHOTO, col(Evidence.purged_at).is_(None))
         .order_by(col(Evidence.captured_at).desc())
         .limit(1)
     )

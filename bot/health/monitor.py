@@ -18,7 +18,7 @@ from bot import fallas
 from bot.fallas import Target
 from bot.health import references, rules
 from bot.health.memory import HealthMemory
-from bot.health.probe import Probe, keep_picture, probe
+from bot.health.probe import Probe, explaining, keep_picture, probe
 from bot.health.render import camera_fault, restored_text, site_fault
 from bot.services import Services
 from bot.unit_config import Camera
@@ -146,13 +146,10 @@ async def _open(services: Services, memory: HealthMemory, report: RoundReport, d
         opening = [code for code in decisions.to_open if site_of[code] == site]
         if rules.site_outage(len(offline), len(members), unit.salud.site_share) and set(opening) & set(offline):
             attach = [code for code in offline if rows[code].fault_id is None and code not in decisions.held]
-            fault, created = await fallas.open_fault(
-                services, Target("sitio", site, None), site_fault(unit, attach), None
-            )
-            if created:
-                report.opened.append(fault.id)  # type: ignore[arg-type]
+            known = [rows[code] for code in members if code in rows]
+            fault_id = await _site_fault(services, memory, report, Target("sitio", site, None), known, attach)
             for code in attach:
-                rows[code].status, rows[code].fault_id = "down", fault.id
+                rows[code].status, rows[code].fault_id = "down", fault_id
             opening = [code for code in opening if code not in attach]
         for code in opening:
             fault_id = await _camera_fault(services, memory, rows[code], site)
@@ -160,20 +157,58 @@ async def _open(services: Services, memory: HealthMemory, report: RoundReport, d
             rows[code].fault_id = fault_id
 
 
+async def _site_fault(
+    services: Services,
+    memory: HealthMemory,
+    report: RoundReport,
+    target: Target,
+    site_rows: list[CameraHealth],
+    attach: list[str],
+) -> int:
+    """The site's fault: its last one reopened when the site flaps back within the hold, the one still
+    open, or a new one showing the freshest last good frame of the cameras it holds."""
+    unit = services.unit
+    reopened = await _reopened(services, site_rows, target, site_fault(unit, attach))
+    if reopened is not None:
+        report.opened.append(reopened)
+        return reopened
+    pictures = [(picture, code) for code in attach if (picture := memory.camera(code).last_good) is not None]
+    picture, pictured = max(pictures, key=lambda found: found[0][1]) if pictures else (None, None)
+    fault, created = await fallas.open_fault(services, target, site_fault(unit, attach, pictured), None)
+    if created:
+        report.opened.append(fault.id)  # type: ignore[arg-type]
+        if pictured is not None:
+            await keep_picture(services, pictured, picture, fault.number)
+    return fault.id  # type: ignore[return-value]
+
+
 async def _camera_fault(services: Services, memory: HealthMemory, row: CameraHealth, site: str) -> int:
     """The camera's fault: its last one reopened when it flaps back within the hold, else a new one."""
-    unit, now = services.unit, services.now()
-    description = camera_fault(unit, row)
-    hold = timedelta(minutes=unit.salud.flap_hold_minutes)
-    if row.last_fault_id and row.recovered_at and now - row.recovered_at <= hold:
-        reopened = await fallas.reopen(services, row.last_fault_id, description)
-        if reopened is not None:
-            return row.last_fault_id
-    target = Target("camara", site, row.camera_code)
+    target, description = Target("camara", site, row.camera_code), camera_fault(services.unit, row)
+    reopened = await _reopened(services, [row], target, description)
+    if reopened is not None:
+        return reopened
     fault, created = await fallas.open_fault(services, target, description, None)
     if created:
-        await keep_picture(services, memory.camera(row.camera_code), row, fault.number)
+        picture = explaining(memory.camera(row.camera_code), row.conditions)
+        await keep_picture(services, row.camera_code, picture, fault.number)
     return fault.id  # type: ignore[return-value]
+
+
+async def _reopened(services: Services, rows: list[CameraHealth], target: Target, description: str) -> int | None:
+    """The last fault of these cameras, reopened when it is the target's own and they came back within
+    the flap hold: a flapping camera or site stays one fault. (A camera's last fault may be its site's:
+    failing alone later, it gets a fault of its own, not the site's back.)"""
+    now, hold = services.now(), timedelta(minutes=services.unit.salud.flap_hold_minutes)
+    recent = [r for r in rows if r.last_fault_id and r.recovered_at and now - r.recovered_at <= hold]
+    recent.sort(key=lambda r: r.recovered_at, reverse=True)  # type: ignore[arg-type, return-value]
+    for fault_id in dict.fromkeys(r.last_fault_id for r in recent):
+        case = await fallas.load(services, fault_id)  # type: ignore[arg-type]
+        if case is None or Target(case.fault.scope, case.fault.site_code, case.fault.camera_code) != target:
+            continue
+        if await fallas.reopen(services, case.fault.id, description) is not None:  # type: ignore[arg-type]
+            return case.fault.id
+    return None
 
 
 async def _close(services: Services, report: RoundReport, decisions: Decisions) -> None:

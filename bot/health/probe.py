@@ -18,7 +18,6 @@ from bot.health.memory import CameraMemory
 from bot.services import Services
 from bot.unit_config import Camera
 from storage.evidence import EvidenceKind
-from storage.health import CameraHealth
 from storage.sites import Camera as CameraRow
 
 LISTEN_S = 0.5  # of sound per probe: silence shows in a few AAC frames, and the probe holds a thread
@@ -73,15 +72,19 @@ async def probe(
     return Probe(camera.code, at, frozenset(found), sample=sample)
 
 
-async def keep_picture(services: Services, memory: CameraMemory, row: CameraHealth, number: str) -> None:
-    """The picture that explains a new fault, kept as its evidence: the faulty frame itself, or the
-    last good one when there is no picture at all. The fault's message shows it."""
-    offline = rules.OFFLINE in row.conditions.split(",")
-    picture = memory.last_good if offline else memory.last_frame
+def explaining(memory: CameraMemory, conditions: str) -> tuple[bytes, datetime] | None:
+    """The picture that explains a camera's new fault: the faulty frame itself, or the last good one
+    when there is no picture at all (None: none since the monitor started)."""
+    return memory.last_good if rules.OFFLINE in conditions.split(",") else memory.last_frame
+
+
+async def keep_picture(services: Services, code: str, picture: tuple[bytes, datetime] | None, number: str) -> None:
+    """A new fault's picture, kept as its evidence under the fault's number, from camera `code`: the
+    fault's message shows it."""
     if picture is None:
         return
     async with services.db.read() as session:
-        camera = (await session.exec(select(CameraRow).where(CameraRow.code == row.camera_code))).first()
+        camera = (await session.exec(select(CameraRow).where(CameraRow.code == code))).first()
     await keep(
         services,
         picture[0],

@@ -19,9 +19,21 @@ def camera_fault(unit: UnitConfig, row: CameraHealth) -> str:
     return plain(unit.language, "salud.fault.camera", found=conditions_text(unit.language, row.conditions))
 
 
-def site_fault(unit: UnitConfig, codes: list[str]) -> str:
-    names = ", ".join(next((c.name for c in unit.cameras if c.code == code), code) for code in codes)
-    return plain(unit.language, "salud.fault.site", count=len(codes), cameras=names)
+def _name(unit: UnitConfig, code: str) -> str:
+    return next((c.name for c in unit.cameras if c.code == code), code)
+
+
+def site_fault(unit: UnitConfig, codes: list[str], pictured: str | None = "") -> str:
+    """What the monitor found on a site, and whose picture the message shows: `pictured` is the camera
+    whose last good frame is kept, None when none of them gave one since the monitor started (a
+    restart in the outage), "" to say nothing of it (a fault reopened keeps its first picture)."""
+    names = ", ".join(_name(unit, code) for code in codes)
+    text = plain(unit.language, "salud.fault.site", count=len(codes), cameras=names)
+    if pictured is None:
+        return f"{text} {plain(unit.language, 'salud.fault.site_no_picture')}"
+    if pictured:
+        return f"{text} {plain(unit.language, 'salud.fault.site_picture', camera=_name(unit, pictured))}"
+    return text
 
 
 def restored_text(unit: UnitConfig) -> str:
