@@ -3,6 +3,7 @@ all kept as evidence linked to the case, read back for every alert and e-mail.""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Collection, Iterable
 
@@ -34,17 +35,21 @@ register_case_source(CASE_PREFIX, _open_refs)
 
 async def collect(services: Services, cameras: list[str], own_photos: list[bytes], reporter: Person) -> list[int]:
     """Evidence ids: one snapshot per chosen camera that answers (a silent one is skipped and logged),
-    then the reporter's photos."""
+    then the reporter's photos. The cameras are asked all at once: a report naming three cameras that
+    hang waits one capture deadline, not three."""
     directory = await load_directory(services.db, set(services.cameras.sources))
-    ids = []
-    for code in cameras:
+
+    async def snapshot(code: str) -> int | None:
         camera = directory.camera_by_code(code)
         if camera is None:
-            continue
+            return None
         try:
-            ids.append((await take_photo(services, camera, reporter)).evidence.id)
+            return (await take_photo(services, camera, reporter)).evidence.id
         except CameraUnavailable as exc:
             log.warning("anomaly snapshot of %s failed: %s", code, exc.reason)
+            return None
+
+    ids = list(await asyncio.gather(*(snapshot(code) for code in cameras)))
     for data in own_photos:
         row = await keep(services, data, kind=EvidenceKind.PHOTO, captured_at=services.now(), requester=reporter)
         ids.append(row.id)

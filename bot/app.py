@@ -13,6 +13,7 @@ from bot.context import SERVICES_KEY, VigiaApplication, VigiaContext
 from bot.directory import sync_directory
 from bot.notices_delivery import drained
 from bot.services import Services
+from bot.update_order import PerChatOrder
 from handlers.menus import publish_menus
 from storage.people import all_people
 
@@ -29,6 +30,7 @@ def build_application(services: Services) -> VigiaApplication:
         .post_init(_start_services)
         .post_stop(_stop_couriers)
         .post_shutdown(_stop_services)
+        .concurrent_updates(PerChatOrder())
     )
     if settings.telegram_rate_limit:
         builder = builder.rate_limiter(_within_telegram_limits())

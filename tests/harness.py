@@ -7,6 +7,7 @@ the bot makes; nothing sleeps.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -96,6 +97,13 @@ class BotHarness:
     async def _record(self, _update: object, context: object) -> None:
         self.errors.append(context.error)  # type: ignore[attr-defined]
 
+    def take_errors(self) -> list[str]:
+        """The errors handlers and jobs raised so far (their class names), cleared: a test that expects
+        one says so, and the teardown, which fails on any, sees none."""
+        errors = [type(error).__name__ for error in self.errors]
+        self.errors.clear()
+        return errors
+
     def user(self, who: str) -> dict:
         telegram_id, first_name, language = PERSONAS[who]
         return self.fake.user(telegram_id, first_name, language_code=language)
@@ -134,9 +142,11 @@ class BotHarness:
         await drained(self.services, timeout=30)  # and what it queued in the Telegram outbox is out
 
     async def settle(self) -> int:
-        """Wait until every update sent so far is handled (PTB handles them in order), and what they
-        queued in the Telegram outbox is delivered."""
-        await self.ask("jefe.marta", "/ayuda")
+        """Wait until every update sent so far is handled (the bot took them all, and PTB's queue has
+        none left in flight), and what they queued in the Telegram outbox is delivered."""
+        async with asyncio.timeout(30):
+            await self.fake.updates.wait_taken()
+            await self.app.update_queue.join()
         await drained(self.services, timeout=30)
         return self.fake.mark()
 

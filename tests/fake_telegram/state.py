@@ -166,6 +166,7 @@ class UpdateQueue:
         self.allowed: frozenset[str] = DEFAULT_UPDATE_TYPES
         self._poll: _Poll | None = None
         self._waiting = asyncio.Event()  # set while a long poll is parked
+        self._taken = asyncio.Condition()  # notified when the bot confirms what it took
         self.closed = False
 
     def push(self, kind: str, payload: JSON) -> JSON | None:
@@ -210,6 +211,8 @@ class UpdateQueue:
         deadline = loop.time() + seconds
         try:
             self.confirm(offset)
+            async with self._taken:
+                self._taken.notify_all()
             while True:
                 if poll.terminated:
                     raise ApiError(409, GET_UPDATES_CONFLICT)
@@ -231,6 +234,12 @@ class UpdateQueue:
         finally:
             if self._poll is poll:
                 self._poll = None
+
+    async def wait_taken(self) -> None:
+        """Return once the bot has confirmed every update so far: it holds them all (callers bound
+        the wait)."""
+        async with self._taken:
+            await self._taken.wait_for(lambda: not self._pending)
 
     async def wait_until_polling(self) -> None:
         """Return once a getUpdates is parked waiting for updates (callers bound the wait)."""

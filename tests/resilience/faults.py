@@ -177,11 +177,3 @@ async def with_rate_limiter(bot: BotHarness) -> None:
     """As deployed: `TELEGRAM_RATE_LIMIT` is on by default (the harness turns it off for speed)."""
     bot.settings = bot.settings.model_copy(update={"telegram_rate_limit": True})
     await bot.restart()
-
-
-def take_errors(bot: BotHarness) -> list[str]:
-    """The errors handlers and jobs raised so far (their class names), cleared: a test that expects one
-    says so, and the harness's teardown, which fails on any, sees none."""
-    errors = [type(error).__name__ for error in bot.errors]
-    bot.errors.clear()
-    return errors

@@ -19,7 +19,7 @@ CAPTURE = {"open_timeout_s": 1.0, "read_timeout_s": 1.0}
 DEADLINE_S = 2.5  # open + read + 0.5
 MARGIN_S = 1.5  # the update's way in and the answer's way out, on a loaded 2-core machine
 MAX_GROWTH_MB = 100
-ANA = 1001
+ANA, KEVIN = 1001, 1002
 
 
 @pytest.fixture
@@ -99,3 +99,16 @@ async def test_it_answers_the_other_cameras_while_one_hangs(bot: BotHarness) -> 
     quick = await bot.fake.wait_for("sendMessage", after=mark, chat_id=ANA, text_contains="Basura Http")
     slow = await bot.fake.wait_for("sendMessage", after=hung, chat_id=ANA, text_contains="Colgada")
     assert quick.index < slow.index
+
+
+async def test_a_report_waiting_on_a_hung_camera_holds_up_nobody_else(bot: BotHarness) -> None:
+    """Fault: Ana files an anomaly naming the hung camera, so its snapshot waits for the capture
+    deadline. Expected: Kevin's command, sent after hers, is answered first; her report is filed
+    without that snapshot, and her own next message waits for her report (her chat keeps its order)."""
+    filing, _ = await bot.send("tec.ana", "/anomalia hachadura #colgada Persona rondando el portón norte")
+    mine, _ = await bot.send("tec.ana", "/quien")
+    other, _ = await bot.send("tec.kevin", "/quien")
+    kevins = await bot.fake.wait_for("sendMessage", after=other, chat_id=KEVIN)
+    filed = await bot.fake.wait_for("sendMessage", after=filing, chat_id=ANA, text_contains="A-2026-0001")
+    anas = await bot.fake.wait_for("sendMessage", after=mine, chat_id=ANA, text_contains="Ahora")
+    assert kevins.index < filed.index < anas.index

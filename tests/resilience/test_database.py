@@ -17,7 +17,6 @@ from sqlmodel import select
 import storage.db
 from storage.consignas import Consigna
 from tests.harness import GROUP_ID, BotHarness
-from tests.resilience.faults import take_errors
 from tests.resilience.postgres import Cluster, throwaway_cluster
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -64,7 +63,7 @@ async def test_it_answers_with_a_reference_while_sqlite_is_locked_and_works_afte
     finally:
         locker.execute("ROLLBACK")
         locker.close()
-    assert take_errors(bot) == ["OperationalError"]
+    assert bot.take_errors() == ["OperationalError"]
     mark, _ = await bot.send("tec.ana", "/consigna Revisar la cámara del portón norte", "group")
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="<b>Consigna #1</b>")
     await bot.settle()
@@ -98,13 +97,18 @@ async def consigna_while_postgresql_is_down(bot: BotHarness, postgres: Cluster) 
     await bot.ask("tec.ana", "/consignas")  # the pool holds a live connection, which the stop will cut
     await asyncio.to_thread(postgres.stop)
     mark, _ = await bot.send("tec.ana", "/consigna Revisar la cámara del portón norte", "group")
-    handled = await bot.ask("jefe.marta", "/ayuda")  # updates are handled in order: /consigna is done with
-    errors = [str(c.params["text"]) for c in bot.fake.calls[mark : handled.index] if c.method == "sendMessage"]
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Algo falló")
     await asyncio.to_thread(postgres.start)
     retry, _ = await bot.send("tec.ana", "/consigna Revisar la cámara del portón norte", "group")
-    await bot.fake.wait_for("sendMessage", after=retry, chat_id=GROUP_ID, text_contains="<b>Consigna #1</b>")
+    done = await bot.fake.wait_for("sendMessage", after=retry, chat_id=GROUP_ID, text_contains="<b>Consigna #1</b>")
     await bot.settle()
-    assert set(take_errors(bot)) == {"ConnectionRefusedError"}
+    # the group's updates go in order: every answer to the first /consigna came before the retry's post
+    errors = [
+        str(c.params["text"])
+        for c in bot.fake.calls[mark : done.index]
+        if c.method == "sendMessage" and "Algo falló" in str(c.params["text"])
+    ]
+    assert set(bot.take_errors()) == {"ConnectionRefusedError"}
     return errors
 
 

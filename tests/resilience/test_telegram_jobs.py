@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.harness import GROUP_ID, BotHarness
-from tests.resilience.faults import count, delivered, take_errors, texts_to, with_rate_limiter
+from tests.resilience.faults import count, delivered, texts_to, with_rate_limiter
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
@@ -57,7 +57,7 @@ async def test_it_retries_a_429_during_the_escalation_and_delivers_each_notice_o
     assert count(bot.fake, "A-2026-0001", mark, chat_id=SONIA) == 1
     to_carlos = texts_to(bot.fake, CARLOS, mark)
     assert len(to_carlos) == 2 and "Nadie ha confirmado" in to_carlos[0] and "suplente" in to_carlos[1]
-    assert take_errors(bot) == []
+    assert bot.take_errors() == []
 
 
 async def test_it_delivers_the_escalation_after_a_500(bot: BotHarness) -> None:
@@ -68,7 +68,7 @@ async def test_it_delivers_the_escalation_after_a_500(bot: BotHarness) -> None:
     bot.fake.fail("sendMessage", chat_id=SONIA, **INTERNAL_ERROR)
     mark = bot.fake.mark()
     await bot.run_job("anomalias.unacknowledged")
-    assert take_errors(bot) == []  # the outbox logs the refusal and keeps the notice
+    assert bot.take_errors() == []  # the outbox logs the refusal and keeps the notice
     bot.clock.advance(timedelta(minutes=1))
     await bot.run_job("anomalias.unacknowledged")
     assert count(bot.fake, "A-2026-0001", mark, chat_id=SONIA) == 1
@@ -84,7 +84,7 @@ async def test_it_delivers_the_justification_reminder_after_an_outage(bot: BotHa
     await fake.go_down()
     await bot.run_job("anomalias.unjustified")
     await fake.come_back()
-    assert take_errors(bot) == []  # the outbox logs the refusal and keeps the notice
+    assert bot.take_errors() == []  # the outbox logs the refusal and keeps the notice
     bot.clock.advance(timedelta(minutes=1))
     await bot.run_job("anomalias.unjustified")
     await bot.run_job("anomalias.unjustified")
@@ -110,7 +110,7 @@ async def test_it_sends_the_relevo_reminder_once_after_telegram_refused_connecti
     assert count(bot.fake, "Relevo sin aceptar", 0, chat_id=GROUP_ID) == 1
     assert count(bot.fake, "has waited", 0, chat_id=KEVIN) == 1
     assert delivered(bot.fake, mark, chat_id=GROUP_ID, text_contains="Relevo sin aceptar")
-    assert take_errors(bot) == []
+    assert bot.take_errors() == []
 
 
 async def test_it_sends_the_relevo_escalation_once_after_an_outage(bot: BotHarness) -> None:
@@ -173,7 +173,7 @@ async def test_it_hands_the_report_to_the_chief_once_after_an_outage_and_slow_an
     assert "R-2026-12-Q1" in documents[0].params["caption"] and "reply_markup" in documents[0].params
     names = [c.result["document"]["file_name"] for c in documents]
     assert names[0].endswith(".pdf") and names[1].endswith(".xlsx")
-    assert take_errors(bot) == []
+    assert bot.take_errors() == []
 
 
 async def test_it_sends_the_report_pdf_once_when_the_annex_fails(bot: BotHarness) -> None:

@@ -18,7 +18,7 @@ from bot.notices_delivery import MAX_REFUSALS
 from storage.consignas import Consigna
 from storage.notices import Record, TelegramNotice
 from tests.harness import GROUP_ID, BotHarness
-from tests.resilience.faults import delivered, take_errors, texts_to
+from tests.resilience.faults import delivered, texts_to
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
@@ -61,7 +61,7 @@ async def test_a_500_holds_back_only_its_own_chat_and_order_is_kept(bot: BotHarn
     assert texts_to(bot.fake, LUIS) == ["uno", "dos"]
     first = (await rows(bot))[0]
     assert first.attempts == 2 and "Internal Server Error" in (first.last_error or "")
-    assert take_errors(bot) == []
+    assert bot.take_errors() == []
 
 
 async def test_a_notice_refused_for_good_is_kept_with_its_reason_and_the_next_one_goes(bot: BotHarness) -> None:
@@ -131,7 +131,7 @@ async def test_a_record_is_posted_once_then_edited_and_a_waiting_post_takes_the_
     (edit,) = [c for c in bot.fake.calls[mark:] if c.method == "editMessageText"]
     assert edit.params["message_id"] == stored.message_id
     assert bot.fake.message(GROUP_ID, stored.message_id)["text"] == "versión 3"  # type: ignore[index]
-    assert take_errors(bot) == []
+    assert bot.take_errors() == []
 
 
 async def test_a_late_answer_is_waited_for_not_sent_twice(bot: BotHarness) -> None:

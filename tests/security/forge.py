@@ -28,10 +28,3 @@ def forge(bot: BotHarness, who: str, message: dict, data: str) -> int:
     fake.queries[query_id] = CallbackQueryState(query=query, created_at=fake.clock())
     fake.updates.push("callback_query", query)
     return mark
-
-
-def take_errors(bot: BotHarness) -> list[str]:
-    """The handler errors so far, cleared (so an expected-failure test does not also fail its teardown)."""
-    errors = [repr(error) for error in bot.errors]
-    bot.errors.clear()
-    return errors

@@ -9,7 +9,6 @@ from storage.anomalias import AnomalyDraft
 from storage.consignas import Consigna
 from tests.fake_telegram import Call, png_bytes
 from tests.harness import GROUP_ID, BotHarness
-from tests.security.forge import take_errors
 from tests.security.guided import description_question
 from tests.security.hostile import refused_calls
 
@@ -73,7 +72,7 @@ async def test_it_keeps_photos_only_and_says_so(bot: BotHarness, data: bytes) ->
         bot.fake.send_text(bot.user("tec.ana"), bot.group, "aquí va la foto", reply_to=question.result)
         await bot.fake.wait_for("sendMessage", after=mark, text=PHOTOS_ONLY)
         assert await draft_photos(bot) == ""
-    assert refused_calls(bot, mark) == [] and take_errors(bot) == []
+    assert refused_calls(bot, mark) == [] and bot.take_errors() == []
 
 
 async def test_it_asks_for_text_when_a_photo_without_caption_answers_a_description(bot: BotHarness) -> None:

@@ -15,7 +15,7 @@ from storage.fallas import Fault, FaultEvent
 from storage.prompts import PendingPrompt
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
-from tests.security.forge import forge, take_errors
+from tests.security.forge import forge
 
 LUIS, SONIA, OSCAR = 1005, 1009, 1006
 
@@ -54,7 +54,7 @@ async def test_it_refuses_an_acknowledgement_of_someone_elses_alert(bot: BotHarn
         refusal = await answered(bot, mark, text="Este aviso es para otra persona.")
         assert refusal.params["show_alert"] is True
     assert (await notice(bot, 1)).acknowledged_at is None
-    assert take_errors(bot) == []
+    assert bot.take_errors() == []
 
 
 async def test_it_refuses_to_take_a_justification_for_someone_elses_alert(bot: BotHarness) -> None:
@@ -76,7 +76,7 @@ async def test_it_refuses_to_close_an_anomaly_for_a_technician(bot: BotHarness) 
 async def test_it_answers_a_button_of_an_anomaly_that_does_not_exist(bot: BotHarness, data: str) -> None:
     mark = forge(bot, "coord.carlos", await own_message(bot, "coord.carlos"), data)
     await answered(bot, mark, text="Esa anomalía ya no existe.")
-    assert take_errors(bot) == []
+    assert bot.take_errors() == []
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ async def test_it_answers_a_button_of_an_anomaly_that_does_not_exist(bot: BotHar
 async def test_it_answers_a_button_of_a_fault_that_does_not_exist(bot: BotHarness, data: str) -> None:
     mark = forge(bot, "tec.ana", await own_message(bot, "tec.ana"), data)
     await answered(bot, mark, text="Esa falla ya no existe.")
-    assert take_errors(bot) == []
+    assert bot.take_errors() == []
 
 
 async def test_it_refuses_an_answer_the_triage_does_not_have(bot: BotHarness) -> None:
@@ -97,7 +97,7 @@ async def test_it_refuses_an_answer_the_triage_does_not_have(bot: BotHarness) ->
     async with bot.services.db.read() as session:
         fault = await session.get(Fault, 1)
     assert fault is not None and fault.finding is None and fault.resolved_at is None
-    assert take_errors(bot) == []
+    assert bot.take_errors() == []
 
 
 async def test_it_refuses_the_administrators_answer_from_someone_else(bot: BotHarness) -> None:
@@ -106,7 +106,7 @@ async def test_it_refuses_the_administrators_answer_from_someone_else(bot: BotHa
     mark = forge(bot, "seg.oscar", await own_message(bot, "seg.oscar"), "flla:1:todo_normal")
     await answered(bot, mark, ok=None)
     await bot.settle()
-    take_errors(bot)  # editing the keyboard off a message that has none fails too; the stage is what matters
+    bot.take_errors()  # editing the keyboard off a message that has none fails too; the stage is what matters
     async with bot.services.db.read() as session:
         fault = await session.get(Fault, 1)
         events = (await session.exec(select(FaultEvent).where(FaultEvent.fault_id == 1))).all()
@@ -129,7 +129,7 @@ async def test_it_refuses_a_report_approval_from_anyone_but_the_chief_or_for_no_
     mark = forge(bot, who, await own_message(bot, who), data)
     await answered(bot, mark, text_contains=expected)
     await bot.settle()
-    assert await prompts(bot) == [] and take_errors(bot) == []
+    assert await prompts(bot) == [] and bot.take_errors() == []
 
 
 async def test_it_refuses_consigna_buttons_that_are_not_the_pressers_to_use(bot: BotHarness) -> None:
@@ -167,7 +167,7 @@ async def test_it_refuses_an_option_the_draft_never_offered(bot: BotHarness, dat
     mark = forge(bot, "tec.ana", started.result, data)
     await answered(bot, mark, ok=None)
     await bot.settle()
-    assert take_errors(bot) == []
+    assert bot.take_errors() == []
 
 
 async def test_it_refuses_to_send_a_draft_that_is_not_complete(bot: BotHarness) -> None:
@@ -175,7 +175,7 @@ async def test_it_refuses_to_send_a_draft_that_is_not_complete(bot: BotHarness) 
     mark = forge(bot, "tec.ana", started.result, "anmd:1:send")
     await answered(bot, mark, ok=None)
     await bot.settle()
-    errors = take_errors(bot)
+    errors = bot.take_errors()
     async with bot.services.db.read() as session:
         filed = (await session.exec(select(Anomaly))).all()
     assert (filed, errors) == ([], [])
@@ -185,7 +185,7 @@ async def test_it_refuses_to_send_a_draft_that_is_not_complete(bot: BotHarness) 
 async def test_it_answers_a_camera_button_whose_camera_or_site_does_not_exist(bot: BotHarness, data: str) -> None:
     mark = forge(bot, "tec.ana", await own_message(bot, "tec.ana"), data)
     await answered(bot, mark, text_contains="Esa opción ya no existe")
-    assert take_errors(bot) == []
+    assert bot.take_errors() == []
 
 
 @pytest.mark.parametrize("data", ["rlv:999:all", "rlv:999:1"])
@@ -193,7 +193,7 @@ async def test_it_answers_a_handover_button_that_points_nowhere(bot: BotHarness,
     mark = forge(bot, "tec.kevin", await own_message(bot, "tec.kevin"), data)
     refusal = await answered(bot, mark)
     assert refusal.params["show_alert"] is True
-    assert take_errors(bot) == []
+    assert bot.take_errors() == []
 
 
 @pytest.mark.parametrize(
@@ -206,7 +206,7 @@ async def test_it_ignores_callback_data_that_matches_no_button(bot: BotHarness, 
         c.summary() for c in bot.fake.calls[mark:after] if c.method != "getUpdates" and c.params.get("chat_id") != 1004
     ]
     assert made == []  # nothing but the answer to settle()'s /ayuda from Marta
-    assert take_errors(bot) == []
+    assert bot.take_errors() == []
 
 
 @pytest.mark.parametrize(
@@ -224,4 +224,4 @@ async def test_it_answers_a_request_button_of_a_request_that_does_not_exist(
     refusal = await answered(bot, mark)
     await bot.settle()
     assert refusal.params.get("show_alert") is True and await prompts(bot) == []
-    assert take_errors(bot) == []
+    assert bot.take_errors() == []

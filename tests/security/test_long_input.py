@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 
 from tests.harness import GROUP_ID, BotHarness
-from tests.security.forge import take_errors
 from tests.security.guided import description_question
 from tests.security.hostile import refused_calls
 
@@ -33,7 +32,7 @@ async def answered_cleanly(bot: BotHarness, mark: int, chat_id: int) -> None:
     """Something reached the person (or the group), Telegram refused nothing, no handler failed."""
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=chat_id, ok=None)
     after = await bot.settle()
-    refused, errors = refused_calls(bot, mark, after), [error[:120] for error in take_errors(bot)]
+    refused, errors = refused_calls(bot, mark, after), [error[:120] for error in bot.take_errors()]
     assert not refused and not errors, f"refused by Telegram: {refused}; handler errors: {errors}"
 
 
@@ -92,7 +91,7 @@ async def test_it_handles_text_as_long_as_a_message_can_be_where_nobody_asked_an
 ) -> None:
     mark, _ = await bot.send("tec.ana", words(size))
     after = await bot.settle()
-    assert refused_calls(bot, mark, after) == [] and take_errors(bot) == []
+    assert refused_calls(bot, mark, after) == [] and bot.take_errors() == []
 
 
 @pytest.mark.parametrize("size", SIZES)
