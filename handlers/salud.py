@@ -3,24 +3,20 @@ planned work or a camera re-aimed on purpose."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from telegram import Update
 from telegram.constants import ChatAction
 
 from bot.cameras.capture import CameraUnavailable
 from bot.context import VigiaContext
-from bot.health import maintenance, references
+from bot.health import maintenance, references, status
 from bot.health.probe import thumbnail
 from bot.health.render import conditions_text, status_caption
-from bot.health.status import site_statuses
 from bot.i18n import plain, t
 from bot.roles import UNIT_STAFF
 from bot.shifts import local_time
 from bot.text import fold
 from handlers.commands import Command
 
-HOURS = 24
 CAPTION_LIMIT = 1024
 
 
@@ -30,30 +26,27 @@ def _names(context: VigiaContext) -> dict[str, str]:
 
 
 async def estado(update: Update, context: VigiaContext) -> None:
-    """`/estado [sitio]`: a chart of every site (or one) now and over the last day, with a caption."""
+    """`/estado [sitio|cámara]`: a chart of every site, of one site camera by camera, or of one
+    camera, now, over the last 24 hours and the last 7 days, with a caption of the figures."""
     message, services, language = update.effective_message, context.services, context.language
     assert message is not None
     unit, args = services.unit, list(context.args or ())
     if not unit.cameras:
         await message.reply_text(t(language, "salud.status.no_cameras"))
         return
-    site_code = None
-    if args:
-        site = next((s for s in unit.sites if fold(s.code) == fold(args[0])), None)
-        if site is None:
-            await message.reply_text(t(language, "salud.status.unknown_site", value=args[0], **_names(context)))
-            return
-        site_code = site.code
+    target = maintenance.parse_target(services, args[0]) if args else None
+    if args and target is None:
+        await message.reply_text(t(language, "salud.status.unknown", value=args[0], **_names(context)))
+        return
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     from bot.health.chart import render_status  # matplotlib on first use: ~50 MB held only once asked
 
-    sites = [s for s in await site_statuses(services, site_code, HOURS) if s.cameras]
-    now = services.now().replace(minute=0, second=0, microsecond=0)
-    hours = [(now - timedelta(hours=HOURS - 1 - h)).astimezone(services.tz) for h in range(HOURS)]
-    labels = {k: plain(language, f"salud.chart.{k}") for k in ("up", "degraded", "down", "cameras", "now", "timeline")}
-    labels["availability"] = plain(language, "salud.chart.availability")
-    picture = await services.cameras.run(render_status, sites, hours, labels)
-    caption = status_caption(language, sites, HOURS)
+    found = await status.estado(services, target)
+    hours = [h.astimezone(services.tz) for h in found.hours]
+    keys = ("up", "degraded", "down", "cameras", "now", "timeline", "daily", "availability")
+    labels = {k: plain(language, f"salud.chart.{k}") for k in keys}
+    picture = await services.cameras.run(render_status, found.rows, hours, found.days, labels)
+    caption = status_caption(language, found, services.tz, services.now())
     if len(caption) <= CAPTION_LIMIT:
         await message.reply_photo(picture, caption=caption, filename="estado.png")
         return

@@ -216,7 +216,7 @@ async def test_estado_draws_every_site_and_names_the_cameras_in_trouble(bot: Bot
     one = await bot.fake.wait_for("sendPhoto", after=(await bot.send("tec.ana", "/estado amatillo"))[0], timeout=10)
     assert "El Amatillo" in one.params["caption"] and "La Hachadura" not in one.params["caption"]
     unknown = await bot.ask("tec.ana", "/estado narnia")
-    assert "No hay sitio «narnia»" in unknown.params["text"]
+    assert "No hay sitio ni cámara «narnia»" in unknown.params["text"]
 
 
 async def test_referencia_sets_the_look_from_now_and_refuses_a_black_picture(bot: BotHarness) -> None:

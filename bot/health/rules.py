@@ -7,9 +7,10 @@ is luck, M in a row is a recovery. Everything takes `now` and the settings expli
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Protocol
 
 from bot.unit_config import WEEKDAYS, RecurringMaintenance
 
@@ -82,3 +83,31 @@ def availability(up: int, degraded: int, down: int) -> float | None:
     """Share of probes with a useful picture, as a percentage; None when nothing was probed."""
     total = up + degraded + down
     return None if total == 0 else 100.0 * (up + degraded) / total
+
+
+class Tally(Protocol):
+    """One camera's probe counts for one hour (storage.health.CameraUptime)."""
+
+    camera_code: str
+    hour: datetime
+    up: int
+    degraded: int
+    down: int
+
+
+def availability_grid(
+    tally: Iterable[Tally], group_of: Mapping[str, str], start: datetime, span: timedelta, periods: int
+) -> dict[str, list[float | None]]:
+    """Availability of each group (a site, a camera) in each of `periods` spans of `span` from
+    `start`: per site or camera, per hour, day, week or month, for /estado, the bitácora and the
+    reports alike. Probes are summed before dividing, so a camera probed more weighs more, as in
+    `availability`. Cameras not in `group_of` and hours outside the spans are left out; every group
+    of `group_of` is in the answer, None where it has no probes."""
+    counts = {group: [[0, 0, 0] for _ in range(periods)] for group in group_of.values()}
+    for row in tally:
+        group, index = group_of.get(row.camera_code), (row.hour - start) // span
+        if group is None or not 0 <= index < periods:
+            continue
+        cell = counts[group][index]
+        cell[0], cell[1], cell[2] = cell[0] + row.up, cell[1] + row.degraded, cell[2] + row.down
+    return {group: [availability(*cell) for cell in cells] for group, cells in counts.items()}

@@ -1,15 +1,24 @@
 """Where the cameras stand now and over time, from the monitor's tally: /estado, the monthly
-bitácora and the reports all read availability from here, so they always agree."""
+bitácora and the reports all read availability through `rules.availability_grid`, so they always
+agree.
+
+/estado answers at three zooms: every site, one site camera by camera, or one camera; each with
+the last 24 hours hour by hour and the last 7 days (local) day by day.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from bot.health.rules import availability, grade
+from bot.health.maintenance import Target
+from bot.health.rules import availability_grid, grade
 from bot.services import Services
-from storage.health import CameraUptime, health_rows, uptime_between
+from bot.unit_config import Camera
+from storage.health import health_rows, uptime_between
+
+HOURS, DAYS = 24, 7
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -18,20 +27,27 @@ class CameraStatus:
     name: str
     probed: bool
     conditions: str  # the last probe's findings, comma-separated; "" healthy
+    last_good_at: datetime | None = None
+
+    @property
+    def grade(self) -> str:
+        return grade(self.conditions.split(",") if self.conditions else [])
 
 
 @dataclass
-class SiteStatus:
+class StatusRow:
+    """One line of /estado: a site (its enabled cameras), or one camera."""
+
     code: str
     name: str
     cameras: list[CameraStatus] = field(default_factory=list)
-    availability: float | None = None  # over the period asked
-    hourly: list[float | None] = field(default_factory=list)  # availability hour by hour, oldest first
+    hourly: list[float | None] = field(default_factory=list)  # the last 24 h hour by hour, oldest first
+    daily: list[float | None] = field(default_factory=list)  # the last 7 local days, today (so far) last
+    last_day: float | None = None  # over the last 24 h
+    week: float | None = None  # over the 7 days
 
     def count(self, wanted: str) -> int:
-        return sum(
-            1 for c in self.cameras if c.probed and grade(c.conditions.split(",") if c.conditions else []) == wanted
-        )
+        return sum(1 for c in self.cameras if c.probed and c.grade == wanted)
 
     @property
     def up(self) -> int:
@@ -46,8 +62,14 @@ class SiteStatus:
         return self.count("down")
 
 
-def _percent(rows: list[CameraUptime]) -> float | None:
-    return availability(sum(r.up for r in rows), sum(r.degraded for r in rows), sum(r.down for r in rows))
+@dataclass
+class Estado:
+    scope: str  # todo | sitio | camara
+    rows: list[StatusRow]  # what the picture draws: the sites, a site's cameras, or the camera
+    whole: StatusRow | None  # the site or camera asked for; None for every site
+    hours: list[datetime]  # UTC start of each hourly column
+    days: list[date]  # local day of each daily column
+    site_name: str = ""  # the camera's site, when one camera was asked for
 
 
 async def availability_by_site(services: Services, start: datetime, end: datetime) -> dict[str, float | None]:
@@ -55,43 +77,62 @@ async def availability_by_site(services: Services, start: datetime, end: datetim
     async with services.db.read() as session:
         rows = await uptime_between(session, start, end)
     site_of = {c.code: c.site for c in services.unit.cameras}
-    by_site: dict[str, list[CameraUptime]] = defaultdict(list)
-    for row in rows:
-        if row.camera_code in site_of:
-            by_site[site_of[row.camera_code]].append(row)
-    return {site.code: _percent(by_site.get(site.code, [])) for site in services.unit.sites}
+    grid = availability_grid(rows, site_of, start, end - start, 1)
+    return {site.code: grid.get(site.code, [None])[0] for site in services.unit.sites}
 
 
-async def site_statuses(services: Services, site_code: str | None, hours: int = 24) -> list[SiteStatus]:
-    """Each site (or the one asked): its cameras' last findings, and the last `hours` hour by hour."""
-    unit, now = services.unit, services.now()
-    end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    start = end - timedelta(hours=hours)
+async def estado(services: Services, target: Target | None) -> Estado:
+    """Every site (`target` None), one site camera by camera, or one camera: now, the last 24 hours
+    and the last 7 days. Days are local, from midnight (El Salvador keeps no daylight saving)."""
+    unit, now, tz = services.unit, services.now(), services.tz
+    hours_end = now.replace(minute=0, second=0, microsecond=0) + HOUR
+    hours_start = hours_end - HOURS * HOUR
+    today = now.astimezone(tz).date()
+    days_start = datetime.combine(today - (DAYS - 1) * DAY, time(), tz)
     async with services.db.read() as session:
-        rows = await health_rows(session)
-        tally = await uptime_between(session, start, end)
-    by_camera_hour = {(r.camera_code, r.hour): r for r in tally}
-    statuses = []
-    for site in unit.sites:
-        if site_code is not None and site.code != site_code:
-            continue
-        cameras = [c for c in unit.cameras if c.site == site.code and c.enabled]
-        status = SiteStatus(site.code, site.name)
-        for camera in cameras:
-            row = rows.get(camera.code)
-            status.cameras.append(
-                CameraStatus(
-                    camera.code,
-                    camera.name,
-                    row is not None and row.last_probe_at is not None,
-                    row.conditions if row else "",
-                )
+        health = await health_rows(session)
+        tally = await uptime_between(session, min(hours_start, days_start), max(hours_end, days_start + DAYS * DAY))
+
+    def statuses(cameras: list[Camera]) -> list[CameraStatus]:
+        found = [(c, health.get(c.code)) for c in cameras]
+        return [
+            CameraStatus(
+                c.code,
+                c.name,
+                row is not None and row.last_probe_at is not None,
+                row.conditions if row else "",
+                row.last_good_at if row else None,
             )
-        hours_list = [start + timedelta(hours=h) for h in range(hours)]
-        status.hourly = [
-            _percent([by_camera_hour[(c.code, h)] for c in cameras if (c.code, h) in by_camera_hour])
-            for h in hours_list
+            for c, row in found
         ]
-        status.availability = _percent([r for r in tally if any(r.camera_code == c.code for c in cameras)])
-        statuses.append(status)
-    return statuses
+
+    def lines(groups: list[tuple[str, str, list[Camera]]]) -> list[StatusRow]:
+        group_of = {camera.code: code for code, _, cameras in groups for camera in cameras}
+        grids = [
+            availability_grid(tally, group_of, hours_start, HOUR, HOURS),
+            availability_grid(tally, group_of, days_start, DAY, DAYS),
+            availability_grid(tally, group_of, hours_start, HOURS * HOUR, 1),
+            availability_grid(tally, group_of, days_start, DAYS * DAY, 1),
+        ]
+        none = [None] * max(HOURS, DAYS)
+        hourly, daily, last_day, week = ([grid.get(code, none) for code, _, _ in groups] for grid in grids)
+        return [
+            StatusRow(code, name, statuses(cameras), hourly[n][:HOURS], daily[n][:DAYS], last_day[n][0], week[n][0])
+            for n, (code, name, cameras) in enumerate(groups)
+        ]
+
+    enabled, site_name = [c for c in unit.cameras if c.enabled], ""
+    if target is None:
+        sites = [(s.code, s.name, [c for c in enabled if c.site == s.code]) for s in unit.sites]
+        rows, whole, scope = [row for row in lines(sites) if row.cameras], None, "todo"
+    elif target.scope == "sitio":
+        cameras = [c for c in enabled if c.site == target.code]
+        (whole,) = lines([(target.code, target.name, cameras)])
+        rows, scope = lines([(c.code, c.name, [c]) for c in cameras]), "sitio"
+    else:
+        camera = next(c for c in unit.cameras if c.code == target.code)
+        rows, scope, site_name = lines([(camera.code, camera.name, [camera])]), "camara", unit.site_name(camera.site)
+        whole = rows[0]
+    hours = [hours_start + h * HOUR for h in range(HOURS)]
+    days = [today - (DAYS - 1 - d) * DAY for d in range(DAYS)]
+    return Estado(scope, rows, whole, hours, days, site_name)
