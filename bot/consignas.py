@@ -20,7 +20,7 @@ from bot.shifts import parse_clock, parse_day
 from bot.text import fold
 from storage.claims import claim as claim_once
 from storage.consignas import Consigna, ConsignaEvent, ConsignaStatus, Origin, open_consignas
-from storage.people import Person
+from storage.people import Person, all_people, person_names
 
 
 class Outcome(StrEnum):
@@ -210,6 +210,21 @@ async def hand_to(session: AsyncSession, consigna_id: int, person: Person, now: 
     consigna.holder_id = person.id
     await _record(session, consigna, "aceptada", person, now)
     return consigna
+
+
+async def draft_from(services: Services, words: list[str], author: Person) -> Draft | DraftError:
+    """`/consigna`'s words read against the unit: its active people, sites and cameras."""
+    async with services.db.read() as session:
+        people = [p for p in await all_people(session) if p.active]
+    unit = services.unit
+    places = {fold(s.code): "site" for s in unit.sites} | {fold(c.code): "camera" for c in unit.cameras}
+    return parse_draft(words, author=author, people=people, places=places, now=services.now(), tz=services.tz)
+
+
+async def current(services: Services, consigna_id: int) -> tuple[Consigna | None, dict[int, str]]:
+    """A consigna as it is now, with the names of the people (a button is checked against this)."""
+    async with services.db.read() as session:
+        return await session.get(Consigna, consigna_id), await person_names(session)
 
 
 async def open_list(services: Services) -> list[Consigna]:

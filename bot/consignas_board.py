@@ -14,7 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
-from bot import notices
+from bot import consignas, notices
+from bot.consignas import Draft, Outcome
 from bot.consignas_render import board_text, consigna_text
 from bot.i18n import t
 from bot.notices_delivery import deliver_to
@@ -22,7 +23,7 @@ from bot.services import Services
 from bot.telegram_io import publish_board
 from storage.consignas import Consigna, ConsignaStatus, events_of, open_consignas
 from storage.notices import Record
-from storage.people import person_names
+from storage.people import Person, person_names
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,29 @@ async def show(session: AsyncSession, services: Services, consigna: Consigna) ->
     await notices.show(session, services, Record.of(Consigna, consigna.id), TOPIC, text, keyboard(consigna, language))
 
 
+async def file(services: Services, draft: Draft, author: Person) -> Consigna:
+    """Store the order and owe its post (with its buttons) in one unit of work: once stored, a post
+    Telegram refuses waits in the outbox, and the author is never invited to file it again."""
+    async with services.db.write() as session:
+        created = await consignas.create_in(
+            session, draft, author, services.now(), origin=consignas.origin_for(author.role)
+        )
+        await show(session, services, created)
+    return created
+
+
+async def change(
+    services: Services, consigna_id: int, person: Person, action: str, text: str | None = None, photo: str | None = None
+) -> tuple[Outcome, Consigna | None]:
+    """The change and the edit of the consigna's message in one unit of work, before anyone is
+    answered: a crash after the commit leaves the edit owed, not lost."""
+    async with services.db.write() as session:
+        outcome, updated = await consignas.change(session, consigna_id, person, action, services.now(), text, photo)
+        if outcome is Outcome.OK and updated is not None:
+            await show(session, services, updated)
+    return outcome, updated
+
+
 async def publish(bot: Bot, services: Services, consigna: Consigna) -> None:
     """A consigna stored by a unit of work that did not queue its message (an accepted information
     request, handlers/solicitudes.py): owe it now, then send it and redraw the board."""
@@ -65,14 +89,19 @@ async def settle(bot: Bot, services: Services) -> None:
     await refresh_board(bot, services)
 
 
+async def board_now(services: Services, language: str) -> str:
+    """The open consignas as the pinned board shows them (and /consignas answers)."""
+    async with services.db.read() as session:
+        names = await person_names(session)
+        open_now = await open_consignas(session)
+    return board_text(open_now, names, language, services.now(), services.tz)
+
+
 async def refresh_board(bot: Bot, services: Services) -> None:
     """Redraw the pinned board. A refusal is logged, not raised: the board is a summary the
     consignas.board job redraws within minutes, and a consigna already stored must not be answered
     with "Algo falló, intente de nuevo", which would have it filed twice."""
-    async with services.db.read() as session:
-        names = await person_names(session)
-        open_now = await open_consignas(session)
-    text = board_text(open_now, names, services.unit.language, services.now(), services.tz)
+    text = await board_now(services, services.unit.language)
     try:
         await publish_board(bot, services, BOARD, TOPIC, text)
     except TelegramError as exc:

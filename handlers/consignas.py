@@ -9,40 +9,26 @@ from telegram.ext import CallbackQueryHandler
 
 from bot import consignas, consignas_board, prompts
 from bot.consignas import DraftError, Outcome
-from bot.consignas_render import board_text
 from bot.context import VigiaContext
 from bot.i18n import Html, t
 from bot.roles import SUPERVISORS, UNIT_STAFF, Role
-from bot.text import fold
 from handlers.commands import Command, check_role
 from storage.consignas import Consigna, ConsignaStatus
-from storage.people import Person, all_people, person_names
+from storage.people import Person
 from storage.prompts import PendingPrompt
 
 ASKS = {"note": "consigna.ask_note", "done": "consigna.ask_done", "cancel": "consigna.ask_cancel"}
 
 
 async def consigna(update: Update, context: VigiaContext) -> None:
-    """Parse the order and its markers, store it and owe its post (with its buttons) to the consignas
-    topic in one unit of work: once stored, a post Telegram refuses waits in the outbox, and the
-    author is not invited to file it again."""
+    """`/consigna <text> [@persona] [#sitio|#cámara] [!hora]`: filed with its post owed, then the board."""
     message, person, services = update.effective_message, context.person, context.services
     assert message is not None and person is not None
-    async with services.db.read() as session:
-        people = [p for p in await all_people(session) if p.active]
-    places = {fold(s.code): "site" for s in services.unit.sites} | {
-        fold(c.code): "camera" for c in services.unit.cameras
-    }
-    draft = consignas.parse_draft(
-        list(context.args or ()), author=person, people=people, places=places, now=services.now(), tz=services.tz
-    )
+    draft = await consignas.draft_from(services, list(context.args or ()), person)
     if isinstance(draft, DraftError):
         await message.reply_text(t(context.language, draft.key, value=draft.value))
         return
-    async with services.db.write() as session:
-        origin = consignas.origin_for(person.role)
-        created = await consignas.create_in(session, draft, person, services.now(), origin=origin)
-        await consignas_board.show(session, services, created)
+    created = await consignas_board.file(services, draft, person)
     await consignas_board.settle(context.bot, services)
     group = services.unit.group
     if message.chat_id != group.chat_id or message.message_thread_id != group.topics.consignas:
@@ -50,10 +36,7 @@ async def consigna(update: Update, context: VigiaContext) -> None:
 
 
 async def consignas_abiertas(update: Update, context: VigiaContext) -> None:
-    services = context.services
-    async with services.db.read() as session:
-        names = await person_names(session)
-    text = board_text(await consignas.open_list(services), names, context.language, services.now(), services.tz)
+    text = await consignas_board.board_now(context.services, context.language)
     await update.effective_message.reply_text(text)  # type: ignore[union-attr]
 
 
@@ -66,16 +49,14 @@ async def button(update: Update, context: VigiaContext) -> None:
     person = context.person
     assert person is not None
     _, action, number = query.data.split(":")
-    async with services.db.read() as session:
-        current = await session.get(Consigna, int(number))
-        names = await person_names(session)
+    current, names = await consignas.current(services, int(number))
     refusal = _refusal(current, person, action, names)
     if refusal is not None:
         await query.answer(t(context.language, refusal[0], **refusal[1]), show_alert=True)
         return
     assert current is not None
     if action == "take":
-        outcome, _ = await _change(context, current.id, "take")  # type: ignore[arg-type]
+        outcome, _ = await consignas_board.change(services, current.id, person, "take")  # type: ignore[arg-type]
         await query.answer(t(context.language, _key(outcome, "consigna.taken"), id=current.id))
         if outcome is Outcome.OK:
             await consignas_board.settle(context.bot, services)
@@ -101,20 +82,6 @@ def _refusal(current: Consigna | None, person: Person, action: str, names: dict[
     return None
 
 
-async def _change(
-    context: VigiaContext, consigna_id: int, action: str, text: str | None = None, photo: str | None = None
-) -> tuple[Outcome, Consigna | None]:
-    """The change and the edit of the consigna's message in one unit of work, before anyone is
-    answered: a crash after the commit leaves the edit owed, not lost."""
-    services, person = context.services, context.person
-    assert person is not None
-    async with services.db.write() as session:
-        outcome, updated = await consignas.change(session, consigna_id, person, action, services.now(), text, photo)
-        if outcome is Outcome.OK and updated is not None:
-            await consignas_board.show(session, services, updated)
-    return outcome, updated
-
-
 def _key(outcome: Outcome, success: str) -> str:
     return {
         Outcome.OK: success,
@@ -135,11 +102,11 @@ async def _answer(update: Update, context: VigiaContext, pending: PendingPrompt,
         await message.reply_text(t(context.language, "consigna.need_text"))
         return False
     photo = message.photo[-1].file_id if message.photo else None
-    outcome, updated = await _change(context, pending.object_id, action, text, photo)
+    outcome, updated = await consignas_board.change(context.services, pending.object_id, person, action, text, photo)
     holder = ""
     if outcome is Outcome.NOT_HOLDER and updated is not None and updated.holder_id:
-        async with context.services.db.read() as session:
-            holder = (await person_names(session)).get(updated.holder_id, "")
+        _, names = await consignas.current(context.services, updated.id)  # type: ignore[arg-type]
+        holder = names.get(updated.holder_id, "")
     await message.reply_text(t(context.language, _key(outcome, success), id=pending.object_id, name=holder))
     if outcome is Outcome.OK:
         await consignas_board.settle(context.bot, context.services)
