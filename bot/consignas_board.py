@@ -74,14 +74,6 @@ async def change(
     return outcome, updated
 
 
-async def publish(bot: Bot, services: Services, consigna: Consigna) -> None:
-    """A consigna stored by a unit of work that did not queue its message (an accepted information
-    request, handlers/solicitudes.py): owe it now, then send it and redraw the board."""
-    async with services.db.write() as session:
-        await show(session, services, consigna)
-    await settle(bot, services)
-
-
 async def settle(bot: Bot, services: Services) -> None:
     """After a change to consignas: what its unit of work queued goes out first, then the board, the
     order the group has always seen them in (what Telegram refuses waits in the outbox)."""

@@ -7,6 +7,7 @@ Every document received or delivered is kept as evidence with its SHA-256 (linea
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -194,15 +195,20 @@ async def register(services: Services, form: Form, person: Person) -> tuple[Soli
 
 async def load(services: Services, solicitud_id: int) -> Case | None:
     async with services.db.read() as session:
-        solicitud = await session.get(Solicitud, solicitud_id)
-        if solicitud is None:
-            return None
-        return Case(
-            solicitud,
-            await events_of(session, solicitud_id),
-            await documents_of(session, solicitud_id),
-            await person_names(session),
-        )
+        return await load_in(session, solicitud_id)
+
+
+async def load_in(session: AsyncSession, solicitud_id: int) -> Case | None:
+    """The request with its timeline, documents and names, as the caller's unit of work sees it."""
+    solicitud = await session.get(Solicitud, solicitud_id)
+    if solicitud is None:
+        return None
+    return Case(
+        solicitud,
+        await events_of(session, solicitud_id),
+        await documents_of(session, solicitud_id),
+        await person_names(session),
+    )
 
 
 async def find(services: Services, text: str) -> Solicitud | None:
@@ -289,10 +295,16 @@ def sent_to_signature_by(events: list[SolicitudEvent]) -> int | None:
 
 
 async def act(
-    services: Services, solicitud_id: int, person: Person, action: str, text: str | None = None
+    services: Services,
+    solicitud_id: int,
+    person: Person,
+    action: str,
+    text: str | None = None,
+    owe: Callable[[AsyncSession, Solicitud], Awaitable[None]] | None = None,
 ) -> tuple[Outcome, Solicitud | None]:
     """One step, checked against the request as it is now (a stale button changes nothing) and
-    against who may take it; its side effect commits with it."""
+    against who may take it; its side effects commit with it, and so does what `owe` queues (the
+    Telegram notices the step owes: bot/solicitudes_board.py act)."""
     now = services.now()
     written = action == WRITTEN
     if written:
@@ -343,6 +355,8 @@ async def act(
             )
             solicitud.consigna_id = consigna.id
         await _mail_requester(session, services, solicitud, action, text, memo_bytes, answer, now)
+        if owe is not None:
+            await owe(session, solicitud)
     services.kick_outbox()
     return Outcome.OK, solicitud
 

@@ -9,12 +9,13 @@ from pathlib import PurePosixPath
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import notices, solicitudes
+from bot import consignas_board, notices, solicitudes
 from bot.i18n import t
 from bot.services import Services
 from bot.solicitudes import WRITTEN
 from bot.solicitudes_render import card
 from bot.solicitudes_rules import State, actions
+from storage.consignas import Consigna
 from storage.evidence import Evidence
 from storage.notices import NoticeKind, Record
 from storage.people import Person, linked_with_role
@@ -40,19 +41,47 @@ def keyboard(solicitud: Solicitud, language: str, private: bool = False) -> Inli
 
 
 async def publish(services: Services, solicitud_id: int, ask: bool = False) -> None:
+    """Post or edit the card in a unit of work of its own (a request just registered, a document
+    attached); see `owe_card`."""
+    async with services.db.write() as session:
+        await owe_card(session, services, solicitud_id, ask)
+
+
+async def owe_card(session: AsyncSession, services: Services, solicitud_id: int, ask: bool = False) -> None:
     """Post or edit the card; with `ask`, a state just entered that the Director answers is asked.
     While the Director's decision is pending, every document of the request reaches them, one
-    attached after the question too. All through the Telegram outbox, in one unit of work."""
-    case = await solicitudes.load(services, solicitud_id)
+    attached after the question too. All through the Telegram outbox, in the caller's unit of work."""
+    case = await solicitudes.load_in(session, solicitud_id)
     if case is None:
         return
     language, solicitud = services.unit.language, case.solicitud
     text = card(services, case, language, solicitudes.today(services))
-    async with services.db.write() as session:
-        record = Record.of(Solicitud, solicitud_id)
-        await notices.show(session, services, record, "solicitudes", text, keyboard(solicitud, language))
-        if solicitud.state in PRIVATE:
-            await to_direccion(session, services, case, ask)
+    record = Record.of(Solicitud, solicitud_id)
+    await notices.show(session, services, record, "solicitudes", text, keyboard(solicitud, language))
+    if solicitud.state in PRIVATE:
+        await to_direccion(session, services, case, ask)
+
+
+async def act(
+    services: Services, solicitud_id: int, person: Person, action: str, text: str | None, chat_id: int | None
+) -> tuple[solicitudes.Outcome, Solicitud | None]:
+    """A step, and in its unit of work everything it owes on Telegram: the card, the Director's
+    question, the memorandum to print (to `chat_id`, where an answer was written; once signed, to
+    whoever sent it to signature), a new consigna's post. A crash after the step loses none of them."""
+
+    async def owe(session: AsyncSession, solicitud: Solicitud) -> None:
+        assert solicitud.id is not None
+        await owe_card(session, services, solicitud.id, ask=solicitud.state in PRIVATE)
+        if action == "responder" and chat_id is not None:
+            await owe_memo(session, services, solicitud.id, chat_id)
+        elif action == "firmar":
+            await owe_memo(session, services, solicitud.id, None)
+        if action == "pertinente" and solicitud.consigna_id is not None:
+            consigna = await session.get(Consigna, solicitud.consigna_id)
+            assert consigna is not None
+            await consignas_board.show(session, services, consigna)
+
+    return await solicitudes.act(services, solicitud_id, person, action, text, owe=owe)
 
 
 async def to_direccion(session: AsyncSession, services: Services, case: solicitudes.Case, ask: bool) -> None:
@@ -105,30 +134,29 @@ def document_name(solicitud: Solicitud, document: SolicitudDocument, evidence: E
     return f"{solicitud.number}-{document.role}{PurePosixPath(evidence.path).suffix}"
 
 
-async def owe_memo(services: Services, solicitud_id: int, chat_id: int | None) -> None:
-    """The memorandum that goes out, to print, sign and seal, through the outbox: owed once. It goes
-    to `chat_id` (where an internal answer was written); without one (the Director signed), privately
-    to whoever sent it to signature: the Director already has this very file from the question."""
-    case = await solicitudes.load(services, solicitud_id)
+async def owe_memo(session: AsyncSession, services: Services, solicitud_id: int, chat_id: int | None) -> None:
+    """The memorandum that goes out, to print, sign and seal: owed once. It goes to `chat_id` (where
+    an internal answer was written); without one (the Director signed), privately to whoever sent it
+    to signature: the Director already has this very file from the question."""
+    case = await solicitudes.load_in(session, solicitud_id)
     memo = solicitudes.latest_memo(case.documents) if case else None
     if memo is None or case is None:
         return
-    async with services.db.write() as session:
-        evidence = await session.get(Evidence, memo.evidence_id)
-        assert evidence is not None
-        if chat_id is None:
-            sender = solicitudes.sent_to_signature_by(case.events)
-            person = await session.get(Person, sender) if sender else None
-            chat_id = person.telegram_id if person else None
-        if chat_id is None:
-            return
-        await notices.queue(
-            session,
-            services,
-            key=f"solicitud:{solicitud_id}:memo:{evidence.id}:{chat_id}",
-            chat_id=chat_id,
-            kind=NoticeKind.DOCUMENT,
-            evidence_id=evidence.id,
-            filename=document_name(case.solicitud, memo, evidence),
-            text=f"SHA-256: {evidence.sha256}",
-        )
+    evidence = await session.get(Evidence, memo.evidence_id)
+    assert evidence is not None
+    if chat_id is None:
+        sender = solicitudes.sent_to_signature_by(case.events)
+        person = await session.get(Person, sender) if sender else None
+        chat_id = person.telegram_id if person else None
+    if chat_id is None:
+        return
+    await notices.queue(
+        session,
+        services,
+        key=f"solicitud:{solicitud_id}:memo:{evidence.id}:{chat_id}",
+        chat_id=chat_id,
+        kind=NoticeKind.DOCUMENT,
+        evidence_id=evidence.id,
+        filename=document_name(case.solicitud, memo, evidence),
+        text=f"SHA-256: {evidence.sha256}",
+    )

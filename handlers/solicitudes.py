@@ -13,20 +13,17 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
-from bot import prompts, solicitudes
-from bot.consignas_board import publish as publish_consigna
+from bot import consignas_board, prompts, solicitudes, solicitudes_board
 from bot.context import VigiaContext
 from bot.i18n import t
 from bot.roles import EVERYONE, SUPERVISORS, UNIT_STAFF
 from bot.solicitudes import NEEDS_TEXT, Outcome
-from bot.solicitudes_board import PRIVATE, owe_memo, publish
+from bot.solicitudes_board import PRIVATE, publish
 from bot.solicitudes_form import parse_form
 from bot.solicitudes_render import card, listing, problems_text, timeline
 from bot.solicitudes_rules import ACTORS, State
 from handlers.commands import Command, check_role
-from storage.consignas import Consigna
 from storage.prompts import PendingPrompt
-from storage.solicitudes import Solicitud
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
@@ -104,10 +101,10 @@ async def answer_file(update: Update, context: VigiaContext, pending: PendingPro
     message, services, language = update.effective_message, context.services, context.language
     assert message is not None
     role = "documento" if pending.kind == "solicitud.documento" else "hallazgo"
-    async with services.db.read() as session:
-        request = await session.get(Solicitud, pending.object_id)
-    if request is None:
+    case = await solicitudes.load(services, pending.object_id)
+    if case is None:
         return True
+    request = case.solicitud
     if role == "documento" and message.text and message.text.strip().casefold() in ("no", "sin documento"):
         await message.reply_text(t(language, "solicitud.no_document", number=request.number))
         return True
@@ -232,7 +229,8 @@ async def _act(update: Update, context: VigiaContext, solicitud_id: int, action:
     query, message = update.callback_query, update.effective_message
     if action in MAKES_MEMO and message is not None:
         await message.chat.send_action(ChatAction.UPLOAD_DOCUMENT)
-    outcome, changed = await solicitudes.act(services, solicitud_id, person, action, text)
+    chat_id = message.chat_id if message is not None else None
+    outcome, changed = await solicitudes_board.act(services, solicitud_id, person, action, text, chat_id)
     number = changed.number if changed else ""
     if outcome is not Outcome.OK or changed is None:
         key = OUTCOMES.get(outcome, "solicitud.not_found")
@@ -245,16 +243,8 @@ async def _act(update: Update, context: VigiaContext, solicitud_id: int, action:
         elif message is not None:
             await message.reply_text(t(language, key, number=number))
         return
-    await publish(services, solicitud_id, ask=changed.state in PRIVATE)  # owed before anything can fail
-    if action == "responder" and message is not None:
-        await owe_memo(services, solicitud_id, message.chat_id)  # where the answer was written
-    elif action == "firmar":
-        await owe_memo(services, solicitud_id, None)  # to whoever sent it to signature: they print it
     if changed.consigna_id is not None and action == "pertinente":
-        async with services.db.read() as session:
-            consigna = await session.get(Consigna, changed.consigna_id)
-        if consigna is not None:
-            await publish_consigna(context.bot, services, consigna)
+        await consignas_board.settle(context.bot, services)  # its post, owed with the step, then the board
     done = t(language, "solicitud.done", number=number, state=t(language, f"solicitud.state.{changed.state}"))
     if query is not None:
         await query.answer(done)
