@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import audit
+from bot.roles import Role
 from bot.services import Services
 from bot.shifts import Slot, next_slot, slot_at, slots_around
 from storage.audit import first_entry_at
@@ -49,6 +50,12 @@ async def now_and_next(services: Services) -> tuple[Duty, Duty]:
     now = services.now()
     shifts, tz = services.unit.shifts, services.tz
     return await duty(services, slot_at(shifts, now, tz)), await duty(services, next_slot(shifts, now, tz))
+
+
+async def technicians(services: Services) -> list[Person]:
+    """The active technicians: whom /rol may put on a shift, and the names its usage lists."""
+    async with services.db.read() as session:
+        return [p for p in await all_people(session) if p.active and p.role == Role.TECNICO]
 
 
 async def change_roster(services: Services, slot: Slot, people: list[Person], by: Person) -> None:

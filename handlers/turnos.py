@@ -7,12 +7,12 @@ from telegram import Update
 from bot import turnos
 from bot.context import VigiaContext
 from bot.i18n import t
-from bot.roles import SUPERVISORS, UNIT_STAFF, Role
+from bot.roles import SUPERVISORS, UNIT_STAFF
 from bot.shifts import local_time, parse_day, slot_named, span
 from bot.text import fold
 from bot.turnos import Duty
 from handlers.commands import Command
-from storage.people import Person, all_people
+from storage.people import Person
 
 
 async def turno(update: Update, context: VigiaContext) -> None:
@@ -59,8 +59,7 @@ async def rol(update: Update, context: VigiaContext) -> None:
     """`/rol <día> <turno> <persona…>`: the day's roster of one shift, replacing the usual one."""
     services, language, message = context.services, context.language, update.effective_message
     assert message is not None and context.person is not None
-    async with services.db.read() as session:
-        technicians = [p for p in await all_people(session) if p.active and p.role == Role.TECNICO]
+    technicians = await turnos.technicians(services)
     listing = {
         "shifts": ", ".join(s.name for s in services.unit.shifts),
         "people": ", ".join(p.key for p in technicians),
