@@ -20,6 +20,7 @@ from bot.shifts import local_time
 from storage.fallas import Fault
 from storage.notices import NoticeKind, Record, latest_for
 from storage.people import Person, person_by_key
+from storage.sites import Camera
 
 TOPIC = "fallas"
 
@@ -75,7 +76,9 @@ async def _frame(session: AsyncSession, services: Services, fault: Fault) -> Non
     if photo is None:
         return
     time = local_time(photo.captured_at, services.tz, services.now())
-    caption = t(services.unit.language, "falla.last_frame", number=fault.number, time=time)
+    camera = await session.get(Camera, photo.camera_id) if photo.camera_id else None  # a site fault's: one of many
+    name = camera.name if camera else ""
+    caption = t(services.unit.language, "falla.last_frame", number=fault.number, camera=name, time=time)
     key = f"falla:{fault.id}:frame"
     await notices.post(session, services, TOPIC, caption, key=key, kind=NoticeKind.PHOTO, evidence_id=photo.id)
 

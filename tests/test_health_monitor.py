@@ -205,7 +205,7 @@ async def test_a_site_fault_shows_the_last_good_frame_of_one_of_its_cameras(
     assert pictured in ("Patio 1", "Patio 2"), "the freshest of the two"
     (photo,) = posted(bot, mark, "sendPhoto")
     (message,) = [c for c in posted(bot, mark) if fault.number in c.params["text"]]
-    assert photo.index < message.index and fault.number in photo.params["caption"]
+    assert photo.index < message.index and f"{fault.number}: último cuadro de {pictured}" in photo.params["caption"]
     (data,) = photo.files.values()
     assert data.startswith(b"\xff\xd8"), "a JPEG"
     async with bot.services.db.read() as session:

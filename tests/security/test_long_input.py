@@ -69,7 +69,7 @@ COMMANDS = [
     command(
         "coord.carlos", "/mantenimiento {} 2h", CARLOS, True, "handlers/salud.py:105 (salud.mantenimiento.unknown)"
     ),
-    command("tec.ana", "/estado {}", ANA, True, "the site echoed by handlers/salud.py:45 (salud.status.unknown_site)"),
+    command("tec.ana", "/estado {}", ANA, True, "the site echoed by handlers/salud.py:45 (salud.status.unknown)"),
     command("coord.carlos", "/referencia {}", CARLOS, True, "handlers/salud.py:74 (salud.referencia.unknown)"),
     command("coord.carlos", "/rol hoy mañana {}", CARLOS, False),
     command("tec.ana", "/ayuda {}", ANA, False),
