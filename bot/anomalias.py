@@ -193,9 +193,16 @@ async def open_list(services: Services) -> list[Anomaly]:
         return await open_anomalies(session)
 
 
-async def _notice_and_case(session: AsyncSession, notice_id: int) -> tuple[AnomalyNotice | None, Anomaly | None]:
+async def notice_and_case(session: AsyncSession, notice_id: int) -> tuple[AnomalyNotice | None, Anomaly | None]:
+    """A notice and its anomaly, as the caller's unit of work sees them."""
     notice = await session.get(AnomalyNotice, notice_id)
     return notice, (await session.get(Anomaly, notice.anomaly_id) if notice else None)
+
+
+async def get_notice(services: Services, notice_id: int) -> AnomalyNotice | None:
+    """A notice as stored now: a button names one by id, and is never trusted beyond that."""
+    async with services.db.read() as session:
+        return await session.get(AnomalyNotice, notice_id)
 
 
 async def record_call(
@@ -203,7 +210,7 @@ async def record_call(
 ) -> Outcome:
     """The technician tells how the phone call went ("realizada" or "no_contesta")."""
     now = services.now()
-    notice, anomaly = await _notice_and_case(session, notice_id)
+    notice, anomaly = await notice_and_case(session, notice_id)
     if notice is None or anomaly is None:
         return Outcome.NOT_FOUND
     if anomaly.status == AnomalyStatus.CERRADA:
@@ -217,7 +224,7 @@ async def record_call(
 
 async def _own_notice(session: AsyncSession, notice_id: int, person: Person) -> tuple[AnomalyNotice, Anomaly] | Outcome:
     """The notice and its case, when `person` is the one it was sent to; otherwise why not."""
-    notice, anomaly = await _notice_and_case(session, notice_id)
+    notice, anomaly = await notice_and_case(session, notice_id)
     if notice is None or anomaly is None:
         return Outcome.NOT_FOUND
     return (notice, anomaly) if notice.person_id == person.id else Outcome.NOT_YOURS
@@ -361,7 +368,7 @@ async def claim_unacknowledged(session: AsyncSession, services: Services, notice
     """Stamp the escalation of a notice still without "Recibido", once, in the caller's unit of work
     (which queues what it owes); its open anomaly, or None if someone claimed or acknowledged it since."""
     now = services.now()
-    notice, anomaly = await _notice_and_case(session, notice_id)
+    notice, anomaly = await notice_and_case(session, notice_id)
     if notice is None or anomaly is None or anomaly.status == AnomalyStatus.CERRADA or notice.acknowledged_at:
         return None
     if not await claim(session, AnomalyNotice, notice_id, "ack_escalated_at", now):

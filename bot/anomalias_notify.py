@@ -1,24 +1,27 @@
-"""Publishing anomalies to Telegram: the report in its topic, kept current, the private alerts and the
-justifications posted back to the group.
+"""Publishing anomalies to Telegram: the report in its topic, kept current, the private alerts, the
+reporter's call list and the justifications posted back to the group.
 
 Each is queued in the Telegram outbox (bot/notices.py) in the unit of work of the step that owes it,
-so a 500, an outage or a crash delays it but never loses or doubles it. The alert's images are the
-exception: the outbox sends no albums, and they are an extra (the alert says what matters and the
-e-mail carries them), so they go straight to Telegram once the step is stored, ahead of the alert,
-and a refusal is logged, not retried.
+so a 500, an outage or a crash delays it but never loses or doubles it. The steps a person takes in
+Telegram (file, call, acknowledge, justify, close) are here for that reason: each opens the unit of
+work of a rule in bot/anomalias.py and queues what it owes there (handlers/anomalias.py calls them).
+The alert's images are the exception: the outbox sends no albums, and they are an extra (the alert
+says what matters and the e-mail carries them), so they go straight to Telegram once the step is
+stored, ahead of the alert, and a refusal is logged, not retried.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.error import TelegramError
 
 from bot import anomalias, notices
-from bot.anomalias import Case
+from bot.anomalias import Case, NewReport, Outcome
 from bot.anomalias_render import alert_text, report_text
 from bot.i18n import t
 from bot.services import Services
@@ -133,3 +136,138 @@ async def post_justification(session: AsyncSession, services: Services, notice_i
         key=f"anomalia:{notice.anomaly_id}:justification:{notice_id}",
         reply_to=Record.of(Anomaly, notice.anomaly_id),
     )
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a report was made: its call list is owed there, as a reply would be (quoting the report
+    in a group; `quote` None in a private chat, where a reply does not quote)."""
+
+    chat_id: int
+    thread_id: int | None
+    quote: int | None
+
+
+async def file(
+    services: Services,
+    report: NewReport,
+    reporter: Person,
+    evidence_ids: list[int],
+    images: list[bytes],
+    origin: Origin,
+    language: str,
+) -> tuple[Case, list[Person]]:
+    """File the case and queue, in the same unit of work, its e-mails (sent at once) and its Telegram
+    notices (sent by the outbox after this update); `images` are read by the caller before, not under
+    the write lock. Returns the case and the people alerted, to whom the caller sends the images."""
+    async with services.db.write() as session:
+        anomaly = await anomalias.file_report(session, services, report, reporter, evidence_ids, images)
+        filed = await _owe_notices(session, services, anomaly.id, origin, language)  # type: ignore[arg-type]
+    services.kick_outbox()
+    return filed
+
+
+async def _owe_notices(
+    session: AsyncSession, services: Services, anomaly_id: int, origin: Origin, language: str
+) -> tuple[Case, list[Person]]:
+    """Private alerts first (the people who must act), then the reporter's call list (where they
+    reported, in their `language`) and the group's report. Returns the case and the people alerted."""
+    case = await anomalias.case_of(session, anomaly_id)
+    assert case is not None
+    people: dict[int, Person] = {n.person_id: await session.get(Person, n.person_id) for n in case.notices}  # type: ignore[misc]
+    alerted = [
+        people[n.person_id] for n in case.notices if await owe_alert(session, services, case, n, people[n.person_id])
+    ]
+    text, keyboard = _call_list(case, people, language)
+    await notices.queue(
+        session,
+        services,
+        key=f"anomalia:{anomaly_id}:calls",
+        chat_id=origin.chat_id,
+        thread_id=origin.thread_id,
+        text=text,
+        markup=keyboard,
+        quote=origin.quote,
+    )
+    await show_report(session, services, anomaly_id)
+    return case, alerted
+
+
+def _call_list(case: Case, people: dict[int, Person], language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Phone first: whom to call, their number (phones turn numbers into call links), a button each."""
+    lines = [t(language, "anomalia.filed", number=case.anomaly.number), "", t(language, "anomalia.call_first")]
+    rows = []
+    for notice in case.notices:
+        person = people[notice.person_id]
+        lines.append(
+            t(
+                language,
+                "anomalia.call_person",
+                name=person.name,
+                role=t(language, f"role.{notice.role}"),
+                phone=person.phone or t(language, "anomalia.no_phone"),
+            )
+        )
+        first = person.name.split()[0]
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t(language, "anomalia.button.called", name=first), callback_data=f"anm:call:{notice.id}:realizada"
+                ),
+                InlineKeyboardButton(
+                    t(language, "anomalia.button.no_answer", name=first),
+                    callback_data=f"anm:call:{notice.id}:no_contesta",
+                ),
+            ]
+        )
+    if not case.notices:
+        lines.append(t(language, "anomalia.nobody"))
+    return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+
+
+async def _step(
+    services: Services, anomaly_id: int | None, step: Callable[[AsyncSession], Awaitable[Outcome]]
+) -> Outcome:
+    """A step of the case and the report's edit it owes, in one unit of work, before anyone is answered:
+    a crash after the commit leaves the edit owed, not lost."""
+    assert anomaly_id is not None
+    async with services.db.write() as session:
+        outcome = await step(session)
+        if outcome is Outcome.OK:
+            await show_report(session, services, anomaly_id)
+    return outcome
+
+
+async def record_call(services: Services, anomaly_id: int | None, notice_id: int, person: Person, call: str) -> Outcome:
+    """How the reporter's phone call to one notified person went (`call`: "realizada" or "no_contesta"):
+    the procedure asks for the phone first, and the timeline shows it was made."""
+    return await _step(
+        services, anomaly_id, lambda session: anomalias.record_call(session, services, notice_id, person, call)
+    )
+
+
+async def acknowledge(services: Services, anomaly_id: int | None, notice_id: int, person: Person) -> Outcome:
+    """The alerted person's "Recibido", which stops the escalation to their backup."""
+    return await _step(
+        services, anomaly_id, lambda session: anomalias.acknowledge(session, services, notice_id, person)
+    )
+
+
+async def close(services: Services, anomaly_id: int, person: Person, note: str) -> Outcome:
+    """A supervisor's closing note; anomalias.close refuses anyone else, whoever answered the prompt."""
+    return await _step(
+        services, anomaly_id, lambda session: anomalias.close(session, services, anomaly_id, person, note)
+    )
+
+
+async def justify(
+    services: Services, notice_id: int, person: Person, text: str, via: str
+) -> tuple[Outcome, Anomaly | None]:
+    """The alerted person's written justification and its post to the group, in one unit of work.
+    Returns the case's anomaly too, whatever the outcome, for the answer to name it."""
+    async with services.db.write() as session:
+        outcome = await anomalias.justify(session, services, notice_id, person, text, via)
+        if outcome is Outcome.OK:
+            await post_justification(session, services, notice_id)
+        _, anomaly = await anomalias.notice_and_case(session, notice_id)
+    return outcome, anomaly

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import ForceReply, Message, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.ext import CallbackQueryHandler
 
-from bot import anomalias, notices, prompts
+from bot import anomalias, anomalias_notify, prompts
 from bot.anomalias import Case, NewReport, Outcome
 from bot.anomalias_images import collect, images_of
-from bot.anomalias_notify import alert_keyboard, owe_alert, post_justification, send_images, show_report
+from bot.anomalias_notify import Origin, alert_keyboard, send_images
 from bot.anomalias_render import list_text, timeline_text
 from bot.context import VigiaContext
 from bot.i18n import Html, t
@@ -21,8 +19,7 @@ from bot.roles import EVERYONE, SUPERVISORS, UNIT_STAFF
 from bot.services import Services
 from bot.text import fold
 from handlers.commands import Command, check_role
-from storage.anomalias import Anomaly, AnomalyNotice
-from storage.people import Person
+from storage.anomalias import AnomalyNotice
 from storage.prompts import PendingPrompt
 
 MIN_DESCRIPTION_WORDS = 3
@@ -76,9 +73,9 @@ async def anomalia(update: Update, context: VigiaContext) -> None:
 
 
 async def file_and_notify(message: Message, context: VigiaContext, report: NewReport) -> None:
-    """Shared by the urgent form and the guided report: file the case and queue, in the same unit of
-    work, its e-mails (sent at once) and its Telegram notices (sent by the outbox after this update).
-    The images then go straight to the alerted people, so they arrive ahead of the alerts."""
+    """Shared by the urgent form and the guided report: the snapshots and the reporter's own photos
+    are kept, the case filed with the notices it owes, then the images go straight to the alerted
+    people, so they arrive ahead of the alerts."""
     services, person = context.services, context.person
     assert person is not None
     evidence_ids: list[int] = []
@@ -87,70 +84,15 @@ async def file_and_notify(message: Message, context: VigiaContext, report: NewRe
         own = [bytes(await (await context.bot.get_file(f)).download_as_bytearray()) for f in report.photo_file_ids]
         evidence_ids = await collect(services, report.cameras, own, person)
     images = await images_of(services, evidence_ids)  # read before the unit of work, not under its lock
-    async with services.db.write() as session:
-        anomaly = await anomalias.file_report(session, services, report, person, evidence_ids, images)
-        case, alerted = await _owe_notices(session, message, context, anomaly.id)  # type: ignore[arg-type]
-    services.kick_outbox()
-    await send_images(context.bot, case, alerted, images)
-
-
-async def _owe_notices(
-    session: AsyncSession, message: Message, context: VigiaContext, anomaly_id: int
-) -> tuple[Case, list[Person]]:
-    """Private alerts first (the people who must act), then the reporter's call list (where they
-    reported) and the group's report. Returns the case and the people alerted."""
-    services = context.services
-    case = await anomalias.case_of(session, anomaly_id)
-    assert case is not None
-    people: dict[int, Person] = {n.person_id: await session.get(Person, n.person_id) for n in case.notices}  # type: ignore[misc]
-    alerted = [
-        people[n.person_id] for n in case.notices if await owe_alert(session, services, case, n, people[n.person_id])
-    ]
-    text, keyboard = _call_list(case, people, context.language)
-    await notices.queue(
-        session,
-        services,
-        key=f"anomalia:{anomaly_id}:calls",
+    origin = Origin(
         chat_id=message.chat_id,
         thread_id=message.message_thread_id if message.is_topic_message else None,
-        text=text,
-        markup=keyboard,
         quote=message.message_id if message.chat.type != ChatType.PRIVATE else None,  # as reply_text quotes
     )
-    await show_report(session, services, anomaly_id)
-    return case, alerted
-
-
-def _call_list(case: Case, people: dict[int, Person], language: str) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Phone first: whom to call, their number (phones turn numbers into call links), a button each."""
-    lines = [t(language, "anomalia.filed", number=case.anomaly.number), "", t(language, "anomalia.call_first")]
-    rows = []
-    for notice in case.notices:
-        person = people[notice.person_id]
-        lines.append(
-            t(
-                language,
-                "anomalia.call_person",
-                name=person.name,
-                role=t(language, f"role.{notice.role}"),
-                phone=person.phone or t(language, "anomalia.no_phone"),
-            )
-        )
-        first = person.name.split()[0]
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    t(language, "anomalia.button.called", name=first), callback_data=f"anm:call:{notice.id}:realizada"
-                ),
-                InlineKeyboardButton(
-                    t(language, "anomalia.button.no_answer", name=first),
-                    callback_data=f"anm:call:{notice.id}:no_contesta",
-                ),
-            ]
-        )
-    if not case.notices:
-        lines.append(t(language, "anomalia.nobody"))
-    return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+    case, alerted = await anomalias_notify.file(
+        services, report, person, evidence_ids, images, origin, context.language
+    )
+    await send_images(context.bot, case, alerted, images)
 
 
 async def anomalias_abiertas(update: Update, context: VigiaContext) -> None:
@@ -178,8 +120,7 @@ async def button(update: Update, context: VigiaContext) -> None:
         return
     person = context.person
     assert person is not None
-    async with services.db.read() as session:
-        notice = await session.get(AnomalyNotice, int(ident)) if action != "close" else None
+    notice = await anomalias.get_notice(services, int(ident)) if action != "close" else None
     anomaly_id = int(ident) if action == "close" else (notice.anomaly_id if notice else None)
     case = await anomalias.load(services, anomaly_id) if anomaly_id else None
     if case is None:
@@ -187,16 +128,10 @@ async def button(update: Update, context: VigiaContext) -> None:
         return
     number, ident_id = case.anomaly.number, int(ident)
     if action == "call":
-        outcome = await _apply(
-            services,
-            case.anomaly.id,
-            lambda session: anomalias.record_call(session, services, ident_id, person, rest[0]),
-        )
+        outcome = await anomalias_notify.record_call(services, case.anomaly.id, ident_id, person, rest[0])
         await query.answer(t(language, OUTCOME_KEYS.get(outcome, "anomalia.call_recorded"), number=number))
     elif action == "ack":
-        outcome = await _apply(
-            services, case.anomaly.id, lambda session: anomalias.acknowledge(session, services, ident_id, person)
-        )
+        outcome = await anomalias_notify.acknowledge(services, case.anomaly.id, ident_id, person)
         await query.answer(
             t(language, OUTCOME_KEYS.get(outcome, "anomalia.ack_done"), number=number),
             show_alert=outcome is not Outcome.OK,
@@ -205,18 +140,6 @@ async def button(update: Update, context: VigiaContext) -> None:
             await _refresh_alert(query.message, ident_id, language, services)  # type: ignore[arg-type]
     else:
         await _ask(update, context, case, action, ident_id, notice)
-
-
-async def _apply(
-    services: Services, anomaly_id: int | None, step: Callable[[AsyncSession], Awaitable[Outcome]]
-) -> Outcome:
-    """A step of the case and the report's edit it owes, in one unit of work."""
-    assert anomaly_id is not None
-    async with services.db.write() as session:
-        outcome = await step(session)
-        if outcome is Outcome.OK:
-            await show_report(session, services, anomaly_id)
-    return outcome
 
 
 async def _ask(
@@ -258,8 +181,7 @@ async def _ask(
 async def _refresh_alert(message: Message | None, notice_id: int, language: str, services: Services) -> None:
     if message is None:
         return
-    async with services.db.read() as session:
-        notice = await session.get(AnomalyNotice, notice_id)
+    notice = await anomalias.get_notice(services, notice_id)
     if notice is not None:
         await message.edit_reply_markup(alert_keyboard(notice, language))
 
@@ -268,12 +190,7 @@ async def answer_justification(update: Update, context: VigiaContext, pending: P
     message, person, services = update.effective_message, context.person, context.services
     assert message is not None and person is not None
     text = message.text or message.caption or ""
-    async with services.db.write() as session:
-        outcome = await anomalias.justify(session, services, pending.object_id, person, text, "telegram")
-        if outcome is Outcome.OK:
-            await post_justification(session, services, pending.object_id)
-        notice = await session.get(AnomalyNotice, pending.object_id)
-        anomaly = await session.get(Anomaly, notice.anomaly_id) if notice else None
+    outcome, anomaly = await anomalias_notify.justify(services, pending.object_id, person, text, "telegram")
     if outcome is Outcome.TOO_SHORT:
         await message.reply_text(t(context.language, "anomalia.too_short"))
         return False
@@ -292,9 +209,7 @@ async def answer_closing(update: Update, context: VigiaContext, pending: Pending
     if len(note) < MIN_DESCRIPTION_WORDS:
         await message.reply_text(t(context.language, "anomalia.short_description"))
         return False
-    outcome = await _apply(
-        services, pending.object_id, lambda session: anomalias.close(session, services, pending.object_id, person, note)
-    )
+    outcome = await anomalias_notify.close(services, pending.object_id, person, note)
     case = await anomalias.load(services, pending.object_id)
     number = case.anomaly.number if case else ""
     key = "anomalia.closed" if outcome is Outcome.OK else OUTCOME_KEYS.get(outcome, "anomalia.supervisors_only")

@@ -9,6 +9,7 @@ from tests.fake_telegram import Call, png_bytes
 from tests.harness import GROUP_ID, BotHarness
 
 LUIS, SONIA, OSCAR, CARLOS, MARTA = 1005, 1009, 1006, 1003, 1004
+JUSTIFICATION = "Era personal de la naviera autorizado para retirar carga"
 
 
 async def file(
@@ -20,6 +21,13 @@ async def file(
     alert = await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="Anomalía A-2026-0001")
     calls = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Llame primero")
     return report, calls, alert
+
+
+def answer(bot: BotHarness, who: str, chat: dict, text: str, question: Call) -> int:
+    """`who` answers the bot's `question` in `chat`, by replying to it; returns the mark to wait after."""
+    mark = bot.fake.mark()
+    bot.fake.send_text(bot.user(who), chat, text, reply_to=question.result)
+    return mark
 
 
 async def test_an_urgent_report_is_routed_alerted_and_asks_for_the_call_first(bot: BotHarness) -> None:
@@ -61,13 +69,7 @@ async def test_the_call_the_receipt_and_the_justification_are_recorded(bot: BotH
     )
     refused = await bot.ask("adm.luis", "ok")
     assert "no alcanza como justificación" in refused.params["text"]
-    mark = bot.fake.mark()
-    bot.fake.send_text(
-        bot.user("adm.luis"),
-        bot.private("adm.luis"),
-        "Era personal de la naviera autorizado para retirar carga",
-        reply_to=question.result,
-    )
+    mark = answer(bot, "adm.luis", bot.private("adm.luis"), JUSTIFICATION, question)
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="quedó registrada")
     posted = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="📝 Justificación")
     assert posted.params["reply_parameters"]["message_id"] == report.result["message_id"]
@@ -83,15 +85,29 @@ async def test_the_coordinator_closes_it_and_a_technician_cannot(bot: BotHarness
     assert "es para: coordinador técnico, jefe de la UTMV" in refused.params["text"]
     mark, _ = await bot.press("coord.carlos", report.result, "anm:close:1")
     question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="nota de cierre")
-    mark = bot.fake.mark()
-    bot.fake.send_text(
-        bot.user("coord.carlos"), bot.group, "Verificado con la aduana, sin novedad", reply_to=question.result
-    )
+    mark = answer(bot, "coord.carlos", bot.group, "Verificado con la aduana, sin novedad", question)
     await bot.fake.wait_for("sendMessage", after=mark, text_contains="A-2026-0001 cerrada.")
     closed = await bot.fake.wait_for("editMessageText", after=mark, message_id=report.result["message_id"])
     assert "Estado: cerrada por Carlos Rivas" in closed.params["text"] and "reply_markup" not in closed.params
     listing = await bot.ask("jefe.marta", "/anomalias")
     assert listing.params["text"] == "No hay anomalías abiertas."
+
+
+async def test_it_refuses_a_justification_typed_while_the_case_was_closed_and_names_it(bot: BotHarness) -> None:
+    report, _, alert = await file(bot)
+    mark, _ = await bot.press("adm.luis", alert.result, "anm:just:1")
+    question = await bot.fake.wait_for(
+        "sendMessage", after=mark, chat_id=LUIS, text_contains="Escriba la justificación"
+    )
+    mark, _ = await bot.press("coord.carlos", report.result, "anm:close:1")
+    closing = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="nota de cierre")
+    mark = answer(bot, "coord.carlos", bot.group, "Verificado con la aduana", closing)
+    await bot.fake.wait_for("sendMessage", after=mark, text_contains="A-2026-0001 cerrada.")
+    mark = answer(bot, "adm.luis", bot.private("adm.luis"), JUSTIFICATION, question)
+    refused = await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS)
+    assert refused.params["text"] == "La anomalía A-2026-0001 ya está cerrada; no se cambió nada."
+    await bot.settle()
+    assert not [c for c in bot.fake.calls[mark:] if "📝 Justificación" in str(c.params.get("text"))]
 
 
 async def test_no_receipt_alerts_the_backup_and_the_coordinator_once(bot: BotHarness) -> None:
