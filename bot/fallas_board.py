@@ -3,7 +3,11 @@ edited in place as the triage moves, so the group sees the state without a strea
 
 Both go through the Telegram outbox (bot/notices.py), queued in the unit of work that changes the
 fault: a refusal or a crash delays them, never loses them, and the frame is owed once however many
-times the message is retried. Used by the /falla commands and by the health monitor's job alike."""
+times the message is retried. Used by the /falla commands and by the health monitor's job alike.
+
+The steps a person takes on a fault (open it, answer the triage, resolve it) are here for the same
+reason: each opens the unit of work of its rule in bot/fallas.py and owes there the message, the
+vendor's e-mail or the chief's notice it makes due (handlers/fallas.py calls them)."""
 
 from __future__ import annotations
 
@@ -11,15 +15,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import fallas, notices, triage
-from bot.fallas import FaultCase
+from bot.fallas import FaultCase, Outcome, Target
 from bot.fallas_mail import target_name
-from bot.fallas_render import fault_text
-from bot.i18n import t
+from bot.fallas_render import elapsed_line, fault_text
+from bot.i18n import Html, t
 from bot.services import Services
 from bot.shifts import local_time
 from storage.fallas import Fault
 from storage.notices import NoticeKind, Record, latest_for
-from storage.people import Person, person_by_key
+from storage.people import Person, linked_with_role, person_by_key
 from storage.sites import Camera
 
 TOPIC = "fallas"
@@ -90,6 +94,62 @@ async def publish(services: Services, fault_id: int) -> None:
         fault = await session.get(Fault, fault_id)
         if fault is not None:
             await show(session, services, fault)
+
+
+async def file(services: Services, target: Target, description: str, person: Person | None) -> tuple[Fault, bool]:
+    """/falla: the fault and its message in one unit of work; an open fault on the same target is
+    returned instead (False), and its message is left as it is."""
+    async with services.db.write() as session:
+        fault, created = await fallas.open_in(session, services, target, description, person)
+        if created:
+            await show(session, services, fault)
+    return fault, created
+
+
+async def answer(
+    services: Services, fault_id: int, person: Person | None, reply: str, source: str
+) -> tuple[Outcome, Fault | None]:
+    """A triage answer (by phone, or the administrator's one tap) and the fault's message as it now is,
+    in one unit of work, before anyone is answered: a crash after the commit leaves the edit owed, not
+    lost. A stale press redraws the message too, so buttons of a step already answered disappear."""
+    frame = await fallas.vendor_frame(services, fault_id, reply)
+    async with services.db.write() as session:
+        outcome, fault = await fallas.answer(session, services, fault_id, person, reply, source, frame)
+        if fault is not None:
+            await show(session, services, fault)
+    services.kick_outbox()
+    return outcome, fault
+
+
+async def resolve(services: Services, fault_id: int, person: Person, treatment: str, cause: str) -> Outcome:
+    """The resolution, the fault's last edit and the chiefs' notice (procedure III-2: "Comunica a
+    Jefatura") in one unit of work, so the chiefs are told exactly when it is stored."""
+    now = services.now()
+    async with services.db.write() as session:
+        outcome, fault = await fallas.resolve(session, now, fault_id, person, treatment, cause)
+        if outcome is Outcome.OK and fault is not None:
+            await _tell_chiefs(session, services, await show(session, services, fault))
+    return outcome
+
+
+async def _tell_chiefs(session: AsyncSession, services: Services, case: FaultCase) -> None:
+    """Each chief, in their language, once per resolution (a fault the monitor reopens may be resolved
+    again: the key carries the resolution's time)."""
+    fault = case.fault
+    assert fault.resolved_at is not None
+    key = f"falla:{fault.id}:resolved:{fault.resolved_at:%Y%m%dT%H%M%S}"
+    for chief in await linked_with_role(session, "jefe"):
+        language = chief.language
+        text = t(
+            language,
+            "falla.chief_resolved",
+            number=fault.number,
+            target=target_name(fault, services.unit),
+            cause=t(language, f"falla.cause.{fault.cause}"),
+            elapsed=Html(elapsed_line(case, language, services.now())),
+            treatment=fault.treatment or "",
+        )
+        await notices.tell(session, services, chief, text, key=key)
 
 
 async def ask_administrator(services: Services, fault: Fault) -> Person | None:

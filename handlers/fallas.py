@@ -5,24 +5,20 @@ from __future__ import annotations
 import html
 from datetime import date
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler
 
-from bot import fallas, fallas_board, notices, prompts, triage
+from bot import fallas, fallas_board, prompts, triage
 from bot.bitacora import month_label
 from bot.context import VigiaContext
 from bot.fallas import FaultCase, Outcome
 from bot.fallas_bitacora import documents
-from bot.fallas_mail import target_name
 from bot.fallas_render import elapsed_line, list_text, timeline_text
 from bot.i18n import Html, t
 from bot.roles import EVERYONE, UNIT_STAFF
 from bot.services import Services
 from handlers.commands import Command, check_role
-from storage.fallas import Fault
-from storage.people import Person, linked_with_role
 from storage.prompts import PendingPrompt
 
 OUTCOMES = {
@@ -61,10 +57,7 @@ async def falla(update: Update, context: VigiaContext) -> None:
     if target is None:
         await message.reply_text(t(language, "falla.unknown_target", value=args[0], **_listing(services)))
         return
-    async with services.db.write() as session:
-        fault, created = await fallas.open_in(session, services, target, " ".join(args[1:]), context.person)
-        if created:
-            await fallas_board.show(session, services, fault)
+    fault, created = await fallas_board.file(services, target, " ".join(args[1:]), context.person)
     if not created:
         await message.reply_text(t(language, "falla.already_open", number=fault.number))
 
@@ -94,7 +87,7 @@ async def button(update: Update, context: VigiaContext) -> None:
         await query.answer(t(language, key, number=case.fault.number if case else ""), show_alert=True)
         return
     if action == "ans":
-        outcome, _ = await _answer(services, int(fault_id), context.person, arg[0], "telefono")
+        outcome, _ = await fallas_board.answer(services, int(fault_id), context.person, arg[0], "telefono")
         await query.answer(
             t(language, OUTCOMES.get(outcome, "falla.recorded"), number=case.fault.number),
             show_alert=outcome is not Outcome.OK,
@@ -113,21 +106,6 @@ async def button(update: Update, context: VigiaContext) -> None:
         await prompts.ask(services, person, asked.chat_id, "falla.treatment", int(fault_id), asked.message_id)
     elif action == "cause":
         await _resolve(update, context, case, arg[0])
-
-
-async def _answer(
-    services: Services, fault_id: int, person: Person | None, reply: str, source: str
-) -> tuple[Outcome, Fault | None]:
-    """The triage answer and the fault's message as it now is, in one unit of work, before anyone is
-    answered: a crash after the commit leaves the edit owed, not lost. A stale press redraws the
-    message too, so buttons of a step already answered disappear."""
-    frame = await fallas.vendor_frame(services, fault_id, reply)
-    async with services.db.write() as session:
-        outcome, fault = await fallas.answer(session, services, fault_id, person, reply, source, frame)
-        if fault is not None:
-            await fallas_board.show(session, services, fault)
-    services.kick_outbox()
-    return outcome, fault
 
 
 async def _ask_administrator(update: Update, context: VigiaContext, case: FaultCase) -> None:
@@ -153,7 +131,7 @@ async def administrator_answer(update: Update, context: VigiaContext) -> None:
     if context.person is None or site is None or context.person.key not in site.administrators:
         await query.answer(t(language, "falla.not_your_question"), show_alert=True)  # a forged or forwarded button
         return
-    outcome, fault = await _answer(services, int(fault_id), context.person, reply, "administrador")
+    outcome, fault = await fallas_board.answer(services, int(fault_id), context.person, reply, "administrador")
     await query.answer(
         t(language, OUTCOMES.get(outcome, "falla.admin_thanks"), number=fault.number if fault else ""),
         show_alert=outcome is not Outcome.OK,
@@ -193,11 +171,7 @@ async def _resolve(update: Update, context: VigiaContext, case: FaultCase, cause
     if not treatment:
         await query.answer(t(language, "falla.stale"), show_alert=True)
         return
-    now = services.now()
-    async with services.db.write() as session:
-        outcome, fault = await fallas.resolve(session, now, case.fault.id, person, treatment, cause)  # type: ignore[arg-type]
-        if outcome is Outcome.OK and fault is not None:
-            await _tell_chiefs(session, services, await fallas_board.show(session, services, fault))
+    outcome = await fallas_board.resolve(services, case.fault.id, person, treatment, cause)  # type: ignore[arg-type]
     await query.answer(
         t(language, OUTCOMES.get(outcome, "falla.resolved"), number=case.fault.number),
         show_alert=outcome is not Outcome.OK,
@@ -206,26 +180,6 @@ async def _resolve(update: Update, context: VigiaContext, case: FaultCase, cause
         return
     await prompts.done(services, pending)  # type: ignore[arg-type]
     await query.edit_message_text(t(language, "falla.resolved", number=case.fault.number))
-
-
-async def _tell_chiefs(session: AsyncSession, services: Services, case: FaultCase) -> None:
-    """Procedure III-2: "Comunica a Jefatura", owed in the resolution's unit of work (once per
-    resolution: a fault the monitor reopens may be resolved again)."""
-    fault = case.fault
-    assert fault.resolved_at is not None
-    key = f"falla:{fault.id}:resolved:{fault.resolved_at:%Y%m%dT%H%M%S}"
-    for chief in await linked_with_role(session, "jefe"):
-        language = chief.language
-        text = t(
-            language,
-            "falla.chief_resolved",
-            number=fault.number,
-            target=target_name(fault, services.unit),
-            cause=t(language, f"falla.cause.{fault.cause}"),
-            elapsed=Html(elapsed_line(case, language, services.now())),
-            treatment=fault.treatment or "",
-        )
-        await notices.tell(session, services, chief, text, key=key)
 
 
 async def bitacora(update: Update, context: VigiaContext) -> None:
