@@ -91,7 +91,7 @@ async def main() -> None:
         SMTP_FROM="Vigía <vigia@aduana.test>",
     )
     try:
-        await fake.wait_for("getUpdates", timeout=60)
+        await fake.wait_until_polling(timeout=60)
         mark, alone = fake.mark(), time.monotonic()
         fake.send_text(users[0], chats[0], "/anomalia hachadura Persona sola rondando el portón")
         single_alert = (await fake.wait_for("sendMessage", after=mark, chat_id=ADMIN, timeout=60)).at - alone

@@ -82,7 +82,7 @@ async def main() -> None:
     # The bot itself is measured: Telegram's rate and the per-person flood limit are lifted.
     bot = await start_bot(fake, workdir, unit_file(workdir), TELEGRAM_RATE_LIMIT="false", FLOOD_BURST="100000")
     try:
-        await fake.wait_for("getUpdates", timeout=60)
+        await fake.wait_until_polling(timeout=60)
         mark = fake.mark()
         for user, chat in zip(users, chats, strict=True):  # warm-up: one each
             fake.send_text(user, chat, "/ayuda")

@@ -49,7 +49,7 @@ async def test_run_serves_until_sigterm_and_never_logs_the_token(
     ana = fake.user(1001, "Ana")
     process = await spawn(environment(fake, tmp_path, unit_file), "run")
     try:
-        await fake.wait_for("getUpdates", timeout=60)
+        await fake.wait_until_polling(timeout=60)
         mark = fake.mark()
         fake.send_text(ana, fake.private_chat(ana), "/ayuda")
         reply = await fake.wait_for("sendMessage", after=mark, chat_id=1001)
