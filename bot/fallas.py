@@ -54,13 +54,11 @@ class FaultCase:
 
 def parse_target(word: str, services: Services) -> Target | None:
     """`siram`, a site code or a camera code, forgiving case and accents."""
-    wanted, unit = fold(word), services.unit
-    if wanted == "siram":
+    if fold(word) == "siram":
         return Target("siram", None, None)
-    site = next((s for s in unit.sites if fold(s.code) == wanted), None)
+    site, camera = services.unit.site(word), services.unit.camera(word)
     if site is not None:
         return Target("sitio", site.code, None)
-    camera = next((c for c in unit.cameras if fold(c.code) == wanted), None)
     return Target("camara", camera.site, camera.code) if camera else None
 
 

@@ -135,12 +135,13 @@ def parse_form(text: str, unit: UnitConfig, today: date, tz: ZoneInfo) -> Form |
     requester = EMAIL.sub("", value.get("requester", "")).strip(" <>,;")
     if value.get("requester") and not requester:
         bad("requester", "bad_requester")
-    site = next((s.code for s in unit.sites if fold(s.code) == fold(value.get("site", "-"))), None)
+    named = unit.site(value.get("site", "-"))
+    site = named.code if named else None
     if value.get("site") and site is None:
         bad("site", "unknown_site")
     cameras = []
     for word in (w.strip() for w in value.get("cameras", "").split(",") if w.strip()):
-        camera = next((c for c in unit.cameras if fold(c.code) == fold(word)), None)
+        camera = unit.camera(word)
         if camera is None:
             problems.append(Problem(line["cameras"], "unknown_camera", word[:40]))
         else:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.errors import ConfigError
 from bot.roles import Role
 from bot.solicitudes_rules import DEFAULT_DIRECT_UNITS, DEFAULT_INTERNAL_DAYS, DEFAULT_UNITS
+from bot.text import fold
 from bot.yaml_source import ENV_REFERENCE, Loc, YamlDocument, expand_env, raw_value
 
 Language = Literal["es", "en"]
@@ -299,6 +300,18 @@ class UnitConfig(Strict):
 
     def site_name(self, code: str) -> str:
         return next((s.name for s in self.sites if s.code == code), code)
+
+    def site(self, typed: str) -> Site | None:
+        """The site a person typed by its code, forgiving case and accents."""
+        return next((s for s in self.sites if fold(s.code) == fold(typed)), None)
+
+    def camera(self, typed: str) -> Camera | None:
+        """The camera a person typed by its code, forgiving case and accents."""
+        return next((c for c in self.cameras if fold(c.code) == fold(typed)), None)
+
+    def codes(self) -> dict[str, str]:
+        """The codes a person may type, for a message that says what exists: `sites` and `cameras`."""
+        return {"sites": ", ".join(s.code for s in self.sites), "cameras": ", ".join(c.code for c in self.cameras)}
 
     def category_name(self, code: str) -> str:
         category = self.anomalias.category(code)

@@ -27,10 +27,7 @@ MIN_DESCRIPTION_WORDS = 3
 
 def _listing(context: VigiaContext) -> dict[str, str]:
     unit = context.services.unit
-    return {
-        "sites": ", ".join(s.code for s in unit.sites),
-        "categories": ", ".join(c.code for c in unit.anomalias.categories),
-    }
+    return {"sites": unit.codes()["sites"], "categories": ", ".join(c.code for c in unit.anomalias.categories)}
 
 
 async def anomalia(update: Update, context: VigiaContext) -> None:
@@ -47,16 +44,16 @@ async def anomalia(update: Update, context: VigiaContext) -> None:
             return
         await message.reply_text(timeline_text(case, language, services.now(), services.tz))
         return
-    site = next((s for s in services.unit.sites if fold(s.code) == fold(args[0])), None)
+    site = services.unit.site(args[0])
     if site is None:
         await message.reply_text(t(language, "anomalia.unknown_site", value=args[0], sites=_listing(context)["sites"]))
         return
     category, cameras = "otro", []
     while len(args) > 1 and args[1].startswith("#"):
         marker = fold(args[1][1:])
-        camera = next((c.code for c in services.unit.cameras if c.site == site.code and fold(c.code) == marker), None)
-        if camera is not None:
-            cameras.append(camera)
+        camera = services.unit.camera(marker)
+        if camera is not None and camera.site == site.code:
+            cameras.append(camera.code)
         elif services.unit.anomalias.category(marker) is not None:
             category = marker
         else:

@@ -17,7 +17,6 @@ from bot.fallas_bitacora import documents
 from bot.fallas_render import elapsed_line, list_text, timeline_text
 from bot.i18n import Html, t
 from bot.roles import EVERYONE, UNIT_STAFF
-from bot.services import Services
 from handlers.commands import Command, check_role
 from storage.prompts import PendingPrompt
 
@@ -29,18 +28,13 @@ OUTCOMES = {
 }
 
 
-def _listing(services: Services) -> dict[str, str]:
-    unit = services.unit
-    return {"sites": ", ".join(s.code for s in unit.sites), "cameras": ", ".join(c.code for c in unit.cameras)}
-
-
 async def falla(update: Update, context: VigiaContext) -> None:
     """`/falla <número>` shows a timeline; `/falla <cámara|sitio|siram> [descripción]` opens one."""
     message, services, language = update.effective_message, context.services, context.language
     assert message is not None
     args = list(context.args or ())
     if not args:
-        await message.reply_text(t(language, "falla.usage", **_listing(services)))
+        await message.reply_text(t(language, "falla.usage", **services.unit.codes()))
         return
     if len(args) == 1 and fallas.parse_number(args[0], 2000) is not None:
         found = await fallas.find(services, args[0])
@@ -55,7 +49,7 @@ async def falla(update: Update, context: VigiaContext) -> None:
         return
     target = fallas.parse_target(args[0], services)
     if target is None:
-        await message.reply_text(t(language, "falla.unknown_target", value=args[0], **_listing(services)))
+        await message.reply_text(t(language, "falla.unknown_target", value=args[0], **services.unit.codes()))
         return
     fault, created = await fallas_board.file(services, target, " ".join(args[1:]), context.person)
     if not created:

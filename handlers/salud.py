@@ -20,11 +20,6 @@ from handlers.commands import Command
 CAPTION_LIMIT = 1024
 
 
-def _names(context: VigiaContext) -> dict[str, str]:
-    unit = context.services.unit
-    return {"sites": ", ".join(s.code for s in unit.sites), "cameras": ", ".join(c.code for c in unit.cameras)}
-
-
 async def estado(update: Update, context: VigiaContext) -> None:
     """`/estado [sitio|cámara]`: a chart of every site, of one site camera by camera, or of one
     camera, now, over the last 24 hours and the last 7 days, with a caption of the figures."""
@@ -36,7 +31,7 @@ async def estado(update: Update, context: VigiaContext) -> None:
         return
     target = maintenance.parse_target(services, args[0]) if args else None
     if args and target is None:
-        await message.reply_text(t(language, "salud.status.unknown", value=args[0], **_names(context)))
+        await message.reply_text(t(language, "salud.status.unknown", value=args[0], **services.unit.codes()))
         return
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     from bot.health.chart import render_status  # matplotlib on first use: ~50 MB held only once asked
@@ -61,11 +56,11 @@ async def referencia(update: Update, context: VigiaContext) -> None:
     period = t(language, f"salud.period.{references.period_now(services)}")
     args = list(context.args or ())
     if not args:
-        await message.reply_text(t(language, "salud.referencia.usage", period=period, **_names(context)))
+        await message.reply_text(t(language, "salud.referencia.usage", period=period, **services.unit.codes()))
         return
-    camera = next((c for c in services.unit.cameras if fold(c.code) == fold(args[0]) and c.enabled), None)
-    if camera is None:
-        await message.reply_text(t(language, "salud.referencia.unknown", value=args[0], **_names(context)))
+    camera = services.unit.camera(args[0])
+    if camera is None or not camera.enabled:
+        await message.reply_text(t(language, "salud.referencia.unknown", value=args[0], **services.unit.codes()))
         return
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     try:
@@ -96,7 +91,7 @@ async def mantenimiento(update: Update, context: VigiaContext) -> None:
         return
     target = maintenance.parse_target(services, args[0])
     if target is None:
-        await message.reply_text(t(language, "salud.mantenimiento.unknown", value=args[0], **_names(context)))
+        await message.reply_text(t(language, "salud.mantenimiento.unknown", value=args[0], **services.unit.codes()))
         return
     if fold(args[1]) == "fin":
         ended = await maintenance.finish(services, target, context.person)

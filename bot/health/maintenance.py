@@ -40,11 +40,9 @@ class Target:
 
 
 def parse_target(services: Services, word: str) -> Target | None:
-    wanted, unit = fold(word), services.unit
-    site = next((s for s in unit.sites if fold(s.code) == wanted), None)
+    site, camera = services.unit.site(word), services.unit.camera(word)
     if site is not None:
         return Target("sitio", site.code, site.name)
-    camera = next((c for c in unit.cameras if fold(c.code) == wanted), None)
     return Target("camara", camera.code, camera.name) if camera else None
 
 
