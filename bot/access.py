@@ -17,7 +17,15 @@ from sqlmodel import col, update
 from bot import audit
 from storage.audit import was_refused
 from storage.db import Database
-from storage.people import LinkCode, Person, all_people, link_code_by_hash, person_by_key, person_by_telegram_id
+from storage.people import (
+    LinkCode,
+    Person,
+    all_people,
+    link_code_by_hash,
+    linked_with_role,
+    person_by_key,
+    person_by_telegram_id,
+)
 
 INVITE_VALIDITY = timedelta(hours=24)
 REFUSED_PRIVATE = "access.refused_private"
@@ -77,6 +85,12 @@ async def create_invite(
 async def unlinked_people(db: Database) -> list[Person]:
     async with db.read() as session:
         return [p for p in await all_people(session) if p.active and p.telegram_id is None]
+
+
+async def linked(db: Database, role: str) -> list[Person]:
+    """The people with `role` who opened the bot: whom a private notice can reach."""
+    async with db.read() as session:
+        return await linked_with_role(session, role)
 
 
 async def redeem_invite(

@@ -3,7 +3,7 @@ digest, and Monday's availability chart; each once, and caught up on start after
 
 from __future__ import annotations
 
-from bot import notices, turnos
+from bot import access, notices, turnos
 from bot.cameras.evidence import keep
 from bot.context import VigiaContext
 from bot.i18n import t
@@ -42,6 +42,8 @@ async def weekly_availability(context: VigiaContext) -> None:
     week = f"{monday:%G-W%V}" if monday else ""
     if monday is None or await turnos.already_sent(services, week, "disponibilidad_semanal"):
         return
+    if not await access.linked(services.db, "jefe"):
+        return  # nobody to show it to yet: the first chief linked this week gets it
     chart = await week_chart(services, monday)
     kept = None
     if chart is not None:  # kept like any document the unit hands out, so the outbox can send it later
