@@ -246,6 +246,8 @@ async def _act(update: Update, context: VigiaContext, solicitud_id: int, action:
     if changed.consigna_id is not None and action == "pertinente":
         await consignas_board.settle(context.bot, services)  # its post, owed with the step, then the board
     done = t(language, "solicitud.done", number=number, state=t(language, f"solicitud.state.{changed.state}"))
+    if action in solicitudes.MAIL_SUBJECTS and not changed.requester_email:
+        done += "\n" + t(language, "solicitud.no_email", requester=changed.requester)  # on paper, then
     if query is not None:
         await query.answer(done)
         if changed.state not in PRIVATE and query.message is not None and query.message.chat.type == "private":

@@ -257,6 +257,17 @@ async def test_missing_data_is_asked_by_email_and_a_request_can_be_not_pertinent
     assert "No hay solicitudes abiertas" in listing.params["text"]
 
 
+async def test_a_requester_without_email_is_left_to_the_unit_to_tell_in_writing(bot: BotHarness) -> None:
+    mark = bot.fake.mark()
+    await register(bot, form(solicitante="Ana Pérez"))
+    posted = await card(bot, mark)
+    mark = await step(bot, "jefe.marta", posted, "no_pertinente", "El video pedido no corresponde a la unidad")
+    told = await bot.fake.wait_for(
+        "sendMessage", after=mark, chat_id=GROUP_ID, text_contains="S-2026-0001: no pertinente"
+    )
+    assert "Ana Pérez no tiene correo registrado" in told.params["text"] and "por escrito" in told.params["text"]
+
+
 async def test_a_written_authorisation_is_recorded_by_the_chief(bot: BotHarness) -> None:
     mark = bot.fake.mark()
     await register(bot, form(unidad="Recursos Humanos"))
