@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bot_process import start_bot
+from bench.bot_process import in_service, start_bot
 from tests.fake_telegram import FakeTelegram
 from tests.mail_servers import SmtpServer
 
@@ -91,7 +91,7 @@ async def main() -> None:
         SMTP_FROM="Vigía <vigia@aduana.test>",
     )
     try:
-        await fake.wait_until_polling(timeout=60)
+        await in_service(fake)
         mark, alone = fake.mark(), time.monotonic()
         fake.send_text(users[0], chats[0], "/anomalia hachadura Persona sola rondando el portón")
         single_alert = (await fake.wait_for("sendMessage", after=mark, chat_id=ADMIN, timeout=60)).at - alone

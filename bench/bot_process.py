@@ -35,6 +35,16 @@ async def start_bot(
     return await asyncio.create_subprocess_exec(*command, env=env, stderr=stderr)
 
 
+START_UP_S = 10.0  # the jobs that catch up once at start (reports, digests, the outbox round) are done
+
+
+async def in_service(fake: FakeTelegram) -> None:
+    """Wait until the bot polls and its start-up catch-up is over: the figures are for a bot in
+    service, which is how a shift meets it, not for one still starting."""
+    await fake.wait_until_polling(timeout=60)
+    await asyncio.sleep(START_UP_S)
+
+
 def in_process_services(database_url: str, workdir: Path, unit_file: Path) -> Services:
     """The bot's services without Telegram, for benchmarks of one workflow. Nothing reaches Telegram,
     but the settings want a token: TELEGRAM_BOT_TOKEN from the environment, else the fake's."""

@@ -41,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bot_process import start_bot
+from bench.bot_process import in_service, start_bot
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,7 +137,7 @@ async def main(rounds: int, live: bool) -> None:
     bot = await start_bot(fake, workdir, unit_file(workdir, url))
     foto, ffmpeg_times, tuned, mosaics = [], [], [], []
     try:
-        await fake.wait_until_polling(timeout=60)
+        await in_service(fake)
         await ask(fake, user, chat, "/foto bench-1")  # warm-up: the bot's first capture loads FFmpeg
         grab(ffmpeg, url, workdir / "warm.jpg")
         cpu_before = cpu_seconds(bot.pid)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bot_process import peak_rss_mb, start_bot
+from bench.bot_process import in_service, peak_rss_mb, start_bot
 from tests.fake_telegram import FakeTelegram
 
 PEOPLE, UPDATES, PACED_RATE = 20, 2000, 100.0
@@ -82,7 +82,7 @@ async def main() -> None:
     # The bot itself is measured: Telegram's rate and the per-person flood limit are lifted.
     bot = await start_bot(fake, workdir, unit_file(workdir), TELEGRAM_RATE_LIMIT="false", FLOOD_BURST="100000")
     try:
-        await fake.wait_until_polling(timeout=60)
+        await in_service(fake)
         mark = fake.mark()
         for user, chat in zip(users, chats, strict=True):  # warm-up: one each
             fake.send_text(user, chat, "/ayuda")
