@@ -9,6 +9,7 @@ redrawn in place after each change and by the consignas.board job.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -16,14 +17,15 @@ from telegram.error import TelegramError
 
 from bot import consignas, notices
 from bot.consignas import Draft, Outcome
-from bot.consignas_render import board_text, consigna_text
+from bot.consignas_render import board_text, consigna_text, holder_name
 from bot.i18n import t
 from bot.notices_delivery import deliver_to
 from bot.services import Services
+from bot.shifts import age
 from bot.telegram_io import publish_board
 from storage.consignas import Consigna, ConsignaStatus, events_of, open_consignas
 from storage.notices import Record
-from storage.people import Person, person_names
+from storage.people import Person, escalation_contacts, person_names
 
 log = logging.getLogger(__name__)
 
@@ -98,3 +100,37 @@ async def refresh_board(bot: Bot, services: Services) -> None:
         await publish_board(bot, services, BOARD, TOPIC, text)
     except TelegramError as exc:
         log.warning("the consignas board waits for its next redraw: %s", exc)
+
+
+async def chase_overdue(services: Services) -> None:
+    """At the deadline, ask the holder in the group (a reply to the consigna's message); after the
+    escalation delay, tell the coordinators. Each is claimed and queued in one unit of work, so it is
+    owed once: never lost to a refusal, never repeated by the next run (the consignas.overdue job)."""
+    language, now = services.unit.language, services.now()
+    async with services.db.read() as session:
+        names = await person_names(session)
+        coordinators = await escalation_contacts(session)
+    for consigna in await consignas.overdue(services, "overdue_reminded_at", timedelta()):
+        late = age(now - consigna.due_at, language)  # type: ignore[operator]
+        text = t(
+            language, "consigna.overdue_group", id=consigna.id, age=late, holder=holder_name(consigna, names, language)
+        )
+        async with services.db.write() as session:
+            if await consignas.claim(session, services, consigna, "overdue_reminded_at"):
+                key, record = f"consigna:{consigna.id}:overdue", Record.of(Consigna, consigna.id)
+                await notices.post(session, services, TOPIC, text, key=key, reply_to=record)
+    delay = timedelta(minutes=services.unit.relevo.escalate_after)
+    for consigna in await consignas.overdue(services, "overdue_escalated_at", delay):
+        async with services.db.write() as session:
+            if not await consignas.claim(session, services, consigna, "overdue_escalated_at"):
+                continue
+            for person in coordinators:
+                text = t(
+                    person.language,
+                    "consigna.overdue_escalated",
+                    id=consigna.id,
+                    age=age(now - consigna.due_at, person.language),  # type: ignore[operator]
+                    text=consigna.text,
+                    holder=holder_name(consigna, names, person.language),
+                )
+                await notices.tell(session, services, person, text, key=f"consigna:{consigna.id}:overdue_escalated")
