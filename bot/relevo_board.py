@@ -8,21 +8,25 @@ bot/relevo.py; this module is what /relevo and its buttons call (handlers/relevo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import notices, relevo, turnos
 from bot.i18n import t
 from bot.relevo import Acceptance
-from bot.relevo_render import handover_text
+from bot.relevo_render import handover_text, summary_text
+from bot.roles import Role
 from bot.services import Services
+from bot.shifts import local_time, slot_at
 from bot.turnos import Duty
 from storage.notices import Record
-from storage.people import Person, person_names
+from storage.people import Person, escalation_contacts, linked_with_role, person_names
 from storage.relevo import Handover, HandoverItem
 
 TOPIC = "consignas"
 BUTTONS_PER_ROW = 4
+SUMMARY_CATCH_UP = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -102,3 +106,85 @@ async def accept(services: Services, handover_id: int, item_id: int | None, pers
     if accepted.done:
         await _show(services, handover_id)
     return accepted
+
+
+async def remind_unaccepted(services: Services) -> None:
+    """A handover not accepted in time: the group (as a reply to the handover) and the incoming
+    technicians, once, from the outbox: claimed and queued in one unit of work."""
+    language, minutes = services.unit.language, services.unit.relevo.remind_after
+    for handover in await relevo.due(services, "reminded_at"):
+        incoming = await _incoming(services, handover)
+        names = ", ".join(p.name for p in incoming.people) or t(language, "relevo.section_empty")
+        outgoing = relevo.slot_of(services, handover.slot_key)
+        key = f"relevo:{handover.id}:reminder"
+        async with services.db.write() as session:
+            if not await relevo.claim(session, services, handover, "reminded_at"):
+                continue
+            text = t(language, "relevo.reminder_group", minutes=minutes, names=names)
+            await notices.post(session, services, TOPIC, text, key=key, reply_to=Record.of(Handover, handover.id))
+            await notices.tell_each(
+                session,
+                services,
+                incoming.people,
+                "relevo.reminder_private",
+                key=key,
+                outgoing=outgoing.name,
+                minutes=minutes,
+            )
+
+
+async def escalate_unaccepted(services: Services) -> None:
+    """A handover still not accepted later: the coordinators are told, once, claimed and queued in
+    one unit of work."""
+    for handover in await relevo.due(services, "escalated_at"):
+        incoming = await _incoming(services, handover)
+        outgoing = relevo.slot_of(services, handover.slot_key)
+        async with services.db.write() as session:
+            if not await relevo.claim(session, services, handover, "escalated_at"):
+                continue
+            names = await person_names(session)
+            await notices.tell_each(
+                session,
+                services,
+                await escalation_contacts(session),
+                "relevo.escalation",
+                key=f"relevo:{handover.id}:escalation",
+                outgoing=outgoing.name,
+                name=names.get(handover.from_person_id, ""),
+                time=local_time(handover.created_at, services.tz, services.now()),
+                minutes=services.unit.relevo.escalate_after,
+                names=", ".join(p.name for p in incoming.people) or "-",
+            )
+
+
+async def prompt_outgoing(services: Services) -> None:
+    """A few minutes before a shift ends, ask whoever is on it to hand over, once per shift."""
+    now = services.now()
+    slot = slot_at(services.unit.shifts, now, services.tz)
+    if now < slot.end - timedelta(minutes=services.unit.relevo.prompt_before_end):
+        return
+    if await turnos.already_sent(services, slot.key, "prompt"):
+        return
+    on_duty = (await turnos.duty(services, slot)).people
+    async with turnos.once(services, slot.key, "prompt") as session:
+        if session is not None:
+            values = {"shift": slot.name, "end": f"{slot.end:%H:%M}"}
+            await notices.tell_each(
+                session, services, on_duty, "relevo.prompt", key=f"relevo:prompt:{slot.key}", **values
+            )
+
+
+async def summarise_ended_shifts(services: Services) -> None:
+    """After each shift, the chief gets its summary privately, once, even if the bot was down then
+    (within SUMMARY_CATCH_UP)."""
+    for slot in await turnos.ended_since_install(services, SUMMARY_CATCH_UP):
+        if await turnos.already_sent(services, slot.key, "summary"):
+            continue
+        touched, still_open, handover = await relevo.shift_summary_data(services, slot)
+        async with turnos.once(services, slot.key, "summary") as session:
+            if session is None:
+                continue
+            names = await person_names(session)
+            for chief in await linked_with_role(session, Role.JEFE):
+                text = summary_text(slot, touched, still_open, handover, names, chief.language, services.tz)
+                await notices.tell(session, services, chief, text, key=f"relevo:summary:{slot.key}")
