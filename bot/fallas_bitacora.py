@@ -1,17 +1,26 @@
-"""The month's Bitácora de Fallas (procedure III-2, Anexo 1) from the faults as they happened."""
+"""The month's Bitácora de Fallas (procedure III-2, Anexo 1) from the faults as they happened, and
+its monthly delivery to the chief (the fallas.monthly_bitacora job)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
-from bot.bitacora import BitacoraRow, file_name, month_end
+from bot import notices, turnos
+from bot.bitacora import BitacoraRow, file_name, month_end, month_label
+from bot.cameras.evidence import keep
 from bot.fallas_mail import target_name
 from bot.health.status import availability_by_site
+from bot.i18n import t
 from bot.services import Services
 from bot.unit_config import UnitConfig
+from storage.audit import first_entry_at
+from storage.evidence import EvidenceKind
 from storage.fallas import Fault, FaultEvent, fault_events, faults_in
-from storage.people import person_names
+from storage.people import linked_with_role, person_names
+
+MONTHLY_HOUR = 7
 
 REPORTED = {  # the last triage answer that says to whom the fault was reported
     "fallo_electrico": "administración de aduana",
@@ -88,3 +97,52 @@ def _has_cameras(services: Services, site_code: str) -> bool:
 def previous_month(moment: datetime, tz: ZoneInfo) -> date:
     local = moment.astimezone(tz)
     return date(local.year - (local.month == 1), (local.month - 2) % 12 + 1, 1)
+
+
+async def hand_to_chief(services: Services) -> None:
+    """From 07:00 on the 1st, last month's bitácora goes to the chief, once, even after downtime: the
+    files are kept first (heavy work, outside the write lock), then claimed and owed in one unit of
+    work."""
+    now = services.now().astimezone(services.tz)
+    if now.day == 1 and now.hour < MONTHLY_HOUR:
+        return
+    month = previous_month(now, services.tz)
+    if await turnos.already_sent(services, f"{month:%Y-%m}", "bitacora"):  # the common case: cheap
+        return
+    async with services.db.read() as session:
+        installed = await first_entry_at(session)
+    files, count = await documents(services, month)
+    existed = installed is not None and installed < month_end(month, services.tz)
+    if not (count or existed):  # a month before the bot, with nothing in it: nothing to send
+        return
+    kept = [  # kept like any document the unit hands out, so the outbox can send them later
+        (
+            name,
+            await keep(
+                services,
+                data,
+                kind=EvidenceKind.DOCUMENT,
+                captured_at=services.now(),
+                requester=None,
+                suffix=PurePosixPath(name).suffix,
+            ),
+        )
+        for name, data in files
+    ]
+    async with turnos.once(services, f"{month:%Y-%m}", "bitacora") as session:
+        if session is None:
+            return
+        key = f"falla:bitacora:{month:%Y-%m}"
+        for chief in await linked_with_role(session, "jefe"):
+            text = t(chief.language, "falla.bitacora_monthly", month=month_label(month))
+            if not await notices.tell(session, services, chief, text, key=key):
+                continue
+            for name, evidence in kept:
+                await notices.hand(
+                    session,
+                    services,
+                    chief,
+                    evidence.id,
+                    key=f"{key}:{chief.id}:{name}",
+                    filename=name,  # type: ignore[arg-type]
+                )

@@ -23,7 +23,7 @@ from bot.services import Services
 from bot.shifts import local_time
 from storage.fallas import Fault
 from storage.notices import NoticeKind, Record, latest_for
-from storage.people import Person, linked_with_role, person_by_key
+from storage.people import Person, escalation_contacts, linked_with_role, person_by_key
 from storage.sites import Camera
 
 TOPIC = "fallas"
@@ -177,3 +177,29 @@ async def ask_administrator(services: Services, fault: Fault) -> Person | None:
             markup=InlineKeyboardMarkup([[b] for b in answers]),
         )
     return admin
+
+
+async def chase_silent_vendors(services: Services) -> None:
+    """The coordinators are told of a vendor that has not answered, once: claimed and queued in one
+    unit of work, so a refusal delays the notice and the next run does not repeat it (the
+    fallas.vendor_silence job)."""
+    hours = services.unit.fallas.vendor_reply_hours
+    silent = await fallas.vendor_silent(services, hours)
+    if not silent:
+        return
+    async with services.db.read() as session:
+        coordinators = await escalation_contacts(session)
+    for fault in silent:
+        async with services.db.write() as session:
+            if not await fallas.claim_vendor_reminder(session, services, fault):
+                continue
+            await notices.tell_each(
+                session,
+                services,
+                coordinators,
+                "falla.vendor_silent",
+                key=f"falla:{fault.id}:vendor_silent",
+                number=fault.number,
+                target=target_name(fault, services.unit),
+                hours=round(hours, 1),
+            )
