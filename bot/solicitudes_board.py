@@ -9,16 +9,16 @@ from pathlib import PurePosixPath
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import consignas_board, notices, solicitudes
+from bot import consignas_board, notices, solicitudes, turnos
 from bot.i18n import t
 from bot.services import Services
 from bot.solicitudes import WRITTEN
 from bot.solicitudes_render import card
-from bot.solicitudes_rules import State, actions
+from bot.solicitudes_rules import State, actions, overwritten_on, reminders
 from storage.consignas import Consigna
 from storage.evidence import Evidence
 from storage.notices import NoticeKind, Record
-from storage.people import Person, linked_with_role
+from storage.people import Person, escalation_contacts, linked_with_role
 from storage.solicitudes import Solicitud, SolicitudDocument
 
 PRIVATE = {State.AUTORIZACION_PENDIENTE, State.AUTORIZACION_FIRMA}  # the Director answers these privately
@@ -160,3 +160,52 @@ async def owe_memo(session: AsyncSession, services: Services, solicitud_id: int,
         filename=document_name(case.solicitud, memo, evidence),
         text=f"SHA-256: {evidence.sha256}",
     )
+
+
+async def remind_deadlines(services: Services) -> None:
+    """Reminders at half time, the working day before and when overdue, to the chief and the
+    coordinators, each once per request and kind: claimed and queued in one unit of work (the
+    solicitudes.deadlines job)."""
+    today = solicitudes.today(services)
+    async with services.db.read() as session:
+        readers = {p.id: p for p in await linked_with_role(session, "jefe") + await escalation_contacts(session)}
+    for request in await solicitudes.open_list(services):
+        planned = reminders(request.received_on, request.due_on, solicitudes.days_off(services))
+        due = [kind for day, kind in planned if day <= today]
+        if not due:
+            continue
+        latest = due[-1]  # after downtime only the most urgent one is worth sending
+        key = f"{request.number}:{latest}"
+        if await turnos.already_sent(services, key, "solicitud"):
+            continue
+        async with turnos.once(services, key, "solicitud") as session:
+            if session is not None:
+                for person in readers.values():
+                    language, when = person.language, f"{request.due_on:%d/%m/%Y}"
+                    state = t(language, f"solicitud.state.{request.state}")
+                    text = t(language, f"solicitud.reminder.{latest}", number=request.number, state=state, due=when)
+                    await notices.tell(session, services, person, text, key=f"solicitud:{key}")
+
+
+async def warn_retention(services: Services) -> None:
+    """The coordinators are warned, once per request, when the video asked for is about to be
+    overwritten by the recorder (the solicitudes.retention job)."""
+    async with services.db.read() as session:
+        readers = await escalation_contacts(session)
+    for request in await solicitudes.open_list(services):
+        if not solicitudes.at_risk(services, request) or request.window_start is None:
+            continue
+        start = request.window_start.astimezone(services.tz).date()
+        gone = overwritten_on(start, solicitudes.retention_days(services, request.site_code))
+        async with turnos.once(services, request.number, "retencion") as session:
+            if session is None:
+                continue
+            await notices.tell_each(
+                session,
+                services,
+                readers,
+                "solicitud.retention_warning",
+                key=f"solicitud:{request.number}:retencion",
+                number=request.number,
+                date=f"{gone:%d/%m/%Y}",
+            )
