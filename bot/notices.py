@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,9 +31,15 @@ def _markup(markup: InlineKeyboardMarkup | None) -> str | None:
     return json.dumps(markup.to_dict(), ensure_ascii=False) if markup is not None else None
 
 
+# Whether the update or job running in this task queued a notice, so that its end starts delivery.
+# Per task, not per bot: updates of different chats run at once, and one must not take (and clear)
+# another's signal before that other has committed its notice.
+queued_here: ContextVar[bool] = ContextVar("queued_here", default=False)
+
+
 def _add(session: AsyncSession, services: Services, **fields: object) -> None:
     session.add(TelegramNotice(created_at=services.now(), **fields))  # type: ignore[arg-type]
-    services.notices_queued = True
+    queued_here.set(True)
 
 
 async def queue(
@@ -162,7 +169,7 @@ async def show(
     if latest is not None and latest.sent_at is None and latest.failed_at is None:
         latest.text, latest.markup = text, markup_json  # still waiting: it goes out with the newest text
         session.add(latest)
-        services.notices_queued = True
+        queued_here.set(True)
         return
     chat_id, message_id = await message_of(session, record)
     if message_id is None and latest is not None and latest.failed_at is not None:

@@ -30,10 +30,8 @@ class Services:
     health: HealthMemory = field(default_factory=HealthMemory, repr=False)  # the monitor's working memory
     # Set by the Application factory: deliver queued mail now instead of at the next round.
     kick_outbox: Callable[[], object] = field(default=lambda: None, repr=False)
-    # The Telegram outbox (bot/notices.py, bot/notices_delivery.py): set when a notice is queued, so the
-    # update's end starts its delivery; one courier task per chat; chats queued again while their courier
-    # runs; until when Telegram asked us to wait (a 429's retry_after).
-    notices_queued: bool = field(default=False, repr=False)
+    # The Telegram outbox (bot/notices_delivery.py): one courier task per chat; chats queued again while
+    # their courier runs; until when Telegram asked us to wait (a 429's retry_after).
     notice_couriers: dict[int, asyncio.Task[int]] = field(default_factory=dict, repr=False)
     notice_more: set[int] = field(default_factory=set, repr=False)
     notices_paused_until: datetime | None = field(default=None, repr=False)

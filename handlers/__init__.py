@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, TypeHandler
 
+from bot import notices
 from bot.context import VigiaContext
 from bot.notices_delivery import start
 from handlers import (
@@ -67,6 +68,6 @@ def register(app: Application) -> None:
 
 async def deliver_owed(_: object, context: VigiaContext) -> None:
     """Starts the couriers and returns: the next update does not wait for Telegram."""
-    if context.services.notices_queued:  # set by this update's unit of work (updates run one at a time)
-        context.services.notices_queued = False
+    if notices.queued_here.get():  # this update's own units of work queued something (same task)
+        notices.queued_here.set(False)
         await start(context.bot, context.services)
