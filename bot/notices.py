@@ -171,9 +171,9 @@ async def show(
         session.add(latest)
         queued_here.set(True)
         return
+    if latest is not None and latest.failed_at is not None:
+        return  # its post or last edit was refused for good (see `vigia outbox`): a redraw must not retry it forever
     chat_id, message_id = await message_of(session, record)
-    if message_id is None and latest is not None and latest.failed_at is not None:
-        return  # its post was refused for good (see `vigia outbox`): a job redrawing it must not retry it forever
     group = services.unit.group
     if message_id is None:
         thread = getattr(group.topics, topic)

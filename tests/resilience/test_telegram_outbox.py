@@ -188,20 +188,35 @@ async def test_a_notice_telegram_keeps_refusing_is_given_up_but_an_outage_never_
     assert (await rows(bot))[-1].refusals == 0, "an outage delays a notice, it never counts against it"
 
 
-async def test_a_post_refused_for_good_is_not_retried_by_a_job_that_redraws_it(bot: BotHarness) -> None:
-    """Fault: Telegram refuses a case's post for good (400). Expected: owing its message again, with the
-    same text or a newer one (the health monitor redraws unposted faults every round, and their
-    elapsed time changes every minute), sends nothing more: the refusal waits in `vigia outbox`."""
+@pytest.mark.parametrize(
+    ("method", "description"),
+    [
+        pytest.param("sendMessage", "Bad Request: can't parse entities", id="post"),
+        pytest.param("editMessageText", "Bad Request: message to edit not found", id="edit"),
+    ],
+)
+async def test_a_message_refused_for_good_is_not_retried_by_a_job_that_redraws_it(
+    bot: BotHarness, method: str, description: str
+) -> None:
+    """Fault: Telegram refuses a case's post, or an edit of it (the message was deleted), for good (400).
+    Expected: owing its message again, with the same text or a newer one (the health monitor redraws
+    its faults every round, and their elapsed time changes every minute), sends nothing more: the
+    refusal waits in `vigia outbox`."""
     services = bot.services
-    await bot.settle()
-    bot.fake.fail("sendMessage", chat_id=GROUP_ID, error_code=400, description="Bad Request: can't parse entities")
     record = await a_consigna(bot)
+    if method == "editMessageText":  # posted fine first
+        async with services.db.write() as session:
+            await notices.show(session, services, record, "consignas", "<b>bien</b>")
+        await bot.run_job("telegram.deliver")
+    await bot.settle()
+    bot.fake.fail(method, chat_id=GROUP_ID, error_code=400, description=description)
+    mark = bot.fake.mark()
     for text in ("<b>roto", "<b>roto", "<b>roto, un minuto después"):
         async with services.db.write() as session:
             await notices.show(session, services, record, "consignas", text)
         await bot.run_job("telegram.deliver")
-    sends = [c for c in bot.fake.calls if c.method == "sendMessage" and c.params.get("chat_id") == GROUP_ID]
-    assert [c.params["text"] for c in sends] == ["<b>roto"] and sends[0].ok is False
+    tries = [c for c in bot.fake.calls[mark:] if c.method == method and c.params.get("chat_id") == GROUP_ID]
+    assert [c.params["text"] for c in tries] == ["<b>roto"] and tries[0].ok is False
 
 
 async def test_notices_done_for_ninety_days_are_forgotten_and_owed_ones_never(bot: BotHarness) -> None:
