@@ -1,6 +1,7 @@
 """The Telegram outbox's own round: retries what Telegram refused or never answered, and at
 start-up sends what was owed when the bot stopped. Updates and jobs deliver their own notices as
-soon as they end; this round is for everything else. Once a day, notices done for KEPT are dropped."""
+soon as they end; this round is for everything else. Once a day, the text of notices done for KEPT is
+emptied (their keys stay owed)."""
 
 from __future__ import annotations
 

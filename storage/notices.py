@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from sqlalchemy import BigInteger, Table
 from sqlalchemy import select as select_columns
-from sqlmodel import Field, SQLModel, col, delete, func, select, update
+from sqlmodel import Field, SQLModel, col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.types import UTCDateTime
@@ -147,7 +147,9 @@ async def owed_in(session: AsyncSession, chat_id: int, limit: int) -> list[Teleg
 
 
 async def forget_done(session: AsyncSession, before: datetime) -> int:
-    """Drop notices sent or refused before `before`: what was said is in the chats, and the actions
-    behind it in the audit log."""
+    """Empty the text and keyboard of notices sent or refused before `before`: what was said is in the
+    chats, and the actions behind it in the audit log. The row and its key stay, so a notice owed once
+    (a reminder of a case still open after months) is never owed again: a few dozen bytes a notice."""
     done = (col(TelegramNotice.sent_at) < before) | (col(TelegramNotice.failed_at) < before)
-    return (await session.exec(delete(TelegramNotice).where(done))).rowcount  # type: ignore[attr-defined]
+    statement = update(TelegramNotice).where(done, TelegramNotice.text != "").values(text="", markup=None)
+    return (await session.exec(statement)).rowcount  # type: ignore[attr-defined]

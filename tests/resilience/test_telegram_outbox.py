@@ -219,9 +219,10 @@ async def test_a_message_refused_for_good_is_not_retried_by_a_job_that_redraws_i
     assert [c.params["text"] for c in tries] == ["<b>roto"] and tries[0].ok is False
 
 
-async def test_notices_done_for_ninety_days_are_forgotten_and_owed_ones_never(bot: BotHarness) -> None:
-    """The table does not grow for ever: a day's prune drops what was sent or refused more than 90 days
-    ago, and keeps what is recent or still owed, however old."""
+async def test_notices_done_for_ninety_days_are_emptied_and_their_keys_stay_owed(bot: BotHarness) -> None:
+    """The table does not grow for ever: a day's prune empties the text of what was sent or refused more
+    than 90 days ago, and keeps what is recent or still owed, however old. The key of an emptied notice
+    is still owed: a case open for months is not reminded twice."""
     await owe(bot, (CARLOS, "viejo"))
     await bot.run_job("telegram.deliver")
     services = bot.services
@@ -231,4 +232,7 @@ async def test_notices_done_for_ninety_days_are_forgotten_and_owed_ones_never(bo
     async with services.db.write() as session:
         await notices.queue(session, services, key="test:reciente", chat_id=CARLOS, text="reciente")
     await bot.run_job("telegram.prune")
-    assert [row.text for row in await rows(bot)] == ["pendiente", "reciente"]
+    assert [row.text for row in await rows(bot)] == ["", "pendiente", "reciente"]
+    (old,) = [row for row in await rows(bot) if not row.text]
+    async with services.db.write() as session:
+        assert not await notices.queue(session, services, key=old.key, chat_id=CARLOS, text="viejo otra vez")
