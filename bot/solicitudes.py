@@ -361,6 +361,13 @@ async def act(
     return Outcome.OK, solicitud
 
 
+def refusal(solicitud: Solicitud, person: Person, action: str) -> Outcome | None:
+    """Why `person` cannot take `action` on the request as it is now (None: they can). Checked when a
+    button is pressed, so nobody types an answer for nothing, and again when the step is taken."""
+    written = action == WRITTEN
+    return _refusal(solicitud, person, Action.AUTORIZAR if written else action, written)
+
+
 def _refusal(solicitud: Solicitud, person: Person, action: str, written: bool = False) -> Outcome | None:
     if advance(solicitud.state, solicitud.kind, action) is None:
         return Outcome.STALE

@@ -192,6 +192,10 @@ async def button(update: Update, context: VigiaContext) -> None:
             int(solicitud_id),
         )
         return
+    refused = solicitudes.refusal(case.solicitud, person, action)
+    if refused is not None:  # before asking for any text: an old button, or not this person's step
+        await query.answer(t(language, OUTCOMES[refused], number=case.solicitud.number), show_alert=True)
+        return
     if action in NEEDS_TEXT:
         await query.answer()
         question = t(language, f"solicitud.ask.{action}", number=case.solicitud.number)

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from tests.fake_telegram import Call, png_bytes
 from tests.harness import GROUP_ID, BotHarness
 from tests.mail_servers import SmtpServer
+from tests.security.forge import forge
 
 CARLOS, MARTA, DIRECTOR, ANA = 1003, 1004, 1007, 1001
 INTERNAL = """tipo: interna
@@ -91,8 +92,9 @@ async def test_an_internal_request_goes_from_form_to_memo_and_email(
         "sendMessage", after=mark, text_contains="Solicitud S-2026-0001: Video del carril"
     )
     assert consigna.params["message_thread_id"] == bot.unit.group.topics.consignas
-    edited = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
-    assert "búsqueda en el sistema de video" in edited.params["text"]
+    await bot.fake.wait_for(
+        "editMessageText", after=mark, message_id=posted.result["message_id"], text_contains="búsqueda en el sistema"
+    )
 
     mark, _ = await bot.press("tec.ana", posted.result, "sol:1:hallazgo")
     question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Envíe lo encontrado")
@@ -268,14 +270,28 @@ async def test_a_requester_without_email_is_left_to_the_unit_to_tell_in_writing(
     assert "Ana Pérez no tiene correo registrado" in told.params["text"] and "por escrito" in told.params["text"]
 
 
+async def test_a_step_not_yours_or_gone_by_is_refused_before_any_text_is_asked(bot: BotHarness) -> None:
+    mark = bot.fake.mark()
+    await register(bot)
+    posted = await card(bot, mark)
+    mark, _ = await bot.press("tec.ana", posted.result, "sol:1:no_pertinente")  # the chief's step, not hers
+    await bot.fake.wait_for("answerCallbackQuery", after=mark, text_contains="le corresponde a otra persona")
+    mark = await step(bot, "jefe.marta", posted, "no_pertinente", "El video pedido no corresponde a la unidad")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="Estado: no pertinente")
+    mark = forge(bot, "coord.carlos", posted.result, "sol:1:ampliar")  # a button the card had before
+    await bot.fake.wait_for("answerCallbackQuery", after=mark, text_contains="ya no corresponde a S-2026-0001")
+    asked = [c for c in bot.fake.calls if c.params.get("chat_id") == GROUP_ID and "force_reply" in str(c.params)]
+    assert len(asked) == 1, "only the chief's own step asked for text"
+
+
 async def test_a_written_authorisation_is_recorded_by_the_chief(bot: BotHarness) -> None:
     mark = bot.fake.mark()
     await register(bot, form(unidad="Recursos Humanos"))
     posted = await card(bot, mark)
     buttons = [b["callback_data"] for row in posted.params["reply_markup"]["inline_keyboard"] for b in row]
     assert buttons == ["sol:1:autorizacion_escrita"], "the group can only record the Director's letter"
-    mark = await step(bot, "tec.ana", posted, "autorizacion_escrita", "Memorándum DG-2026-77 del 3 de diciembre")
-    refused = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="otra persona")
+    mark, _ = await bot.press("tec.ana", posted.result, "sol:1:autorizacion_escrita")  # refused before she types
+    refused = await bot.fake.wait_for("answerCallbackQuery", after=mark, text_contains="otra persona")
     assert "S-2026-0001" in refused.params["text"]
     mark = await step(bot, "jefe.marta", posted, "autorizacion_escrita", "Memorándum DG-2026-77 del 3 de diciembre")
     await bot.fake.wait_for("editMessageText", after=mark, text_contains="análisis de pertinencia")
