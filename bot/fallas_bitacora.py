@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
-from bot import notices, turnos
+from bot import access, notices, turnos
 from bot.bitacora import BitacoraRow, file_name, month_end, month_label
 from bot.cameras.evidence import keep
 from bot.fallas_mail import target_name
@@ -109,6 +109,8 @@ async def hand_to_chief(services: Services) -> None:
     month = previous_month(now, services.tz)
     if await turnos.already_sent(services, f"{month:%Y-%m}", "bitacora"):  # the common case: cheap
         return
+    if not await access.linked(services.db, "jefe"):
+        return  # nobody to hand it to yet: the first chief to open the bot gets it
     async with services.db.read() as session:
         installed = await first_entry_at(session)
     files, count = await documents(services, month)

@@ -97,6 +97,16 @@ class BotHarness:
     async def _record(self, _update: object, context: object) -> None:
         self.errors.append(context.error)  # type: ignore[attr-defined]
 
+    async def link(self, who: str, telegram_id: int | None) -> None:
+        """Set a person's Telegram account as `vigia invite` links it (None: they never opened the bot)."""
+        from storage.people import person_by_key
+
+        async with self.services.db.write() as session:
+            person = await person_by_key(session, who)
+            assert person is not None
+            person.telegram_id = telegram_id
+            session.add(person)
+
     def take_errors(self) -> list[str]:
         """The errors handlers and jobs raised so far (their class names), cleared: a test that expects
         one says so, and the teardown, which fails on any, sees none."""

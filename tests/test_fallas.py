@@ -10,8 +10,10 @@ from email.utils import make_msgid
 
 import openpyxl
 import pypdf
+from sqlmodel import select
 
 from bot import fallas
+from storage.evidence import Evidence
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
 from tests.mail_servers import ImapAccount, SmtpServer, point_at
@@ -217,6 +219,21 @@ async def test_the_bitacora_matches_the_faults_row_for_row(bot: BotHarness) -> N
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf_bytes)).pages)
     assert "F-2026-0001" in text and "F-2026-0002" in text and "en curso" in text
     assert "/bitacora 2026-11" in (await bot.ask("coord.carlos", "/bitacora diciembre")).params["text"]
+
+
+async def test_the_bitacora_waits_for_a_chief_to_open_the_bot(bot: BotHarness) -> None:
+    bot.clock.set(datetime(2026, 11, 20, 16, 0, tzinfo=UTC))
+    await open_fault(bot)
+    await bot.link("jefe.marta", None)
+    bot.clock.set(datetime(2026, 12, 1, 15, 0, tzinfo=UTC))
+    await bot.run_job("fallas.monthly_bitacora")
+    async with bot.services.db.read() as session:
+        kept = (await session.exec(select(Evidence).where(Evidence.kind == "document"))).all()
+    assert kept == [], "nothing drawn and stored for nobody"
+    await bot.link("jefe.marta", MARTA)
+    mark = bot.fake.mark()
+    await bot.run_job("fallas.monthly_bitacora")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="Noviembre 2026")
 
 
 async def test_the_chief_gets_last_months_bitacora_once_from_the_first_at_seven(bot: BotHarness) -> None:

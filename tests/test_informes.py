@@ -366,21 +366,12 @@ async def test_reports_missed_over_two_periods_come_oldest_first_once(bot: BotHa
     assert len([c for c in bot.fake.calls[mark:] if c.method == "sendDocument"]) == 4, "two reports, once each"
 
 
-async def link_marta(bot: BotHarness, telegram_id: int | None) -> None:
-    """The chief's Telegram account, as `vigia invite` links it (None: she has not opened the bot)."""
-    async with bot.services.db.write() as session:
-        marta = await person_by_key(session, "jefe.marta")
-        assert marta is not None
-        marta.telegram_id = telegram_id
-        session.add(marta)
-
-
 async def test_a_report_waits_for_a_chief_to_open_the_bot(bot: BotHarness) -> None:
-    await link_marta(bot, None)
+    await bot.link("jefe.marta", None)
     await at(bot, datetime(2026, 12, 16, 13, 30, tzinfo=UTC))
     await bot.run_job("informes.report")
     assert not [c for c in bot.fake.calls if c.method == "sendDocument"]
-    await link_marta(bot, MARTA)
+    await bot.link("jefe.marta", MARTA)
     mark = bot.fake.mark()
     await bot.run_job("informes.report")
     pdf, _ = await chiefs_copy(bot, mark)
@@ -388,10 +379,10 @@ async def test_a_report_waits_for_a_chief_to_open_the_bot(bot: BotHarness) -> No
 
 
 async def test_the_weekly_chart_waits_for_a_chief_to_open_the_bot(bot: BotHarness) -> None:
-    await link_marta(bot, None)
+    await bot.link("jefe.marta", None)
     await at(bot, datetime(2026, 12, 7, 14, 30, tzinfo=UTC))  # Monday 7th at 08:30
     await bot.run_job("informes.weekly_availability")
-    await link_marta(bot, MARTA)
+    await bot.link("jefe.marta", MARTA)
     mark = bot.fake.mark()
     await at(bot, datetime(2026, 12, 8, 14, 30, tzinfo=UTC))  # she opens the bot on Tuesday
     await bot.run_job("informes.weekly_availability")
