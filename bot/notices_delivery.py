@@ -67,13 +67,14 @@ async def deliver_to(bot: Bot, services: Services, chat_id: int) -> None:
         await asyncio.wait({courier}, timeout=HANDLER_WAIT_S)
 
 
-async def start(bot: Bot, services: Services) -> dict[int, asyncio.Task[int]]:
-    """A courier for every chat that is owed something, one per chat at a time, so one chat's wait
-    (Telegram's 20 messages a minute in a group) never holds up another chat or the next update."""
+async def start(bot: Bot, services: Services, only: int | None = None) -> dict[int, asyncio.Task[int]]:
+    """A courier for every chat that is owed something (or only the chat `only`), one per chat at a
+    time, so one chat's wait (Telegram's 20 messages a minute in a group) never holds up another chat
+    or the next update."""
     if _paused(services):
         return {}
     async with services.db.read() as session:
-        chats = await chats_owed(session)
+        chats = [chat for chat in await chats_owed(session) if only in (None, chat)]
     couriers = {}
     for chat_id in chats:
         courier = services.notice_couriers.get(chat_id)

@@ -15,6 +15,7 @@ from bot.anomalias_notify import Origin, alert_keyboard, send_images
 from bot.anomalias_render import list_text, timeline_text
 from bot.context import VigiaContext
 from bot.i18n import Html, t
+from bot.notices_delivery import start
 from bot.roles import EVERYONE, SUPERVISORS, UNIT_STAFF
 from bot.services import Services
 from bot.text import fold
@@ -71,8 +72,8 @@ async def anomalia(update: Update, context: VigiaContext) -> None:
 
 async def file_and_notify(message: Message, context: VigiaContext, report: NewReport) -> None:
     """Shared by the urgent form and the guided report: the snapshots and the reporter's own photos
-    are kept, the case filed with the notices it owes, then the images go straight to the alerted
-    people, so they arrive ahead of the alerts."""
+    are kept, the case filed with the notices it owes; the reporter's call list goes at once, then
+    the images go straight to the alerted people, so they arrive ahead of the alerts."""
     services, person = context.services, context.person
     assert person is not None
     evidence_ids: list[int] = []
@@ -89,6 +90,7 @@ async def file_and_notify(message: Message, context: VigiaContext, report: NewRe
     case, alerted = await anomalias_notify.file(
         services, report, person, evidence_ids, images, origin, context.language
     )
+    await start(context.bot, services, only=message.chat_id)  # the call list now: the phone comes first (I-2)
     await send_images(context.bot, case, alerted, images)
 
 

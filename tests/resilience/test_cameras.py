@@ -4,6 +4,7 @@ the camera sends. The bot runs in-process, so the process's peak RSS is the bot'
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,7 +20,7 @@ CAPTURE = {"open_timeout_s": 1.0, "read_timeout_s": 1.0}
 DEADLINE_S = 2.5  # open + read + 0.5
 MARGIN_S = 1.5  # the update's way in and the answer's way out, on a loaded 2-core machine
 MAX_GROWTH_MB = 100
-ANA, KEVIN = 1001, 1002
+ANA, KEVIN, LUIS = 1001, 1002, 1005
 
 
 @pytest.fixture
@@ -47,6 +48,7 @@ def unit_file(tmp_path: Path, bad_cameras: BadCameras, garbage_rtsp: GarbageRtsp
         cam("basura-rtsp", rtsp_url=garbage_rtsp.url()),
         cam("cinco-gb", snapshot_url=bad_cameras.url("cinco-gb")),
         cam("goteo", snapshot_url=bad_cameras.url("goteo")),
+        cam("buena", snapshot_url=bad_cameras.url("buena")),
     ]
     unit["capture"] = CAPTURE
     unit["salud"] = {"enabled": False}
@@ -112,3 +114,16 @@ async def test_a_report_waiting_on_a_hung_camera_holds_up_nobody_else(bot: BotHa
     filed = await bot.fake.wait_for("sendMessage", after=filing, chat_id=ANA, text_contains="A-2026-0001")
     anas = await bot.fake.wait_for("sendMessage", after=mine, chat_id=ANA, text_contains="Ahora")
     assert kevins.index < filed.index < anas.index
+
+
+async def test_the_call_list_does_not_wait_for_the_alerts_photo(bot: BotHarness) -> None:
+    """Fault: Telegram takes its time with the report's photo to Luis, the site's administrator.
+    Expected: Ana's call list (phone first, procedure I-2) reaches her while the photo is still on its
+    way; the photo then arrives."""
+    held = bot.fake.hold("sendPhoto", chat_id=LUIS)
+    mark, _ = await bot.send("tec.ana", "/anomalia hachadura #buena Persona rondando el portón norte")
+    async with asyncio.timeout(DEADLINE_S + 5):
+        await held.reached.wait()
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=ANA, text_contains="A-2026-0001")
+    held.release.set()
+    await bot.fake.wait_for("sendPhoto", after=mark, chat_id=LUIS)
