@@ -322,16 +322,16 @@ async def act(
         return refused, current
     # An external answer's memo is made when it goes to signature, so the Director signs the very file
     # (same SHA-256) that *Firmar* e-mails; one sent to signature before there was a memo gets it at *Firmar*.
+    memo_bytes = None  # the memo the requester is e-mailed, when this step e-mails one
     if action in (Action.RESPONDER, Action.ENVIAR_A_FIRMA) or (action == Action.FIRMAR and memo is None):
         from bot.memo import render_memo  # fpdf2 on first use
 
         body = answer if action == Action.FIRMAR else text or ""
         signer = person if action == Action.RESPONDER else (chiefs[0] if chiefs else None)  # for the chief's unit
-        pdf = await services.cameras.run(render_memo, memo_for(services, current, body, signer))
-        memo = await attach(services, current, pdf, ".pdf", "memo", person)
-    memo_bytes = None  # read before the unit of work: SQLite has one writer
-    if memo is not None and action in MAIL_SUBJECTS and current.requester_email:
-        _, memo_bytes = await read(services, memo.id)  # type: ignore[arg-type]
+        memo_bytes = await services.cameras.run(render_memo, memo_for(services, current, body, signer))
+        memo = await attach(services, current, memo_bytes, ".pdf", "memo", person)
+    elif memo is not None and action in MAIL_SUBJECTS and current.requester_email:
+        _, memo_bytes = await read(services, memo.id)  # type: ignore[arg-type]  # before the unit of work: one writer
     async with services.db.write() as session:
         solicitud = await session.get(Solicitud, solicitud_id)
         assert solicitud is not None

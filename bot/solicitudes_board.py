@@ -44,19 +44,18 @@ async def publish(services: Services, solicitud_id: int, ask: bool = False) -> N
     """Post or edit the card in a unit of work of its own (a request just registered, a document
     attached); see `owe_card`."""
     async with services.db.write() as session:
-        await owe_card(session, services, solicitud_id, ask)
+        case = await solicitudes.load_in(session, solicitud_id)
+        if case is not None:
+            await owe_card(session, services, case, ask)
 
 
-async def owe_card(session: AsyncSession, services: Services, solicitud_id: int, ask: bool = False) -> None:
+async def owe_card(session: AsyncSession, services: Services, case: solicitudes.Case, ask: bool = False) -> None:
     """Post or edit the card; with `ask`, a state just entered that the Director answers is asked.
     While the Director's decision is pending, every document of the request reaches them, one
     attached after the question too. All through the Telegram outbox, in the caller's unit of work."""
-    case = await solicitudes.load_in(session, solicitud_id)
-    if case is None:
-        return
     language, solicitud = services.unit.language, case.solicitud
     text = card(services, case, language, solicitudes.today(services))
-    record = Record.of(Solicitud, solicitud_id)
+    record = Record.of(Solicitud, solicitud.id)
     await notices.show(session, services, record, "solicitudes", text, keyboard(solicitud, language))
     if solicitud.state in PRIVATE:
         await to_direccion(session, services, case, ask)
@@ -71,11 +70,13 @@ async def act(
 
     async def owe(session: AsyncSession, solicitud: Solicitud) -> None:
         assert solicitud.id is not None
-        await owe_card(session, services, solicitud.id, ask=solicitud.state in PRIVATE)
+        case = await solicitudes.load_in(session, solicitud.id)  # once, for the card and the memo
+        assert case is not None
+        await owe_card(session, services, case, ask=solicitud.state in PRIVATE)
         if action == "responder" and chat_id is not None:
-            await owe_memo(session, services, solicitud.id, chat_id)
+            await owe_memo(session, services, case, chat_id)
         elif action == "firmar":
-            await owe_memo(session, services, solicitud.id, None)
+            await owe_memo(session, services, case, None)
         if action == "pertinente" and solicitud.consigna_id is not None:
             consigna = await session.get(Consigna, solicitud.consigna_id)
             assert consigna is not None
@@ -134,13 +135,12 @@ def document_name(solicitud: Solicitud, document: SolicitudDocument, evidence: E
     return f"{solicitud.number}-{document.role}{PurePosixPath(evidence.path).suffix}"
 
 
-async def owe_memo(session: AsyncSession, services: Services, solicitud_id: int, chat_id: int | None) -> None:
+async def owe_memo(session: AsyncSession, services: Services, case: solicitudes.Case, chat_id: int | None) -> None:
     """The memorandum that goes out, to print, sign and seal: owed once. It goes to `chat_id` (where
     an internal answer was written); without one (the Director signed), privately to whoever sent it
     to signature: the Director already has this very file from the question."""
-    case = await solicitudes.load_in(session, solicitud_id)
-    memo = solicitudes.latest_memo(case.documents) if case else None
-    if memo is None or case is None:
+    memo = solicitudes.latest_memo(case.documents)
+    if memo is None:
         return
     evidence = await session.get(Evidence, memo.evidence_id)
     assert evidence is not None
@@ -153,7 +153,7 @@ async def owe_memo(session: AsyncSession, services: Services, solicitud_id: int,
     await notices.queue(
         session,
         services,
-        key=f"solicitud:{solicitud_id}:memo:{evidence.id}:{chat_id}",
+        key=f"solicitud:{case.solicitud.id}:memo:{evidence.id}:{chat_id}",
         chat_id=chat_id,
         kind=NoticeKind.DOCUMENT,
         evidence_id=evidence.id,

@@ -23,7 +23,8 @@ def camera_fault(unit: UnitConfig, row: CameraHealth) -> str:
 
 
 def _name(unit: UnitConfig, code: str) -> str:
-    return next((c.name for c in unit.cameras if c.code == code), code)
+    camera = unit.camera(code)
+    return camera.name if camera else code
 
 
 def site_fault(unit: UnitConfig, codes: list[str], pictured: str | None = "") -> str:

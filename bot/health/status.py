@@ -130,7 +130,8 @@ async def estado(services: Services, target: Target | None) -> Estado:
         (whole,) = lines([(target.code, target.name, cameras)])
         rows, scope = lines([(c.code, c.name, [c]) for c in cameras]), "sitio"
     else:
-        camera = next(c for c in unit.cameras if c.code == target.code)
+        camera = unit.camera(target.code)
+        assert camera is not None  # the target was parsed from the unit's cameras
         rows, scope, site_name = lines([(camera.code, camera.name, [camera])]), "camara", unit.site_name(camera.site)
         whole = rows[0]
     hours = [hours_start + h * HOUR for h in range(HOURS)]
