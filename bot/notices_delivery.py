@@ -67,7 +67,7 @@ async def deliver_to(bot: Bot, services: Services, chat_id: int) -> None:
         await asyncio.wait({courier}, timeout=HANDLER_WAIT_S)
 
 
-async def start(bot: Bot, services: Services, only: int | None = None) -> dict[int, asyncio.Task[int]]:
+async def start(bot: Bot, services: Services, only: int | None = None) -> dict[int, asyncio.Task[None]]:
     """A courier for every chat that is owed something (or only the chat `only`), one per chat at a
     time, so one chat's wait (Telegram's 20 messages a minute in a group) never holds up another chat
     or the next update."""
@@ -106,9 +106,8 @@ def _paused(services: Services) -> bool:
     return services.notices_paused_until is not None and services.now() < services.notices_paused_until
 
 
-async def _courier(bot: Bot, services: Services, chat_id: int) -> int:
+async def _courier(bot: Bot, services: Services, chat_id: int) -> None:
     """One chat's notices, oldest first, until none is left or Telegram makes the chat wait."""
-    sent = 0
     try:
         while not _paused(services):
             services.notice_more.discard(chat_id)
@@ -120,11 +119,9 @@ async def _courier(bot: Bot, services: Services, chat_id: int) -> int:
                 break
             for notice in batch:
                 if _paused(services) or await _attempt(bot, services, notice) is Outcome.CHAT_WAITS:
-                    return sent
-                sent += notice.sent_at is not None
+                    return
     except Exception:  # a bug must not kill delivery for good: logged, the next round tries again
         log.exception("notices to chat %s stopped", chat_id)
-    return sent
 
 
 async def _attempt(bot: Bot, services: Services, notice: TelegramNotice) -> Outcome:

@@ -32,7 +32,7 @@ class Services:
     kick_outbox: Callable[[], object] = field(default=lambda: None, repr=False)
     # The Telegram outbox (bot/notices_delivery.py): one courier task per chat; chats queued again while
     # their courier runs; until when Telegram asked us to wait (a 429's retry_after).
-    notice_couriers: dict[int, asyncio.Task[int]] = field(default_factory=dict, repr=False)
+    notice_couriers: dict[int, asyncio.Task[None]] = field(default_factory=dict, repr=False)
     notice_more: set[int] = field(default_factory=set, repr=False)
     notices_paused_until: datetime | None = field(default=None, repr=False)
 

@@ -197,6 +197,8 @@ async def warn_retention(services: Services) -> None:
             continue
         start = request.window_start.astimezone(services.tz).date()
         gone = overwritten_on(start, solicitudes.retention_days(services, request.site_code))
+        if await turnos.already_sent(services, request.number, "retencion"):  # the common case: a read, no write
+            continue
         async with turnos.once(services, request.number, "retencion") as session:
             if session is None:
                 continue
