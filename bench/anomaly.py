@@ -104,14 +104,13 @@ async def main() -> None:
             fake.send_text(
                 users[n % TECHNICIANS], chats[n % TECHNICIANS], f"/anomalia hachadura Persona {n} rondando el portón"
             )
-        alerts: dict[int, list[float]] = {}
-        index = mark
-        for _ in range(REPORTS):
+        index, seen = mark, set()
+        while len(seen) < REPORTS:
             try:
                 call = await fake.wait_for("sendMessage", after=index, chat_id=ADMIN, timeout=120)
             except AssertionError:
                 break
-            alerts.setdefault(int(NUMBER.search(call.params["text"]).group(1)), []).append(call.at)  # type: ignore[union-attr]
+            seen.update(NUMBER.findall(call.params["text"]))
             index = call.index + 1
         mails = await mail_task
         index = mark
@@ -123,6 +122,11 @@ async def main() -> None:
         await asyncio.wait_for(bot.wait(), timeout=60)
         await smtp.stop()
         await fake.stop()
+    alerts: dict[int, list[float]] = {}
+    for call in fake.calls[mark:]:  # counted once all is drained, so a late copy counts as doubled
+        if call.method == "sendMessage" and call.ok and call.params.get("chat_id") == ADMIN:
+            for number in NUMBER.findall(call.params["text"]):  # a backlog's alerts share a message
+                alerts.setdefault(int(number), []).append(call.at)
     numbers = range(2, REPORTS + 2)  # number 1 was the lone report
     notify = [(alerts[k][0] - sent_at[k - 2]) for k in numbers if k in alerts]
     mail = [(mails[k][0] - sent_at[k - 2]) for k in numbers if k in mails]

@@ -25,6 +25,7 @@ from bot.anomalias import Case, NewReport, Outcome
 from bot.anomalias_images import images_of
 from bot.anomalias_render import alert_text, report_text
 from bot.i18n import t
+from bot.notices_bundle import without_buttons
 from bot.services import Services
 from storage.anomalias import Anomaly, AnomalyNotice, AnomalyStatus
 from storage.notices import Record
@@ -40,6 +41,13 @@ def report_keyboard(case: Case, language: str) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(t(language, "anomalia.button.close"), callback_data=f"anm:close:{case.anomaly.id}")]]
     )
+
+
+def alert_refreshed(markup: InlineKeyboardMarkup | None, notice: AnomalyNotice) -> InlineKeyboardMarkup | None:
+    """The alert message's keyboard without the buttons `notice` no longer needs; another case's
+    buttons in the same message (a burst's alerts share one) stay."""
+    done = {"ack": notice.acknowledged_at, "just": notice.justified_at}
+    return without_buttons(markup, (f"anm:{action}:{notice.id}" for action, at in done.items() if at is not None))
 
 
 def alert_keyboard(notice: AnomalyNotice, language: str) -> InlineKeyboardMarkup | None:
@@ -71,7 +79,8 @@ async def owe_alert(
 ) -> bool:
     """The private alert with its buttons, once per notice; `notified_at` says it is queued, and the
     outbox keeps its message id in `alert_message_id`. False for someone who never opened the bot
-    (they still get the e-mail)."""
+    (they still get the e-mail). A burst of alerts to one person shares messages, each button
+    labelled with its case's number."""
     if person.telegram_id is None:
         return False
     queued = await notices.queue(
@@ -82,6 +91,7 @@ async def owe_alert(
         text=alert_text(case, services.unit, person.language, services.tz),
         markup=alert_keyboard(notice, person.language),
         record=Record.of(AnomalyNotice, notice.id, "alert_message_id"),
+        bundle_label=case.anomaly.number,
     )
     if queued:
         notice.notified_at = services.now()

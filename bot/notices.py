@@ -57,9 +57,11 @@ async def queue(
     reply_to: Record | None = None,
     quote: int | None = None,
     record: Record | None = None,
+    bundle_label: str | None = None,
 ) -> bool:
     """Owe one notice; False if `key` was owed before (sent or not). It answers the message of
-    `reply_to` (a record's, resolved when sent) or `quote` (a message of the same chat)."""
+    `reply_to` (a record's, resolved when sent) or `quote` (a message of the same chat). With a
+    `bundle_label`, a backlog of such notices in one chat shares a message (bot/notices_bundle.py)."""
     if await owed(session, key):
         return False
     _add(
@@ -76,6 +78,7 @@ async def queue(
         reply_to=str(reply_to) if reply_to else None,
         quote_message_id=quote,
         record=str(record) if record else None,
+        bundle_label=bundle_label,
     )
     return True
 

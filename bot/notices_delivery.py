@@ -2,7 +2,8 @@
 
 Started after every update and job that queued something, and every few seconds on its own
 (which also catches up after a restart). Each chat has one courier at a time, so nothing is sent
-twice and a chat's order holds, while chats do not wait for each other.
+twice and a chat's order holds, while chats do not wait for each other. A backlog of alerts to one
+person goes out as few messages (bot/notices_bundle.py).
 
 What Telegram answers decides what happens to a notice:
 - sent: its message id is stored, in the record it belongs to as well;
@@ -40,6 +41,7 @@ from telegram.error import (
 )
 
 from bot.cameras.evidence import EvidenceMissing, read
+from bot.notices_bundle import joined, leading_run
 from bot.services import Services
 from storage.notices import NoticeKind, Record, TelegramNotice, chats_owed, message_of, owed_in, remember
 
@@ -117,23 +119,31 @@ async def _courier(bot: Bot, services: Services, chat_id: int) -> None:
                 if chat_id in services.notice_more:
                     continue
                 break
-            for notice in batch:
-                if _paused(services) or await _attempt(bot, services, notice) is Outcome.CHAT_WAITS:
+            while batch:
+                run = leading_run(batch)
+                batch = batch[len(run) :]
+                if _paused(services) or await _attempt(bot, services, run) is Outcome.CHAT_WAITS:
                     return
     except Exception:  # a bug must not kill delivery for good: logged, the next round tries again
         log.exception("notices to chat %s stopped", chat_id)
 
 
-async def _attempt(bot: Bot, services: Services, notice: TelegramNotice) -> Outcome:
+async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> Outcome:
+    """Send `run` as one message. What the chat answers (blocked, gone) holds for every notice in it;
+    what is about the message (a 5xx, an outage, flood control) is counted on its first notice, which
+    is given up on its own after MAX_REFUSALS; a bad request splits the run, to find the bad notice."""
+    notice = run[0]
     try:
-        message = await _send(bot, services, notice)
+        message = await _send(bot, services, notice, *joined(run))
     except BadRequest as exc:
+        if len(run) > 1:
+            return await _one_by_one(bot, services, run)
         if notice.kind == NoticeKind.EDIT and "not modified" in exc.message.lower():
-            await _record(services, notice, None)
+            await _record(services, run, None)
             return Outcome.DONE
-        return await _give_up(services, notice, exc)
+        return await _give_up(services, run, exc)
     except (Forbidden, EvidenceMissing, LookupError, ChatMigrated) as exc:
-        return await _give_up(services, notice, exc)
+        return await _give_up(services, run, exc)
     except RetryAfter as exc:
         wait = exc.retry_after  # an int today, a timedelta once PTB switches
         services.notices_paused_until = services.now() + (
@@ -151,12 +161,22 @@ async def _attempt(bot: Bot, services: Services, notice: TelegramNotice) -> Outc
     except Exception as exc:  # a bug with this one notice: counted, so it cannot block its chat for good
         log.exception("notice %s (%s) could not be sent", notice.id, notice.key)
         return await _retry_later(services, notice, exc, refused=True)
-    await _record(services, notice, message)
+    await _record(services, run, message)
     return Outcome.DONE
 
 
-async def _send(bot: Bot, services: Services, notice: TelegramNotice) -> Message | bool:
-    markup = InlineKeyboardMarkup.de_json(json.loads(notice.markup), bot) if notice.markup else None
+async def _one_by_one(bot: Bot, services: Services, run: list[TelegramNotice]) -> Outcome:
+    for notice in run:
+        if await _attempt(bot, services, [notice]) is Outcome.CHAT_WAITS:
+            return Outcome.CHAT_WAITS
+    return Outcome.DONE
+
+
+async def _send(
+    bot: Bot, services: Services, notice: TelegramNotice, text: str, markup_json: str | None
+) -> Message | bool:
+    """`notice` as a message saying `text` with the keyboard `markup_json` (its own, or its run's)."""
+    markup = InlineKeyboardMarkup.de_json(json.loads(markup_json), bot) if markup_json else None
     common = {"reply_markup": markup, "read_timeout": READ_TIMEOUT_S}
     if notice.kind == NoticeKind.EDIT:
         assert notice.record is not None
@@ -164,13 +184,13 @@ async def _send(bot: Bot, services: Services, notice: TelegramNotice) -> Message
             chat_id, message_id = await message_of(session, Record.parse(notice.record))
         if message_id is None:
             raise LookupError(f"{notice.record} has no message to edit")
-        return await bot.edit_message_text(notice.text, chat_id or notice.chat_id, message_id, **common)
+        return await bot.edit_message_text(text, chat_id or notice.chat_id, message_id, **common)
     common |= {"message_thread_id": notice.thread_id, "reply_parameters": await _reply(services, notice)}
     if notice.kind == NoticeKind.MESSAGE:
-        return await bot.send_message(notice.chat_id, notice.text, **common)
+        return await bot.send_message(notice.chat_id, text, **common)
     assert notice.evidence_id is not None
     _, data = await read(services, notice.evidence_id)
-    caption = notice.text or None
+    caption = text or None
     if notice.kind == NoticeKind.PHOTO:
         return await bot.send_photo(notice.chat_id, data, caption=caption, **common)
     return await bot.send_document(notice.chat_id, data, filename=notice.filename, caption=caption, **common)
@@ -186,59 +206,64 @@ async def _reply(services: Services, notice: TelegramNotice) -> ReplyParameters 
     return ReplyParameters(message_id, allow_sending_without_reply=True) if message_id else None
 
 
-async def _record(services: Services, notice: TelegramNotice, message: Message | bool | None) -> None:
+async def _record(services: Services, run: list[TelegramNotice], message: Message | bool | None) -> None:
+    """Every notice of `run` sent, as the one message `message`, in one unit of work."""
     async with services.db.write() as session:
-        row = await session.get(TelegramNotice, notice.id)
-        assert row is not None
-        row.sent_at, row.attempts = services.now(), row.attempts + 1
-        if isinstance(message, Message):
-            row.message_id = message.message_id
-            if row.record is not None and row.kind != NoticeKind.EDIT:
-                await remember(session, Record.parse(row.record), message.chat_id, message.message_id)
-        if row.record is not None and (row.text, row.markup) != (notice.text, notice.markup):
-            # `show` gave it newer text while it was on its way: what went out is kept, the newer text is an edit
-            session.add(
-                TelegramNotice(
-                    key=row.key,
-                    created_at=services.now(),
-                    kind=NoticeKind.EDIT,
-                    chat_id=row.chat_id,
-                    text=row.text,
-                    markup=row.markup,
-                    record=row.record,
+        for notice in run:
+            row = await session.get(TelegramNotice, notice.id)
+            assert row is not None
+            row.sent_at, row.attempts = services.now(), row.attempts + 1
+            if isinstance(message, Message):
+                row.message_id = message.message_id
+                if row.record is not None and row.kind != NoticeKind.EDIT:
+                    await remember(session, Record.parse(row.record), message.chat_id, message.message_id)
+            if row.record is not None and (row.text, row.markup) != (notice.text, notice.markup):
+                # `show` gave it newer text while it was on its way: what went out is kept, the newer text is an edit
+                session.add(
+                    TelegramNotice(
+                        key=row.key,
+                        created_at=services.now(),
+                        kind=NoticeKind.EDIT,
+                        chat_id=row.chat_id,
+                        text=row.text,
+                        markup=row.markup,
+                        record=row.record,
+                    )
                 )
-            )
-            row.text, row.markup = notice.text, notice.markup
-        session.add(row)
-    notice.sent_at = row.sent_at
-    log.info("notice %s (%s) sent to %s", notice.id, notice.key, notice.chat_id)
+                row.text, row.markup = notice.text, notice.markup
+            session.add(row)
+            notice.sent_at = row.sent_at
+    for notice in run:
+        log.info("notice %s (%s) sent to %s", notice.id, notice.key, notice.chat_id)
 
 
 async def _retry_later(services: Services, notice: TelegramNotice, error: Exception, *, refused: bool) -> Outcome:
     """The chat waits for the next round; a notice refused MAX_REFUSALS times is given up."""
     if refused and notice.refusals + 1 >= MAX_REFUSALS:
-        await _give_up(services, notice, error)
+        await _give_up(services, [notice], error)
         return Outcome.DONE
     log.warning("notice %s (%s) waits for the next round: %s", notice.id, notice.key, error)
-    await _note_error(services, notice, error, failed=False, refused=refused)
+    await _note_error(services, [notice], error, failed=False, refused=refused)
     return Outcome.CHAT_WAITS
 
 
-async def _give_up(services: Services, notice: TelegramNotice, error: Exception) -> Outcome:
-    log.warning("notice %s (%s) refused for good: %s", notice.id, notice.key, error)
-    await _note_error(services, notice, error, failed=True, refused=True)
+async def _give_up(services: Services, run: list[TelegramNotice], error: Exception) -> Outcome:
+    for notice in run:
+        log.warning("notice %s (%s) refused for good: %s", notice.id, notice.key, error)
+    await _note_error(services, run, error, failed=True, refused=True)
     return Outcome.DONE
 
 
 async def _note_error(
-    services: Services, notice: TelegramNotice, error: Exception, *, failed: bool, refused: bool
+    services: Services, run: list[TelegramNotice], error: Exception, *, failed: bool, refused: bool
 ) -> None:
     async with services.db.write() as session:
-        row = await session.get(TelegramNotice, notice.id)
-        assert row is not None
-        row.attempts += 1
-        row.refusals += refused
-        row.last_error = f"{type(error).__name__}: {error}"[:ERROR_LENGTH]
-        if failed:
-            row.failed_at = services.now()
-        session.add(row)
+        for notice in run:
+            row = await session.get(TelegramNotice, notice.id)
+            assert row is not None
+            row.attempts += 1
+            row.refusals += refused
+            row.last_error = f"{type(error).__name__}: {error}"[:ERROR_LENGTH]
+            if failed:
+                row.failed_at = services.now()
+            session.add(row)

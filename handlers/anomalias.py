@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler
 from bot import anomalias, anomalias_notify, prompts
 from bot.anomalias import Case, NewReport, Outcome
 from bot.anomalias_images import collect, images_of
-from bot.anomalias_notify import Origin, alert_keyboard, send_images
+from bot.anomalias_notify import Origin, alert_refreshed, send_images
 from bot.anomalias_render import list_text, timeline_text
 from bot.context import VigiaContext
 from bot.i18n import Html, t
@@ -136,7 +136,7 @@ async def button(update: Update, context: VigiaContext) -> None:
             show_alert=outcome is not Outcome.OK,
         )
         if outcome is Outcome.OK:
-            await _refresh_alert(query.message, ident_id, language, services)  # type: ignore[arg-type]
+            await _refresh_alert(query.message, ident_id, services)  # type: ignore[arg-type]
     else:
         await _ask(update, context, case, action, ident_id, notice)
 
@@ -177,12 +177,12 @@ async def _ask(
     await prompts.ask(context.services, person, asked.chat_id, "anomalia.close", ident, asked.message_id)
 
 
-async def _refresh_alert(message: Message | None, notice_id: int, language: str, services: Services) -> None:
+async def _refresh_alert(message: Message | None, notice_id: int, services: Services) -> None:
     if message is None:
         return
     notice = await anomalias.get_notice(services, notice_id)
     if notice is not None:
-        await message.edit_reply_markup(alert_keyboard(notice, language))
+        await message.edit_reply_markup(alert_refreshed(message.reply_markup, notice))
 
 
 async def answer_justification(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:

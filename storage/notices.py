@@ -46,6 +46,7 @@ class TelegramNotice(SQLModel, table=True):
     reply_to: str | None = Field(default=None, max_length=80)  # a record: reply to its message
     quote_message_id: int | None = None  # or reply to this message of the same chat (a person's command)
     record: str | None = Field(default=None, max_length=80)  # a record: whose message this is
+    bundle_label: str | None = Field(default=None, max_length=40)  # may share a message in a burst, under this label
     attempts: int = 0
     refusals: int = 0  # attempts Telegram answered with an error (an outage does not count)
     last_error: str | None = None

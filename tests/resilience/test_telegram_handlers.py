@@ -146,3 +146,36 @@ async def test_it_posts_a_justification_to_the_group_once_after_a_500(bot: BotHa
     await bot.run_job("anomalias.justifications")
     await bot.run_job("anomalias.justifications")
     assert count(bot.fake, "📝 Justificación", mark, chat_id=GROUP_ID) == 1
+
+
+async def test_a_burst_of_reports_reaches_the_administrator_as_one_alert_with_every_cases_buttons(
+    bot: BotHarness,
+) -> None:
+    """Fault: Telegram holds the first alert to Luis while Ana files two more reports. Expected: the
+    first alert alone, as always; the two that waited meanwhile in one message, each button naming its
+    case; Luis's "Recibido" for one case takes only that case's button away."""
+    held = bot.fake.hold("sendMessage", chat_id=LUIS)
+    mark, _ = await bot.send("tec.ana", URGENT, "group")
+    await bot.fake.wait_held(held)
+    for n in (2, 3):
+        await bot.send("tec.ana", f"{URGENT} {n}", "group")
+        await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains=f"A-2026-000{n}")
+    held.release.set()
+    burst = await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="A-2026-0003")
+    assert "A-2026-0002" in burst.params["text"] and "A-2026-0001" not in burst.params["text"]
+    assert len(delivered(bot.fake, mark, chat_id=LUIS)) == 2
+    labels = [row[0]["text"] for row in burst.params["reply_markup"]["inline_keyboard"]]
+    assert labels == [
+        "Recibido · A-2026-0002",
+        "Responder justificación · A-2026-0002",
+        "Recibido · A-2026-0003",
+        "Responder justificación · A-2026-0003",
+    ]
+    mark, _ = await bot.press("adm.luis", burst.result, "anm:ack:3")
+    keyboard = await bot.fake.wait_for("editMessageReplyMarkup", after=mark, chat_id=LUIS)
+    assert [row[0]["text"] for row in keyboard.params["reply_markup"]["inline_keyboard"]] == [
+        "Recibido · A-2026-0002",
+        "Responder justificación · A-2026-0002",
+        "Responder justificación · A-2026-0003",
+    ]
+    assert bot.take_errors() == []

@@ -236,3 +236,64 @@ async def test_notices_done_for_ninety_days_are_emptied_and_their_keys_stay_owed
     (old,) = [row for row in await rows(bot) if not row.text]
     async with services.db.write() as session:
         assert not await notices.queue(session, services, key=old.key, chat_id=CARLOS, text="viejo otra vez")
+
+
+async def owe_alerts(bot: BotHarness, chat_id: int, *labels: str) -> None:
+    """Queue one labelled notice per label (as an anomaly's alerts are), with a button each."""
+    await bot.settle()
+    async with bot.services.db.write() as session:
+        for label in labels:
+            button = InlineKeyboardButton("Recibido", callback_data=f"test:{label}")
+            await notices.queue(
+                session,
+                bot.services,
+                key=f"test:{label}",
+                chat_id=chat_id,
+                text=f"Alerta {label}",
+                markup=InlineKeyboardMarkup([[button]]),
+                bundle_label=label,
+            )
+
+
+async def test_a_backlog_of_alerts_to_one_person_goes_as_one_message_with_every_button(bot: BotHarness) -> None:
+    """Three alerts owed to Luis at once (a burst), a plain notice among them. Expected: the first two in
+    one message, each button labelled with its case; the plain notice on its own; the third alone, as
+    queued; every row sent once, the first two with the same message."""
+    await owe_alerts(bot, LUIS, "A-1", "A-2")
+    await owe(bot, (LUIS, "Recordatorio"))
+    await owe_alerts(bot, LUIS, "A-3")
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, LUIS) == ["Alerta A-1\n\n────────────\n\nAlerta A-2", "Recordatorio", "Alerta A-3"]
+    first, _, third = delivered(bot.fake, chat_id=LUIS)
+    assert [row[0]["text"] for row in first.params["reply_markup"]["inline_keyboard"]] == [
+        "Recibido · A-1",
+        "Recibido · A-2",
+    ]
+    assert third.params["reply_markup"]["inline_keyboard"] == [[{"text": "Recibido", "callback_data": "test:A-3"}]]
+    sent = await rows(bot)
+    assert all(r.sent_at for r in sent) and sent[0].message_id == sent[1].message_id == first.result["message_id"]
+    assert bot.take_errors() == []
+
+
+async def test_a_shared_message_telegram_refuses_is_sent_one_by_one_so_one_bad_alert_loses_nothing(
+    bot: BotHarness,
+) -> None:
+    """Fault: 400 Bad Request on the shared message. Expected: each alert is tried on its own at once and
+    arrives; none is marked failed."""
+    bot.fake.fail("sendMessage", chat_id=LUIS, error_code=400, description="Bad Request: can't parse entities")
+    await owe_alerts(bot, LUIS, "A-1", "A-2")
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, LUIS) == ["Alerta A-1", "Alerta A-2"]
+    assert [r.failed_at for r in await rows(bot)] == [None, None]
+    assert bot.take_errors() == []
+
+
+async def test_a_person_who_blocked_the_bot_has_the_whole_shared_message_given_up_in_one_round(
+    bot: BotHarness,
+) -> None:
+    """Fault: 403, Luis blocked the bot. Expected: both alerts of the shared message marked failed with
+    Telegram's words in one round, not one alert per round."""
+    bot.fake.fail("sendMessage", chat_id=LUIS, error_code=403, description="Forbidden: bot was blocked by the user")
+    await owe_alerts(bot, LUIS, "A-1", "A-2")
+    await bot.run_job("telegram.deliver")
+    assert [("blocked" in (r.last_error or ""), r.failed_at is not None) for r in await rows(bot)] == [(True, True)] * 2

@@ -1,0 +1,72 @@
+"""A burst to one chat, sent as few messages: notices that allow it share a message.
+
+Telegram lets a bot send about one message a second into a chat and thirty a second overall, so
+a hundred alerts to one administrator, one message each, would reach them over minutes. Notices
+queued with a `bundle_label` (an anomaly's private alert, labelled with its number) that are owed
+together in one chat go out as one message: their texts one after the other, and their buttons one
+to a row, each labelled with its notice's label, so "Recibido" says which case it is for. A notice
+sent alone looks exactly as it was queued: bundling only happens when a chat has a backlog, so a
+single alert is never held back waiting for company.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from telegram import InlineKeyboardMarkup
+
+from storage.notices import NoticeKind, TelegramNotice
+
+MAX_TEXT = 4096  # Telegram's limit for a message, in UTF-16 code units
+MAX_BUTTONS = 100  # Telegram's limit for an inline keyboard
+SEPARATOR = "\n\n" + "─" * 12 + "\n\n"
+
+
+def leading_run(batch: Sequence[TelegramNotice]) -> list[TelegramNotice]:
+    """The notices to send as the next message: the first of `batch` alone, or with those right
+    after it that may share its message and still fit in one."""
+    run = [batch[0]]
+    if not _bundles(batch[0]):
+        return run
+    length, buttons = _length(batch[0].text), len(_buttons(batch[0]))
+    for notice in batch[1:]:
+        length += _length(SEPARATOR + notice.text)
+        buttons += len(_buttons(notice))
+        if not _bundles(notice) or length > MAX_TEXT or buttons > MAX_BUTTONS:
+            break
+        run.append(notice)
+    return run
+
+
+def joined(run: Sequence[TelegramNotice]) -> tuple[str, str | None]:
+    """The one message's text and keyboard (as JSON) for `run`; a lone notice's own."""
+    if len(run) == 1:
+        return run[0].text, run[0].markup
+    rows = [[button | {"text": f"{button['text']} · {n.bundle_label}"}] for n in run for button in _buttons(n)]
+    markup = json.dumps({"inline_keyboard": rows}, ensure_ascii=False) if rows else None
+    return SEPARATOR.join(n.text for n in run), markup
+
+
+def without_buttons(markup: InlineKeyboardMarkup | None, callbacks: Iterable[str]) -> InlineKeyboardMarkup | None:
+    """`markup` less the buttons that answer `callbacks`: one case's buttons go, the others in the same
+    message stay (a bundled message carries several cases' buttons)."""
+    gone = set(callbacks)
+    rows = [[b for b in row if b.callback_data not in gone] for row in (markup.inline_keyboard if markup else ())]
+    kept = [row for row in rows if row]
+    return InlineKeyboardMarkup(kept) if kept else None
+
+
+def _bundles(notice: TelegramNotice) -> bool:
+    """Only plain private messages: a reply, a thread or a file keeps its own message."""
+    plain = notice.kind == NoticeKind.MESSAGE and notice.reply_to is None and notice.quote_message_id is None
+    return notice.bundle_label is not None and plain and notice.thread_id is None
+
+
+def _buttons(notice: TelegramNotice) -> list[dict[str, object]]:
+    keyboard = json.loads(notice.markup)["inline_keyboard"] if notice.markup else []
+    return [button for row in keyboard for button in row]
+
+
+def _length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2

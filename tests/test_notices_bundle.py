@@ -1,0 +1,83 @@
+"""Which owed notices share a message in a burst, and what that message says (bot/notices_bundle.py)."""
+
+from __future__ import annotations
+
+import json
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.notices_bundle import MAX_BUTTONS, MAX_TEXT, SEPARATOR, joined, leading_run, without_buttons
+from storage.notices import NoticeKind, TelegramNotice
+
+
+def alert(number: str, text: str | None = None, buttons: int = 2, **fields: object) -> TelegramNotice:
+    keyboard = [[{"text": f"Botón {n}", "callback_data": f"anm:{n}:{number}"} for n in range(buttons)]]
+    return TelegramNotice(
+        key=f"alert:{number}",
+        chat_id=1005,
+        text=text if text is not None else f"🚨 Anomalía {number}",
+        markup=json.dumps({"inline_keyboard": keyboard}) if buttons else None,
+        bundle_label=number,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def test_a_backlog_of_alerts_goes_as_one_message_and_stops_at_a_notice_that_cannot_join() -> None:
+    plain = TelegramNotice(key="tell", chat_id=1005, text="Recordatorio")
+    batch = [alert("A-1"), alert("A-2"), plain, alert("A-3")]
+    assert leading_run(batch) == batch[:2]
+    assert leading_run(batch[2:]) == [plain], "a notice without a label keeps its own message"
+    assert leading_run(batch[3:]) == batch[3:]
+
+
+def test_a_reply_a_thread_or_a_file_keeps_its_own_message() -> None:
+    for odd in (
+        alert("A-2", reply_to="anomaly:1:message_id"),
+        alert("A-2", quote_message_id=7),
+        alert("A-2", thread_id=3),
+        alert("A-2", kind=NoticeKind.PHOTO, evidence_id=1),
+    ):
+        assert len(leading_run([alert("A-1"), odd])) == 1
+        assert len(leading_run([odd, alert("A-1")])) == 1
+
+
+def test_a_message_never_passes_telegrams_limits_on_text_or_buttons() -> None:
+    half = "x" * ((MAX_TEXT - len(SEPARATOR)) // 2)
+    assert len(leading_run([alert("A-1", half), alert("A-2", half), alert("A-3", "y")])) == 2
+    emoji = "🚨" * (MAX_TEXT // 2)  # two UTF-16 units each: the limit is already reached
+    assert len(leading_run([alert("A-1", emoji), alert("A-2", "y")])) == 1
+    many = [alert(f"A-{n}", buttons=2) for n in range(MAX_BUTTONS)]
+    assert len(leading_run(many)) == MAX_BUTTONS // 2
+
+
+def test_the_shared_message_labels_each_button_with_its_case_one_to_a_row() -> None:
+    text, markup = joined([alert("A-1"), alert("A-2", buttons=1)])
+    assert text == f"🚨 Anomalía A-1{SEPARATOR}🚨 Anomalía A-2"
+    rows = json.loads(markup or "{}")["inline_keyboard"]
+    assert [[(b["text"], b["callback_data"]) for b in row] for row in rows] == [
+        [("Botón 0 · A-1", "anm:0:A-1")],
+        [("Botón 1 · A-1", "anm:1:A-1")],
+        [("Botón 0 · A-2", "anm:0:A-2")],
+    ]
+
+
+def test_a_lone_notice_goes_exactly_as_it_was_queued() -> None:
+    lone = alert("A-1")
+    assert joined([lone]) == (lone.text, lone.markup)
+
+
+def test_one_cases_buttons_go_and_the_others_stay() -> None:
+    markup = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("Recibido · A-1", callback_data="anm:ack:1")],
+            [InlineKeyboardButton("Responder · A-1", callback_data="anm:just:1")],
+            [InlineKeyboardButton("Recibido · A-2", callback_data="anm:ack:2")],
+        ]
+    )
+    left = without_buttons(markup, ["anm:ack:2"])
+    assert left is not None and [[b.callback_data for b in row] for row in left.inline_keyboard] == [
+        ["anm:ack:1"],
+        ["anm:just:1"],
+    ]
+    assert without_buttons(markup, ["anm:ack:1", "anm:just:1", "anm:ack:2"]) is None
+    assert without_buttons(None, ["anm:ack:1"]) is None
