@@ -147,11 +147,11 @@ async def file_report(
     )  # type: ignore[arg-type]
     session.add(anomaly)
     await session.flush()
-    photos = [AnomalyPhoto(anomaly_id=anomaly.id, evidence_id=e) for e in evidence_ids]  # type: ignore[arg-type]
-    session.add_all(photos)
-    await session.exec(
-        update(Evidence).where(col(Evidence.id).in_(list(evidence_ids))).values(case_ref=case_ref(anomaly.number))
-    )
+    if evidence_ids:
+        session.add_all(AnomalyPhoto(anomaly_id=anomaly.id, evidence_id=e) for e in evidence_ids)  # type: ignore[arg-type]
+        await session.exec(
+            update(Evidence).where(col(Evidence.id).in_(list(evidence_ids))).values(case_ref=case_ref(anomaly.number))
+        )
     for recipient in recipients:
         person = await person_by_key(session, recipient.primary)
         if person is not None and person.active:

@@ -65,13 +65,17 @@ async def show_report(session: AsyncSession, services: Services, anomaly_id: int
     """Owe the group's report as the caller's unit of work leaves the case: posted the first time,
     edited after (a post or edit still waiting just takes the newer text). Returns the case."""
     case = await anomalias.case_of(session, anomaly_id)
-    if case is None:
-        return None
+    if case is not None:
+        await _show(session, services, case)
+    return case
+
+
+async def _show(session: AsyncSession, services: Services, case: Case) -> None:
+    """`show_report` for a case already loaded in the caller's unit of work (and changed there)."""
     language = services.unit.language
     text = report_text(case, services.unit, language, services.now(), services.tz)
-    record = Record.of(Anomaly, anomaly_id)
+    record = Record.of(Anomaly, case.anomaly.id)
     await notices.show(session, services, record, "anomalias", text, report_keyboard(case, language))
-    return case
 
 
 async def owe_alert(
@@ -200,7 +204,7 @@ async def _owe_notices(
         markup=keyboard,
         quote=origin.quote,
     )
-    await show_report(session, services, anomaly_id)
+    await _show(session, services, case)  # its notices, now alerted, are the ones above
     return case, alerted
 
 
