@@ -121,9 +121,10 @@ async def _courier(bot: Bot, services: Services, chat_id: int) -> None:
                 break
             while batch:
                 run = leading_run(batch)
-                batch = batch[len(run) :]
                 if _paused(services) or await _attempt(bot, services, run) is Outcome.CHAT_WAITS:
                     return
+                # after a shared message, read again: what was queued meanwhile may join the next one
+                batch = batch[len(run) :] if len(run) == 1 else []
     except Exception:  # a bug must not kill delivery for good: logged, the next round tries again
         log.exception("notices to chat %s stopped", chat_id)
 
