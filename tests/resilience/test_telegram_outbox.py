@@ -238,8 +238,9 @@ async def test_notices_done_for_ninety_days_are_emptied_and_their_keys_stay_owed
         assert not await notices.queue(session, services, key=old.key, chat_id=CARLOS, text="viejo otra vez")
 
 
-async def owe_alerts(bot: BotHarness, chat_id: int, *labels: str) -> None:
-    """Queue one labelled notice per label (as an anomaly's alerts are), with a button each."""
+async def owe_alerts(bot: BotHarness, chat_id: int, *labels: str, length: int = 0) -> None:
+    """Queue one labelled notice per label (as an anomaly's alerts are), with a button each, its text
+    padded to `length`."""
     await bot.settle()
     async with bot.services.db.write() as session:
         for label in labels:
@@ -249,7 +250,7 @@ async def owe_alerts(bot: BotHarness, chat_id: int, *labels: str) -> None:
                 bot.services,
                 key=f"test:{label}",
                 chat_id=chat_id,
-                text=f"Alerta {label}",
+                text=f"Alerta {label}".ljust(length, "."),
                 markup=InlineKeyboardMarkup([[button]]),
                 bundle_label=label,
             )
@@ -297,3 +298,11 @@ async def test_a_person_who_blocked_the_bot_has_the_whole_shared_message_given_u
     await owe_alerts(bot, LUIS, "A-1", "A-2")
     await bot.run_job("telegram.deliver")
     assert [("blocked" in (r.last_error or ""), r.failed_at is not None) for r in await rows(bot)] == [(True, True)] * 2
+
+
+async def test_a_long_backlog_fills_each_shared_message_before_starting_the_next(bot: BotHarness) -> None:
+    """25 alerts owed to Luis, 15 to a message by Telegram's length limit, more than one read of the
+    outbox. Expected: two messages, 15 and 10, not a third with what was left of the first read."""
+    await owe_alerts(bot, LUIS, *(f"A-{n}" for n in range(1, 26)), length=250)
+    await bot.run_job("telegram.deliver")
+    assert [text.count("Alerta") for text in texts_to(bot.fake, LUIS)] == [15, 10]
