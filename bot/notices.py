@@ -167,8 +167,11 @@ async def show(
     markup: InlineKeyboardMarkup | None = None,
 ) -> None:
     """Make the record's own message in the group say `text`: posted the first time, edited after.
-    A post or edit still waiting just takes the newer text, so Telegram only sees the latest."""
+    A post or edit still waiting just takes the newer text, so Telegram only sees the latest; a
+    message that says it already is left alone (a redraw after every press costs nothing)."""
     latest, markup_json = await latest_for(session, record), _markup(markup)
+    if latest is not None and latest.sent_at is not None and (latest.text, latest.markup) == (text, markup_json):
+        return
     if latest is not None and latest.sent_at is None and latest.failed_at is None:
         latest.text, latest.markup = text, markup_json  # still waiting: it goes out with the newest text
         session.add(latest)

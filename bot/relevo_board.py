@@ -96,14 +96,16 @@ async def hand_over(services: Services, person: Person, notes: str) -> tuple[Han
 
 async def accept(services: Services, handover_id: int, item_id: int | None, person: Person) -> Accepted:
     """One item, or all (`item_id` None), accepted by someone of the incoming shift; the message is
-    owed as it now is before they are answered."""
+    owed as it now is before they are answered. A press on what was accepted already redraws it
+    too: the acceptance and the message's edit are two units of work, and a crash between them left
+    old buttons that only said "already"."""
     handover, _ = await relevo.load(services, handover_id)
     if handover is None:
         return Accepted(Acceptance.NOT_FOUND)
     receivers = (await _incoming(services, handover)).people
     outcome, items = await relevo.accept(services, handover_id, item_id, person, receivers)
     accepted = Accepted(outcome, receivers, items)
-    if accepted.done:
+    if accepted.done or outcome is Acceptance.ALREADY:
         await _show(services, handover_id)
     return accepted
 

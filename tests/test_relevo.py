@@ -10,6 +10,7 @@ from storage.consignas import Consigna
 from storage.people import person_by_key
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
+from tests.security.forge import forge
 
 HANDOVER_TIME = datetime(2026, 12, 4, 19, 50, tzinfo=UTC)  # 13:50 in El Salvador, ten minutes before 14:00
 
@@ -151,6 +152,25 @@ async def test_the_outgoing_shift_is_prompted_and_the_chief_gets_a_summary(bot: 
     assert "Consignas creadas: 2 · cumplidas: 0 · canceladas: 0 · pasan al turno siguiente: 2" in text
     assert "aceptado por Kevin Portillo a las 13:" in text
     assert [c.params["chat_id"] for c in bot.fake.calls[mark:] if c.method == "sendMessage"].count(1004) == 1
+
+
+async def test_a_press_on_a_handover_accepted_but_never_redrawn_redraws_it(bot: BotHarness) -> None:
+    """A crash between Kevin's acceptance and owing the message's edit (two units of work) left the
+    old buttons. Expected: his next press says it was accepted already and the message catches up;
+    a press on a message already current edits nothing."""
+    posted = await hand_over(bot)
+    async with bot.services.db.read() as session:
+        kevin = await person_by_key(session, "tec.kevin")
+    assert kevin is not None
+    await relevo.accept(bot.services, 1, None, kevin, [kevin])  # stored; the process "died" before _show
+    mark, _ = await bot.press("tec.kevin", posted.result, "rlv:1:1")
+    await bot.fake.wait_for("answerCallbackQuery", after=mark, text="That was already accepted; nothing was changed.")
+    done = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    assert "✅ Relevo aceptado por Kevin Portillo" in done.params["text"] and "reply_markup" not in done.params
+    mark = forge(bot, "tec.kevin", posted.result, "rlv:1:all")  # a slow phone's tap on the old buttons
+    await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    await bot.settle()
+    assert [c for c in bot.fake.calls[mark:] if c.method == "editMessageText"] == []
 
 
 async def test_someone_outside_the_incoming_shift_cannot_accept(bot: BotHarness) -> None:
