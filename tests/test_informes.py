@@ -411,3 +411,12 @@ async def test_reports_and_digests_follow_the_configured_hours_or_stay_off(bot: 
     mark = bot.fake.mark()
     await bot.run_job("informes.daily_digest")
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="Resumen del 03/01/2027")
+
+
+async def test_a_daily_digest_switched_off_is_not_sent_at_any_hour(bot: BotHarness) -> None:
+    off = bot.services.unit.informes.model_copy(update={"daily_digest_at": None})
+    bot.services.unit = bot.services.unit.model_copy(update={"informes": off})
+    for hour in (11, 15, 23):  # 05:00, 09:00 and 17:00 in El Salvador: before and after the default 07:30
+        await at(bot, datetime(2026, 12, 4, hour, 0, tzinfo=UTC))
+        await bot.run_job("informes.daily_digest")
+    assert not [c for c in bot.fake.calls if "Resumen del" in c.params.get("text", "")]
