@@ -377,14 +377,20 @@ async def claim_unacknowledged(session: AsyncSession, services: Services, notice
     return anomaly
 
 
+def backup_key(services: Services, anomaly: Anomaly, notice: AnomalyNotice) -> str | None:
+    """Who backs up the notice's person, as the routing table says (bot/routing.py), if anyone."""
+    site = services.unit.site(anomaly.site_code)
+    recipients = route(site, anomaly.category, services.unit.anomalias.routing) if site else []
+    return next((r.backup for r in recipients if r.role == notice.role), None)
+
+
 async def add_backup(
     session: AsyncSession, services: Services, anomaly: Anomaly, notice: AnomalyNotice, images: list[bytes]
 ) -> AnomalyNotice | None:
     """The backup person of the notice's role at the site (when there is one) gets a notice of their
     own and the alert e-mail, with `images` (read by the caller before the unit of work)."""
-    site = next((s for s in services.unit.sites if s.code == anomaly.site_code), None)
-    people = (site.administrators if notice.role == "administrador" else site.security) if site else []
-    backup = await person_by_key(session, people[1]) if len(people) > 1 else None
+    key = backup_key(services, anomaly, notice)
+    backup = await person_by_key(session, key) if key else None
     if backup is None or not backup.active:
         return None
     backup_notice = AnomalyNotice(anomaly_id=anomaly.id, person_id=backup.id, role=notice.role, backup=True)  # type: ignore[arg-type]

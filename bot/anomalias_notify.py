@@ -293,8 +293,10 @@ async def escalate_unacknowledged(bot: Bot, services: Services) -> None:
     two notices, then the report's edit, in that order, claimed in one unit of work so each is owed
     once; the backup's images go straight to them once it is all stored, ahead of the alert."""
     for notice in await anomalias.unacknowledged(services):
-        loaded = await anomalias.load(services, notice.anomaly_id)  # its images, read before the unit of work
-        images = await images_of(services, [p.evidence_id for p in loaded.photos]) if loaded else []
+        loaded = await anomalias.load(services, notice.anomaly_id)
+        backed = loaded is not None and anomalias.backup_key(services, loaded.anomaly, notice) is not None
+        # the images for the backup's e-mail and chat, read before the unit of work; none if nobody backs up
+        images = await images_of(services, [p.evidence_id for p in loaded.photos]) if backed else []  # type: ignore[union-attr]
         async with services.db.write() as session:
             anomaly = await anomalias.claim_unacknowledged(session, services, notice.id)  # type: ignore[arg-type]
             if anomaly is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot import anomalias
+from storage.anomalias import Anomaly, AnomalyNotice
 from tests.fake_telegram import Call, png_bytes
 from tests.harness import GROUP_ID, BotHarness
 
@@ -203,3 +205,13 @@ async def test_the_guided_report_walks_site_cameras_category_description_photos(
     stale = await bot.fake.wait_for("answerCallbackQuery", after=mark, text_contains="ya se envió")
     assert stale.params["show_alert"]
     assert not [c for c in bot.fake.calls if "A-2026-0002" in str(c.params.get("text"))]
+
+
+async def test_only_a_role_with_a_backup_person_has_one(bot: BotHarness) -> None:
+    """Luis is backed up by Sonia at La Hachadura; Óscar, the site's only security technician, by nobody
+    (so escalating his alert reads no images for a backup)."""
+    anomaly = Anomaly(
+        year=2026, seq=1, site_code="hachadura", category="riesgo_seguridad", description="x", reporter_id=1
+    )
+    assert anomalias.backup_key(bot.services, anomaly, AnomalyNotice(role="administrador")) == "adm.sonia"
+    assert anomalias.backup_key(bot.services, anomaly, AnomalyNotice(role="seguridad")) is None
