@@ -233,9 +233,17 @@ async def attach(
     person: Person | None,
     name: str | None = None,
 ) -> Evidence:
-    """A file of the request (its document, an export found, the memo), kept with its hash. The
-    file's own name goes in the timeline with the hash: an exported video is known by its name."""
-    evidence = await keep(
+    """A file of the request (its document, an export found), kept with its hash and linked to the
+    request at once."""
+    evidence = await _keep(services, solicitud, data, suffix, person)
+    async with services.db.write() as session:
+        await _link(session, services, solicitud, evidence, role, person, name)
+    return evidence
+
+
+async def _keep(services: Services, solicitud: Solicitud, data: bytes, suffix: str, person: Person | None) -> Evidence:
+    """The file, stored and hashed before any unit of work (a write is one at a time)."""
+    return await keep(
         services,
         data,
         kind=EvidenceKind.DOCUMENT,
@@ -244,19 +252,30 @@ async def attach(
         case_ref=f"solicitud:{solicitud.number}",
         suffix=suffix,
     )
-    async with services.db.write() as session:
-        session.add(
-            SolicitudDocument(
-                solicitud_id=solicitud.id,  # type: ignore[arg-type]
-                evidence_id=evidence.id,  # type: ignore[arg-type]
-                role=role,
-                added_at=services.now(),
-                added_by_id=person.id if person else None,
-            )
+
+
+async def _link(
+    session: AsyncSession,
+    services: Services,
+    solicitud: Solicitud,
+    evidence: Evidence,
+    role: str,
+    person: Person | None,
+    name: str | None = None,
+) -> None:
+    """The kept file becomes a document of the request, in the caller's unit of work. The file's own
+    name goes in the timeline with the hash: an exported video is known by its name."""
+    session.add(
+        SolicitudDocument(
+            solicitud_id=solicitud.id,  # type: ignore[arg-type]
+            evidence_id=evidence.id,  # type: ignore[arg-type]
+            role=role,
+            added_at=services.now(),
+            added_by_id=person.id if person else None,
         )
-        trail = f"{name} · SHA-256 {evidence.sha256}" if name else evidence.sha256
-        await _event(session, solicitud, f"documento_{role}", person, services.now(), trail)
-    return evidence
+    )
+    trail = f"{name} · SHA-256 {evidence.sha256}" if name else evidence.sha256
+    await _event(session, solicitud, f"documento_{role}", person, services.now(), trail)
 
 
 def memo_for(services: Services, solicitud: Solicitud, answer: str, signer: Person | None) -> Memo:
@@ -323,13 +342,14 @@ async def act(
     # An external answer's memo is made when it goes to signature, so the Director signs the very file
     # (same SHA-256) that *Firmar* e-mails; one sent to signature before there was a memo gets it at *Firmar*.
     memo_bytes = None  # the memo the requester is e-mailed, when this step e-mails one
+    new_memo = None  # kept now, made a document of the request only if the step is taken (a race loses it)
     if action in (Action.RESPONDER, Action.ENVIAR_A_FIRMA) or (action == Action.FIRMAR and memo is None):
         from bot.memo import render_memo  # fpdf2 on first use
 
         body = answer if action == Action.FIRMAR else text or ""
         signer = person if action == Action.RESPONDER else (chiefs[0] if chiefs else None)  # for the chief's unit
         memo_bytes = await services.cameras.run(render_memo, memo_for(services, current, body, signer))
-        memo = await attach(services, current, memo_bytes, ".pdf", "memo", person)
+        new_memo = await _keep(services, current, memo_bytes, ".pdf", person)
     elif memo is not None and action in MAIL_SUBJECTS and current.requester_email:
         _, memo_bytes = await read(services, memo.id)  # type: ignore[arg-type]  # before the unit of work: one writer
     async with services.db.write() as session:
@@ -338,6 +358,8 @@ async def act(
         refused = _refusal(solicitud, person, action, written)  # again: someone may have moved it meanwhile
         if refused is not None:
             return refused, solicitud
+        if new_memo is not None:
+            await _link(session, services, solicitud, new_memo, "memo", person)
         new = advance(solicitud.state, solicitud.kind, action)
         assert new is not None
         solicitud.state = new

@@ -4,11 +4,15 @@ The clock starts on Friday 4 December 2026 at 10:00."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, datetime
 
 from pypdf import PdfReader
 
+from bot import solicitudes
+from storage.people import person_by_key
+from storage.solicitudes import documents_of, events_of
 from tests.fake_telegram import Call, png_bytes
 from tests.harness import GROUP_ID, BotHarness
 from tests.mail_servers import SmtpServer
@@ -313,3 +317,23 @@ async def test_a_document_of_the_wrong_kind_or_too_large_is_refused_and_asked_ag
     pdf = b"%PDF-1.4\n% the memo, lighter\n"
     bot.fake.send_document(carlos, bot.private("coord.carlos"), pdf, filename="memo.pdf", mime_type="application/pdf")
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="Guardado en S-2026-0001")
+
+
+async def test_two_people_answering_at_once_leave_one_answer_and_one_memo(bot: BotHarness) -> None:
+    """Marta and Carlos press *Responder* on the same card at the same moment. Expected: one answer is
+    recorded; the other is told it came too late; the request has one memorandum, not one for each."""
+    await register(bot)
+    async with bot.services.db.read() as session:
+        carlos, marta, ana = [await person_by_key(session, k) for k in ("coord.carlos", "jefe.marta", "tec.ana")]
+    assert carlos and marta and ana
+    await solicitudes.act(bot.services, 1, carlos, "pertinente")
+    await solicitudes.act(bot.services, 1, ana, "informar", "Existe video de 08:00 a 10:00")
+    outcomes = await asyncio.gather(
+        solicitudes.act(bot.services, 1, marta, "responder", "Se remite el video solicitado, versión de Marta."),
+        solicitudes.act(bot.services, 1, carlos, "responder", "Se remite el video solicitado, versión de Carlos."),
+    )
+    assert sorted(outcome for outcome, _ in outcomes) == sorted([solicitudes.Outcome.OK, solicitudes.Outcome.STALE])
+    async with bot.services.db.read() as session:
+        documents = await documents_of(session, 1)
+        events = [e.action for e in await events_of(session, 1)]
+    assert [d.role for d in documents] == ["memo"] and events.count("documento_memo") == 1
