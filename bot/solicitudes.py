@@ -75,6 +75,8 @@ MAIL_SUBJECTS = {
     Action.FIRMAR: "respuesta",
 }
 NOT_ADMITTED = "no admitida"  # the subject when a request came the wrong way (lineamientos a and b)
+# What a step owes on Telegram (bot/solicitudes_board.py), queued in the step's own unit of work.
+Owe = Callable[[AsyncSession, "Solicitud"], Awaitable[None]]
 RECORDS_WRITTEN = frozenset({Role.JEFE, Role.COORDINADOR})
 
 
@@ -146,8 +148,11 @@ async def _event(
     )
 
 
-async def register(services: Services, form: Form, person: Person) -> tuple[Solicitud, Authorisation]:
-    """Record the request and decide at once whether it proceeds, waits for the Director, or is refused."""
+async def register(
+    services: Services, form: Form, person: Person, owe: Owe | None = None
+) -> tuple[Solicitud, Authorisation]:
+    """Record the request and decide at once whether it proceeds, waits for the Director, or is refused;
+    what `owe` queues (its card) commits with it."""
     unit, now = services.unit.solicitudes, services.now()
     decision = authorisation(form.kind, form.unit_code, form.channel, set(unit.direct_units))
     action = AUTOMATIC.get(decision.decision, Action.RECHAZAR)
@@ -189,6 +194,8 @@ async def register(services: Services, form: Form, person: Person) -> tuple[Soli
             reason = plain(language, f"solicitud.reason.{decision.reason}")
             body = plain(language, "solicitud.mail.wrong_channel", number=solicitud.number, reason=reason)
             await _mail(session, solicitud, NOT_ADMITTED, body, now)
+        if owe is not None:
+            await owe(session, solicitud)
     services.kick_outbox()
     return solicitud, decision
 
@@ -232,12 +239,15 @@ async def attach(
     role: str,
     person: Person | None,
     name: str | None = None,
+    owe: Owe | None = None,
 ) -> Evidence:
     """A file of the request (its document, an export found), kept with its hash and linked to the
-    request at once."""
+    request at once; what `owe` queues (the card, the Director's copy) commits with the link."""
     evidence = await _keep(services, solicitud, data, suffix, person)
     async with services.db.write() as session:
         await _link(session, services, solicitud, evidence, role, person, name)
+        if owe is not None:
+            await owe(session, solicitud)
     return evidence
 
 
@@ -319,7 +329,7 @@ async def act(
     person: Person,
     action: str,
     text: str | None = None,
-    owe: Callable[[AsyncSession, Solicitud], Awaitable[None]] | None = None,
+    owe: Owe | None = None,
 ) -> tuple[Outcome, Solicitud | None]:
     """One step, checked against the request as it is now (a stale button changes nothing) and
     against who may take it; its side effects commit with it, and so does what `owe` queues (the

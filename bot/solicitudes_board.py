@@ -13,8 +13,9 @@ from bot import consignas_board, notices, solicitudes, turnos
 from bot.i18n import t
 from bot.services import Services
 from bot.solicitudes import WRITTEN
+from bot.solicitudes_form import Form
 from bot.solicitudes_render import card
-from bot.solicitudes_rules import State, actions, overwritten_on, reminders
+from bot.solicitudes_rules import Authorisation, State, actions, overwritten_on, reminders
 from storage.consignas import Consigna
 from storage.evidence import Evidence
 from storage.notices import NoticeKind, Record
@@ -40,13 +41,31 @@ def keyboard(solicitud: Solicitud, language: str, private: bool = False) -> Inli
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)]) if buttons else None
 
 
-async def publish(services: Services, solicitud_id: int, ask: bool = False) -> None:
-    """Post or edit the card in a unit of work of its own (a request just registered, a document
-    attached); see `owe_card`."""
-    async with services.db.write() as session:
-        case = await solicitudes.load_in(session, solicitud_id)
-        if case is not None:
-            await owe_card(session, services, case, ask)
+async def register(services: Services, form: Form, person: Person) -> tuple[Solicitud, Authorisation]:
+    """A request recorded with its card, and the Director's question when it waits for them."""
+    return await solicitudes.register(services, form, person, owe=_card(services, ask=True))
+
+
+async def attach(
+    services: Services,
+    solicitud: Solicitud,
+    data: bytes,
+    suffix: str,
+    role: str,
+    person: Person | None,
+    name: str | None = None,
+) -> Evidence:
+    """A document kept and linked with the card's edit, and the Director's copy while they decide."""
+    return await solicitudes.attach(services, solicitud, data, suffix, role, person, name, owe=_card(services))
+
+
+def _card(services: Services, ask: bool = False) -> solicitudes.Owe:
+    async def owe(session: AsyncSession, solicitud: Solicitud) -> None:
+        case = await solicitudes.load_in(session, solicitud.id)  # type: ignore[arg-type]
+        assert case is not None
+        await owe_card(session, services, case, ask)
+
+    return owe
 
 
 async def owe_card(session: AsyncSession, services: Services, case: solicitudes.Case, ask: bool = False) -> None:

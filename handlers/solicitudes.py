@@ -18,7 +18,7 @@ from bot.context import VigiaContext
 from bot.i18n import t
 from bot.roles import EVERYONE, SUPERVISORS, UNIT_STAFF
 from bot.solicitudes import NEEDS_TEXT, Outcome
-from bot.solicitudes_board import PRIVATE, publish
+from bot.solicitudes_board import PRIVATE
 from bot.solicitudes_form import parse_form
 from bot.solicitudes_render import card, listing, problems_text, timeline
 from bot.solicitudes_rules import ACTORS, State
@@ -80,7 +80,7 @@ async def _register(message: Message, context: VigiaContext, text: str) -> None:
     if isinstance(parsed, list):
         await message.reply_text(problems_text(parsed, language))
         return
-    registered, decision = await solicitudes.register(services, parsed, person)
+    registered, decision = await solicitudes_board.register(services, parsed, person)
     reply = t(
         language,
         f"solicitud.registered.{decision.decision}",
@@ -91,7 +91,6 @@ async def _register(message: Message, context: VigiaContext, text: str) -> None:
     if solicitudes.at_risk(services, registered):
         reply += "\n" + t(language, "solicitud.retention_risk", number=registered.number)
     question = reply + "\n\n" + t(language, "solicitud.send_document")
-    await publish(services, registered.id, ask=True)  # owed before anything can fail  # type: ignore[arg-type]
     await _ask(context, message.chat_id, question, "solicitud.documento", registered.id)  # type: ignore[arg-type]
 
 
@@ -112,8 +111,9 @@ async def answer_file(update: Update, context: VigiaContext, pending: PendingPro
     if isinstance(found, str):
         await message.reply_text(found)
         return False
-    evidence = await solicitudes.attach(services, request, found.data, found.suffix, role, context.person, found.name)
-    await publish(services, request.id)  # owed before the answer: the Director gets it if deciding  # type: ignore[arg-type]
+    evidence = await solicitudes_board.attach(
+        services, request, found.data, found.suffix, role, context.person, found.name
+    )
     kept = "solicitud.file_kept_named" if found.name else "solicitud.file_kept"
     await message.reply_text(t(language, kept, number=request.number, sha=evidence.sha256, name=found.name))
     return True

@@ -12,7 +12,8 @@ import io
 from pypdf import PdfReader
 from sqlmodel import select
 
-from bot.solicitudes_board import publish
+from bot.solicitudes import load_in
+from bot.solicitudes_board import owe_card
 from storage.consignas import Consigna
 from storage.evidence import Evidence
 from storage.mail import OutboxMail
@@ -65,7 +66,8 @@ async def test_it_hands_the_director_a_document_attached_after_the_question_once
     assert "S-2026-0001 · documento de la solicitud" in handed.params["caption"]
     assert hashlib.sha256(PDF).hexdigest() in handed.params["caption"]
 
-    await publish(bot.services, 1)  # the card redrawn while the Director still decides
+    async with bot.services.db.write() as session:  # the card redrawn while the Director still decides
+        await owe_card(session, bot.services, await load_in(session, 1))  # type: ignore[arg-type]
     await bot.settle()
     assert len(documents_to(bot, DIRECTOR)) == 1, "each document reaches the Director once"
 
