@@ -14,13 +14,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from contextvars import ContextVar
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import t
-from storage.notices import NoticeKind, Record, TelegramNotice, latest_for, message_of, owed
+from storage.notices import NoticeKind, Record, TelegramNotice, forget_done, latest_for, message_of, owed
 from storage.people import Person
 
 if TYPE_CHECKING:
@@ -187,3 +188,9 @@ async def show(
     else:
         fields = {"chat_id": chat_id or group.chat_id, "kind": NoticeKind.EDIT}
     _add(session, services, key=f"show:{record}", text=text, markup=markup_json, record=str(record), **fields)
+
+
+async def prune(services: Services, kept: timedelta) -> None:
+    """Empty the text of notices done more than `kept` ago; their keys stay owed (storage/notices.py)."""
+    async with services.db.write() as session:
+        await forget_done(session, services.now() - kept)

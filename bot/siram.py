@@ -23,10 +23,11 @@ from typing import Literal
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot import audit, text
+from bot import audit, notices, text
+from bot.i18n import Html, t
 from bot.placas import Read, SiramFileError, fold, iter_rows, normalize
 from bot.services import Services
-from storage.people import Person
+from storage.people import Person, escalation_contacts
 from storage.siram import PlateRead, ReadFilter, SiramImport, import_by_sha256, newest_reads, read_counts
 
 Source = Literal["cli", "folder"]
@@ -203,3 +204,31 @@ async def search(
                 detail={"start": start, "end": end, "site": site, "found": exact_total + confusion_total},
             )
     return SearchResult(plate, exact, exact_total, confusions, confusion_total)
+
+
+async def tell_rejected(services: Services, name: str, error: SiramFileError, rejected: Path, error_file: Path) -> None:
+    """A rejected export in the audit log and, in the same unit of work, told to the coordinators:
+    which line, what is wrong with it, and where the file and its error note are now."""
+    async with services.db.write() as session:
+        await audit.record(
+            session,
+            "siram.rejected",
+            now=services.now(),
+            object_type="siram_file",
+            object_id=name,
+            detail={"line": error.line, "problem": error.problem, "moved_to": str(rejected)},
+        )
+        rejection_key = f"siram:rejected:{services.now():%Y%m%dT%H%M%S.%f}:{rejected.name}"[:100]
+        for person in await escalation_contacts(session):
+            language = person.language
+            problem = t(language, f"siram.problem.{error.problem}", **error.details)
+            message = t(
+                language,
+                "siram.rejected",
+                file=name,
+                line=error.line,
+                problem=Html(problem),
+                folder=str(rejected.parent),
+                error_file=error_file.name,
+            )
+            await notices.tell(session, services, person, message, key=rejection_key)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot import notices
 from bot.context import VigiaContext
 from bot.notices_delivery import start
 from jobs.common import Job
-from storage.notices import forget_done
 
 INTERVAL_S = 15
 KEPT = timedelta(days=90)
@@ -22,9 +22,7 @@ async def deliver_owed(context: VigiaContext) -> None:
 
 
 async def prune(context: VigiaContext) -> None:
-    services = context.services
-    async with services.db.write() as session:
-        await forget_done(session, services.now() - KEPT)
+    await notices.prune(context.services, KEPT)
 
 
 JOBS = (

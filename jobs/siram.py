@@ -13,13 +13,11 @@ import logging
 import time
 from pathlib import Path
 
-from bot import audit, notices, siram
+from bot import siram
 from bot.context import VigiaContext
-from bot.i18n import Html, t
 from bot.placas import SiramFileError
 from bot.services import Services
 from jobs.common import Job
-from storage.people import escalation_contacts
 
 log = logging.getLogger(__name__)
 
@@ -83,29 +81,7 @@ async def _reject(context: VigiaContext, services: Services, folder: Path, path:
     error_file = rejected.with_name(rejected.name + ".error.txt")
     await asyncio.to_thread(error_file.write_text, f"{path.name}: {error}\nNothing was imported.\n", "utf-8")
     log.warning("SIRAM export %s rejected, %s; moved to %s", path.name, error, rejected)
-    async with services.db.write() as session:
-        await audit.record(
-            session,
-            "siram.rejected",
-            now=services.now(),
-            object_type="siram_file",
-            object_id=path.name,
-            detail={"line": error.line, "problem": error.problem, "moved_to": str(rejected)},
-        )
-        rejection_key = f"siram:rejected:{services.now():%Y%m%dT%H%M%S.%f}:{rejected.name}"[:100]
-        for person in await escalation_contacts(session):
-            language = person.language
-            problem = t(language, f"siram.problem.{error.problem}", **error.details)
-            text = t(
-                language,
-                "siram.rejected",
-                file=path.name,
-                line=error.line,
-                problem=Html(problem),
-                folder=str(rejected.parent),
-                error_file=error_file.name,
-            )
-            await notices.tell(session, services, person, text, key=rejection_key)
+    await siram.tell_rejected(services, path.name, error, rejected, error_file)
 
 
 JOBS = (Job("siram.import_folder", import_folder, every_s=INTERVAL_S, catch_up=True),)

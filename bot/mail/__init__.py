@@ -8,7 +8,8 @@ What other workflows use:
   cases whose number starts with "A-";
 - `storage.mail.mails_for_ref(session, ref)` / `replies_for_ref`: what was sent and received for a case.
 
-The jobs in jobs/mail.py deliver (every 30 s) and read the inbox (every 60 s).
+The jobs in jobs/mail.py deliver (every 30 s) and read the inbox (every 60 s); bot/mail/alarms.py
+tells people about mail given up or stuck.
 """
 
 from bot.mail.compose import Attachment, MailError, domain_of
