@@ -77,9 +77,10 @@ async def hand_to_chiefs(services: Services, report: Report) -> bool:
 MAX_CATCH_UP = 24  # periods: a year of downtime, more than any real outage
 
 
-async def _due_periods(services: Services, at: time) -> list[Period]:
-    """Periods owed by the schedule, oldest first: the last one due, and before it every period
-    missed while the bot was down, back to one already issued or to the installation."""
+async def _due_periods(services: Services, at: time) -> list[tuple[Period, Report | None]]:
+    """Periods owed by the schedule, oldest first, each with its newest version if it was issued: the
+    last one due, and before it every period missed while the bot was down, back to one already
+    issued or to the installation."""
     today = services.now().astimezone(services.tz).date()
     period = Period.containing(today).previous()
     if services.now() < datetime.combine(period.end + timedelta(days=1), at, services.tz):
@@ -88,8 +89,9 @@ async def _due_periods(services: Services, at: time) -> list[Period]:
         installed = await first_entry_at(session)
         due: list[Period] = []
         while installed is not None and installed < period.bounds(services.tz)[1] and len(due) < MAX_CATCH_UP:
-            due.append(period)
-            if await versions_of(session, period.code):
+            versions = await versions_of(session, period.code)
+            due.append((period, versions[-1] if versions else None))
+            if versions:
                 break  # issued before: only its delivery may be owed still, and older ones are done
             period = period.previous()
     return due[::-1]
@@ -102,8 +104,9 @@ async def due_report(services: Services) -> None:
     at = services.unit.informes.report_at
     if at is None:
         return
-    for period in await _due_periods(services, at):
-        issued = await informes.issue(services, period)
-        report = issued[0] if issued else await informes.latest(services, period)
+    for period, report in await _due_periods(services, at):
+        if report is None:
+            issued = await informes.issue(services, period)
+            report = issued[0] if issued else await informes.latest(services, period)
         if report is not None and report.sent_at is None and report.approved_at is None:
             await hand_to_chiefs(services, report)
