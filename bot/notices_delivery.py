@@ -9,6 +9,7 @@ What Telegram answers decides what happens to a notice:
 - sent: its message id is stored, in the record it belongs to as well;
 - refused for good (400 Bad Request, 403 blocked, a deleted message to edit): marked failed and
   logged, and the chat's next notices go on; "message is not modified" counts as sent;
+- the group became a supergroup (ChatMigrated): what it is owed moves to the new id;
 - a refused connection or no answer in time: that chat waits for the next round, however long
   the outage (it delays a notice, never drops it);
 - a 5xx, a 413 or a bug with this notice: the chat waits too, and after MAX_REFUSALS such
@@ -43,7 +44,16 @@ from telegram.error import (
 from bot.cameras.evidence import EvidenceMissing, read
 from bot.notices_bundle import joined, leading_run
 from bot.services import Services
-from storage.notices import NoticeKind, Record, TelegramNotice, chats_owed, message_of, owed_in, remember
+from storage.notices import (
+    NoticeKind,
+    Record,
+    TelegramNotice,
+    chats_owed,
+    message_of,
+    move_owed,
+    owed_in,
+    remember,
+)
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +153,11 @@ async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> O
             await _record(services, run, None)
             return Outcome.DONE
         return await _give_up(services, run, exc)
-    except (Forbidden, EvidenceMissing, LookupError, ChatMigrated) as exc:
+    except ChatMigrated as exc:
+        if notice.kind == NoticeKind.EDIT:  # its message's chat is the record's, which stays the old one
+            return await _give_up(services, run, exc)
+        return await _follow(services, notice.chat_id, exc.new_chat_id)
+    except (Forbidden, EvidenceMissing, LookupError) as exc:
         return await _give_up(services, run, exc)
     except RetryAfter as exc:
         wait = exc.retry_after  # an int today, a timedelta once PTB switches
@@ -164,6 +178,15 @@ async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> O
         return await _retry_later(services, notice, exc, refused=True)
     await _record(services, run, message)
     return Outcome.DONE
+
+
+async def _follow(services: Services, old: int, new: int) -> Outcome:
+    """The group became a supergroup (enabling topics does it): what it is owed goes to its new id at
+    the next round, instead of being refused one by one; the unit file must learn the id too."""
+    log.error("chat %s is now %s: its notices go there; set group.chat_id: %s in the unit file", old, new, new)
+    async with services.db.write() as session:
+        await move_owed(session, old, new)
+    return Outcome.CHAT_WAITS
 
 
 async def _one_by_one(bot: Bot, services: Services, run: list[TelegramNotice]) -> Outcome:

@@ -147,6 +147,12 @@ async def owed_in(session: AsyncSession, chat_id: int, limit: int) -> list[Teleg
     return list((await session.exec(statement.limit(limit))).all())
 
 
+async def move_owed(session: AsyncSession, old_chat: int, new_chat: int) -> None:
+    """A chat's notices still owed go to its new id (a group that became a supergroup)."""
+    statement = update(TelegramNotice).where(_owed(), TelegramNotice.chat_id == old_chat).values(chat_id=new_chat)
+    await session.exec(statement)
+
+
 async def forget_done(session: AsyncSession, before: datetime) -> int:
     """Empty the text and keyboard of notices sent or refused before `before`: what was said is in the
     chats, and the actions behind it in the audit log. The row and its key stay, so a notice owed once

@@ -30,17 +30,26 @@ class ApiError(Exception):
     409 Conflict, 429 RetryAfter via ``parameters.retry_after``, anything else NetworkError).
     """
 
-    def __init__(self, error_code: int, description: str, *, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        error_code: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.error_code = error_code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id  # a group that became a supergroup (PTB: ChatMigrated)
 
     def payload(self) -> dict[str, Any]:
         """The JSON body Telegram sends with this error."""
         body: dict[str, Any] = {"ok": False, "error_code": self.error_code, "description": self.description}
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+        parameters = {"retry_after": self.retry_after, "migrate_to_chat_id": self.migrate_to_chat_id}
+        if any(value is not None for value in parameters.values()):
+            body["parameters"] = {name: value for name, value in parameters.items() if value is not None}
         return body
 
 

@@ -66,10 +66,12 @@ class FlakyTelegram(FakeTelegram):
         error_code: int,
         description: str,
         retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
         times: int = 1,
         **match: Any,
     ) -> Rule:
-        rule = Rule(method, match, times, error=ApiError(error_code, description, retry_after=retry_after))
+        error = ApiError(error_code, description, retry_after=retry_after, migrate_to_chat_id=migrate_to_chat_id)
+        rule = Rule(method, match, times, error=error)
         self.errors.append(rule)
         return rule
 

@@ -14,9 +14,12 @@ from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import notices
+from bot.cameras.evidence import keep
 from bot.notices_delivery import MAX_REFUSALS
 from storage.consignas import Consigna
+from storage.evidence import EvidenceKind
 from storage.notices import Record, TelegramNotice
+from storage.people import person_by_telegram_id
 from tests.harness import GROUP_ID, BotHarness
 from tests.resilience.faults import delivered, texts_to
 
@@ -306,3 +309,58 @@ async def test_a_long_backlog_fills_each_shared_message_before_starting_the_next
     await owe_alerts(bot, LUIS, *(f"A-{n}" for n in range(1, 26)), length=250)
     await bot.run_job("telegram.deliver")
     assert [text.count("Alerta") for text in texts_to(bot.fake, LUIS)] == [15, 10]
+
+
+async def test_a_group_that_became_a_supergroup_gets_what_it_is_owed_at_its_new_id(bot: BotHarness) -> None:
+    """Fault: Telegram says the group was upgraded to a supergroup (enabling topics does it). Expected:
+    both posts owed to it go to the new id, in order, none refused for good; the log says to update
+    the unit file."""
+    supergroup = -1009999999999
+    bot.fake.group(supergroup, "UTMV")
+    bot.fake.fail(
+        "sendMessage",
+        chat_id=GROUP_ID,
+        error_code=400,
+        description="Bad Request: group chat was upgraded to a supergroup chat",
+        migrate_to_chat_id=supergroup,
+    )
+    await owe(bot, (GROUP_ID, "uno"), (GROUP_ID, "dos"))
+    await bot.run_job("telegram.deliver")
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, supergroup) == ["uno", "dos"]
+    assert [(r.chat_id, r.failed_at) for r in await rows(bot)] == [(supergroup, None)] * 2
+
+
+async def test_a_refused_token_holds_every_notice_five_minutes_and_loses_none(bot: BotHarness) -> None:
+    """Fault: 401, Telegram refuses the token (revoked in BotFather). Expected: nothing is given up; no
+    round tries again for five minutes (every notice would fail alike); then both go, in order."""
+    bot.fake.fail("sendMessage", chat_id=LUIS, error_code=401, description="Unauthorized")
+    await owe(bot, (LUIS, "uno"), (LUIS, "dos"))
+    await bot.run_job("telegram.deliver")
+    mark = bot.fake.mark()
+    bot.clock.advance(timedelta(minutes=4))
+    await bot.run_job("telegram.deliver")
+    assert [c for c in bot.fake.calls[mark:] if c.method == "sendMessage"] == [], "paused: not even tried"
+    bot.clock.advance(timedelta(minutes=1, seconds=1))
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, LUIS) == ["uno", "dos"]
+    assert [r.failed_at for r in await rows(bot)] == [None, None]
+
+
+async def test_a_file_purged_while_telegram_was_down_is_given_up_and_the_chat_goes_on(bot: BotHarness) -> None:
+    """A document owed to Luis whose kept file was purged before Telegram took it (a long outage past
+    the retention). Expected: that notice is marked failed with the reason; his next notice goes."""
+    evidence = await keep(
+        bot.services, b"%PDF-1.4\n", kind=EvidenceKind.DOCUMENT, captured_at=bot.services.now(), requester=None
+    )
+    await bot.settle()
+    async with bot.services.db.write() as session:
+        luis = await person_by_telegram_id(session, LUIS)
+        assert luis is not None
+        await notices.hand(session, bot.services, luis, evidence.id, key="test:document")  # type: ignore[arg-type]
+    await owe(bot, (LUIS, "después"))
+    (bot.services.settings.data_dir / evidence.path).unlink()
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, LUIS) == ["después"]
+    document = (await rows(bot))[0]
+    assert document.failed_at is not None and "EvidenceMissing: missing" in (document.last_error or "")
