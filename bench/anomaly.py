@@ -10,7 +10,10 @@ no camera snapshots (their capture time is measured by bench/snapshot.py).
 - notify_p50_s: from the report reaching the bot to the administrator's private alert;
 - mail_p50_s: from the report reaching the bot to the SMTP server accepting the alert e-mail;
 - lost / duplicated: reports whose alert or e-mail never came, or came twice (must be 0);
-- telegram_429: flood-limit refusals (must be 0: the bot queues instead).
+- telegram_429: flood-limit refusals (must be 0: the bot queues instead);
+- where the time goes: filed_p50_s (from the report reaching the bot to its row being stored),
+  alert_messages (messages the administrator got for the 100: a backlog shares one) and
+  bot_cpu_s (CPU the bot used from the burst to its last alert and e-mail).
 The group's reports drain at Telegram's pace (100 at 20 a minute: about 5 minutes); the bench waits
 for them, so the 429 count covers everything. Last line: one JSON object.
 
@@ -23,15 +26,17 @@ import asyncio
 import json
 import re
 import signal
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bot_process import in_service, start_bot
+from bench.bot_process import cpu_seconds, in_service, start_bot
 from tests.fake_telegram import FakeTelegram
 from tests.mail_servers import SmtpServer
 
@@ -98,7 +103,7 @@ async def main() -> None:
         await smtp.wait_for(1)
         single_mail = time.monotonic() - alone
         mail_task = asyncio.create_task(smtp_arrivals(smtp, REPORTS, before=1))
-        mark, sent_at = fake.mark(), []
+        mark, sent_at, cpu_before, wall_start = fake.mark(), [], cpu_seconds(bot.pid), datetime.now(UTC)
         for n in range(REPORTS):
             sent_at.append(time.monotonic())
             fake.send_text(
@@ -113,6 +118,7 @@ async def main() -> None:
             seen.update(NUMBER.findall(call.params["text"]))
             index = call.index + 1
         mails = await mail_task
+        bot_cpu = cpu_seconds(bot.pid) - cpu_before
         index = mark
         for _ in range(REPORTS):  # the burst's group reports, at Telegram's pace
             call = await fake.wait_for("sendMessage", after=index, chat_id=GROUP, text_contains="🚨", timeout=120)
@@ -128,6 +134,14 @@ async def main() -> None:
             for number in NUMBER.findall(call.params["text"]):  # a backlog's alerts share a message
                 alerts.setdefault(int(number), []).append(call.at)
     numbers = range(2, REPORTS + 2)  # number 1 was the lone report
+    with sqlite3.connect(workdir / "bench.db") as db:
+        stored = dict(db.execute("SELECT seq, created_at FROM anomaly").fetchall())
+    filed = [
+        (datetime.fromisoformat(stored[k]).replace(tzinfo=UTC) - wall_start).total_seconds()
+        - (sent_at[k - 2] - sent_at[0])
+        for k in numbers
+        if k in stored
+    ]
     notify = [(alerts[k][0] - sent_at[k - 2]) for k in numbers if k in alerts]
     mail = [(mails[k][0] - sent_at[k - 2]) for k in numbers if k in mails]
     lost = sum(1 for k in numbers if k not in alerts or k not in mails)
@@ -141,12 +155,21 @@ async def main() -> None:
         "lost": lost,
         "duplicated": duplicated,
         "telegram_429": refused,
+        "filed_p50_s": round(statistics.median(filed), 3) if filed else None,
+        "alert_messages": sum(
+            1 for c in fake.calls[mark:] if c.method == "sendMessage" and c.params.get("chat_id") == ADMIN and c.ok
+        ),
+        "bot_cpu_s": round(bot_cpu, 2),
     }
     print(f"one report alone: alert {result['single_alert_s']} s, e-mail {result['single_mail_s']} s")
     print(
         f"{REPORTS} reports: alert p50 {result['notify_p50_s']} s (p95 "
         f"{round(statistics.quantiles(notify, n=20)[-1], 3) if len(notify) > 1 else None} s), e-mail p50 "
         f"{result['mail_p50_s']} s; lost {lost}, duplicated {duplicated}, 429 refusals {refused}"
+    )
+    print(
+        f"where the time goes: stored p50 {result['filed_p50_s']} s after arriving; {result['alert_messages']} "
+        f"messages to the administrator; the bot used {result['bot_cpu_s']} s of CPU for the burst"
     )
     print(json.dumps(result))
 
