@@ -9,6 +9,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 import handlers
 import jobs
+from bot import group_migration
 from bot.context import SERVICES_KEY, VigiaApplication, VigiaContext
 from bot.directory import sync_directory
 from bot.notices_delivery import drained
@@ -61,6 +62,7 @@ async def _start_services(app: Application) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
     log.info("database %s: applying pending migrations", services.db.safe_url)
     await services.db.upgrade()
+    await group_migration.follow_recorded(services)  # a group that became a supergroup: its new id
     await sync_directory(services.db, services.unit, now=services.now())
     async with services.db.read() as session:
         people = await all_people(session)

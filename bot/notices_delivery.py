@@ -41,6 +41,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot import group_migration
 from bot.cameras.evidence import EvidenceMissing, read
 from bot.notices_bundle import joined, leading_run
 from bot.services import Services
@@ -50,7 +51,6 @@ from storage.notices import (
     TelegramNotice,
     chats_owed,
     message_of,
-    move_owed,
     owed_in,
     remember,
 )
@@ -181,11 +181,9 @@ async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> O
 
 
 async def _follow(services: Services, old: int, new: int) -> Outcome:
-    """The group became a supergroup (enabling topics does it): what it is owed goes to its new id at
-    the next round, instead of being refused one by one; the unit file must learn the id too."""
-    log.error("chat %s is now %s: its notices go there; set group.chat_id: %s in the unit file", old, new, new)
-    async with services.db.write() as session:
-        await move_owed(session, old, new)
+    """The group became a supergroup: what it is owed goes to its new id at the next round, instead of
+    being refused one by one, and the bot knows the group by it (bot/group_migration.py)."""
+    await group_migration.follow(services, old, new)
     return Outcome.CHAT_WAITS
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, InlineKeyboardMarkup, Message
-from telegram.error import BadRequest
+from telegram.error import BadRequest, ChatMigrated
 
 from bot.services import Services
 from storage.turnos import PinnedBoard
@@ -44,7 +44,7 @@ async def publish_board(bot: Bot, services: Services, key: str, topic: str, text
         try:
             await bot.edit_message_text(text, board.chat_id, board.message_id)
             return
-        except BadRequest as exc:
+        except (BadRequest, ChatMigrated) as exc:  # deleted, or left behind in a group turned supergroup
             if "not modified" in exc.message.lower():
                 return
             log.warning("board %s could not be edited (%s); posting a new one", key, exc.message)

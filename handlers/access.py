@@ -10,7 +10,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot import access
+from bot import access, group_migration
 from bot.context import VigiaContext
 from bot.flood import FloodLimit, Verdict
 from bot.i18n import t
@@ -32,9 +32,24 @@ async def gate(update: Update, context: VigiaContext) -> None:
         raise ApplicationHandlerStop from None
 
 
+def _migration(update: Update) -> tuple[int, int] | None:
+    """(old id, new id) when this is Telegram saying a group became a supergroup, in either chat."""
+    message = update.effective_message
+    if message is None:
+        return None
+    if message.migrate_to_chat_id:
+        return message.chat_id, message.migrate_to_chat_id
+    if message.migrate_from_chat_id:
+        return message.migrate_from_chat_id, message.chat_id
+    return None
+
+
 async def _admit(update: Update, context: VigiaContext) -> None:
     services = context.services
     chat, user = update.effective_chat, update.effective_user
+    moved = _migration(update)
+    if moved is not None and await group_migration.follow(services, *moved):
+        raise ApplicationHandlerStop  # the group's new id is known now; the service message needs nothing else
     if chat is not None and chat.type != ChatType.PRIVATE and chat.id != services.unit.group.chat_id:
         await _leave_foreign_chat(update, context)
         raise ApplicationHandlerStop

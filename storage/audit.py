@@ -55,6 +55,12 @@ async def was_refused(session: AsyncSession, action: str, telegram_id: int) -> b
     return (await session.exec(statement.limit(1))).first() is not None
 
 
+async def latest_entry(session: AsyncSession, action: str, object_id: str) -> AuditEntry | None:
+    """The newest entry of `action` about `object_id`."""
+    statement = select(AuditEntry).where(AuditEntry.action == action, AuditEntry.object_id == object_id)
+    return (await session.exec(statement.order_by(col(AuditEntry.id).desc()).limit(1))).first()
+
+
 async def first_entry_at(session: AsyncSession) -> datetime | None:
     """When the bot first wrote anything: its installation, as far as catching up is concerned."""
     return (await session.exec(select(AuditEntry.at).order_by(col(AuditEntry.id)).limit(1))).first()

@@ -149,3 +149,21 @@ async def test_a_menu_telegram_refuses_is_skipped_not_fatal(bot: BotHarness, cap
     with caplog.at_level(logging.WARNING):
         await publish_person_menus(bot.app.bot, bot.app.bot_data, GROUP_ID, never_opened)
     assert '"chat_id": 424242' in caplog.text and "not set: Chat not found" in caplog.text
+
+
+async def test_it_follows_its_group_when_the_group_becomes_a_supergroup(bot: BotHarness) -> None:
+    """Carlos turns the unit's group into a supergroup (turning on topics does it): Telegram gives it a
+    new id. Expected: the bot stays (before, it left the new id as a foreign group), answers there,
+    posts a new consigna there, and still knows the new id after a restart with the old unit file."""
+    await bot.settle()
+    new = bot.fake.migrate_group(bot.user("coord.carlos"), bot.group, -1005555555555)
+    await bot.settle()
+    assert bot.services.unit.group.chat_id == new["id"]
+    assert not [c for c in bot.fake.calls if c.method == "leaveChat"]
+    await bot.restart()
+    assert bot.services.unit.group.chat_id == new["id"], "the unit file still says the old id"
+    mark = bot.fake.mark()
+    bot.fake.send_text(bot.user("tec.ana"), new, "/consigna Vigilar el portón norte de La Hachadura")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=new["id"], text_contains="Consigna #1")
+    await bot.fake.wait_for("pinChatMessage", after=mark, chat_id=new["id"])  # the board, posted again there
+    assert [e.object_id for e in await audited(bot, "group.migrated")] == [str(GROUP_ID)]

@@ -27,6 +27,7 @@ from .rules import (
     CHAT_ACTIONS,
     CHAT_NOT_FOUND,
     EDITED_TEXT,
+    GROUP_UPGRADED,
     MESSAGE_NOT_MODIFIED,
     MESSAGE_TEXT,
     MESSAGE_THREAD_NOT_FOUND,
@@ -374,6 +375,8 @@ class FakeTelegram(World):
         state = self.chats.get(chat_id) if isinstance(chat_id, int) else None
         if state is None:
             raise ApiError(400, CHAT_NOT_FOUND)
+        if state.migrated_to is not None:
+            raise ApiError(400, GROUP_UPGRADED, migrate_to_chat_id=state.migrated_to)
         return state
 
     def _check_presence(self, state: ChatState) -> None:

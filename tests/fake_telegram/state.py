@@ -119,6 +119,7 @@ class ChatState:
     topics: set[int] = field(default_factory=set)
     pinned: list[int] = field(default_factory=list)
     next_message_id: int = 1
+    migrated_to: int | None = None  # a group turned supergroup: its new id, and the old one refuses calls
 
     @property
     def id(self) -> int:
@@ -328,6 +329,20 @@ class World:
         if username:
             info["username"] = username
         self.chats[chat_id] = ChatState(info=info, bot_status="member" if member else "left", bot_admin=bot_admin)
+        return copy.deepcopy(info)
+
+    def migrate_group(self, user: JSON, chat: JSON, new_id: int) -> JSON:
+        """`user` turns the group into a supergroup (turning on topics does it): Telegram gives it
+        `new_id`, says so in both chats (``migrate_to_chat_id``, ``migrate_from_chat_id``), and answers
+        every call naming the old id with ChatMigrated from then on. Returns the new chat."""
+        old = self._chat_state(chat)
+        info: JSON = {**copy.deepcopy(old.info), "id": new_id, "type": "supergroup"}
+        new = ChatState(info=info, bot_status=old.bot_status, bot_admin=old.bot_admin, topics=set(old.topics))
+        self.chats[new_id] = new
+        sender = self._registered(user)
+        self._deliver(old, "message", self._new_message(old, sender, {"migrate_to_chat_id": new_id}))
+        old.migrated_to = new_id
+        self._deliver(new, "message", self._new_message(new, sender, {"migrate_from_chat_id": old.id}))
         return copy.deepcopy(info)
 
     def private_chat(self, user: JSON) -> JSON:
