@@ -21,8 +21,9 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -133,7 +134,9 @@ def backoff(attempts: int) -> timedelta:
 
 async def deliver_due(services: Services) -> int:
     """Send what is due, one claimed mail at a time, over one connection; returns how many mails got
-    a final outcome (sent or failed). Stops early when the server cannot be reached."""
+    a final outcome (sent or failed). Stops early when the server cannot be reached. A mail's outcome
+    is recorded in the unit of work that claims the next one: one write per mail, still before the
+    next is sent."""
     settings = services.settings
     if not configured(settings):
         await _warn_unconfigured(services)
@@ -141,9 +144,12 @@ async def deliver_due(services: Services) -> int:
     sender = settings.smtp_from
     assert sender is not None
     done = 0
+    outcome: Callable[[AsyncSession], Awaitable[int]] | None = None  # the last mail's, for the next unit of work
     async with SmtpTransport(settings) as transport:
         for _ in range(MAX_PER_RUN):
-            claimed = await _claim_next(services)
+            async with services.db.write() as session:
+                done += await outcome(session) if outcome else 0
+                outcome, claimed = None, await _claim_next(session, services)
             if claimed is None:
                 break
             mail, attachments = claimed
@@ -153,84 +159,88 @@ async def deliver_due(services: Services) -> int:
                     message, compose.bare(sender), [compose.bare(a) for a in mail.to + mail.cc]
                 )
             except SendError as error:
-                done += await _record_failure(services, mail, error)
+                outcome = partial(_record_failure, services=services, mail=mail, error=error)
                 if not error.reached:
                     break
                 continue
             except Exception as exc:  # a bug composing or sending this mail must not block the others
                 log.exception("mail %s (%s) could not be sent", mail.id, mail.ref)
-                done += await _record_failure(services, mail, SendError(f"{type(exc).__name__}: {exc}"))
+                error = SendError(f"{type(exc).__name__}: {exc}")
+                outcome = partial(_record_failure, services=services, mail=mail, error=error)
                 continue
-            await _record_sent(services, mail, refused)
-            done += 1
+            outcome = partial(_record_sent, services=services, mail=mail, refused=refused)
+        if outcome is not None:
+            async with services.db.write() as session:
+                done += await outcome(session)
     return done
 
 
-async def _claim_next(services: Services) -> tuple[OutboxMail, list[OutboxAttachment]] | None:
+async def _claim_next(session: AsyncSession, services: Services) -> tuple[OutboxMail, list[OutboxAttachment]] | None:
     now, domain = services.now(), compose.domain_of(services.settings.smtp_from)
-    async with services.db.write() as session:
-        for mail in await due_mails(session, now, limit=5):
-            assert mail.id is not None
-            if await claim_mail(session, mail.id, now, now + LEASE):
-                await session.refresh(mail)
-                if mail.message_id.endswith(f"@vigia.{compose.FALLBACK_DOMAIN}>") and domain != compose.FALLBACK_DOMAIN:
-                    # queued without a domain: settled now, before anyone outside has seen it
-                    mail.message_id = mail.message_id.replace(f"@vigia.{compose.FALLBACK_DOMAIN}>", f"@vigia.{domain}>")
-                    session.add(mail)
-                return mail, await attachments_of(session, mail.id)
+    for mail in await due_mails(session, now, limit=5):
+        assert mail.id is not None
+        if await claim_mail(session, mail.id, now, now + LEASE):
+            await session.refresh(mail)
+            if mail.message_id.endswith(f"@vigia.{compose.FALLBACK_DOMAIN}>") and domain != compose.FALLBACK_DOMAIN:
+                # queued without a domain: settled now, before anyone outside has seen it
+                mail.message_id = mail.message_id.replace(f"@vigia.{compose.FALLBACK_DOMAIN}>", f"@vigia.{domain}>")
+                session.add(mail)
+            return mail, await attachments_of(session, mail.id)
     return None
 
 
-async def _record_sent(services: Services, mail: OutboxMail, refused: dict[str, str]) -> None:
+async def _record_sent(session: AsyncSession, *, services: Services, mail: OutboxMail, refused: dict[str, str]) -> int:
     now = services.now()
     error = "; ".join(f"{address}: {answer}" for address, answer in refused.items()) or None
-    async with services.db.write() as session:
-        row = await session.get(OutboxMail, mail.id)
-        assert row is not None
-        row.status, row.sent_at, row.last_error = MailStatus.SENT, now, error
-        session.add(row)
-        session.add(OutboxAttempt(mail_id=row.id, at=now, outcome="sent", error=error))  # type: ignore[arg-type]
-        detail = {"ref": row.ref, "message_id": row.message_id, "attempts": row.attempts}
-        if refused:
-            detail["refused"] = refused
-        await audit.record(session, "mail.sent", now=now, object_type="mail", object_id=row.id, detail=detail)
+    row = await session.get(OutboxMail, mail.id)
+    assert row is not None
+    row.status, row.sent_at, row.last_error = MailStatus.SENT, now, error
+    session.add(row)
+    session.add(OutboxAttempt(mail_id=row.id, at=now, outcome="sent", error=error))  # type: ignore[arg-type]
+    detail = {"ref": row.ref, "message_id": row.message_id, "attempts": row.attempts}
+    if refused:
+        detail["refused"] = refused
+    await audit.record(session, "mail.sent", now=now, object_type="mail", object_id=row.id, detail=detail)
     if refused:
         log.warning("mail %s (%s) sent, but refused for %s", mail.id, mail.ref, error)
     else:
         log.info("mail %s (%s) sent to %s", mail.id, mail.ref, ", ".join(mail.to + mail.cc))
+    return 1
 
 
-async def _record_failure(services: Services, mail: OutboxMail, error: SendError) -> int:
+async def _record_failure(session: AsyncSession, *, services: Services, mail: OutboxMail, error: SendError) -> int:
     """Retry later or give up; returns 1 when the mail failed for good."""
     now = services.now()
     message = str(error)[:ERROR_LENGTH]
-    async with services.db.write() as session:
-        row = await session.get(OutboxMail, mail.id)
-        assert row is not None and row.id is not None
-        if error.reached:
-            row.refusals += 1
-        row.last_error = message
-        give_up = error.permanent or row.refusals >= MAX_REFUSALS
-        if give_up:
-            row.status = MailStatus.FAILED
-            await audit.record(
-                session,
-                "mail.failed",
-                now=now,
-                object_type="mail",
-                object_id=row.id,
-                detail={"ref": row.ref, "message_id": row.message_id, "attempts": row.attempts, "error": message},
-            )
-        else:
-            row.next_attempt_at = now + backoff(row.attempts)
-        session.add(row)
-        session.add(OutboxAttempt(mail_id=row.id, at=now, outcome="failed" if give_up else "retry", error=message))
-        next_at = row.next_attempt_at
+    row = await session.get(OutboxMail, mail.id)
+    assert row is not None and row.id is not None
+    if error.reached:
+        row.refusals += 1
+    row.last_error = message
+    give_up = error.permanent or row.refusals >= MAX_REFUSALS
+    if give_up:
+        row.status = MailStatus.FAILED
+        await audit.record(
+            session,
+            "mail.failed",
+            now=now,
+            object_type="mail",
+            object_id=row.id,
+            detail={"ref": row.ref, "message_id": row.message_id, "attempts": row.attempts, "error": message},
+        )
+    else:
+        row.next_attempt_at = now + backoff(row.attempts)
+    session.add(row)
+    session.add(OutboxAttempt(mail_id=row.id, at=now, outcome="failed" if give_up else "retry", error=message))
     if give_up:
         log.error("mail %s (%s) failed for good after %d attempts: %s", mail.id, mail.ref, row.attempts, message)
     else:
         log.warning(
-            "mail %s (%s) not sent (%s); next attempt at %s", mail.id, mail.ref, message, f"{next_at:%H:%M:%S}Z"
+            "mail %s (%s) not sent (%s); next attempt at %s",
+            mail.id,
+            mail.ref,
+            message,
+            f"{row.next_attempt_at:%H:%M:%S}Z",
         )
     return 1 if give_up else 0
 
