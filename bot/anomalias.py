@@ -201,8 +201,14 @@ async def notice_and_case(session: AsyncSession, notice_id: int) -> tuple[Anomal
 
 async def get_notice(services: Services, notice_id: int) -> AnomalyNotice | None:
     """A notice as stored now: a button names one by id, and is never trusted beyond that."""
+    return (await get_notices(services, [notice_id])).get(notice_id)
+
+
+async def get_notices(services: Services, notice_ids: list[int]) -> dict[int, AnomalyNotice]:
+    """Notices as stored now, by id (those that exist)."""
     async with services.db.read() as session:
-        return await session.get(AnomalyNotice, notice_id)
+        found = [await session.get(AnomalyNotice, notice_id) for notice_id in dict.fromkeys(notice_ids)]
+    return {n.id: n for n in found if n is not None}  # type: ignore[misc]
 
 
 async def record_call(

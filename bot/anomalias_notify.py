@@ -25,7 +25,6 @@ from bot.anomalias import Case, NewReport, Outcome
 from bot.anomalias_images import images_of
 from bot.anomalias_render import alert_text, report_text
 from bot.i18n import t
-from bot.notices_bundle import without_buttons
 from bot.services import Services
 from storage.anomalias import Anomaly, AnomalyNotice, AnomalyStatus
 from storage.notices import Record
@@ -43,11 +42,34 @@ def report_keyboard(case: Case, language: str) -> InlineKeyboardMarkup | None:
     )
 
 
-def alert_refreshed(markup: InlineKeyboardMarkup | None, notice: AnomalyNotice) -> InlineKeyboardMarkup | None:
-    """The alert message's keyboard without the buttons `notice` no longer needs; another case's
-    buttons in the same message (a burst's alerts share one) stay."""
-    done = {"ack": notice.acknowledged_at, "just": notice.justified_at}
-    return without_buttons(markup, (f"anm:{action}:{notice.id}" for action, at in done.items() if at is not None))
+def alert_refreshed(
+    markup: InlineKeyboardMarkup | None, notices: dict[int, AnomalyNotice]
+) -> InlineKeyboardMarkup | None:
+    """The alert message's keyboard without the buttons whose step is done, as the database says now
+    (`notices`: the alerts the buttons name). A message may carry several cases' buttons (a burst's
+    alerts share one), and a press may come from a copy older than the last edit: each button is
+    judged on its own notice, so a quick second press cannot bring back a button the first removed."""
+
+    def done(data: str | None) -> bool:
+        action, _, ident = (data or "").removeprefix("anm:").partition(":")
+        notice = notices.get(int(ident)) if ident.isdigit() else None
+        stamp = {"ack": "acknowledged_at", "just": "justified_at"}.get(action)
+        return notice is not None and stamp is not None and getattr(notice, stamp) is not None
+
+    rows = [[b for b in row if not done(b.callback_data)] for row in (markup.inline_keyboard if markup else ())]
+    kept = [row for row in rows if row]
+    return InlineKeyboardMarkup(kept) if kept else None
+
+
+def alert_notice_ids(markup: InlineKeyboardMarkup | None) -> list[int]:
+    """The alerts a message's buttons name (one, or a burst's several)."""
+    ids = []
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            action, _, ident = str(button.callback_data or "").removeprefix("anm:").partition(":")
+            if action in ("ack", "just") and ident.isdigit():
+                ids.append(int(ident))
+    return ids
 
 
 def alert_keyboard(notice: AnomalyNotice, language: str) -> InlineKeyboardMarkup | None:

@@ -12,9 +12,7 @@ single alert is never held back waiting for company.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-
-from telegram import InlineKeyboardMarkup
+from collections.abc import Sequence
 
 from storage.notices import NoticeKind, TelegramNotice
 
@@ -31,9 +29,11 @@ def leading_run(batch: Sequence[TelegramNotice]) -> list[TelegramNotice]:
         return run
     length, buttons = _length(batch[0].text), len(_buttons(batch[0]))
     for notice in batch[1:]:
+        if not _bundles(notice):
+            break
         length += _length(SEPARATOR + notice.text)
         buttons += len(_buttons(notice))
-        if not _bundles(notice) or length > MAX_TEXT or buttons > MAX_BUTTONS:
+        if length > MAX_TEXT or buttons > MAX_BUTTONS:
             break
         run.append(notice)
     return run
@@ -48,19 +48,19 @@ def joined(run: Sequence[TelegramNotice]) -> tuple[str, str | None]:
     return SEPARATOR.join(n.text for n in run), markup
 
 
-def without_buttons(markup: InlineKeyboardMarkup | None, callbacks: Iterable[str]) -> InlineKeyboardMarkup | None:
-    """`markup` less the buttons that answer `callbacks`: one case's buttons go, the others in the same
-    message stay (a bundled message carries several cases' buttons)."""
-    gone = set(callbacks)
-    rows = [[b for b in row if b.callback_data not in gone] for row in (markup.inline_keyboard if markup else ())]
-    kept = [row for row in rows if row]
-    return InlineKeyboardMarkup(kept) if kept else None
-
-
 def _bundles(notice: TelegramNotice) -> bool:
-    """Only plain private messages: a reply, a thread or a file keeps its own message."""
+    """Only plain private messages: a reply, a thread or a file keeps its own message, and so does one
+    whose keyboard cannot be read (sent alone, its error is counted against it alone)."""
     plain = notice.kind == NoticeKind.MESSAGE and notice.reply_to is None and notice.quote_message_id is None
-    return notice.bundle_label is not None and plain and notice.thread_id is None
+    return notice.bundle_label is not None and plain and notice.thread_id is None and _readable(notice)
+
+
+def _readable(notice: TelegramNotice) -> bool:
+    try:
+        _buttons(notice)
+    except (ValueError, TypeError, KeyError):
+        return False
+    return True
 
 
 def _buttons(notice: TelegramNotice) -> list[dict[str, object]]:

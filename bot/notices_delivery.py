@@ -8,7 +8,9 @@ person goes out as few messages (bot/notices_bundle.py).
 What Telegram answers decides what happens to a notice:
 - sent: its message id is stored, in the record it belongs to as well;
 - refused for good (400 Bad Request, 403 blocked, a deleted message to edit): marked failed and
-  logged, and the chat's next notices go on; "message is not modified" counts as sent;
+  logged, and the chat's next notices go on; "message is not modified" counts as sent. A shared
+  message (bot/notices_bundle.py) refused with a 400, or failing on a bug, is sent again one notice
+  at a time, so only the bad notice is given up;
 - the group became a supergroup (ChatMigrated): what it is owed moves to the new id;
 - a refused connection or no answer in time: that chat waits for the next round, however long
   the outage (it delays a notice, never drops it);
@@ -153,10 +155,11 @@ async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> O
             await _record(services, run, None)
             return Outcome.DONE
         return await _give_up(services, run, exc)
-    except ChatMigrated as exc:
-        if notice.kind == NoticeKind.EDIT:  # its message's chat is the record's, which stays the old one
+    except ChatMigrated as exc:  # the group became a supergroup: the bot follows it (bot/group_migration.py)
+        await group_migration.follow(services, notice.chat_id, exc.new_chat_id)
+        if notice.kind == NoticeKind.EDIT:  # its message stays in the old chat, as its record says
             return await _give_up(services, run, exc)
-        return await _follow(services, notice.chat_id, exc.new_chat_id)
+        return Outcome.CHAT_WAITS  # what it owed goes to the new id at the next round
     except (Forbidden, EvidenceMissing, LookupError) as exc:
         return await _give_up(services, run, exc)
     except RetryAfter as exc:
@@ -174,17 +177,12 @@ async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> O
         unreachable = isinstance(exc, TimedOut) or isinstance(exc.__cause__, httpx.TransportError)
         return await _retry_later(services, notice, exc, refused=not unreachable)  # …or a 5xx, a 413
     except Exception as exc:  # a bug with this one notice: counted, so it cannot block its chat for good
+        if len(run) > 1:
+            return await _one_by_one(bot, services, run)  # on its own, each is counted for itself
         log.exception("notice %s (%s) could not be sent", notice.id, notice.key)
         return await _retry_later(services, notice, exc, refused=True)
     await _record(services, run, message)
     return Outcome.DONE
-
-
-async def _follow(services: Services, old: int, new: int) -> Outcome:
-    """The group became a supergroup: what it is owed goes to its new id at the next round, instead of
-    being refused one by one, and the bot knows the group by it (bot/group_migration.py)."""
-    await group_migration.follow(services, old, new)
-    return Outcome.CHAT_WAITS
 
 
 async def _one_by_one(bot: Bot, services: Services, run: list[TelegramNotice]) -> Outcome:
@@ -239,7 +237,7 @@ async def _record(services: Services, run: list[TelegramNotice], message: Messag
                 row.message_id = message.message_id
                 if row.record is not None and row.kind != NoticeKind.EDIT:
                     await remember(session, Record.parse(row.record), message.chat_id, message.message_id)
-            if row.record is not None and (row.text, row.markup) != (notice.text, notice.markup):
+            if len(run) == 1 and row.record is not None and (row.text, row.markup) != (notice.text, notice.markup):
                 # `show` gave it newer text while it was on its way: what went out is kept, the newer text is an edit
                 session.add(
                     TelegramNotice(

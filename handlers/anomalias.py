@@ -6,12 +6,13 @@ import html
 
 from telegram import ForceReply, Message, Update
 from telegram.constants import ChatAction, ChatType
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from bot import anomalias, anomalias_notify, prompts
 from bot.anomalias import Case, NewReport, Outcome
 from bot.anomalias_images import collect, images_of
-from bot.anomalias_notify import Origin, alert_refreshed, send_images
+from bot.anomalias_notify import Origin, alert_notice_ids, alert_refreshed, send_images
 from bot.anomalias_render import list_text, timeline_text
 from bot.context import VigiaContext
 from bot.i18n import Html, t
@@ -135,8 +136,8 @@ async def button(update: Update, context: VigiaContext) -> None:
             t(language, OUTCOME_KEYS.get(outcome, "anomalia.ack_done"), number=number),
             show_alert=outcome is not Outcome.OK,
         )
-        if outcome is Outcome.OK:
-            await _refresh_alert(query.message, ident_id, services)  # type: ignore[arg-type]
+        if outcome in (Outcome.OK, Outcome.ALREADY):  # ALREADY: a second tap on an old copy
+            await _refresh_alert(query.message, services)  # type: ignore[arg-type]
     else:
         await _ask(update, context, case, action, ident_id, notice)
 
@@ -177,12 +178,18 @@ async def _ask(
     await prompts.ask(context.services, person, asked.chat_id, "anomalia.close", ident, asked.message_id)
 
 
-async def _refresh_alert(message: Message | None, notice_id: int, services: Services) -> None:
+async def _refresh_alert(message: Message | None, services: Services) -> None:
     if message is None:
         return
-    notice = await anomalias.get_notice(services, notice_id)
-    if notice is not None:
-        await message.edit_reply_markup(alert_refreshed(message.reply_markup, notice))
+    notices = await anomalias.get_notices(services, alert_notice_ids(message.reply_markup))
+    refreshed = alert_refreshed(message.reply_markup, notices)
+    if refreshed == message.reply_markup:
+        return
+    try:
+        await message.edit_reply_markup(refreshed)
+    except BadRequest as exc:  # a second tap on an old copy: the first tap's edit already says so
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 async def answer_justification(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:

@@ -6,7 +6,9 @@ never loses it, and its `key` keeps a workflow that runs twice from owing it twi
 
 A notice may name a *record*, the row whose own message it is ("anomaly:12"): once posted, its
 chat and message id are written into that row, so later changes edit it in place; an edit names
-the record instead of a message id, and is resolved when it is sent.
+the record instead of a message id, and is resolved when it is sent. Notices that share a message
+in a burst (`bundle_label`: an anomaly's private alerts) write that one message id into each of
+their records; those records are never redrawn with `show`, which would edit the whole message.
 """
 
 from __future__ import annotations

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from bot.notices_bundle import MAX_BUTTONS, MAX_TEXT, SEPARATOR, joined, leading_run, without_buttons
+from bot.notices_bundle import MAX_BUTTONS, MAX_TEXT, SEPARATOR, joined, leading_run
 from storage.notices import NoticeKind, TelegramNotice
 
 
@@ -64,20 +62,3 @@ def test_the_shared_message_labels_each_button_with_its_case_one_to_a_row() -> N
 def test_a_lone_notice_goes_exactly_as_it_was_queued() -> None:
     lone = alert("A-1")
     assert joined([lone]) == (lone.text, lone.markup)
-
-
-def test_one_cases_buttons_go_and_the_others_stay() -> None:
-    markup = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton("Recibido · A-1", callback_data="anm:ack:1")],
-            [InlineKeyboardButton("Responder · A-1", callback_data="anm:just:1")],
-            [InlineKeyboardButton("Recibido · A-2", callback_data="anm:ack:2")],
-        ]
-    )
-    left = without_buttons(markup, ["anm:ack:2"])
-    assert left is not None and [[b.callback_data for b in row] for row in left.inline_keyboard] == [
-        ["anm:ack:1"],
-        ["anm:just:1"],
-    ]
-    assert without_buttons(markup, ["anm:ack:1", "anm:just:1", "anm:ack:2"]) is None
-    assert without_buttons(None, ["anm:ack:1"]) is None

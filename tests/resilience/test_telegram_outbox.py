@@ -364,3 +364,26 @@ async def test_a_file_purged_while_telegram_was_down_is_given_up_and_the_chat_go
     assert texts_to(bot.fake, LUIS) == ["después"]
     document = (await rows(bot))[0]
     assert document.failed_at is not None and "EvidenceMissing: missing" in (document.last_error or "")
+
+
+async def test_an_edit_left_behind_in_a_group_turned_supergroup_is_given_up_once(bot: BotHarness) -> None:
+    """A consigna's message was posted before the group became a supergroup; its edit then gets
+    ChatMigrated. Expected: the edit is given up (its record keeps the old chat), not retried every
+    round, and the bot now knows the group by its new id."""
+    services, supergroup = bot.services, -1009999999999
+    record = await a_consigna(bot)
+    async with services.db.write() as session:
+        await notices.show(session, services, record, "consignas", "antes")
+    await bot.run_job("telegram.deliver")
+    bot.fake.fail(
+        "editMessageText",
+        error_code=400,
+        description="Bad Request: group chat was upgraded",
+        migrate_to_chat_id=supergroup,
+    )
+    async with services.db.write() as session:
+        await notices.show(session, services, record, "consignas", "después")
+    await bot.run_job("telegram.deliver")
+    edit = (await rows(bot))[-1]
+    assert edit.kind == "edit" and edit.failed_at is not None and "ChatMigrated" in (edit.last_error or "")
+    assert services.unit.group.chat_id == supergroup
