@@ -387,3 +387,15 @@ async def test_an_edit_left_behind_in_a_group_turned_supergroup_is_given_up_once
     edit = (await rows(bot))[-1]
     assert edit.kind == "edit" and edit.failed_at is not None and "ChatMigrated" in (edit.last_error or "")
     assert services.unit.group.chat_id == supergroup
+
+
+async def test_a_shared_message_that_gets_a_500_is_sent_whole_at_the_next_round(bot: BotHarness) -> None:
+    """Fault: a 500 on the shared message. Expected: the chat waits for the next round, which sends
+    the two alerts together, once; the 500 is counted on the first alert only."""
+    bot.fake.fail("sendMessage", chat_id=LUIS, **INTERNAL_ERROR)
+    await owe_alerts(bot, LUIS, "A-1", "A-2")
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, LUIS) == []
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, LUIS) == ["Alerta A-1\n\n────────────\n\nAlerta A-2"]
+    assert [(r.refusals, r.sent_at is not None) for r in await rows(bot)] == [(1, True), (0, True)]
