@@ -29,6 +29,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 from telegram.request import HTTPXRequest
 
+from bot import group_migration
 from bot.cameras.capture import CameraUnavailable
 from bot.cameras.service import CaptureService
 from bot.logs import redact
@@ -74,6 +75,7 @@ async def run_checks(services: Services, timeout_s: float = TIMEOUT_S) -> list[C
     single = asyncio.gather(
         check_configuration(services),
         check_database(services.db, timeout_s),
+        check_group(services, timeout_s),
         check_telegram(settings, timeout_s),
         check_smtp(settings, timeout_s),
         check_imap(settings, timeout_s),
@@ -117,6 +119,27 @@ async def _database_state(db: Database) -> str:
     async with db.engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
         return f"{db.safe_url}: {await connection.run_sync(_schema_state)}"
+
+
+async def check_group(services: Services, timeout_s: float) -> Check:
+    """The unit file's group id against the moves the bot recorded (bot/group_migration.py): a group
+    that became a supergroup keeps working, but the unit file must learn the new id."""
+    if _no_sqlite_file(services.db):
+        return Check("group", Status.SKIPPED, "no database yet: nothing recorded")
+    return await _timed("group", partial(_group_state, services), timeout_s)
+
+
+async def _group_state(services: Services) -> str:
+    configured = services.unit.group.chat_id
+    if await services.db.pending_migrations():
+        return f"group.chat_id {configured} (the schema is not current: moves not checked)"
+    moved = await group_migration.moved_to(services, configured)
+    if moved is not None:
+        raise Broken(
+            f"the group {configured} became the supergroup {moved}: set group.chat_id: {moved} in the unit file "
+            "(the bot follows it meanwhile)"
+        )
+    return f"group.chat_id {configured}"
 
 
 def _no_sqlite_file(db: Database) -> bool:

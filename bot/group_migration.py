@@ -43,14 +43,21 @@ async def follow(services: Services, old: int, new: int) -> bool:
 
 async def follow_recorded(services: Services) -> None:
     """At start-up: a move recorded for the group id of the unit file (or for its new id, again)."""
-    seen = {services.unit.group.chat_id}
+    new = await moved_to(services, services.unit.group.chat_id)
+    if new is not None:
+        _use(services, new)
+
+
+async def moved_to(services: Services, chat_id: int) -> int | None:
+    """The id the group `chat_id` has now, by the moves recorded; None if it never moved."""
+    seen, current = {chat_id}, chat_id
     async with services.db.read() as session:
-        while (entry := await latest_entry(session, ACTION, str(services.unit.group.chat_id))) is not None:
-            new = int(json.loads(entry.detail)["to"])
-            if new in seen:
-                return
-            seen.add(new)
-            _use(services, new)
+        while (entry := await latest_entry(session, ACTION, str(current))) is not None:
+            current = int(json.loads(entry.detail)["to"])
+            if current in seen:
+                break
+            seen.add(current)
+    return current if current != chat_id else None
 
 
 def _use(services: Services, new: int) -> None:

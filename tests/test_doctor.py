@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from alembic.script import ScriptDirectory
 
-from bot.doctor import Check, Status, check_database, doctor_command, run_checks
+from bot import group_migration
+from bot.doctor import Check, Status, check_database, check_group, doctor_command, run_checks
 from bot.services import Services
 from bot.settings import Settings
 from bot.unit_config import load_unit_config
@@ -234,3 +235,19 @@ async def test_it_runs_as_a_command_and_skips_what_is_not_configured(
     assert "SKIPPED  IMAP_HOST not set" in table["imap"]
     assert "OK" in table["camera moving"] and "OK" in table["telegram"] and "OK" in table["database"]
     assert fake_telegram.token not in out + err and TEST_ENV["CAM_PASSWORD"] not in out + err
+
+
+async def test_it_fails_a_group_id_the_group_left_for_a_supergroup(
+    make_services: Callable[..., Services], fake_telegram: FakeTelegram
+) -> None:
+    """The group became a supergroup while the bot ran: the bot follows it, but the unit file still
+    names the old id. Expected: the doctor says which id to write; before the move it is OK."""
+    services = make_services({}, **telegram(fake_telegram))
+    assert (await check_group(services, timeout_s=5)).status is Status.SKIPPED, "no database yet"
+    await services.db.upgrade()
+    assert (await check_group(services, timeout_s=5)).status is Status.OK
+    old = services.unit.group.chat_id
+    assert await group_migration.follow(services, old, -1005555555555)
+    check = await check_group(make_services({}, **telegram(fake_telegram)), timeout_s=5)  # from the unit file again
+    assert check.status is Status.FAIL
+    assert f"the group {old} became the supergroup -1005555555555: set group.chat_id: -1005555555555" in check.detail
