@@ -231,36 +231,44 @@ async def open_list(services: Services) -> list[Solicitud]:
         return await open_requests(session)
 
 
+@dataclass(frozen=True)
+class ReceivedFile:
+    """A file sent for a request: its bytes, how it is stored, and its own name (an exported video
+    is known by it)."""
+
+    data: bytes
+    suffix: str
+    name: str | None = None
+
+
 async def attach(
     services: Services,
     solicitud: Solicitud,
-    data: bytes,
-    suffix: str,
+    file: ReceivedFile,
     role: str,
     person: Person | None,
-    name: str | None = None,
     owe: Owe | None = None,
 ) -> Evidence:
     """A file of the request (its document, an export found), kept with its hash and linked to the
     request at once; what `owe` queues (the card, the Director's copy) commits with the link."""
-    evidence = await _keep(services, solicitud, data, suffix, person)
+    evidence = await _keep(services, solicitud, file, person)
     async with services.db.write() as session:
-        await _link(session, services, solicitud, evidence, role, person, name)
+        await _link(session, services, solicitud, evidence, role, person, file.name)
         if owe is not None:
             await owe(session, solicitud)
     return evidence
 
 
-async def _keep(services: Services, solicitud: Solicitud, data: bytes, suffix: str, person: Person | None) -> Evidence:
+async def _keep(services: Services, solicitud: Solicitud, file: ReceivedFile, person: Person | None) -> Evidence:
     """The file, stored and hashed before any unit of work (a write is one at a time)."""
     return await keep(
         services,
-        data,
+        file.data,
         kind=EvidenceKind.DOCUMENT,
         captured_at=services.now(),
         requester=person,
         case_ref=f"solicitud:{solicitud.number}",
-        suffix=suffix,
+        suffix=file.suffix,
     )
 
 
@@ -359,7 +367,7 @@ async def act(
         body = answer if action == Action.FIRMAR else text or ""
         signer = person if action == Action.RESPONDER else (chiefs[0] if chiefs else None)  # for the chief's unit
         memo_bytes = await services.cameras.run(render_memo, memo_for(services, current, body, signer))
-        new_memo = await _keep(services, current, memo_bytes, ".pdf", person)
+        new_memo = await _keep(services, current, ReceivedFile(memo_bytes, ".pdf"), person)
     elif memo is not None and action in MAIL_SUBJECTS and current.requester_email:
         _, memo_bytes = await read(services, memo.id)  # type: ignore[arg-type]  # before the unit of work: one writer
     async with services.db.write() as session:

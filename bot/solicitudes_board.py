@@ -47,16 +47,10 @@ async def register(services: Services, form: Form, person: Person) -> tuple[Soli
 
 
 async def attach(
-    services: Services,
-    solicitud: Solicitud,
-    data: bytes,
-    suffix: str,
-    role: str,
-    person: Person | None,
-    name: str | None = None,
+    services: Services, solicitud: Solicitud, file: solicitudes.ReceivedFile, role: str, person: Person | None
 ) -> Evidence:
     """A document kept and linked with the card's edit, and the Director's copy while they decide."""
-    return await solicitudes.attach(services, solicitud, data, suffix, role, person, name, owe=_card(services))
+    return await solicitudes.attach(services, solicitud, file, role, person, owe=_card(services))
 
 
 def _card(services: Services, ask: bool = False) -> solicitudes.Owe:

@@ -5,7 +5,6 @@ the Director's authorisation or signature."""
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from telegram import ForceReply, Message, Update
@@ -17,7 +16,7 @@ from bot import consignas_board, prompts, solicitudes, solicitudes_board
 from bot.context import VigiaContext
 from bot.i18n import t
 from bot.roles import EVERYONE, SUPERVISORS, UNIT_STAFF
-from bot.solicitudes import NEEDS_TEXT, Outcome
+from bot.solicitudes import NEEDS_TEXT, Outcome, ReceivedFile
 from bot.solicitudes_board import PRIVATE
 from bot.solicitudes_form import parse_form
 from bot.solicitudes_render import card, listing, problems_text, timeline
@@ -111,22 +110,13 @@ async def answer_file(update: Update, context: VigiaContext, pending: PendingPro
     if isinstance(found, str):
         await message.reply_text(found)
         return False
-    evidence = await solicitudes_board.attach(
-        services, request, found.data, found.suffix, role, context.person, found.name
-    )
+    evidence = await solicitudes_board.attach(services, request, found, role, context.person)
     kept = "solicitud.file_kept_named" if found.name else "solicitud.file_kept"
     await message.reply_text(t(language, kept, number=request.number, sha=evidence.sha256, name=found.name))
     return True
 
 
-@dataclass(frozen=True)
-class Received:
-    data: bytes
-    suffix: str
-    name: str | None  # the file's own name: an exported video is known by it
-
-
-async def _file(message: Message, language: str, videos: bool) -> Received | str:
+async def _file(message: Message, language: str, videos: bool) -> ReceivedFile | str:
     """The photo, PDF or (for a finding) video of the message, or what to say about it."""
     document = message.document
     video = message.video or (document if document and (document.mime_type or "").startswith("video/") else None)
@@ -148,7 +138,7 @@ async def _file(message: Message, language: str, videos: bool) -> Received | str
         if "too big" not in error.message.casefold():
             raise
         return too_big
-    return Received(bytes(data), suffix, name)
+    return ReceivedFile(bytes(data), suffix, name)
 
 
 def _video_suffix(name: str | None, mime_type: str | None) -> str:
