@@ -47,15 +47,7 @@ from bot import group_migration
 from bot.cameras.evidence import EvidenceMissing, read
 from bot.notices_bundle import joined, leading_run
 from bot.services import Services
-from storage.notices import (
-    NoticeKind,
-    Record,
-    TelegramNotice,
-    chats_owed,
-    message_of,
-    owed_in,
-    remember,
-)
+from storage.notices import NoticeKind, Record, TelegramNotice, chats_owed, message_of, owed_in, remember
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +136,8 @@ async def _courier(bot: Bot, services: Services, chat_id: int) -> None:
 async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> Outcome:
     """Send `run` as one message. What the chat answers (blocked, gone) holds for every notice in it;
     what is about the message (a 5xx, an outage, flood control) is counted on its first notice, which
-    is given up on its own after MAX_REFUSALS; a bad request splits the run, to find the bad notice."""
+    is given up on its own after MAX_REFUSALS; a bad request or a bug splits the run, to find the bad
+    notice."""
     notice = run[0]
     try:
         message = await _send(bot, services, notice, *joined(run))

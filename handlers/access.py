@@ -48,8 +48,10 @@ async def _admit(update: Update, context: VigiaContext) -> None:
     services = context.services
     chat, user = update.effective_chat, update.effective_user
     moved = _migration(update)
-    if moved is not None and await group_migration.follow(services, *moved):
-        raise ApplicationHandlerStop  # the group's new id is known now; the service message needs nothing else
+    if moved is not None:
+        ours = await group_migration.follow(services, *moved)  # its new id is known now
+        if ours or (chat is not None and chat.id == moved[0]):  # another group's old id is gone (refused)
+            raise ApplicationHandlerStop  # while its new id, which says so too, is left below
     if chat is not None and chat.type != ChatType.PRIVATE and chat.id != services.unit.group.chat_id:
         await _leave_foreign_chat(update, context)
         raise ApplicationHandlerStop

@@ -167,3 +167,14 @@ async def test_it_follows_its_group_when_the_group_becomes_a_supergroup(bot: Bot
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=new["id"], text_contains="Consigna #1")
     await bot.fake.wait_for("pinChatMessage", after=mark, chat_id=new["id"])  # the board, posted again there
     assert [e.object_id for e in await audited(bot, "group.migrated")] == [str(GROUP_ID)]
+
+
+async def test_a_foreign_group_that_becomes_a_supergroup_is_still_left(bot: BotHarness) -> None:
+    """Someone added the bot to another group, which then became a supergroup. Expected: the bot
+    leaves the new id as it would the old one, and the unit's group keeps its id."""
+    await bot.settle()
+    foreign = bot.fake.group(-1009999, "Otro grupo", supergroup=False, member=True)
+    mark = bot.fake.mark()
+    new = bot.fake.migrate_group(bot.user("tec.ana"), foreign, -1007777777777)
+    await bot.fake.wait_for("leaveChat", after=mark, chat_id=new["id"])
+    assert bot.services.unit.group.chat_id == GROUP_ID and await audited(bot, "group.migrated") == []
