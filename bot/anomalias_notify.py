@@ -42,6 +42,21 @@ def report_keyboard(case: Case, language: str) -> InlineKeyboardMarkup | None:
     )
 
 
+ALERT_STEPS = {"ack": "acknowledged_at", "just": "justified_at"}  # an alert's buttons, and what ends each
+
+
+def _alert_button(data: object) -> tuple[str, int] | None:
+    """("ack" or "just", the notice's id) for an alert's button ("anm:ack:12"); None for any other."""
+    action, _, ident = str(data or "").removeprefix("anm:").partition(":")
+    return (action, int(ident)) if action in ALERT_STEPS and ident.isdigit() else None
+
+
+def alert_notice_ids(markup: InlineKeyboardMarkup | None) -> list[int]:
+    """The alerts a message's buttons name (one, or a burst's several)."""
+    buttons = [_alert_button(b.callback_data) for row in (markup.inline_keyboard if markup else ()) for b in row]
+    return [button[1] for button in buttons if button is not None]
+
+
 def alert_refreshed(
     markup: InlineKeyboardMarkup | None, notices: dict[int, AnomalyNotice]
 ) -> InlineKeyboardMarkup | None:
@@ -50,26 +65,14 @@ def alert_refreshed(
     alerts share one), and a press may come from a copy older than the last edit: each button is
     judged on its own notice, so a quick second press cannot bring back a button the first removed."""
 
-    def done(data: str | None) -> bool:
-        action, _, ident = (data or "").removeprefix("anm:").partition(":")
-        notice = notices.get(int(ident)) if ident.isdigit() else None
-        stamp = {"ack": "acknowledged_at", "just": "justified_at"}.get(action)
-        return notice is not None and stamp is not None and getattr(notice, stamp) is not None
+    def done(data: object) -> bool:
+        button = _alert_button(data)
+        notice = notices.get(button[1]) if button else None
+        return button is not None and notice is not None and getattr(notice, ALERT_STEPS[button[0]]) is not None
 
     rows = [[b for b in row if not done(b.callback_data)] for row in (markup.inline_keyboard if markup else ())]
     kept = [row for row in rows if row]
     return InlineKeyboardMarkup(kept) if kept else None
-
-
-def alert_notice_ids(markup: InlineKeyboardMarkup | None) -> list[int]:
-    """The alerts a message's buttons name (one, or a burst's several)."""
-    ids = []
-    for row in markup.inline_keyboard if markup else ():
-        for button in row:
-            action, _, ident = str(button.callback_data or "").removeprefix("anm:").partition(":")
-            if action in ("ack", "just") and ident.isdigit():
-                ids.append(int(ident))
-    return ids
 
 
 def alert_keyboard(notice: AnomalyNotice, language: str) -> InlineKeyboardMarkup | None:

@@ -3,9 +3,12 @@ escalated and closed. La Hachadura: Luis is the administrator, Sonia his backup,
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import anomalias
+from bot.anomalias_notify import alert_notice_ids, alert_refreshed
 from storage.anomalias import Anomaly, AnomalyNotice
 from tests.fake_telegram import Call, png_bytes
 from tests.harness import GROUP_ID, BotHarness
@@ -215,3 +218,18 @@ async def test_only_a_role_with_a_backup_person_has_one(bot: BotHarness) -> None
     )
     assert anomalias.backup_key(bot.services, anomaly, AnomalyNotice(role="administrador")) == "adm.sonia"
     assert anomalias.backup_key(bot.services, anomaly, AnomalyNotice(role="seguridad")) is None
+
+
+def test_a_shared_alert_keyboard_loses_only_the_buttons_whose_step_is_done() -> None:
+    """Pure: buttons of two alerts and one of another kind; alert 1 acknowledged, alert 2 not, and a
+    button naming an alert that no longer exists stays (the press will say so)."""
+    rows = [["anm:ack:1", "anm:just:1"], ["anm:ack:2"], ["anm:ack:9"], ["sol:1:firmar"]]
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(d, callback_data=d) for d in row] for row in rows])
+    assert alert_notice_ids(markup) == [1, 1, 2, 9]
+    done = AnomalyNotice(id=1, anomaly_id=1, person_id=1, role="administrador", acknowledged_at=datetime.now(UTC))
+    waiting = AnomalyNotice(id=2, anomaly_id=1, person_id=1, role="administrador")
+    refreshed = alert_refreshed(markup, {1: done, 2: waiting})
+    assert refreshed is not None
+    left = [[b.callback_data for b in row] for row in refreshed.inline_keyboard]
+    assert left == [["anm:just:1"], ["anm:ack:2"], ["anm:ack:9"], ["sol:1:firmar"]]
+    assert alert_refreshed(None, {}) is None
