@@ -8,6 +8,7 @@ the bot makes; nothing sleeps.
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -185,10 +186,15 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-async def bot(fake_telegram: FakeTelegram, tmp_path: Path, unit_file: Path) -> AsyncIterator[BotHarness]:
+async def bot(
+    fake_telegram: FakeTelegram, tmp_path: Path, unit_file: Path, migrated_sqlite: Path
+) -> AsyncIterator[BotHarness]:
+    """The bot on a database the session's migrations already made (the upgrade at start finds it
+    current), with every persona but the unlinked ones already in a private chat with it."""
     from tests.conftest import TEST_ENV
 
     settings = linked_settings(fake_telegram, tmp_path, unit_file)
+    shutil.copyfile(migrated_sqlite, tmp_path / "bot.db")
     unit = load_unit_config(unit_file, env=TEST_ENV)
     for who, (telegram_id, first_name, language) in PERSONAS.items():
         user = fake_telegram.user(telegram_id, first_name, language_code=language)
