@@ -5,20 +5,17 @@ Each is queued in the Telegram outbox (bot/notices.py) in the unit of work of th
 so a 500, an outage or a crash delays it but never loses or doubles it. The steps a person takes in
 Telegram (file, call, acknowledge, justify, close) are here for that reason: each opens the unit of
 work of a rule in bot/anomalias.py and queues what it owes there (handlers/anomalias.py calls them).
-The alert's images are the exception: the outbox sends no albums, and they are an extra (the alert
-says what matters and the e-mail carries them), so they go straight to Telegram once the step is
-stored, ahead of the alert, and a refusal is logged, not retried.
+The alert's images are owed with it, just ahead of it: one photo, or an album of up to ten.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
-from telegram.error import TelegramError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import anomalias, notices
 from bot.anomalias import Case, NewReport, Outcome
@@ -27,11 +24,10 @@ from bot.anomalias_render import alert_text, report_text
 from bot.i18n import t
 from bot.services import Services
 from storage.anomalias import Anomaly, AnomalyNotice, AnomalyStatus
-from storage.notices import Record
+from storage.notices import NoticeKind, Record
 from storage.people import Person, escalation_contacts, linked_with_role
 
 log = logging.getLogger(__name__)
-MEDIA_GROUP_LIMIT = 10
 
 
 def report_keyboard(case: Case, language: str) -> InlineKeyboardMarkup | None:
@@ -106,16 +102,28 @@ async def _show(session: AsyncSession, services: Services, case: Case) -> None:
 async def owe_alert(
     session: AsyncSession, services: Services, case: Case, notice: AnomalyNotice, person: Person
 ) -> bool:
-    """The private alert with its buttons, once per notice; `notified_at` says it is queued, and the
-    outbox keeps its message id in `alert_message_id`. False for someone who never opened the bot
-    (they still get the e-mail). A burst of alerts to one person shares messages, each button
-    labelled with its case's number."""
+    """The private alert with its buttons, once per notice, after the report's images; `notified_at`
+    says it is queued, and the outbox keeps its message id in `alert_message_id`. False for someone
+    who never opened the bot (they still get the e-mail). A burst of alerts to one person shares
+    messages, each button labelled with its case's number."""
     if person.telegram_id is None:
         return False
+    key = f"anomalia:{case.anomaly.id}:alert:{notice.id}"
+    for photo in case.photos:  # the outbox sends pictures queued together as one album
+        await notices.hand(
+            session,
+            services,
+            person,
+            photo.evidence_id,
+            key=f"{key}:photo:{photo.evidence_id}",
+            kind=NoticeKind.PHOTO,
+            caption=case.anomaly.number,  # which case, in a chat that gets several
+            bundle_label=case.anomaly.number,
+        )
     queued = await notices.queue(
         session,
         services,
-        key=f"anomalia:{case.anomaly.id}:alert:{notice.id}",
+        key=key,
         chat_id=person.telegram_id,
         text=alert_text(case, services.unit, person.language, services.tz),
         markup=alert_keyboard(notice, person.language),
@@ -126,25 +134,6 @@ async def owe_alert(
         notice.notified_at = services.now()
         session.add(notice)
     return True
-
-
-async def send_images(bot: Bot, case: Case, people: Iterable[Person], images: list[bytes]) -> None:
-    """The report's images (as read for its e-mails), straight to each alerted person: called once the
-    step is stored and before the outbox runs, so they arrive ahead of the alert (one photo, or an
-    album of up to ten)."""
-    reachable = [p for p in people if p.telegram_id is not None]
-    photos = images[:MEDIA_GROUP_LIMIT]
-    if not photos:
-        return
-    for person in reachable:
-        assert person.telegram_id is not None
-        try:
-            if len(photos) == 1:
-                await bot.send_photo(person.telegram_id, photos[0])
-            else:
-                await bot.send_media_group(person.telegram_id, [InputMediaPhoto(p) for p in photos])
-        except TelegramError as exc:
-            log.warning("images of anomaly %s to %s not delivered: %s", case.anomaly.number, person.key, exc)
 
 
 async def post_justification(session: AsyncSession, services: Services, notice_id: int) -> None:
@@ -196,28 +185,26 @@ async def file(
     images: list[bytes],
     origin: Origin,
     language: str,
-) -> tuple[Case, list[Person]]:
+) -> None:
     """File the case and queue, in the same unit of work, its e-mails (sent at once) and its Telegram
     notices (sent by the outbox after this update); `images` are read by the caller before, not under
-    the write lock. Returns the case and the people alerted, to whom the caller sends the images."""
+    the write lock, for the e-mails."""
     async with services.db.write() as session:
         anomaly = await anomalias.file_report(session, services, report, reporter, evidence_ids, images)
-        filed = await _owe_notices(session, services, anomaly.id, origin, language)  # type: ignore[arg-type]
+        await _owe_notices(session, services, anomaly.id, origin, language)  # type: ignore[arg-type]
     services.kick_outbox()
-    return filed
 
 
 async def _owe_notices(
     session: AsyncSession, services: Services, anomaly_id: int, origin: Origin, language: str
-) -> tuple[Case, list[Person]]:
+) -> None:
     """Private alerts first (the people who must act), then the reporter's call list (where they
-    reported, in their `language`) and the group's report. Returns the case and the people alerted."""
+    reported, in their `language`) and the group's report."""
     case = await anomalias.case_of(session, anomaly_id)
     assert case is not None
     people: dict[int, Person] = {n.person_id: await session.get(Person, n.person_id) for n in case.notices}  # type: ignore[misc]
-    alerted = [
-        people[n.person_id] for n in case.notices if await owe_alert(session, services, case, n, people[n.person_id])
-    ]
+    for notice in case.notices:
+        await owe_alert(session, services, case, notice, people[notice.person_id])
     text, keyboard = _call_list(case, people, language)
     await notices.queue(
         session,
@@ -230,7 +217,6 @@ async def _owe_notices(
         quote=origin.quote,
     )
     await _show(session, services, case)  # its notices, now alerted, are the ones above
-    return case, alerted
 
 
 def _call_list(case: Case, people: dict[int, Person], language: str) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -313,14 +299,14 @@ async def justify(
     return outcome, anomaly
 
 
-async def escalate_unacknowledged(bot: Bot, services: Services) -> None:
+async def escalate_unacknowledged(services: Services) -> None:
     """No "Recibido" in time (the anomalias.unacknowledged job): the backup's alert, the coordinator's
     two notices, then the report's edit, in that order, claimed in one unit of work so each is owed
-    once; the backup's images go straight to them once it is all stored, ahead of the alert."""
+    once."""
     for notice in await anomalias.unacknowledged(services):
         loaded = await anomalias.load(services, notice.anomaly_id)
         backed = loaded is not None and anomalias.backup_key(services, loaded.anomaly, notice) is not None
-        # the images for the backup's e-mail and chat, read before the unit of work; none if nobody backs up
+        # the images for the backup's e-mail, read before the unit of work; none if nobody backs up
         images = await images_of(services, [p.evidence_id for p in loaded.photos]) if backed else []  # type: ignore[union-attr]
         async with services.db.write() as session:
             anomaly = await anomalias.claim_unacknowledged(session, services, notice.id)  # type: ignore[arg-type]
@@ -359,8 +345,6 @@ async def escalate_unacknowledged(bot: Bot, services: Services) -> None:
                     minutes=minutes,
                 )
             await show_report(session, services, anomaly.id)  # type: ignore[arg-type]
-        if backup_person is not None:
-            await send_images(bot, case, [backup_person], images)
 
 
 async def chase_unjustified(services: Services) -> None:

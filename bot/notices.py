@@ -103,9 +103,11 @@ async def hand(
     filename: str | None = None,
     caption: str = "",
     markup: InlineKeyboardMarkup | None = None,
+    bundle_label: str | None = None,
 ) -> bool:
     """A kept file (a document or a picture from the evidence store), privately; False for someone
-    who never opened the bot. The bytes are read, and checked against their hash, when it is sent."""
+    who never opened the bot. The bytes are read, and checked against their hash, when it is sent.
+    Pictures queued together under one `bundle_label` go out as an album."""
     if person.telegram_id is None:
         return False
     await queue(
@@ -118,6 +120,7 @@ async def hand(
         filename=filename,
         text=caption,
         markup=markup,
+        bundle_label=bundle_label,
     )
     return True
 

@@ -7,6 +7,9 @@ together in one chat go out as one message: their texts one after the other, and
 to a row, each labelled with its notice's label, so "Recibido" says which case it is for. A notice
 sent alone looks exactly as it was queued: bundling only happens when a chat has a backlog, so a
 single alert is never held back waiting for company.
+
+Pictures queued together with the same label (an anomaly's images, ahead of its alert) go out as
+one album of up to ten, each with its own caption.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from storage.notices import NoticeKind, TelegramNotice
 
 MAX_TEXT = 4096  # Telegram's limit for a message, in UTF-16 code units
 MAX_BUTTONS = 100  # Telegram's limit for an inline keyboard
+MAX_ALBUM = 10  # Telegram's limit for a media group
 SEPARATOR = "\n\n" + "─" * 12 + "\n\n"
 
 
@@ -25,6 +29,12 @@ def leading_run(batch: Sequence[TelegramNotice]) -> list[TelegramNotice]:
     """The notices to send as the next message: the first of `batch` alone, or with those right
     after it that may share its message and still fit in one."""
     run = [batch[0]]
+    if _in_album(batch[0]):
+        for notice in batch[1:MAX_ALBUM]:
+            if not _in_album(notice) or notice.bundle_label != run[0].bundle_label:
+                break
+            run.append(notice)
+        return run
     if not _bundles(batch[0]):
         return run
     length, buttons = _length(batch[0].text), len(_buttons(batch[0]))
@@ -48,11 +58,24 @@ def joined(run: Sequence[TelegramNotice]) -> tuple[str, str | None]:
     return SEPARATOR.join(n.text for n in run), markup
 
 
+def is_album(run: Sequence[TelegramNotice]) -> bool:
+    return len(run) > 1 and run[0].kind == NoticeKind.PHOTO
+
+
 def _bundles(notice: TelegramNotice) -> bool:
     """Only plain private messages: a reply, a thread or a file keeps its own message, and so does one
     whose keyboard cannot be read (sent alone, its error is counted against it alone)."""
-    plain = notice.kind == NoticeKind.MESSAGE and notice.reply_to is None and notice.quote_message_id is None
-    return notice.bundle_label is not None and plain and notice.thread_id is None and _readable(notice)
+    return notice.kind == NoticeKind.MESSAGE and _plain(notice) and _readable(notice)
+
+
+def _in_album(notice: TelegramNotice) -> bool:
+    """A labelled picture without buttons (an album has none)."""
+    return notice.kind == NoticeKind.PHOTO and _plain(notice) and notice.markup is None
+
+
+def _plain(notice: TelegramNotice) -> bool:
+    replies = notice.reply_to is not None or notice.quote_message_id is not None
+    return notice.bundle_label is not None and not replies and notice.thread_id is None
 
 
 def _readable(notice: TelegramNotice) -> bool:

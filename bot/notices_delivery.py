@@ -32,7 +32,7 @@ from datetime import timedelta
 from enum import Enum, auto
 
 import httpx
-from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto, Message, ReplyParameters
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -45,7 +45,7 @@ from telegram.error import (
 
 from bot import group_migration
 from bot.cameras.evidence import EvidenceMissing, read
-from bot.notices_bundle import joined, leading_run
+from bot.notices_bundle import is_album, joined, leading_run
 from bot.services import Services
 from storage.notices import NoticeKind, Record, TelegramNotice, chats_owed, message_of, owed_in, remember
 
@@ -140,11 +140,11 @@ async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> O
     notice."""
     notice = run[0]
     try:
-        message = await _send(bot, services, notice, *joined(run))
-    except BadRequest as exc:
+        message = await _send(bot, services, run)
+    except (BadRequest, EvidenceMissing, LookupError) as exc:  # about one of its notices: which one?
         if len(run) > 1:
             return await _one_by_one(bot, services, run)
-        if notice.kind == NoticeKind.EDIT and "not modified" in exc.message.lower():
+        if isinstance(exc, BadRequest) and notice.kind == NoticeKind.EDIT and "not modified" in exc.message.lower():
             await _record(services, run, None)
             return Outcome.DONE
         return await _give_up(services, run, exc)
@@ -153,7 +153,7 @@ async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> O
         if notice.kind == NoticeKind.EDIT:  # its message stays in the old chat, as its record says
             return await _give_up(services, run, exc)
         return Outcome.CHAT_WAITS  # what it owed goes to the new id at the next round
-    except (Forbidden, EvidenceMissing, LookupError) as exc:
+    except Forbidden as exc:
         return await _give_up(services, run, exc)
     except RetryAfter as exc:
         wait = exc.retry_after  # an int today, a timedelta once PTB switches
@@ -185,10 +185,11 @@ async def _one_by_one(bot: Bot, services: Services, run: list[TelegramNotice]) -
     return Outcome.DONE
 
 
-async def _send(
-    bot: Bot, services: Services, notice: TelegramNotice, text: str, markup_json: str | None
-) -> Message | bool:
-    """`notice` as a message saying `text` with the keyboard `markup_json` (its own, or its run's)."""
+async def _send(bot: Bot, services: Services, run: list[TelegramNotice]) -> Message | bool:
+    """`run` as one message: a notice alone as it was queued, alerts sharing one, or an album."""
+    if is_album(run):
+        return await _send_album(bot, services, run)
+    notice, (text, markup_json) = run[0], joined(run)
     markup = InlineKeyboardMarkup.de_json(json.loads(markup_json), bot) if markup_json else None
     common = {"reply_markup": markup, "read_timeout": READ_TIMEOUT_S}
     if notice.kind == NoticeKind.EDIT:
@@ -207,6 +208,17 @@ async def _send(
     if notice.kind == NoticeKind.PHOTO:
         return await bot.send_photo(notice.chat_id, data, caption=caption, **common)
     return await bot.send_document(notice.chat_id, data, filename=notice.filename, caption=caption, **common)
+
+
+async def _send_album(bot: Bot, services: Services, run: list[TelegramNotice]) -> Message:
+    """The pictures of `run` as one album, each with its caption; its first message stands for it."""
+    media = []
+    for notice in run:
+        assert notice.evidence_id is not None
+        _, data = await read(services, notice.evidence_id)
+        media.append(InputMediaPhoto(data, caption=notice.text or None))
+    messages = await bot.send_media_group(run[0].chat_id, media, read_timeout=READ_TIMEOUT_S)
+    return messages[0]
 
 
 async def _reply(services: Services, notice: TelegramNotice) -> ReplyParameters | None:

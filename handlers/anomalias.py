@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler
 from bot import anomalias, anomalias_notify, prompts
 from bot.anomalias import Case, NewReport, Outcome
 from bot.anomalias_images import collect, images_of
-from bot.anomalias_notify import Origin, alert_notice_ids, alert_refreshed, send_images
+from bot.anomalias_notify import Origin, alert_notice_ids, alert_refreshed
 from bot.anomalias_render import list_text, timeline_text
 from bot.context import VigiaContext
 from bot.i18n import Html, t
@@ -73,8 +73,7 @@ async def anomalia(update: Update, context: VigiaContext) -> None:
 
 async def file_and_notify(message: Message, context: VigiaContext, report: NewReport) -> None:
     """Shared by the urgent form and the guided report: the snapshots and the reporter's own photos
-    are kept, the case filed with the notices it owes; the reporter's call list goes at once, then
-    the images go straight to the alerted people, so they arrive ahead of the alerts."""
+    are kept, the case filed with the notices it owes, and the reporter's call list goes at once."""
     services, person = context.services, context.person
     assert person is not None
     evidence_ids: list[int] = []
@@ -88,11 +87,8 @@ async def file_and_notify(message: Message, context: VigiaContext, report: NewRe
         thread_id=message.message_thread_id if message.is_topic_message else None,
         quote=message.message_id if message.chat.type != ChatType.PRIVATE else None,  # as reply_text quotes
     )
-    case, alerted = await anomalias_notify.file(
-        services, report, person, evidence_ids, images, origin, context.language
-    )
+    await anomalias_notify.file(services, report, person, evidence_ids, images, origin, context.language)
     await start(context.bot, services, only=message.chat_id)  # the call list now: the phone comes first (I-2)
-    await send_images(context.bot, case, alerted, images)
 
 
 async def anomalias_abiertas(update: Update, context: VigiaContext) -> None:

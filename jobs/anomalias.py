@@ -16,7 +16,7 @@ register_reply_handler("A-", anomalias.record_email_reply)
 
 
 async def unacknowledged(context: VigiaContext) -> None:
-    await anomalias_notify.escalate_unacknowledged(context.bot, context.services)
+    await anomalias_notify.escalate_unacknowledged(context.services)
 
 
 async def unjustified(context: VigiaContext) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.notices_bundle import MAX_BUTTONS, MAX_TEXT, SEPARATOR, joined, leading_run
+from bot.notices_bundle import MAX_ALBUM, MAX_BUTTONS, MAX_TEXT, SEPARATOR, is_album, joined, leading_run
 from storage.notices import NoticeKind, TelegramNotice
 
 
@@ -18,6 +18,31 @@ def alert(number: str, text: str | None = None, buttons: int = 2, **fields: obje
         bundle_label=number,
         **fields,  # type: ignore[arg-type]
     )
+
+
+def picture(number: str, evidence_id: int, **fields: object) -> TelegramNotice:
+    return TelegramNotice(
+        key=f"alert:{number}:photo:{evidence_id}",
+        chat_id=1005,
+        kind=NoticeKind.PHOTO,
+        evidence_id=evidence_id,
+        text=number,
+        bundle_label=number,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def test_a_cases_pictures_go_as_albums_of_ten_and_its_alert_after_them() -> None:
+    pictures = [picture("A-1", n) for n in range(MAX_ALBUM + 2)]
+    batch = [*pictures, alert("A-1"), alert("A-2")]
+    assert leading_run(batch) == pictures[:MAX_ALBUM] and is_album(pictures[:MAX_ALBUM])
+    assert leading_run(batch[MAX_ALBUM:]) == pictures[MAX_ALBUM:], "the rest: a second album, without the alert"
+    assert leading_run(batch[len(pictures) :]) == batch[len(pictures) :], "then the alerts, as before"
+    other = picture("A-2", 99)
+    assert leading_run([pictures[0], other]) == [pictures[0]], "another case's picture starts its own album"
+    assert not is_album([pictures[0]]), "a lone picture is a plain photo"
+    for odd in (picture("A-1", 7, markup='{"inline_keyboard": []}'), picture("A-1", 7, thread_id=3)):
+        assert leading_run([pictures[0], odd]) == [pictures[0]]
 
 
 def test_a_backlog_of_alerts_goes_as_one_message_and_stops_at_a_notice_that_cannot_join() -> None:

@@ -15,6 +15,7 @@ import yaml
 from tests.conftest import UNIT_YAML
 from tests.harness import BotHarness
 from tests.resilience.cameras import BadCameras, GarbageRtsp, reset_rss_peak, rss_peak_mb
+from tests.resilience.faults import delivered, texts_to
 
 CAPTURE = {"open_timeout_s": 1.0, "read_timeout_s": 1.0}
 DEADLINE_S = 2.5  # open + read + 0.5
@@ -127,3 +128,18 @@ async def test_the_call_list_does_not_wait_for_the_alerts_photo(bot: BotHarness)
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=ANA, text_contains="A-2026-0001")
     held.release.set()
     await bot.fake.wait_for("sendPhoto", after=mark, chat_id=LUIS)
+
+
+async def test_a_refused_photo_is_sent_again_and_still_ahead_of_the_alert(bot: BotHarness) -> None:
+    """Fault: Telegram answers 500 to the report's photo for Luis, the site's administrator. Expected:
+    his chat waits for the next round, which brings the photo, then the alert, each once (the photo
+    used to go straight to Telegram, and a refusal lost it)."""
+    bot.fake.fail("sendPhoto", chat_id=LUIS, error_code=500, description="Internal Server Error")
+    mark, _ = await bot.send("tec.ana", "/anomalia hachadura #buena Persona rondando el portón norte")
+    await bot.settle()
+    assert texts_to(bot.fake, LUIS, mark) == [], "the alert waits behind the photo"
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, LUIS, mark)[0] == "A-2026-0001"
+    photo, alert = delivered(bot.fake, mark, chat_id=LUIS)
+    assert photo.method == "sendPhoto" and "🚨" in alert.params["text"] and "A-2026-0001" in alert.params["text"]
+    assert bot.take_errors() == []
