@@ -96,7 +96,7 @@ async def main() -> None:
         SMTP_FROM="Vigía <vigia@aduana.test>",
     )
     try:
-        await in_service(fake)
+        await in_service(fake, bot)
         mark, alone = fake.mark(), time.monotonic()
         fake.send_text(users[0], chats[0], "/anomalia hachadura Persona sola rondando el portón")
         single_alert = (await fake.wait_for("sendMessage", after=mark, chat_id=ADMIN, timeout=60)).at - alone

@@ -35,14 +35,21 @@ async def start_bot(
     return await asyncio.create_subprocess_exec(*command, env=env, stderr=stderr)
 
 
-START_UP_S = 10.0  # the jobs that catch up once at start (reports, digests, the outbox round) are done
+QUIET_S = 1.0  # a second in which the bot used under 2% of a core: its start-up catch-up is over
 
 
-async def in_service(fake: FakeTelegram) -> None:
-    """Wait until the bot polls and its start-up catch-up is over: the figures are for a bot in
-    service, which is how a shift meets it, not for one still starting."""
+async def in_service(fake: FakeTelegram, bot: asyncio.subprocess.Process) -> None:
+    """Wait until the bot polls and its start-up catch-up (reports, digests, the outbox round) is
+    over, which shows as its CPU going quiet: the figures are for a bot in service, which is how a
+    shift meets it, not for one still starting."""
     await fake.wait_until_polling(timeout=60)
-    await asyncio.sleep(START_UP_S)
+    async with asyncio.timeout(60):
+        used = cpu_seconds(bot.pid)
+        while True:
+            await asyncio.sleep(QUIET_S)  # a sampling period: the condition is the CPU the bot used in it
+            used, before = cpu_seconds(bot.pid), used
+            if used - before < QUIET_S * 0.02:
+                return
 
 
 def in_process_services(database_url: str, workdir: Path, unit_file: Path) -> Services:

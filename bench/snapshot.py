@@ -137,7 +137,7 @@ async def main(rounds: int, live: bool) -> None:
     bot = await start_bot(fake, workdir, unit_file(workdir, url))
     foto, ffmpeg_times, tuned, mosaics = [], [], [], []
     try:
-        await in_service(fake)
+        await in_service(fake, bot)
         await ask(fake, user, chat, "/foto bench-1")  # warm-up: the bot's first capture loads FFmpeg
         grab(ffmpeg, url, workdir / "warm.jpg")
         cpu_before = cpu_seconds(bot.pid)

@@ -82,7 +82,7 @@ async def main() -> None:
     # The bot itself is measured: Telegram's rate and the per-person flood limit are lifted.
     bot = await start_bot(fake, workdir, unit_file(workdir), TELEGRAM_RATE_LIMIT="false", FLOOD_BURST="100000")
     try:
-        await in_service(fake)
+        await in_service(fake, bot)
         mark = fake.mark()
         for user, chat in zip(users, chats, strict=True):  # warm-up: one each
             fake.send_text(user, chat, "/ayuda")
