@@ -155,6 +155,13 @@ async def move_owed(session: AsyncSession, old_chat: int, new_chat: int) -> None
     await session.exec(statement)
 
 
+async def repost(session: AsyncSession, notice_id: int, chat_id: int) -> None:
+    """An edit whose message cannot be edited any more (its group became a supergroup) becomes a new
+    post of its record in `chat_id`: the record then names that message, and later edits go to it."""
+    statement = update(TelegramNotice).where(col(TelegramNotice.id) == notice_id)
+    await session.exec(statement.values(kind=NoticeKind.MESSAGE, chat_id=chat_id))
+
+
 async def forget_done(session: AsyncSession, before: datetime) -> int:
     """Empty the text and keyboard of notices sent or refused before `before`: what was said is in the
     chats, and the actions behind it in the audit log. The row and its key stay, so a notice owed once

@@ -366,11 +366,12 @@ async def test_a_file_purged_while_telegram_was_down_is_given_up_and_the_chat_go
     assert document.failed_at is not None and "EvidenceMissing: missing" in (document.last_error or "")
 
 
-async def test_an_edit_left_behind_in_a_group_turned_supergroup_is_given_up_once(bot: BotHarness) -> None:
+async def test_a_case_edited_after_its_group_turned_supergroup_is_posted_anew_there(bot: BotHarness) -> None:
     """A consigna's message was posted before the group became a supergroup; its edit then gets
-    ChatMigrated. Expected: the edit is given up (its record keeps the old chat), not retried every
-    round, and the bot now knows the group by its new id."""
+    ChatMigrated. Expected: the bot now knows the group by its new id, and the consigna is posted
+    there with its new text, once; its next change edits that new message."""
     services, supergroup = bot.services, -1009999999999
+    bot.fake.group(supergroup, "UTMV")
     record = await a_consigna(bot)
     async with services.db.write() as session:
         await notices.show(session, services, record, "consignas", "antes")
@@ -384,9 +385,16 @@ async def test_an_edit_left_behind_in_a_group_turned_supergroup_is_given_up_once
     async with services.db.write() as session:
         await notices.show(session, services, record, "consignas", "después")
     await bot.run_job("telegram.deliver")
-    edit = (await rows(bot))[-1]
-    assert edit.kind == "edit" and edit.failed_at is not None and "ChatMigrated" in (edit.last_error or "")
+    await bot.run_job("telegram.deliver")
     assert services.unit.group.chat_id == supergroup
+    assert texts_to(bot.fake, supergroup) == ["después"]
+    async with services.db.write() as session:
+        await notices.show(session, services, record, "consignas", "más tarde")
+    await bot.run_job("telegram.deliver")
+    (post,) = delivered(bot.fake, chat_id=supergroup)
+    edit = [c for c in bot.fake.calls if c.method == "editMessageText" and c.ok][-1]
+    assert edit.params["chat_id"] == supergroup and edit.params["message_id"] == post.result["message_id"]
+    assert edit.params["text"] == "más tarde" and [r.failed_at for r in await rows(bot)] == [None] * 3
 
 
 async def test_a_shared_message_that_gets_a_500_is_sent_whole_at_the_next_round(bot: BotHarness) -> None:
