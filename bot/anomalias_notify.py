@@ -5,7 +5,7 @@ Each is queued in the Telegram outbox (bot/notices.py) in the unit of work of th
 so a 500, an outage or a crash delays it but never loses or doubles it. The steps a person takes in
 Telegram (file, call, acknowledge, justify, close) are here for that reason: each opens the unit of
 work of a rule in bot/anomalias.py and queues what it owes there (handlers/anomalias.py calls them).
-The alert's images are owed with it, just ahead of it: one photo, or an album of up to ten.
+The alert's images are owed with it, right after it: one photo, or albums of up to ten.
 """
 
 from __future__ import annotations
@@ -102,24 +102,13 @@ async def _show(session: AsyncSession, services: Services, case: Case) -> None:
 async def owe_alert(
     session: AsyncSession, services: Services, case: Case, notice: AnomalyNotice, person: Person
 ) -> bool:
-    """The private alert with its buttons, once per notice, after the report's images; `notified_at`
+    """The private alert with its buttons, once per notice, then the report's images; `notified_at`
     says it is queued, and the outbox keeps its message id in `alert_message_id`. False for someone
     who never opened the bot (they still get the e-mail). A burst of alerts to one person shares
-    messages, each button labelled with its case's number."""
+    messages, each button labelled with its case's number, and the albums follow."""
     if person.telegram_id is None:
         return False
     key = f"anomalia:{case.anomaly.id}:alert:{notice.id}"
-    for photo in case.photos:  # the outbox sends pictures queued together as one album
-        await notices.hand(
-            session,
-            services,
-            person,
-            photo.evidence_id,
-            key=f"{key}:photo:{photo.evidence_id}",
-            kind=NoticeKind.PHOTO,
-            caption=case.anomaly.number,  # which case, in a chat that gets several
-            bundle_label=case.anomaly.number,
-        )
     queued = await notices.queue(
         session,
         services,
@@ -130,6 +119,17 @@ async def owe_alert(
         record=Record.of(AnomalyNotice, notice.id, "alert_message_id"),
         bundle_label=case.anomaly.number,
     )
+    for photo in case.photos:  # after the alert: the words that call for action never wait for an upload
+        await notices.hand(
+            session,
+            services,
+            person,
+            photo.evidence_id,
+            key=f"{key}:photo:{photo.evidence_id}",
+            kind=NoticeKind.PHOTO,
+            caption=case.anomaly.number,  # which case, in a chat that gets several
+            bundle_label=case.anomaly.number,  # one album
+        )
     if queued:
         notice.notified_at = services.now()
         session.add(notice)

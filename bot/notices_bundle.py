@@ -8,14 +8,15 @@ to a row, each labelled with its notice's label, so "Recibido" says which case i
 sent alone looks exactly as it was queued: bundling only happens when a chat has a backlog, so a
 single alert is never held back waiting for company.
 
-Pictures queued together with the same label (an anomaly's images, ahead of its alert) go out as
-one album of up to ten, each with its own caption.
+Pictures queued together with the same label (an anomaly's images, right after its alert) go out
+as one album of up to ten, each with its own caption.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from itertools import takewhile
 
 from storage.notices import NoticeKind, TelegramNotice
 
@@ -26,19 +27,20 @@ SEPARATOR = "\n\n" + "─" * 12 + "\n\n"
 
 
 def leading_run(batch: Sequence[TelegramNotice]) -> list[TelegramNotice]:
-    """The notices to send as the next message: the first of `batch` alone, or with those right
-    after it that may share its message and still fit in one."""
-    run = [batch[0]]
-    if _in_album(batch[0]):
-        for notice in batch[1:MAX_ALBUM]:
-            if not _in_album(notice) or notice.bundle_label != run[0].bundle_label:
-                break
-            run.append(notice)
+    """The notices to send as the next message: the first of `batch` alone, or with those after it
+    that may share its message and still fit in one. Alerts sharing a message pass over the pictures
+    between them (each case's album follows its alert: it then comes after the shared message);
+    nothing else is passed over."""
+    first = batch[0]
+    if _in_album(first):
+        return [first, *takewhile(lambda n: _in_album(n) and n.bundle_label == first.bundle_label, batch[1:MAX_ALBUM])]
+    run = [first]
+    if not _bundles(first):
         return run
-    if not _bundles(batch[0]):
-        return run
-    length, buttons = _length(batch[0].text), len(_buttons(batch[0]))
+    length, buttons = _length(first.text), len(_buttons(first))
     for notice in batch[1:]:
+        if _in_album(notice):
+            continue
         if not _bundles(notice):
             break
         length += _length(SEPARATOR + notice.text)

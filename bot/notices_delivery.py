@@ -136,8 +136,8 @@ async def _courier(bot: Bot, services: Services, chat_id: int) -> None:
 async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> Outcome:
     """Send `run` as one message. What the chat answers (blocked, gone) holds for every notice in it;
     what is about the message (a 5xx, an outage, flood control) is counted on its first notice, which
-    is given up on its own after MAX_REFUSALS; a bad request or a bug splits the run, to find the bad
-    notice."""
+    is given up on its own after MAX_REFUSALS (on every picture of an album, given up together); a bad
+    request or a bug splits the run, to find the bad notice."""
     notice = run[0]
     try:
         message = await _send(bot, services, run)
@@ -161,7 +161,7 @@ async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> O
         services.notices_paused_until = services.now() + (
             wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
         )
-        await _retry_later(services, notice, exc, refused=False)
+        await _retry_later(services, [notice], exc, refused=False)
         return Outcome.CHAT_WAITS
     except InvalidToken as exc:  # every notice would fail alike: keep them all until the token is fixed
         log.error("Telegram refuses the bot token; notices wait: %s", exc)
@@ -169,12 +169,13 @@ async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> O
         return Outcome.CHAT_WAITS
     except NetworkError as exc:  # Telegram unreachable or slow (never counted: an outage delays, never drops)…
         unreachable = isinstance(exc, TimedOut) or isinstance(exc.__cause__, httpx.TransportError)
-        return await _retry_later(services, notice, exc, refused=not unreachable)  # …or a 5xx, a 413
+        counted = run if is_album(run) else [notice]  # an album is one upload: it is retried, or given up, whole
+        return await _retry_later(services, counted, exc, refused=not unreachable)  # …or a 5xx, a 413
     except Exception as exc:  # a bug with this one notice: counted, so it cannot block its chat for good
         if len(run) > 1:
             return await _one_by_one(bot, services, run)  # on its own, each is counted for itself
         log.exception("notice %s (%s) could not be sent", notice.id, notice.key)
-        return await _retry_later(services, notice, exc, refused=True)
+        return await _retry_later(services, [notice], exc, refused=True)
     await _record(services, run, message)
     return Outcome.DONE
 
@@ -186,7 +187,7 @@ async def _one_by_one(bot: Bot, services: Services, run: list[TelegramNotice]) -
     return Outcome.DONE
 
 
-async def _send(bot: Bot, services: Services, run: list[TelegramNotice]) -> Message | bool:
+async def _send(bot: Bot, services: Services, run: list[TelegramNotice]) -> Message | bool | tuple[Message, ...]:
     """`run` as one message: a notice alone as it was queued, alerts sharing one, or an album."""
     if is_album(run):
         return await _send_album(bot, services, run)
@@ -211,15 +212,14 @@ async def _send(bot: Bot, services: Services, run: list[TelegramNotice]) -> Mess
     return await bot.send_document(notice.chat_id, data, filename=notice.filename, caption=caption, **common)
 
 
-async def _send_album(bot: Bot, services: Services, run: list[TelegramNotice]) -> Message:
-    """The pictures of `run` as one album, each with its caption; its first message stands for it."""
+async def _send_album(bot: Bot, services: Services, run: list[TelegramNotice]) -> tuple[Message, ...]:
+    """The pictures of `run` as one album, each with its caption: a message each."""
     media = []
     for notice in run:
         assert notice.evidence_id is not None
         _, data = await read(services, notice.evidence_id)
         media.append(InputMediaPhoto(data, caption=notice.text or None))
-    messages = await bot.send_media_group(run[0].chat_id, media, read_timeout=READ_TIMEOUT_S)
-    return messages[0]
+    return await bot.send_media_group(run[0].chat_id, media, read_timeout=READ_TIMEOUT_S)
 
 
 async def _reply(services: Services, notice: TelegramNotice) -> ReplyParameters | None:
@@ -232,10 +232,14 @@ async def _reply(services: Services, notice: TelegramNotice) -> ReplyParameters 
     return ReplyParameters(message_id, allow_sending_without_reply=True) if message_id else None
 
 
-async def _record(services: Services, run: list[TelegramNotice], message: Message | bool | None) -> None:
-    """Every notice of `run` sent, as the one message `message`, in one unit of work."""
+async def _record(
+    services: Services, run: list[TelegramNotice], sent: Message | bool | tuple[Message, ...] | None
+) -> None:
+    """Every notice of `run` sent, in one unit of work: as the one message `sent`, or as its own
+    message of an album."""
+    messages = sent if isinstance(sent, tuple) else (sent,) * len(run)
     async with services.db.write() as session:
-        for notice in run:
+        for notice, message in zip(run, messages, strict=True):
             row = await session.get(TelegramNotice, notice.id)
             assert row is not None
             row.sent_at, row.attempts = services.now(), row.attempts + 1
@@ -263,13 +267,15 @@ async def _record(services: Services, run: list[TelegramNotice], message: Messag
         log.info("notice %s (%s) sent to %s", notice.id, notice.key, notice.chat_id)
 
 
-async def _retry_later(services: Services, notice: TelegramNotice, error: Exception, *, refused: bool) -> Outcome:
-    """The chat waits for the next round; a notice refused MAX_REFUSALS times is given up."""
-    if refused and notice.refusals + 1 >= MAX_REFUSALS:
-        await _give_up(services, [notice], error)
-        return Outcome.DONE
-    log.warning("notice %s (%s) waits for the next round: %s", notice.id, notice.key, error)
-    await _note_error(services, [notice], error, failed=False, refused=refused)
+async def _retry_later(
+    services: Services, counted: list[TelegramNotice], error: Exception, *, refused: bool
+) -> Outcome:
+    """The chat waits for the next round; notices refused MAX_REFUSALS times are given up."""
+    if refused and counted[0].refusals + 1 >= MAX_REFUSALS:
+        return await _give_up(services, counted, error)
+    for notice in counted:
+        log.warning("notice %s (%s) waits for the next round: %s", notice.id, notice.key, error)
+    await _note_error(services, counted, error, failed=False, refused=refused)
     return Outcome.CHAT_WAITS
 
 

@@ -32,17 +32,17 @@ def picture(number: str, evidence_id: int, **fields: object) -> TelegramNotice:
     )
 
 
-def test_a_cases_pictures_go_as_albums_of_ten_and_its_alert_after_them() -> None:
-    pictures = [picture("A-1", n) for n in range(MAX_ALBUM + 2)]
-    batch = [*pictures, alert("A-1"), alert("A-2")]
-    assert leading_run(batch) == pictures[:MAX_ALBUM] and is_album(pictures[:MAX_ALBUM])
-    assert leading_run(batch[MAX_ALBUM:]) == pictures[MAX_ALBUM:], "the rest: a second album, without the alert"
-    assert leading_run(batch[len(pictures) :]) == batch[len(pictures) :], "then the alerts, as before"
-    other = picture("A-2", 99)
-    assert leading_run([pictures[0], other]) == [pictures[0]], "another case's picture starts its own album"
-    assert not is_album([pictures[0]]), "a lone picture is a plain photo"
+def test_alerts_share_a_message_over_the_pictures_between_them_which_then_go_as_albums_of_ten() -> None:
+    first_pictures = [picture("A-1", n) for n in range(MAX_ALBUM + 2)]
+    batch = [alert("A-1"), *first_pictures, alert("A-2"), picture("A-2", 99)]
+    assert leading_run(batch) == [batch[0], batch[-2]], "the alerts pass over the pictures"
+    pictures = [*first_pictures, batch[-1]]  # what the next read finds
+    assert leading_run(pictures) == first_pictures[:MAX_ALBUM] and is_album(first_pictures[:MAX_ALBUM])
+    assert leading_run(pictures[MAX_ALBUM:]) == first_pictures[MAX_ALBUM:], "the rest of A-1's, without A-2's"
+    assert leading_run(pictures[-1:]) == pictures[-1:] and not is_album(pictures[-1:]), "a lone picture is a photo"
     for odd in (picture("A-1", 7, markup='{"inline_keyboard": []}'), picture("A-1", 7, thread_id=3)):
-        assert leading_run([pictures[0], odd]) == [pictures[0]]
+        assert leading_run([first_pictures[0], odd]) == [first_pictures[0]]
+        assert len(leading_run([alert("A-1"), odd, alert("A-2")])) == 1, "only album pictures are passed over"
 
 
 def test_a_backlog_of_alerts_goes_as_one_message_and_stops_at_a_notice_that_cannot_join() -> None:

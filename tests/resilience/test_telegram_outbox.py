@@ -18,8 +18,9 @@ from bot.cameras.evidence import keep
 from bot.notices_delivery import MAX_REFUSALS
 from storage.consignas import Consigna
 from storage.evidence import EvidenceKind
-from storage.notices import Record, TelegramNotice
+from storage.notices import NoticeKind, Record, TelegramNotice
 from storage.people import person_by_telegram_id
+from tests.fake_telegram import png_bytes
 from tests.harness import GROUP_ID, BotHarness
 from tests.resilience.faults import delivered, texts_to
 
@@ -189,6 +190,39 @@ async def test_a_notice_telegram_keeps_refusing_is_given_up_but_an_outage_never_
     await bot.run_job("telegram.deliver")
     assert texts_to(bot.fake, LUIS) == ["durante el corte"]
     assert (await rows(bot))[-1].refusals == 0, "an outage delays a notice, it never counts against it"
+
+
+async def test_an_album_telegram_keeps_refusing_is_given_up_whole_and_the_chat_goes_on(bot: BotHarness) -> None:
+    """Fault: 500s to an album of two pictures owed to Luis. Expected: after MAX_REFUSALS rounds both
+    pictures are given up together (not one by one, which would hold his chat twice as long), and his
+    next notice goes."""
+    bot.fake.fail("sendMediaGroup", chat_id=LUIS, times=MAX_REFUSALS, **INTERNAL_ERROR)
+    await bot.settle()
+    pictures = [
+        await keep(
+            bot.services, png_bytes(40 + n, 30), kind=EvidenceKind.PHOTO, captured_at=bot.services.now(), requester=None
+        )
+        for n in range(2)
+    ]
+    async with bot.services.db.write() as session:
+        luis = await person_by_telegram_id(session, LUIS)
+        assert luis is not None
+        for n, evidence in enumerate(pictures):
+            await notices.hand(
+                session,
+                bot.services,
+                luis,
+                evidence.id,  # type: ignore[arg-type]
+                key=f"test:photo:{n}",
+                kind=NoticeKind.PHOTO,
+                bundle_label="A-1",
+            )
+    await owe(bot, (LUIS, "siguiente"))
+    for _ in range(MAX_REFUSALS):
+        await bot.run_job("telegram.deliver")
+    first, second, following = await rows(bot)
+    assert [(r.failed_at is not None, r.refusals) for r in (first, second)] == [(True, MAX_REFUSALS)] * 2
+    assert texts_to(bot.fake, LUIS) == ["siguiente"] and following.sent_at is not None
 
 
 @pytest.mark.parametrize(
