@@ -431,6 +431,26 @@ async def test_a_case_edited_after_its_group_turned_supergroup_is_posted_anew_th
     assert edit.params["text"] == "más tarde" and [r.failed_at for r in await rows(bot)] == [None] * 3
 
 
+async def test_an_edit_owed_when_the_group_turns_supergroup_is_posted_there_at_once(bot: BotHarness) -> None:
+    """A consigna's edit is still owed when the group becomes a supergroup, and the bot hears of it
+    from Telegram's service message. Expected: the next round posts the consigna in the new group,
+    once, without trying the old message first."""
+    services = bot.services
+    record = await a_consigna(bot)
+    async with services.db.write() as session:
+        await notices.show(session, services, record, "consignas", "antes")
+    await bot.run_job("telegram.deliver")
+    async with services.db.write() as session:
+        await notices.show(session, services, record, "consignas", "después")
+    mark = bot.fake.mark()
+    new = bot.fake.migrate_group(bot.user("coord.carlos"), bot.group, -1005555555555)
+    await bot.settle()
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, new["id"], mark) == ["después"]
+    assert not [c for c in bot.fake.calls[mark:] if c.method == "editMessageText"]
+    assert [r.failed_at for r in await rows(bot)] == [None, None]
+
+
 async def test_a_shared_message_that_gets_a_500_is_sent_whole_at_the_next_round(bot: BotHarness) -> None:
     """Fault: a 500 on the shared message. Expected: the chat waits for the next round, which sends
     the two alerts together, once; the 500 is counted on the first alert only."""
