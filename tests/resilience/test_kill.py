@@ -19,6 +19,9 @@ import pytest
 from tests.harness import GROUP_ID, PERSONAS
 from tests.resilience.process import BotProcess, Outcome, run_scenario
 
+# One worker runs the module, so each scenario (two starts of a process) runs once, not on every worker.
+pytestmark = pytest.mark.xdist_group("kill")
+
 LUIS, SONIA, CARLOS, MARTA = 1005, 1009, 1003, 1004
 WAIT_S = 30  # deadlines, not sleeps: a loaded 2-core machine may take a while
 
