@@ -35,21 +35,24 @@ async def start_bot(
     return await asyncio.create_subprocess_exec(*command, env=env, stderr=stderr)
 
 
-QUIET_S = 1.0  # a second in which the bot used under 2% of a core: its start-up catch-up is over
+QUIET_S, QUIET_PERIODS = 1.0, 2  # two seconds running in which the bot used under 2% of a core and sent nothing
 
 
 async def in_service(fake: FakeTelegram, bot: asyncio.subprocess.Process) -> None:
     """Wait until the bot polls and its start-up catch-up (reports, digests, the outbox round) is
-    over, which shows as its CPU going quiet: the figures are for a bot in service, which is how a
-    shift meets it, not for one still starting."""
+    over, which shows as the bot going quiet (hardly any CPU, no request but its long poll): the
+    figures are for a bot in service, which is how a shift meets it, not for one still starting."""
     await fake.wait_until_polling(timeout=60)
-    async with asyncio.timeout(60):
-        used = cpu_seconds(bot.pid)
-        while True:
-            await asyncio.sleep(QUIET_S)  # a sampling period: the condition is the CPU the bot used in it
-            used, before = cpu_seconds(bot.pid), used
-            if used - before < QUIET_S * 0.02:
-                return
+    quiet, used, mark = 0, cpu_seconds(bot.pid), fake.mark()
+    try:
+        async with asyncio.timeout(60):
+            while quiet < QUIET_PERIODS:
+                await asyncio.sleep(QUIET_S)  # a sampling period: the condition is what the bot did in it
+                (used, before), (mark, since) = (cpu_seconds(bot.pid), used), (fake.mark(), mark)
+                sent = any(c.method != "getUpdates" for c in fake.calls[since:mark])
+                quiet = quiet + 1 if used - before < QUIET_S * 0.02 and not sent else 0
+    except TimeoutError:
+        raise RuntimeError("the bot was still busy 60 s after it began polling: it is not in service") from None
 
 
 def in_process_services(database_url: str, workdir: Path, unit_file: Path) -> Services:
