@@ -14,8 +14,9 @@ What Telegram answers decides what happens to a notice:
 - the group became a supergroup (ChatMigrated): what it is owed moves to the new id;
 - a refused connection or no answer in time: that chat waits for the next round, however long
   the outage (it delays a notice, never drops it);
-- a 5xx, a 413 or a bug with this notice: the chat waits too, and after MAX_REFUSALS such
-  answers the notice is given up, so one broken notice cannot block its chat for good;
+- a 5xx, a 413, an upload that cannot go through in UPLOAD_TIMEOUT_S (a slow link does that every
+  round) or a bug with this notice: the chat waits too, and after MAX_REFUSALS such answers the
+  notice is given up, so one broken notice cannot block its chat for good;
 - flood control (429): every chat waits for Telegram's retry_after; a refused token, 5 minutes.
 
 The read timeout is long (READ_TIMEOUT_S): a notice is not on anyone's critical path, and a
@@ -52,6 +53,7 @@ from storage.notices import NoticeKind, Record, TelegramNotice, chats_owed, mess
 log = logging.getLogger(__name__)
 
 READ_TIMEOUT_S = 30.0
+UPLOAD_TIMEOUT_S = 120.0  # an album of ten snapshots over a 1 Mbit/s office link takes about 80 s
 SHUTDOWN_WAIT_S = 10.0
 HANDLER_WAIT_S = 5.0
 TOKEN_PAUSE = timedelta(minutes=5)
@@ -168,9 +170,8 @@ async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> O
         services.notices_paused_until = services.now() + TOKEN_PAUSE
         return Outcome.CHAT_WAITS
     except NetworkError as exc:  # Telegram unreachable or slow (never counted: an outage delays, never drops)…
-        unreachable = isinstance(exc, TimedOut) or isinstance(exc.__cause__, httpx.TransportError)
         counted = run if is_album(run) else [notice]  # an album is one upload: it is retried, or given up, whole
-        return await _retry_later(services, counted, exc, refused=not unreachable)  # …or a 5xx, a 413
+        return await _retry_later(services, counted, exc, refused=not is_outage(exc))  # …or a 5xx, a 413
     except Exception as exc:  # a bug with this one notice: counted, so it cannot block its chat for good
         if len(run) > 1:
             return await _one_by_one(bot, services, run)  # on its own, each is counted for itself
@@ -207,6 +208,7 @@ async def _send(bot: Bot, services: Services, run: list[TelegramNotice]) -> Mess
     assert notice.evidence_id is not None
     _, data = await read(services, notice.evidence_id)
     caption = text or None
+    common |= {"write_timeout": UPLOAD_TIMEOUT_S}
     if notice.kind == NoticeKind.PHOTO:
         return await bot.send_photo(notice.chat_id, data, caption=caption, **common)
     return await bot.send_document(notice.chat_id, data, filename=notice.filename, caption=caption, **common)
@@ -219,7 +221,9 @@ async def _send_album(bot: Bot, services: Services, run: list[TelegramNotice]) -
         assert notice.evidence_id is not None
         _, data = await read(services, notice.evidence_id)
         media.append(InputMediaPhoto(data, caption=notice.text or None))
-    return await bot.send_media_group(run[0].chat_id, media, read_timeout=READ_TIMEOUT_S)
+    return await bot.send_media_group(
+        run[0].chat_id, media, read_timeout=READ_TIMEOUT_S, write_timeout=UPLOAD_TIMEOUT_S
+    )
 
 
 async def _reply(services: Services, notice: TelegramNotice) -> ReplyParameters | None:
@@ -265,6 +269,15 @@ async def _record(
             notice.sent_at = row.sent_at
     for notice in run:
         log.info("notice %s (%s) sent to %s", notice.id, notice.key, notice.chat_id)
+
+
+def is_outage(exc: NetworkError) -> bool:
+    """Telegram could not be reached, or did not answer in time: never counted against a notice. An
+    upload that did not go through in time is not one: the connection was there, and a slow link
+    would time out the same way every round, holding its chat for good if it were not counted."""
+    if isinstance(exc.__cause__, httpx.WriteTimeout):
+        return False
+    return isinstance(exc, TimedOut) or isinstance(exc.__cause__, httpx.TransportError)
 
 
 async def _retry_later(

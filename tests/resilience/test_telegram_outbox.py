@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import NetworkError, TimedOut
 
 from bot import notices
 from bot.cameras.evidence import keep
-from bot.notices_delivery import MAX_REFUSALS
+from bot.notices_delivery import MAX_REFUSALS, is_outage
 from storage.consignas import Consigna
 from storage.evidence import EvidenceKind
 from storage.notices import NoticeKind, Record, TelegramNotice
@@ -223,6 +225,25 @@ async def test_an_album_telegram_keeps_refusing_is_given_up_whole_and_the_chat_g
     first, second, following = await rows(bot)
     assert [(r.failed_at is not None, r.refusals) for r in (first, second)] == [(True, MAX_REFUSALS)] * 2
     assert texts_to(bot.fake, LUIS) == ["siguiente"] and following.sent_at is not None
+
+
+def test_an_upload_too_slow_for_its_link_counts_against_its_notice_and_an_outage_never_does() -> None:
+    """Pure: how PTB reports each failure (the httpx error is the cause). A slow office link times out
+    the same upload every round; counted, it cannot hold the chat for good. An outage never counts."""
+    request = httpx.Request("POST", "http://telegram.test/sendMediaGroup")
+
+    def caused(error: NetworkError, cause: Exception | None) -> NetworkError:
+        error.__cause__ = cause
+        return error
+
+    assert not is_outage(caused(TimedOut(), httpx.WriteTimeout("", request=request)))
+    assert not is_outage(caused(NetworkError("Bad Gateway"), None)), "a 5xx is Telegram's answer"
+    for outage in (
+        caused(TimedOut(), httpx.ConnectTimeout("", request=request)),
+        caused(TimedOut(), httpx.ReadTimeout("", request=request)),
+        caused(NetworkError("httpx.ConnectError"), httpx.ConnectError("refused", request=request)),
+    ):
+        assert is_outage(outage), outage.__cause__
 
 
 @pytest.mark.parametrize(
