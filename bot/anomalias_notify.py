@@ -125,7 +125,7 @@ async def owe_alert(
             services,
             person,
             photo.evidence_id,
-            key=f"{key}:photo:{photo.evidence_id}",
+            key=f"anomalia:{case.anomaly.id}:photo:{person.id}:{photo.evidence_id}",  # once, whatever their roles
             kind=NoticeKind.PHOTO,
             caption=case.anomaly.number,  # which case, in a chat that gets several
             bundle_label=case.anomaly.number,  # one album

@@ -31,9 +31,9 @@ async def follow(services: Services, old: int, new: int) -> bool:
     the bot now knows by `new` (True also for the second notice of a move already followed)."""
     async with services.db.write() as session:  # one writer: both chats' notices of the move may come at once
         group_id = services.unit.group.chat_id
+        await move_owed(session, old, new)  # again for the second notice of a move: what was owed since
         if group_id == new:
             return True
-        await move_owed(session, old, new)
         if group_id != old:
             return False
         await audit.record(session, ACTION, now=services.now(), object_type="chat", object_id=old, detail={"to": new})

@@ -170,7 +170,8 @@ async def show(
     text: str,
     markup: InlineKeyboardMarkup | None = None,
 ) -> None:
-    """Make the record's own message in the group say `text`: posted the first time, edited after.
+    """Make the record's own message in the group say `text`: posted the first time (and again in a
+    group that became a supergroup, where the old message cannot be edited), edited after.
     A post or edit still waiting just takes the newer text, so Telegram only sees the latest; a
     message that says it already is left alone (a redraw after every press costs nothing)."""
     latest, markup_json = await latest_for(session, record), _markup(markup)
@@ -185,7 +186,7 @@ async def show(
         return  # its post or last edit was refused for good (see `vigia outbox`): a redraw must not retry it forever
     chat_id, message_id = await message_of(session, record)
     group = services.unit.group
-    if message_id is None:
+    if message_id is None or chat_id not in (None, group.chat_id):  # or left behind when the group became a supergroup
         thread = getattr(group.topics, topic)
         fields = {"chat_id": group.chat_id, "thread_id": thread, "kind": NoticeKind.MESSAGE}
     else:

@@ -28,16 +28,20 @@ SEPARATOR = "\n\n" + "─" * 12 + "\n\n"
 
 def leading_run(batch: Sequence[TelegramNotice]) -> list[TelegramNotice]:
     """The notices to send as the next message: the first of `batch` alone, or with those after it
-    that may share its message and still fit in one. Alerts sharing a message pass over the pictures
-    between them (each case's album follows its alert: it then comes after the shared message);
-    nothing else is passed over."""
+    that may share its message and still fit in one. Alerts pass over album pictures, which are an
+    extra that a slow link may hold up: when the first notice that is not a picture is an alert, it
+    goes first, with the alerts after it; the pictures come after them. Nothing else is passed over."""
+    head = next((n for n in batch if not _in_album(n)), None)
+    if head is not None and _bundles(head):
+        return _alerts_from(batch[batch.index(head) :])
     first = batch[0]
     if _in_album(first):
         return [first, *takewhile(lambda n: _in_album(n) and n.bundle_label == first.bundle_label, batch[1:MAX_ALBUM])]
-    run = [first]
-    if not _bundles(first):
-        return run
-    length, buttons = _length(first.text), len(_buttons(first))
+    return [first]
+
+
+def _alerts_from(batch: Sequence[TelegramNotice]) -> list[TelegramNotice]:
+    run, length, buttons = [batch[0]], _length(batch[0].text), len(_buttons(batch[0]))
     for notice in batch[1:]:
         if _in_album(notice):
             continue

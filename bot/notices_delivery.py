@@ -3,7 +3,8 @@
 Started after every update and job that queued something, and every few seconds on its own
 (which also catches up after a restart). Each chat has one courier at a time, so nothing is sent
 twice and a chat's order holds, while chats do not wait for each other. A backlog of alerts to one
-person goes out as few messages (bot/notices_bundle.py).
+person goes out as few messages, and alerts pass over the album pictures before them, an extra a
+slow link may hold up (bot/notices_bundle.py): the only exception to the order.
 
 What Telegram answers decides what happens to a notice:
 - sent: its message id is stored, in the record it belongs to as well;
@@ -53,7 +54,7 @@ from storage.notices import NoticeKind, Record, TelegramNotice, chats_owed, mess
 log = logging.getLogger(__name__)
 
 READ_TIMEOUT_S = 30.0
-UPLOAD_TIMEOUT_S = 120.0  # an album of ten snapshots over a 1 Mbit/s office link takes about 80 s
+UPLOAD_TIMEOUT_S = 120.0  # for each file: a 10 MB document over a 1 Mbit/s office link takes about 80 s
 SHUTDOWN_WAIT_S = 10.0
 HANDLER_WAIT_S = 5.0
 TOKEN_PAUSE = timedelta(minutes=5)
@@ -129,8 +130,9 @@ async def _courier(bot: Bot, services: Services, chat_id: int) -> None:
                 run = leading_run(batch)
                 if _paused(services) or await _attempt(bot, services, run) is Outcome.CHAT_WAITS:
                     return
-                # after a shared message, read again: what was queued meanwhile may join the next one
-                batch = batch[len(run) :] if len(run) == 1 else []
+                # after a shared message, or one that passed over pictures, read again: what was queued
+                # meanwhile may join the next one
+                batch = batch[1:] if run == batch[:1] else []
     except Exception:  # a bug must not kill delivery for good: logged, the next round tries again
         log.exception("notices to chat %s stopped", chat_id)
 
@@ -171,7 +173,8 @@ async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> O
         return Outcome.CHAT_WAITS
     except NetworkError as exc:  # Telegram unreachable or slow (never counted: an outage delays, never drops)…
         counted = run if is_album(run) else [notice]  # an album is one upload: it is retried, or given up, whole
-        return await _retry_later(services, counted, exc, refused=not is_outage(exc))  # …or a 5xx, a 413
+        upload = notice.kind in (NoticeKind.PHOTO, NoticeKind.DOCUMENT)
+        return await _retry_later(services, counted, exc, refused=not is_outage(exc, upload))  # …or a 5xx, a 413
     except Exception as exc:  # a bug with this one notice: counted, so it cannot block its chat for good
         if len(run) > 1:
             return await _one_by_one(bot, services, run)  # on its own, each is counted for itself
@@ -232,7 +235,9 @@ async def _reply(services: Services, notice: TelegramNotice) -> ReplyParameters 
     message_id = notice.quote_message_id
     if message_id is None and notice.reply_to is not None:
         async with services.db.read() as session:
-            _, message_id = await message_of(session, Record.parse(notice.reply_to))
+            chat_id, message_id = await message_of(session, Record.parse(notice.reply_to))
+        if chat_id not in (None, notice.chat_id):  # left behind in a group that became a supergroup
+            message_id = None
     return ReplyParameters(message_id, allow_sending_without_reply=True) if message_id else None
 
 
@@ -271,11 +276,11 @@ async def _record(
         log.info("notice %s (%s) sent to %s", notice.id, notice.key, notice.chat_id)
 
 
-def is_outage(exc: NetworkError) -> bool:
+def is_outage(exc: NetworkError, upload: bool) -> bool:
     """Telegram could not be reached, or did not answer in time: never counted against a notice. An
-    upload that did not go through in time is not one: the connection was there, and a slow link
+    `upload` that did not go through in time is not one: the connection was there, and a slow link
     would time out the same way every round, holding its chat for good if it were not counted."""
-    if isinstance(exc.__cause__, httpx.WriteTimeout):
+    if upload and isinstance(exc.__cause__, httpx.WriteTimeout):
         return False
     return isinstance(exc, TimedOut) or isinstance(exc.__cause__, httpx.TransportError)
 
@@ -284,7 +289,7 @@ async def _retry_later(
     services: Services, counted: list[TelegramNotice], error: Exception, *, refused: bool
 ) -> Outcome:
     """The chat waits for the next round; notices refused MAX_REFUSALS times are given up."""
-    if refused and counted[0].refusals + 1 >= MAX_REFUSALS:
+    if refused and max(n.refusals for n in counted) + 1 >= MAX_REFUSALS:
         return await _give_up(services, counted, error)
     for notice in counted:
         log.warning("notice %s (%s) waits for the next round: %s", notice.id, notice.key, error)

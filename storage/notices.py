@@ -1,8 +1,9 @@
 """The Telegram outbox: every notice a workflow owes someone is a row before it is a message.
 
 A notice is written in (or right after) the unit of work that makes it owed, and delivered by
-bot/notices_delivery.py in id order; so a Telegram outage, a 500 or a crash delays a notice but
-never loses it, and its `key` keeps a workflow that runs twice from owing it twice.
+bot/notices_delivery.py in id order per chat (alerts may pass over album pictures); so a Telegram
+outage, a 500 or a crash delays a notice but never loses it, and its `key` keeps a workflow that
+runs twice from owing it twice.
 
 A notice may name a *record*, the row whose own message it is ("anomaly:12"): once posted, its
 chat and message id are written into that row, so later changes edit it in place; an edit names

@@ -40,6 +40,9 @@ def test_alerts_share_a_message_over_the_pictures_between_them_which_then_go_as_
     assert leading_run(pictures) == first_pictures[:MAX_ALBUM] and is_album(first_pictures[:MAX_ALBUM])
     assert leading_run(pictures[MAX_ALBUM:]) == first_pictures[MAX_ALBUM:], "the rest of A-1's, without A-2's"
     assert leading_run(pictures[-1:]) == pictures[-1:] and not is_album(pictures[-1:]), "a lone picture is a photo"
+    assert leading_run([*first_pictures[:2], batch[-2]]) == [batch[-2]], "an alert goes before an earlier album"
+    plain = TelegramNotice(key="tell", chat_id=1005, text="Recordatorio")
+    assert leading_run([first_pictures[0], plain, batch[-2]]) == [first_pictures[0]], "but never before anything else"
     for odd in (picture("A-1", 7, markup='{"inline_keyboard": []}'), picture("A-1", 7, thread_id=3)):
         assert leading_run([first_pictures[0], odd]) == [first_pictures[0]]
         assert len(leading_run([alert("A-1"), odd, alert("A-2")])) == 1, "only album pictures are passed over"

@@ -194,37 +194,50 @@ async def test_a_notice_telegram_keeps_refusing_is_given_up_but_an_outage_never_
     assert (await rows(bot))[-1].refusals == 0, "an outage delays a notice, it never counts against it"
 
 
+async def owe_album(bot: BotHarness, chat_id: int, label: str, pictures: int) -> None:
+    """Queue `pictures` kept pictures under one label (as an anomaly's are, after its alert)."""
+    await bot.settle()
+    kept = [
+        await keep(
+            bot.services, png_bytes(40 + n, 30), kind=EvidenceKind.PHOTO, captured_at=bot.services.now(), requester=None
+        )
+        for n in range(pictures)
+    ]
+    async with bot.services.db.write() as session:
+        person = await person_by_telegram_id(session, chat_id)
+        assert person is not None
+        for evidence in kept:
+            key = f"test:{label}:photo:{evidence.id}"
+            await notices.hand(
+                session, bot.services, person, evidence.id, key=key, kind=NoticeKind.PHOTO, bundle_label=label
+            )  # type: ignore[arg-type]
+
+
 async def test_an_album_telegram_keeps_refusing_is_given_up_whole_and_the_chat_goes_on(bot: BotHarness) -> None:
     """Fault: 500s to an album of two pictures owed to Luis. Expected: after MAX_REFUSALS rounds both
     pictures are given up together (not one by one, which would hold his chat twice as long), and his
     next notice goes."""
     bot.fake.fail("sendMediaGroup", chat_id=LUIS, times=MAX_REFUSALS, **INTERNAL_ERROR)
-    await bot.settle()
-    pictures = [
-        await keep(
-            bot.services, png_bytes(40 + n, 30), kind=EvidenceKind.PHOTO, captured_at=bot.services.now(), requester=None
-        )
-        for n in range(2)
-    ]
-    async with bot.services.db.write() as session:
-        luis = await person_by_telegram_id(session, LUIS)
-        assert luis is not None
-        for n, evidence in enumerate(pictures):
-            await notices.hand(
-                session,
-                bot.services,
-                luis,
-                evidence.id,  # type: ignore[arg-type]
-                key=f"test:photo:{n}",
-                kind=NoticeKind.PHOTO,
-                bundle_label="A-1",
-            )
+    await owe_album(bot, LUIS, "A-1", 2)
     await owe(bot, (LUIS, "siguiente"))
     for _ in range(MAX_REFUSALS):
         await bot.run_job("telegram.deliver")
     first, second, following = await rows(bot)
     assert [(r.failed_at is not None, r.refusals) for r in (first, second)] == [(True, MAX_REFUSALS)] * 2
     assert texts_to(bot.fake, LUIS) == ["siguiente"] and following.sent_at is not None
+
+
+async def test_a_new_alert_does_not_wait_behind_an_album_telegram_refuses(bot: BotHarness) -> None:
+    """Fault: 500s to the album of Luis's first case. Expected: the alert of his next case, owed after
+    it, reaches him at the next round all the same; the album follows once Telegram takes it."""
+    bot.fake.fail("sendMediaGroup", chat_id=LUIS, times=2, **INTERNAL_ERROR)
+    await owe_album(bot, LUIS, "A-1", 2)
+    await bot.run_job("telegram.deliver")
+    await owe_alerts(bot, LUIS, "A-2")
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, LUIS) == ["Alerta A-2"]
+    await bot.run_job("telegram.deliver")
+    assert [c.method for c in delivered(bot.fake, chat_id=LUIS)] == ["sendMessage", "sendMediaGroup"]
 
 
 def test_an_upload_too_slow_for_its_link_counts_against_its_notice_and_an_outage_never_does() -> None:
@@ -236,14 +249,16 @@ def test_an_upload_too_slow_for_its_link_counts_against_its_notice_and_an_outage
         error.__cause__ = cause
         return error
 
-    assert not is_outage(caused(TimedOut(), httpx.WriteTimeout("", request=request)))
-    assert not is_outage(caused(NetworkError("Bad Gateway"), None)), "a 5xx is Telegram's answer"
+    slow_upload = caused(TimedOut(), httpx.WriteTimeout("", request=request))
+    assert not is_outage(slow_upload, upload=True)
+    assert is_outage(slow_upload, upload=False), "a text's write that times out: the link, not the text"
+    assert not is_outage(caused(NetworkError("Bad Gateway"), None), upload=False), "a 5xx is Telegram's answer"
     for outage in (
         caused(TimedOut(), httpx.ConnectTimeout("", request=request)),
         caused(TimedOut(), httpx.ReadTimeout("", request=request)),
         caused(NetworkError("httpx.ConnectError"), httpx.ConnectError("refused", request=request)),
     ):
-        assert is_outage(outage), outage.__cause__
+        assert is_outage(outage, upload=True), outage.__cause__
 
 
 @pytest.mark.parametrize(
@@ -470,6 +485,28 @@ async def test_an_edit_owed_when_the_group_turns_supergroup_is_posted_there_at_o
     assert texts_to(bot.fake, new["id"], mark) == ["después"]
     assert not [c for c in bot.fake.calls[mark:] if c.method == "editMessageText"]
     assert [r.failed_at for r in await rows(bot)] == [None, None]
+
+
+async def test_a_case_changed_after_the_move_is_posted_in_the_new_group_and_replies_follow_it(bot: BotHarness) -> None:
+    """The bot knows of the move (Telegram's service message); then a consigna posted before it
+    changes, and something answers it. Expected: the consigna is posted in the new group, with no
+    try at the old message, and the answer replies to that new post."""
+    services = bot.services
+    record = await a_consigna(bot)
+    async with services.db.write() as session:
+        await notices.show(session, services, record, "consignas", "antes")
+    await bot.run_job("telegram.deliver")
+    new = bot.fake.migrate_group(bot.user("coord.carlos"), bot.group, -1005555555555)
+    await bot.settle()
+    mark = bot.fake.mark()
+    async with services.db.write() as session:
+        await notices.show(session, services, record, "consignas", "después")
+        await notices.post(session, services, "consignas", "respuesta", key="test:answer", reply_to=record)
+    await bot.run_job("telegram.deliver")
+    post, answer = delivered(bot.fake, mark, chat_id=new["id"])
+    assert (post.params["text"], answer.params["text"]) == ("después", "respuesta")
+    assert answer.params["reply_parameters"]["message_id"] == post.result["message_id"]
+    assert not [c for c in bot.fake.calls[mark:] if c.method == "editMessageText"]
 
 
 async def test_a_shared_message_that_gets_a_500_is_sent_whole_at_the_next_round(bot: BotHarness) -> None:
