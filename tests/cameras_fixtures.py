@@ -32,6 +32,7 @@ import numpy as np
 import pytest
 
 from bot.cameras.capture import encode_jpeg  # through bot.cameras: OpenCV's environment is set first
+from tests.ports import unassigned_port
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 SERVER = Path(__file__).with_name("rtsp_server.py")
@@ -58,9 +59,11 @@ class RtspServer:
 
 
 @contextmanager
-def running_rtsp_server(port: int = 0, shared: bool = False) -> Iterator[RtspServer]:
+def running_rtsp_server(port: int | None = None, shared: bool = False) -> Iterator[RtspServer]:
     """A GStreamer RTSP server for as long as the block runs; `port` to come back where a killed one
-    was; `shared` for one encoder per mount (benchmarks with hundreds of cameras)."""
+    was (each picks one that stays free for that); `shared` for one encoder per mount (benchmarks
+    with hundreds of cameras)."""
+    port = unassigned_port() if port is None else port
     probe = subprocess.run(
         [SYSTEM_PYTHON, "-c", "import gi; gi.require_version('GstRtspServer', '1.0')"],
         capture_output=True,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,17 +17,12 @@ import pytest
 from bench.bot_process import start_bot
 from tests.conftest import TEST_ENV
 from tests.fake_telegram import FakeTelegram
+from tests.ports import unassigned_port
 from tests.process_log import ProcessLog
 
 SECRET = "webhook-secret-0123456789abcdef"
 MARTA = 1004
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -42,7 +36,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 async def test_it_takes_updates_with_the_secret_and_refuses_the_rest(
     fake: FakeTelegram, tmp_path: Path, unit_file: Path
 ) -> None:
-    port = free_port()
+    port = unassigned_port()
     url = f"http://127.0.0.1:{port}/telegram"
     webhook = {"WEBHOOK_URL": url, "WEBHOOK_SECRET": SECRET, "WEBHOOK_PORT": str(port)}
     env = {**TEST_ENV, **webhook, "VIGIA_LOG_LEVEL": "INFO"}

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from tests.mail_servers import DOVECOT, DOVECOT_CONF, IMAP_PASSWORD, SOCKET_ACTIVATION
+from tests.ports import unassigned_port
 
 USER = "vigia1"
 
@@ -73,10 +74,7 @@ def own_dovecot() -> Iterator[OwnDovecot]:
     server = OwnDovecot(root)
     if as_root:
         server.privileges = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
-    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    probe.bind(("127.0.0.1", 0))
-    server.port = probe.getsockname()[1]
-    probe.close()
+    server.port = unassigned_port()
     (root / "dovecot.conf").write_text(
         DOVECOT_CONF.format(
             root=root,

@@ -25,6 +25,7 @@ from aiohttp import web
 from tests.fake_telegram import ApiError, Call, FakeTelegram
 from tests.fake_telegram.server import _matches
 from tests.harness import BotHarness
+from tests.ports import unassigned_port
 
 _answer_late = contextvars.ContextVar[float]("answer_late", default=0.0)
 SENDS = ("sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "sendVideo")
@@ -112,7 +113,7 @@ class FlakyTelegram(FakeTelegram):
     # ---------------------------------------------------------------- plumbing
 
     async def start(self) -> None:
-        await self._serve(0)
+        await self._serve(unassigned_port())  # it comes back on this port after `go_down`
 
     async def _serve(self, port: int) -> None:
         app = web.Application(client_max_size=max(2 * self.upload_limit, 1 << 20))

@@ -9,7 +9,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.ports import unassigned_port
 
 ROLE = "vigia"
 
@@ -59,10 +60,7 @@ def throwaway_cluster() -> Iterator[Cluster]:
     root = Path(tempfile.mkdtemp(prefix="vigia-pg-"))
     if as_root:
         os.chown(root, account.pw_uid, account.pw_gid)
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
+    port = unassigned_port()
     cluster = Cluster(bin_dir, root, port, privileges)
     try:
         cluster._run(str(bin_dir / "initdb"), "-D", str(root / "data"), "--auth=trust", "--no-sync", "-U", ROLE)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import socket
 import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
@@ -27,23 +26,17 @@ from tests.conftest import UNIT_YAML
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
 from tests.mail_servers import SMTP_PASSWORD, SmtpServer, point_at
+from tests.ports import unassigned_port
 
 OURS = ("bot", "handlers", "jobs", "storage")
 LOGGERS = (*OURS, "telegram", "httpx", "httpcore", "aiosmtplib", "apscheduler")
-
-
-def closed_port() -> int:
-    """A local port nothing listens on: connections are refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def unit_file(tmp_path: Path, http_cameras: HttpCameras) -> Path:
     """Overrides conftest's: two cameras at La Hachadura with credentials in their URLs, both failing."""
     unit = yaml.safe_load(UNIT_YAML)
-    refused, digest = closed_port(), http_cameras.port
+    refused, digest = unassigned_port(), http_cameras.port  # nothing listens: refused at once
     unit["cameras"] = [
         {
             "code": "hachadura-1",

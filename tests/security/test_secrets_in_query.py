@@ -12,7 +12,7 @@ import yaml
 from tests.cameras_fixtures import CAMERA_PASSWORD
 from tests.conftest import UNIT_YAML
 from tests.harness import BotHarness
-from tests.security.test_secrets import closed_port
+from tests.ports import unassigned_port
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def unit_file(tmp_path: Path) -> Path:
             "code": "hachadura-1",
             "name": "La Hachadura 1",
             "site": "hachadura",
-            "snapshot_url": f"http://127.0.0.1:{closed_port()}/cgi-bin/snapshot.cgi?user=admin&pwd=${{CAM_PASSWORD}}",
+            "snapshot_url": f"http://127.0.0.1:{unassigned_port()}/cgi-bin/snapshot.cgi?user=admin&pwd=${{CAM_PASSWORD}}",
         }
     ]
     unit["capture"] = {"open_timeout_s": 1, "read_timeout_s": 1}
