@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -100,32 +101,40 @@ async def _admin(*statements: str) -> None:
         await connection.close()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """An empty database of each kind; PostgreSQL gets a fresh database per test, dropped after."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'vigia.db'}"
+@asynccontextmanager
+async def fresh_database(kind: str, tmp_path: Path, template: Path | str | None) -> AsyncIterator[str]:
+    """A database of its own, as a URL: an SQLite file in `tmp_path`, or a PostgreSQL database dropped
+    after; a copy of `template` when one is given, else empty."""
+    if kind == "sqlite":
+        path = tmp_path / "vigia.db"
+        if template is not None:
+            shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
         return
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
     name = f"vigia_test_{uuid.uuid4().hex[:12]}"
-    await _admin(f'CREATE DATABASE "{name}"')
+    await _admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     try:
         yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-async def db(database_url: str, migrated_sqlite: Path, migrated_postgres: str | None) -> AsyncIterator[Database]:
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database of each kind."""
+    async with fresh_database(request.param, tmp_path, None) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path, migrated_postgres: str | None
+) -> AsyncIterator[Database]:
     """A database of each kind at the latest schema, copied from the session's migrated template."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        shutil.copyfile(migrated_sqlite, str(url.database))
-    else:
-        await _admin(
-            f'DROP DATABASE "{url.database}"', f'CREATE DATABASE "{url.database}" TEMPLATE "{migrated_postgres}"'
-        )
-    database = Database(database_url)
-    yield database
-    await database.dispose()
+    template = migrated_sqlite if request.param == "sqlite" else migrated_postgres
+    async with fresh_database(request.param, tmp_path, template) as url:
+        database = Database(url)
+        yield database
+        await database.dispose()
