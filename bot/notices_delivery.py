@@ -49,7 +49,7 @@ from bot import group_migration
 from bot.cameras.evidence import EvidenceMissing, read
 from bot.notices_bundle import is_album, joined, leading_run
 from bot.services import Services
-from storage.notices import NoticeKind, Record, TelegramNotice, chats_owed, message_of, owed_in, remember, repost
+from storage.notices import NoticeKind, Record, TelegramNotice, chats_owed, message_of, owed_in, remember
 
 log = logging.getLogger(__name__)
 
@@ -153,10 +153,7 @@ async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> O
             return Outcome.DONE
         return await _give_up(services, run, exc)
     except ChatMigrated as exc:  # the group became a supergroup: the bot follows it (bot/group_migration.py)
-        await group_migration.follow(services, notice.chat_id, exc.new_chat_id)
-        if notice.kind == NoticeKind.EDIT:  # its message stays behind in the old chat: post it anew
-            async with services.db.write() as session:
-                await repost(session, notice.id, exc.new_chat_id)  # type: ignore[arg-type]
+        await group_migration.follow(services, notice.chat_id, exc.new_chat_id)  # an edit, too, becomes a post
         return Outcome.CHAT_WAITS  # what it owed goes to the new id at the next round
     except Forbidden as exc:
         return await _give_up(services, run, exc)

@@ -151,23 +151,15 @@ async def owed_in(session: AsyncSession, chat_id: int, limit: int) -> list[Teleg
 
 
 async def move_owed(session: AsyncSession, old_chat: int, new_chat: int) -> None:
-    """A chat's notices still owed go to its new id (a group that became a supergroup); their edits
-    become posts, as `repost` says."""
+    """A chat's notices still owed go to its new id (a group that became a supergroup). An edit owed
+    there becomes a new post of its record, counted afresh, as the old message cannot be edited any
+    more: the record then names the new message, and later edits go to it. (A group that moves had no
+    topics: the post goes to its general chat.) An edit to the old chat meets ChatMigrated, which
+    moves it here too: edits name their record's chat."""
     owed_there = update(TelegramNotice).where(_owed(), TelegramNotice.chat_id == old_chat)
-    await session.exec(owed_there.where(TelegramNotice.kind == NoticeKind.EDIT).values(_reposted(new_chat)))
+    reposted = {"kind": NoticeKind.MESSAGE, "refusals": 0, "last_error": None}
+    await session.exec(owed_there.where(TelegramNotice.kind == NoticeKind.EDIT).values(reposted))
     await session.exec(owed_there.values(chat_id=new_chat))
-
-
-async def repost(session: AsyncSession, notice_id: int, chat_id: int) -> None:
-    """An edit whose message cannot be edited any more (its group became a supergroup) becomes a new
-    post of its record in `chat_id`, counted afresh: the record then names that message, and later
-    edits go to it. (The group had no topics before: the post goes to its general chat.)"""
-    statement = update(TelegramNotice).where(col(TelegramNotice.id) == notice_id)
-    await session.exec(statement.values(_reposted(chat_id)))
-
-
-def _reposted(chat_id: int) -> dict[str, object]:
-    return {"kind": NoticeKind.MESSAGE, "chat_id": chat_id, "refusals": 0, "last_error": None}
 
 
 async def forget_done(session: AsyncSession, before: datetime) -> int:
