@@ -32,6 +32,7 @@ from storage.anomalias import (
     by_number,
     events_of,
     next_seq,
+    notices_by_id,
     notices_of,
     open_anomalies,
     photos_of,
@@ -207,8 +208,7 @@ async def get_notice(services: Services, notice_id: int) -> AnomalyNotice | None
 async def get_notices(services: Services, notice_ids: list[int]) -> dict[int, AnomalyNotice]:
     """Notices as stored now, by id (those that exist)."""
     async with services.db.read() as session:
-        found = [await session.get(AnomalyNotice, notice_id) for notice_id in dict.fromkeys(notice_ids)]
-    return {n.id: n for n in found if n is not None}  # type: ignore[misc]
+        return {n.id: n for n in await notices_by_id(session, notice_ids)}  # type: ignore[misc]
 
 
 async def record_call(
