@@ -108,11 +108,10 @@ async def owe_alert(
     messages, each button labelled with its case's number, and the albums follow."""
     if person.telegram_id is None:
         return False
-    key = f"anomalia:{case.anomaly.id}:alert:{notice.id}"
     queued = await notices.queue(
         session,
         services,
-        key=key,
+        key=f"anomalia:{case.anomaly.id}:alert:{notice.id}",
         chat_id=person.telegram_id,
         text=alert_text(case, services.unit, person.language, services.tz),
         markup=alert_keyboard(notice, person.language),

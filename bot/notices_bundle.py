@@ -31,9 +31,9 @@ def leading_run(batch: Sequence[TelegramNotice]) -> list[TelegramNotice]:
     that may share its message and still fit in one. Alerts pass over album pictures, which are an
     extra that a slow link may hold up: when the first notice that is not a picture is an alert, it
     goes first, with the alerts after it; the pictures come after them. Nothing else is passed over."""
-    head = next((n for n in batch if not _in_album(n)), None)
-    if head is not None and _bundles(head):
-        return _alerts_from(batch[batch.index(head) :])
+    head = next((i for i, n in enumerate(batch) if not _in_album(n)), None)
+    if head is not None and _bundles(batch[head]):
+        return _alerts_from(batch[head:])
     first = batch[0]
     if _in_album(first):
         return [first, *takewhile(lambda n: _in_album(n) and n.bundle_label == first.bundle_label, batch[1:MAX_ALBUM])]

@@ -132,7 +132,7 @@ async def _courier(bot: Bot, services: Services, chat_id: int) -> None:
                     return
                 # after a shared message, or one that passed over pictures, read again: what was queued
                 # meanwhile may join the next one
-                batch = batch[1:] if run == batch[:1] else []
+                batch = batch[1:] if len(run) == 1 and run[0] is batch[0] else []
     except Exception:  # a bug must not kill delivery for good: logged, the next round tries again
         log.exception("notices to chat %s stopped", chat_id)
 
