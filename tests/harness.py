@@ -162,13 +162,16 @@ class BotHarness:
         return self.fake.mark()
 
 
+DATABASE_FILE = "bot.db"  # in the test's tmp_path
+
+
 def linked_settings(fake: FakeTelegram, tmp_path: Path, unit_file: Path) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         TELEGRAM_BOT_TOKEN=fake.token,
         TELEGRAM_BASE_URL=fake.base_url,
         TELEGRAM_BASE_FILE_URL=fake.base_file_url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        DATABASE_URL=f"sqlite:///{tmp_path / DATABASE_FILE}",
         VIGIA_CONFIG=str(unit_file),
         VIGIA_DATA_DIR=str(tmp_path / "data"),
         TELEGRAM_RATE_LIMIT=False,  # tests post dozens of group messages a minute; bench/anomaly.py keeps it on
@@ -194,7 +197,7 @@ async def bot(
     from tests.conftest import TEST_ENV
 
     settings = linked_settings(fake_telegram, tmp_path, unit_file)
-    shutil.copyfile(migrated_sqlite, tmp_path / "bot.db")
+    shutil.copyfile(migrated_sqlite, tmp_path / DATABASE_FILE)
     unit = load_unit_config(unit_file, env=TEST_ENV)
     for who, (telegram_id, first_name, language) in PERSONAS.items():
         user = fake_telegram.user(telegram_id, first_name, language_code=language)
