@@ -19,7 +19,7 @@ from bot import notices
 from bot.cameras.evidence import keep
 from bot.notices_delivery import MAX_REFUSALS, is_outage
 from storage.consignas import Consigna
-from storage.evidence import EvidenceKind
+from storage.evidence import Evidence, EvidenceKind
 from storage.notices import NoticeKind, Record, TelegramNotice
 from storage.people import person_by_telegram_id
 from tests.fake_telegram import png_bytes
@@ -194,7 +194,7 @@ async def test_a_notice_telegram_keeps_refusing_is_given_up_but_an_outage_never_
     assert (await rows(bot))[-1].refusals == 0, "an outage delays a notice, it never counts against it"
 
 
-async def owe_album(bot: BotHarness, chat_id: int, label: str, pictures: int) -> None:
+async def owe_album(bot: BotHarness, chat_id: int, label: str, pictures: int) -> list[Evidence]:
     """Queue `pictures` kept pictures under one label (as an anomaly's are, after its alert)."""
     await bot.settle()
     kept = [
@@ -211,6 +211,18 @@ async def owe_album(bot: BotHarness, chat_id: int, label: str, pictures: int) ->
             await notices.hand(
                 session, bot.services, person, evidence.id, key=key, kind=NoticeKind.PHOTO, bundle_label=label
             )  # type: ignore[arg-type]
+    return kept
+
+
+async def test_a_picture_purged_before_its_album_went_is_given_up_alone(bot: BotHarness) -> None:
+    """One picture of an album owed to Luis was purged before Telegram took it (an outage longer than
+    the retention). Expected: that picture is marked failed with the reason; the other goes, once."""
+    kept = await owe_album(bot, LUIS, "A-1", 2)
+    (bot.services.settings.data_dir / kept[0].path).unlink()
+    await bot.run_job("telegram.deliver")
+    purged, other = await rows(bot)
+    assert purged.failed_at is not None and "EvidenceMissing: missing" in (purged.last_error or "")
+    assert other.sent_at is not None and [c.method for c in delivered(bot.fake, chat_id=LUIS)] == ["sendPhoto"]
 
 
 async def test_an_album_telegram_keeps_refusing_is_given_up_whole_and_the_chat_goes_on(bot: BotHarness) -> None:
