@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
 import jobs
@@ -14,6 +14,7 @@ from bot.context import SERVICES_KEY, VigiaApplication, VigiaContext
 from bot.directory import sync_directory
 from bot.notices_delivery import drained
 from bot.services import Services
+from bot.telegram_pacing import Pacing
 from bot.update_order import PerChatOrder
 from handlers.menus import publish_menus
 from storage.people import all_people
@@ -47,14 +48,12 @@ def build_application(services: Services) -> VigiaApplication:
     return app  # type: ignore[return-value]
 
 
-def _within_telegram_limits() -> AIORateLimiter:
+def _within_telegram_limits() -> Pacing:
     """Queue instead of being refused: Telegram allows about 30 messages a second and 20 a minute
     into one group. Spaced evenly with a margin (25 a second; 1 every 3.2 s per group), never in
     bursts: a burst of 20 plus the bucket's refill would break a sliding 60-second window, and one
-    429 makes PTB's limiter pause every chat, private alerts included."""
-    return AIORateLimiter(
-        overall_max_rate=1, overall_time_period=1 / 25, group_max_rate=1, group_time_period=3.2, max_retries=3
-    )
+    429 pauses every chat, private alerts included (bot/telegram_pacing.py)."""
+    return Pacing(interval_s=1 / 25, group_interval_s=3.2, max_retries=3)
 
 
 async def _start_services(app: Application) -> None:

@@ -41,15 +41,14 @@ def leading_run(batch: Sequence[TelegramNotice]) -> list[TelegramNotice]:
 
 
 def _alerts_from(batch: Sequence[TelegramNotice]) -> list[TelegramNotice]:
-    run, length, buttons = [batch[0]], _length(batch[0].text), len(_buttons(batch[0]))
+    run, buttons = [batch[0]], len(_buttons(batch[0]))
     for notice in batch[1:]:
         if _in_album(notice):
             continue
         if not _bundles(notice):
             break
-        length += _length(SEPARATOR + notice.text)
         buttons += len(_buttons(notice))
-        if length > MAX_TEXT or buttons > MAX_BUTTONS:
+        if buttons > MAX_BUTTONS or _length(_joined_text([*run, notice])) > MAX_TEXT:
             break
         run.append(notice)
     return run
@@ -61,7 +60,22 @@ def joined(run: Sequence[TelegramNotice]) -> tuple[str, str | None]:
         return run[0].text, run[0].markup
     rows = [[button | {"text": f"{button['text']} · {n.bundle_label}"}] for n in run for button in _buttons(n)]
     markup = json.dumps({"inline_keyboard": rows}, ensure_ascii=False) if rows else None
-    return SEPARATOR.join(n.text for n in run), markup
+    return _joined_text(run), markup
+
+
+def _joined_text(run: Sequence[TelegramNotice]) -> str:
+    """The texts one after the other. A closing paragraph they all end with (an alert's "Confirme con
+    «Recibido»…") is said once, at the end: a message then holds more alerts, and a chat gets
+    about one message a second."""
+    bodies, _, closings = zip(*(n.text.rpartition("\n\n") for n in run), strict=True)
+    if len(set(closings)) == 1 and all(bodies):
+        return SEPARATOR.join(bodies) + "\n\n" + closings[0]
+    return SEPARATOR.join(n.text for n in run)
+
+
+def is_alert(run: Sequence[TelegramNotice]) -> bool:
+    """Labelled messages are alerts, to a person who must act: they take Telegram's next turn."""
+    return run[0].kind == NoticeKind.MESSAGE and _plain(run[0])
 
 
 def is_album(run: Sequence[TelegramNotice]) -> bool:

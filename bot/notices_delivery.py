@@ -44,11 +44,13 @@ from telegram.error import (
     RetryAfter,
     TimedOut,
 )
+from telegram.ext import ExtBot
 
 from bot import group_migration
 from bot.cameras.evidence import EvidenceMissing, read
-from bot.notices_bundle import is_album, joined, leading_run
+from bot.notices_bundle import is_album, is_alert, joined, leading_run
 from bot.services import Services
+from bot.telegram_pacing import URGENT, retry_after_s
 from storage.notices import NoticeKind, Record, TelegramNotice, chats_owed, message_of, owed_in, remember
 
 log = logging.getLogger(__name__)
@@ -119,6 +121,7 @@ async def _courier(bot: Bot, services: Services, chat_id: int) -> None:
     """One chat's notices, oldest first, until none is left or Telegram makes the chat wait."""
     try:
         while not _paused(services):
+            await _turn(services, chat_id)  # before reading: what is owed by then shares the message
             services.notice_more.discard(chat_id)
             async with services.db.read() as session:
                 batch = await owed_in(session, chat_id, BATCH)
@@ -130,11 +133,23 @@ async def _courier(bot: Bot, services: Services, chat_id: int) -> None:
                 run = leading_run(batch)
                 if _paused(services) or await _attempt(bot, services, run) is Outcome.CHAT_WAITS:
                     return
-                # after a shared message, or one that passed over pictures, read again: what was queued
-                # meanwhile may join the next one
-                batch = batch[1:] if len(run) == 1 and run[0] is batch[0] else []
+                # after a shared message, one that passed over pictures, or when the chat must wait its
+                # turn, read again: what was queued meanwhile may join the next one
+                lone = len(run) == 1 and run[0] is batch[0]
+                batch = batch[1:] if lone and _wait_s(services, chat_id) == 0 else []
     except Exception:  # a bug must not kill delivery for good: logged, the next round tries again
         log.exception("notices to chat %s stopped", chat_id)
+
+
+async def _turn(services: Services, chat_id: int) -> None:
+    """Wait for the chat's turn: about one message a second into a private chat (bot/telegram_pacing.py)."""
+    wait = _wait_s(services, chat_id)
+    if wait > 0:
+        await asyncio.sleep(wait)
+
+
+def _wait_s(services: Services, chat_id: int) -> float:
+    return services.chat_pace.wait_s(chat_id) if services.chat_pace is not None else 0.0
 
 
 async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> Outcome:
@@ -158,10 +173,7 @@ async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> O
     except Forbidden as exc:
         return await _give_up(services, run, exc)
     except RetryAfter as exc:
-        wait = exc.retry_after  # an int today, a timedelta once PTB switches
-        services.notices_paused_until = services.now() + (
-            wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
-        )
+        services.notices_paused_until = services.now() + timedelta(seconds=retry_after_s(exc))
         await _retry_later(services, [notice], exc, refused=False)
         return Outcome.CHAT_WAITS
     except InvalidToken as exc:  # every notice would fail alike: keep them all until the token is fixed
@@ -189,12 +201,16 @@ async def _one_by_one(bot: Bot, services: Services, run: list[TelegramNotice]) -
 
 
 async def _send(bot: Bot, services: Services, run: list[TelegramNotice]) -> Message | bool | tuple[Message, ...]:
-    """`run` as one message: a notice alone as it was queued, alerts sharing one, or an album."""
+    """`run` as one message: a notice alone as it was queued, alerts sharing one, or an album. It uses
+    the chat's turn, and an alert goes before the ordinary messages waiting for theirs."""
+    if services.chat_pace is not None:
+        services.chat_pace.take(run[0].chat_id, len(run) if is_album(run) else 1)
     if is_album(run):
         return await _send_album(bot, services, run)
     notice, (text, markup_json) = run[0], joined(run)
     markup = InlineKeyboardMarkup.de_json(json.loads(markup_json), bot) if markup_json else None
-    common = {"reply_markup": markup, "read_timeout": READ_TIMEOUT_S}
+    urgent = is_alert(run) and isinstance(bot, ExtBot) and bot.rate_limiter is not None
+    common = {"reply_markup": markup, "read_timeout": READ_TIMEOUT_S} | ({"rate_limit_args": URGENT} if urgent else {})
     if notice.kind == NoticeKind.EDIT:
         assert notice.record is not None
         async with services.db.read() as session:

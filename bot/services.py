@@ -12,6 +12,7 @@ from bot.cameras.service import CaptureService
 from bot.cameras.sources import sources_from_config
 from bot.health.memory import HealthMemory
 from bot.settings import Settings
+from bot.telegram_pacing import ChatPace
 from bot.unit_config import UnitConfig
 from storage.db import Database
 
@@ -35,10 +36,13 @@ class Services:
     notice_couriers: dict[int, asyncio.Task[None]] = field(default_factory=dict, repr=False)
     notice_more: set[int] = field(default_factory=set, repr=False)
     notices_paused_until: datetime | None = field(default=None, repr=False)
+    # Each private chat's turn (bot/telegram_pacing.py); None when TELEGRAM_RATE_LIMIT is off.
+    chat_pace: ChatPace | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         """The capture service owns threads and an HTTP client: app.py closes it in post_shutdown."""
         self.cameras = CaptureService(self.unit.capture, sources_from_config(self.unit), clock=self.now)
+        self.chat_pace = ChatPace() if self.settings.telegram_rate_limit else None
 
     def now(self) -> datetime:
         """The one clock of the bot; tests replace it to travel in time."""

@@ -552,6 +552,13 @@ async def test_rate_limits_when_enabled() -> None:
                 await app.bot.send_message(reader["id"], "hola")
             with pytest.raises(RetryAfter):
                 await app.bot.send_message(readers[30]["id"], "hola")
+            now[0] += 1
+            for number in range(5):  # a second later: a short burst into one private chat
+                await app.bot.send_message(readers[0]["id"], f"más {number}")
+            with pytest.raises(RetryAfter):
+                await app.bot.send_message(readers[0]["id"], "uno de más")
+            now[0] += 1
+            await app.bot.send_message(readers[0]["id"], "un segundo después")
 
 
 async def test_commands_are_kept_per_scope_and_language(fake: FakeTelegram, bot: Bot) -> None:

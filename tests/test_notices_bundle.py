@@ -87,6 +87,21 @@ def test_the_shared_message_labels_each_button_with_its_case_one_to_a_row() -> N
     ]
 
 
+def test_a_closing_paragraph_every_alert_ends_with_is_said_once_so_more_alerts_fit() -> None:
+    closing = "\n\nConfirme con «Recibido»."
+    texts = [f"🚨 Anomalía A-{n}\n\nPersona {n} en el portón{closing}" for n in (1, 2)]
+    text, _ = joined([alert("A-1", texts[0]), alert("A-2", texts[1])])
+    assert (
+        text
+        == f"🚨 Anomalía A-1\n\nPersona 1 en el portón{SEPARATOR}🚨 Anomalía A-2\n\nPersona 2 en el portón{closing}"
+    )
+    text, _ = joined([alert("A-1", texts[0]), alert("A-3", "🚨 Anomalía A-3\n\nOtro cierre.")])
+    assert text == f"{texts[0]}{SEPARATOR}🚨 Anomalía A-3\n\nOtro cierre.", "different closings: each keeps its own"
+    body = "x" * ((MAX_TEXT - len(SEPARATOR) - len(closing)) // 2)
+    fitting = [alert(f"A-{n}", body + closing) for n in (1, 2, 3)]
+    assert len(leading_run(fitting)) == 2, "the closing counted once: two fit where, each with its own, one would"
+
+
 def test_a_lone_notice_goes_exactly_as_it_was_queued() -> None:
     lone = alert("A-1")
     assert joined([lone]) == (lone.text, lone.markup)

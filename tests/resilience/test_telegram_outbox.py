@@ -17,14 +17,14 @@ from telegram.error import NetworkError, TimedOut
 
 from bot import notices
 from bot.cameras.evidence import keep
-from bot.notices_delivery import MAX_REFUSALS, is_outage
+from bot.notices_delivery import MAX_REFUSALS, is_outage, start
 from storage.consignas import Consigna
 from storage.evidence import Evidence, EvidenceKind
 from storage.notices import NoticeKind, Record, TelegramNotice
 from storage.people import person_by_telegram_id
 from tests.fake_telegram import png_bytes
 from tests.harness import GROUP_ID, BotHarness
-from tests.resilience.faults import delivered, texts_to
+from tests.resilience.faults import delivered, texts_to, with_rate_limiter
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
@@ -323,10 +323,11 @@ async def test_notices_done_for_ninety_days_are_emptied_and_their_keys_stay_owed
         assert not await notices.queue(session, services, key=old.key, chat_id=CARLOS, text="viejo otra vez")
 
 
-async def owe_alerts(bot: BotHarness, chat_id: int, *labels: str, length: int = 0) -> None:
+async def owe_alerts(bot: BotHarness, chat_id: int, *labels: str, length: int = 0, meanwhile: bool = False) -> None:
     """Queue one labelled notice per label (as an anomaly's alerts are), with a button each, its text
-    padded to `length`."""
-    await bot.settle()
+    padded to `length`; once what is owed so far is delivered, or `meanwhile`, while it goes."""
+    if not meanwhile:
+        await bot.settle()
     async with bot.services.db.write() as session:
         for label in labels:
             button = InlineKeyboardButton("Recibido", callback_data=f"test:{label}")
@@ -391,6 +392,30 @@ async def test_a_long_backlog_fills_each_shared_message_before_starting_the_next
     await owe_alerts(bot, LUIS, *(f"A-{n}" for n in range(1, 26)), length=250)
     await bot.run_job("telegram.deliver")
     assert [text.count("Alerta") for text in texts_to(bot.fake, LUIS)] == [15, 10]
+
+
+async def test_a_chat_owed_more_than_telegram_allows_at_once_waits_its_turns_and_what_piles_up_shares_one(
+    bot: BotHarness,
+) -> None:
+    """With the rate limiter on, as deployed, and the fake refusing a private chat more than a short
+    burst: five notices and two alerts owed to Luis at once, a third alert owed while he waits his
+    turn. Expected: the first three at once, then one a second; the three alerts in one message, the
+    one that came while he waited included; nothing refused with 429."""
+    await with_rate_limiter(bot)
+    bot.fake.rate_limits = True
+    mark = bot.fake.mark()
+    await owe(bot, *((LUIS, f"aviso {n}") for n in range(5)))
+    await owe_alerts(bot, LUIS, "A-1", "A-2")
+    await start(bot.app.bot, bot.services)  # not the round's run_job, which waits for the courier
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="aviso 3", timeout=10)
+    await owe_alerts(bot, LUIS, "A-3", meanwhile=True)
+    shared = await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="A-1", timeout=10)
+    assert [n in shared.params["text"] for n in ("A-1", "A-2", "A-3")] == [True] * 3
+    assert texts_to(bot.fake, LUIS, mark)[:5] == [f"aviso {n}" for n in range(5)]
+    assert len(texts_to(bot.fake, LUIS, mark)) == 6
+    assert [c.error_code for c in bot.fake.calls[mark:] if not c.ok and c.method != "getUpdates"] == []
+    await bot.settle()
+    assert bot.take_errors() == []
 
 
 async def test_a_group_that_became_a_supergroup_gets_what_it_is_owed_at_its_new_id(bot: BotHarness) -> None:
