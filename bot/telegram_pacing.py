@@ -15,6 +15,7 @@ waits. Two pieces keep to them, both on only with TELEGRAM_RATE_LIMIT:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -88,6 +89,8 @@ class Pacing(BaseRateLimiter[bool]):
         chat_id = data.get("chat_id")
         if chat_id is None:  # not a message (a button's answer, a file): Telegram does not count it
             return await callback(*args, **kwargs)
+        with contextlib.suppress(ValueError, TypeError):
+            chat_id = int(chat_id)  # a channel's @name stays a name, and is paced as a group
         retries = 0
         while True:
             await self._group_turn(chat_id)
