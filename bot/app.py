@@ -35,7 +35,7 @@ def build_application(services: Services) -> VigiaApplication:
         .concurrent_updates(PerChatOrder())
     )
     if settings.telegram_rate_limit:
-        builder = builder.rate_limiter(_within_telegram_limits())
+        builder = builder.rate_limiter(_within_telegram_limits(services))
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
     if settings.telegram_base_file_url:
@@ -48,12 +48,13 @@ def build_application(services: Services) -> VigiaApplication:
     return app  # type: ignore[return-value]
 
 
-def _within_telegram_limits() -> Pacing:
-    """Queue instead of being refused: Telegram allows about 30 messages a second and 20 a minute
-    into one group. Spaced evenly with a margin (25 a second; 1 every 3.2 s per group), never in
-    bursts: a burst of 20 plus the bucket's refill would break a sliding 60-second window, and one
-    429 pauses every chat, private alerts included (bot/telegram_pacing.py)."""
-    return Pacing(interval_s=1 / 25, group_interval_s=3.2, max_retries=3)
+def _within_telegram_limits(services: Services) -> Pacing:
+    """Queue instead of being refused: Telegram allows about 30 messages a second, 20 a minute into
+    one group and about one a second into a chat. Spaced evenly with a margin (25 a second; 1 every
+    3.2 s per group), never in bursts: a burst of 20 plus the bucket's refill would break a sliding
+    60-second window, and one 429 pauses every chat, private alerts included. Every private message
+    counts in its chat's allowance, which the outbox waits for (bot/telegram_pacing.py)."""
+    return Pacing(interval_s=1 / 25, group_interval_s=3.2, max_retries=3, chat_pace=services.chat_pace)
 
 
 async def _start_services(app: Application) -> None:

@@ -201,10 +201,8 @@ async def _one_by_one(bot: Bot, services: Services, run: list[TelegramNotice]) -
 
 
 async def _send(bot: Bot, services: Services, run: list[TelegramNotice]) -> Message | bool | tuple[Message, ...]:
-    """`run` as one message: a notice alone as it was queued, alerts sharing one, or an album. It uses
-    the chat's turn, and an alert goes before the ordinary messages waiting for theirs."""
-    if services.chat_pace is not None:
-        services.chat_pace.take(run[0].chat_id, len(run) if is_album(run) else 1)
+    """`run` as one message: a notice alone as it was queued, alerts sharing one, or an album. An alert
+    goes before the ordinary messages waiting for their turn (bot/telegram_pacing.py)."""
     if is_album(run):
         return await _send_album(bot, services, run)
     notice, (text, markup_json) = run[0], joined(run)

@@ -3,13 +3,15 @@
 Telegram asks a bot for about one message a second into a chat (short bursts allowed), twenty a
 minute into a group and about thirty a second overall; past them it answers 429 and every chat
 waits. Two pieces keep to them, both on only with TELEGRAM_RATE_LIMIT:
-- ChatPace, for the outbox's couriers (bot/notices_delivery.py): a courier waits for its private
-  chat's turn *before* it reads what is owed, so what piles up meanwhile shares the next message
-  (bot/notices_bundle.py) instead of going out, and being refused, one message at a time;
+- ChatPace, each private chat's allowance. The outbox's couriers (bot/notices_delivery.py) wait for
+  their chat's turn *before* they read what is owed, so what piles up meanwhile shares the next
+  message (bot/notices_bundle.py) instead of going out, and being refused, one message at a time.
+  A handler's answer to the person who just wrote does not wait, but it counts;
 - Pacing, PTB's rate limiter for every request: one message every 1/25 s overall and one every
   3.2 s into a group, evenly spaced, never in bursts. An URGENT request (an alert to a person who
   must act) takes the next overall turn before the ordinary ones waiting: a hundred call lists or a
-  digest never hold an administrator's alert back.
+  digest never hold an administrator's alert back. Every message into a private chat is counted in
+  its ChatPace here, whoever sent it.
 """
 
 from __future__ import annotations
@@ -44,9 +46,9 @@ class ChatPace:
         """How long before `chat_id` may get its next message."""
         return 0.0 if chat_id < 0 else max(0.0, (1 - self._allowance(chat_id)) / self.per_second)
 
-    def take(self, chat_id: int, messages: int = 1) -> None:
+    def take(self, chat_id: int | str, messages: int = 1) -> None:
         """`messages` went to `chat_id` (an album counts each picture, as Telegram does)."""
-        if chat_id < 0:
+        if not isinstance(chat_id, int) or chat_id < 0:
             return
         self._buckets[chat_id] = (self._allowance(chat_id) - messages, self.clock())
         if len(self._buckets) > FORGET_AFTER:
@@ -62,8 +64,15 @@ class Pacing(BaseRateLimiter[bool]):
     """Evenly spaced turns overall and per group; URGENT first; a 429 (which the spacing should never
     meet) pauses every request for Telegram's retry_after and is tried again up to `max_retries`."""
 
-    def __init__(self, interval_s: float = 1 / 25, group_interval_s: float = 3.2, max_retries: int = 3) -> None:
+    def __init__(
+        self,
+        interval_s: float = 1 / 25,
+        group_interval_s: float = 3.2,
+        max_retries: int = 3,
+        chat_pace: ChatPace | None = None,
+    ) -> None:
         self._interval, self._group_interval, self._max_retries = interval_s, group_interval_s, max_retries
+        self._chat_pace = chat_pace
         self._free_at = 0.0  # event-loop time of the next overall turn
         self._group_free_at: dict[int | str, float] = {}
         self._waiting: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())  # urgent, ordinary
@@ -96,6 +105,9 @@ class Pacing(BaseRateLimiter[bool]):
             await self._group_turn(chat_id)
             await self._turn(urgent=bool(rate_limit_args))
             await self._unpaused.wait()
+            if self._chat_pace is not None and endpoint.startswith("send") and endpoint != "sendChatAction":
+                media = data.get("media")
+                self._chat_pace.take(chat_id, len(media) if isinstance(media, list) else 1)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

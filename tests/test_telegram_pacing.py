@@ -52,10 +52,16 @@ class Recorder:
 
 
 async def request(
-    pacing: Pacing, recorder: Recorder, name: str, chat_id: int | str | None, urgent: bool = False
+    pacing: Pacing,
+    recorder: Recorder,
+    name: str,
+    chat_id: int | str | None,
+    urgent: bool = False,
+    endpoint: str = "sendMessage",
+    **data: Any,
 ) -> Any:
-    data = {"chat_id": chat_id} if chat_id is not None else {}
-    return await pacing.process_request(recorder.post, (name,), {}, "sendMessage", data, URGENT if urgent else None)
+    data |= {"chat_id": chat_id} if chat_id is not None else {}
+    return await pacing.process_request(recorder.post, (name,), {}, endpoint, data, URGENT if urgent else None)
 
 
 async def test_an_urgent_message_takes_the_next_turn_before_the_ordinary_ones_waiting() -> None:
@@ -105,3 +111,17 @@ async def test_what_is_not_a_message_is_not_held() -> None:
     pacing, recorder = Pacing(interval_s=60), Recorder()
     await request(pacing, recorder, "mensaje", LUIS)
     assert await asyncio.wait_for(request(pacing, recorder, "respuesta", None), timeout=5) == {"ok": "respuesta"}
+
+
+async def test_every_message_into_a_private_chat_counts_in_its_allowance_whoever_sends_it() -> None:
+    """A handler's answer does not wait for the chat's turn, but the outbox's next message does wait
+    for it: an answer, an album of two, then nothing left of the burst of 3."""
+    now = [100.0]
+    pace = ChatPace(burst=3, clock=lambda: now[0])
+    pacing, recorder = Pacing(interval_s=0.001, chat_pace=pace), Recorder()
+    await request(pacing, recorder, "acción", LUIS, endpoint="sendChatAction")
+    await request(pacing, recorder, "respuesta", LUIS)
+    assert pace.wait_s(LUIS) == 0
+    await request(pacing, recorder, "álbum", LUIS, endpoint="sendMediaGroup", media=[{}, {}])
+    await request(pacing, recorder, "aviso", GROUP)
+    assert pace.wait_s(LUIS) == pytest.approx(1.0), "the answer and both pictures counted; the chat action not"
