@@ -35,7 +35,7 @@ FORGET_AFTER = 512  # chats remembered before those that have their full allowan
 @dataclass
 class ChatPace:
     """One message a second into a private chat, after a burst of `burst` (a token bucket). Groups
-    are Pacing's: their limit holds for the handlers' replies too, which do not go through here."""
+    are left to Pacing, which spaces every message into a group evenly."""
 
     per_second: float = 1.0
     burst: int = 3
