@@ -74,8 +74,8 @@ def _joined_text(run: Sequence[TelegramNotice]) -> str:
 
 
 def is_alert(run: Sequence[TelegramNotice]) -> bool:
-    """Labelled messages are alerts, to a person who must act: they take Telegram's next turn."""
-    return run[0].kind == NoticeKind.MESSAGE and _plain(run[0])
+    """Plain labelled messages are alerts, to a person who must act: they take Telegram's next turn."""
+    return _alert(run[0])
 
 
 def is_album(run: Sequence[TelegramNotice]) -> bool:
@@ -85,7 +85,11 @@ def is_album(run: Sequence[TelegramNotice]) -> bool:
 def _bundles(notice: TelegramNotice) -> bool:
     """Only plain private messages: a reply, a thread or a file keeps its own message, and so does one
     whose keyboard cannot be read (sent alone, its error is counted against it alone)."""
-    return notice.kind == NoticeKind.MESSAGE and _plain(notice) and _readable(notice)
+    return _alert(notice) and _readable(notice)
+
+
+def _alert(notice: TelegramNotice) -> bool:
+    return notice.kind == NoticeKind.MESSAGE and _plain(notice)
 
 
 def _in_album(notice: TelegramNotice) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.telegram_pacing import URGENT, ChatPace, Pacing
+from bot.telegram_pacing import FORGET_AFTER, URGENT, ChatPace, Pacing
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # inside RetryAfter
 
@@ -35,6 +35,17 @@ def test_a_private_chat_gets_a_short_burst_then_one_message_a_second() -> None:
     assert pace.wait_s(LUIS) == pytest.approx(1.0), "…and no more than the burst"
     pace.take(GROUP, messages=50)
     assert pace.wait_s(GROUP) == 0, "a group's turns are the rate limiter's (handlers' replies count there)"
+
+
+def test_a_broadcast_past_the_chats_remembered_forgets_only_chats_with_their_whole_burst_back() -> None:
+    now = [100.0]
+    pace = ChatPace(per_second=1.0, burst=3, clock=lambda: now[0])
+    readers = range(2000, 2000 + FORGET_AFTER + 1)
+    for reader in readers:  # a digest to everyone over a minute: the last take is past the chats remembered
+        pace.take(reader, messages=3)
+        now[0] += 60 / len(readers)
+    assert pace.wait_s(readers[-1]) > 0, "a chat still spending its burst is remembered"
+    assert len(pace._buckets) < FORGET_AFTER, "those with their whole burst back are dropped"
 
 
 class Recorder:
