@@ -1,13 +1,14 @@
 """The engine, sessions and schema upgrades.
 
-Async all the way (aiosqlite, asyncpg) so a query never blocks the event loop. Writes go through
-one in-process lock: SQLite serialises writers anyway, and the audit chain needs each new row to
+Async all the way (aiosqlite, asyncpg) so a query never blocks the event loop. Writes take turns
+in-process (WriteTurns): SQLite serialises writers anyway, and the audit chain needs each new row to
 see the previous one.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -48,7 +49,7 @@ class Database:
         if sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
-        self._write_lock = asyncio.Lock()
+        self._write_turns = WriteTurns()
 
     @property
     def safe_url(self) -> str:
@@ -60,9 +61,10 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits on success, rolls back on error, one writer at a time."""
-        async with self._write_lock, self._sessions() as session, session.begin():
+    async def write(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commits on success, rolls back on error, one writer at a time; `urgent`
+        for the outboxes' short bookkeeping, which goes before the ordinary units waiting."""
+        async with self._write_turns.turn(urgent), self._sessions() as session, session.begin():
             yield session
 
     async def upgrade(self) -> None:
@@ -75,6 +77,44 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class WriteTurns:
+    """One writer at a time, in the order they asked, except that an urgent one goes before every
+    ordinary one waiting. In a burst of reports the ordinary queue holds twenty filings: recording
+    that a mail or a message went out must not wait behind them, or the next one waits too."""
+
+    def __init__(self) -> None:
+        self._busy = False
+        self._waiting: dict[bool, deque[asyncio.Future[None]]] = {True: deque(), False: deque()}
+
+    @asynccontextmanager
+    async def turn(self, urgent: bool) -> AsyncIterator[None]:
+        if self._busy:
+            handed = asyncio.get_running_loop().create_future()
+            self._waiting[urgent].append(handed)
+            try:
+                await handed
+            except asyncio.CancelledError:
+                if handed.done() and not handed.cancelled():  # cancelled just after its turn came: pass it on
+                    self._next()
+                raise
+        self._busy = True
+        try:
+            yield
+        finally:
+            self._next()
+
+    def _next(self) -> None:
+        """Hand the turn to the first urgent waiter, else the first ordinary one; a waiter that gave up
+        is skipped."""
+        for waiting in (self._waiting[True], self._waiting[False]):
+            while waiting:
+                handed = waiting.popleft()
+                if not handed.done():
+                    handed.set_result(None)  # still busy: the turn passes straight to it
+                    return
+        self._busy = False
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

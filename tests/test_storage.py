@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from bot import access, audit
 from bot.access import LinkOutcome
 from bot.directory import sync_directory
 from bot.unit_config import load_unit_config
-from storage.db import Database
+from storage.db import Database, WriteTurns
 from storage.people import all_people
 from tests.conftest import TEST_ENV, UNIT_YAML
 
@@ -132,3 +133,51 @@ async def test_a_new_invitation_cancels_the_previous_one(db: Database, unit_file
     first, _ = await access.create_invite(db, "tec.nuevo", now=NOON)
     await access.create_invite(db, "tec.nuevo", now=NOON + timedelta(minutes=1))
     assert (await access.redeem_invite(db, first, 7777, now=NOON + timedelta(minutes=2)))[0] is LinkOutcome.EXPIRED_CODE
+
+
+async def _writer(turns: WriteTurns, name: str, urgent: bool, order: list[str], hold: asyncio.Event) -> None:
+    async with turns.turn(urgent):
+        order.append(name)
+        await hold.wait()
+
+
+async def test_an_urgent_writer_goes_before_the_ordinary_ones_waiting_which_keep_their_order() -> None:
+    """Recording that a mail went out must not wait behind a burst of reports being filed."""
+    turns, order, hold = WriteTurns(), list[str](), asyncio.Event()
+    names = [("report 1", False), ("report 2", False), ("report 3", False), ("mail sent", True)]
+    writers = [asyncio.create_task(_writer(turns, name, urgent, order, hold)) for name, urgent in names]
+    async with asyncio.timeout(5):
+        await _all_started()
+        hold.set()
+        await asyncio.gather(*writers)
+    assert order == ["report 1", "mail sent", "report 2", "report 3"]
+
+
+async def test_a_writer_that_gives_up_waiting_does_not_hold_up_the_next() -> None:
+    """Cancelled while waiting, or just as its turn came (a handler cut short): the next one goes."""
+    turns, order, hold = WriteTurns(), list[str](), asyncio.Event()
+
+    async def first() -> None:
+        await _writer(turns, "first", False, order, hold)
+        handed.cancel()  # its turn has just been handed to it, and it has not run yet
+
+    writers = [asyncio.create_task(first())] + [
+        asyncio.create_task(_writer(turns, name, urgent, order, hold))
+        for name, urgent in [("gave up", False), ("cancelled as its turn came", True), ("late", False)]
+    ]
+    gave_up, handed, late = writers[1:]
+    async with asyncio.timeout(5):
+        await _all_started()
+        gave_up.cancel()
+        hold.set()
+        await asyncio.gather(writers[0], late)
+    assert order == ["first", "late"] and gave_up.cancelled() and handed.cancelled()
+
+
+async def _all_started() -> None:
+    """Tasks made before this call take their first step before a callback queued now runs: the
+    first writer is in its turn, the others are waiting for theirs."""
+    loop = asyncio.get_running_loop()
+    started = loop.create_future()
+    loop.call_soon(started.set_result, None)
+    await started
