@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from telegram.ext import Application
 
 from bot.context import SERVICES_KEY, VigiaContext
+from bot.mail import outbox
 from bot.notices_delivery import start
 from jobs import (
     anomalias,
@@ -46,13 +47,14 @@ WORKFLOWS = (
 def register(app: Application) -> None:
     queue = app.job_queue
     assert queue is not None, "install python-telegram-bot[job-queue]"
+    services = app.bot_data[SERVICES_KEY]
 
     def kick_outbox() -> None:
-        """One delivery run soon; a burst of kicks coalesces into the run already waiting."""
-        if not queue.get_jobs_by_name("mail.deliver.now"):
+        """One delivery run soon; a burst of kicks coalesces into the run on its way or waiting."""
+        if not outbox.join_running(services) and not queue.get_jobs_by_name("mail.deliver.now"):
             queue.run_once(mail.deliver, when=0, name="mail.deliver.now", job_kwargs=CATCH_UP)
 
-    app.bot_data[SERVICES_KEY].kick_outbox = kick_outbox
+    services.kick_outbox = kick_outbox
     for module in WORKFLOWS:
         for job in module.JOBS:
             callback = then_deliver(job.callback) if job.then_deliver else job.callback

@@ -3,7 +3,8 @@
 - `smtp_server`: aiosmtpd on 127.0.0.1, a free port, in the test's own event loop, collecting what
   it accepts. Switches: `stop()`/`start()` (connections refused meanwhile, same port), `hang_up`
   (accepts the connection and closes it at once), `refuse_recipients` (RCPT answers), `data_answer`
-  (the DATA answer, e.g. "451 ..."). `smtp_server_with_auth` demands AUTH (user/password below).
+  (the DATA answer, e.g. "451 ..."), `hold_data` (a mail on its way until the test releases it),
+  `connections` (how many were opened). `smtp_server_with_auth` demands AUTH (user/password below).
   Tests wait with `await smtp_server.wait_for(n)`: a condition, never a sleep.
 - `dovecot`: one Dovecot per test session, unprivileged (as `nobody` when the tests run as root),
   with its own configuration, passwd-file and maildirs in a temporary directory, no SSL. The test
@@ -76,6 +77,7 @@ class SmtpServer:
     refuse_recipients: dict[str, str] = field(default_factory=dict)  # address -> "550 5.1.1 ..."
     data_answer: str | None = None  # instead of accepting the DATA: "451 4.3.0 Try again later"
     hang_up: bool = False
+    hold_data: asyncio.Event | None = None  # DATA is taken, then answered only once this is set
     connections: int = 0
     logins: list[str] = field(default_factory=list)
     _server: asyncio.AbstractServer | None = None
@@ -139,6 +141,8 @@ class SmtpServer:
         async with self._arrived:
             self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), content))
             self._arrived.notify_all()
+        if self.hold_data is not None:
+            await self.hold_data.wait()
         return "250 2.0.0 Queued"
 
 

@@ -13,7 +13,9 @@ from sqlmodel import col, select
 
 from bot.mail import MailError, domain_of, enqueue, outbox
 from bot.mail.outbox import LEASE, MAX_REFUSALS
+from bot.services import Services
 from storage.audit import AuditEntry
+from storage.db import Database
 from storage.mail import MailStatus, OutboxAttempt, OutboxMail, attempts_of, claim_mail
 from tests.harness import GROUP_ID, BotHarness
 from tests.mail_servers import SENDER, SMTP_PASSWORD, SmtpServer, point_at
@@ -116,6 +118,27 @@ async def test_an_outage_delays_mail_with_backoff_and_it_goes_out_once(
     assert row.status == MailStatus.SENT and [a.outcome for a in attempts] == ["retry", "retry", "sent"]
 
 
+async def test_mails_claimed_together_wait_together_through_an_outage(
+    mail_bot: BotHarness, smtp_server: SmtpServer
+) -> None:
+    """A burst meets a server that is down: the first mail finds it so, the others are not tried
+    against it one by one, none is counted as refused, and all go out once it is back."""
+    mails = [await queue(mail_bot, subject=f"Alerta {n}") for n in range(3)]
+    await smtp_server.stop()
+    await mail_bot.run_job("mail.deliver")
+    for mail in mails:
+        row, attempts = await reload(mail_bot, mail)
+        assert (row.status, row.refusals, [a.outcome for a in attempts]) == (MailStatus.PENDING, 0, ["retry"])
+        assert "cannot reach 127.0.0.1" in (row.last_error or "")
+
+    await smtp_server.start()
+    mail_bot.clock.advance(timedelta(minutes=1))
+    await mail_bot.run_job("mail.deliver")
+    received = await smtp_server.wait_for(3)
+    assert sorted(str(r.message["Subject"]) for r in received) == [f"[A-2026-0042] Alerta {n}" for n in range(3)]
+    assert smtp_server.connections == 1
+
+
 async def test_backoff_doubles_up_to_an_hour() -> None:
     minutes = [outbox.backoff(n) / timedelta(minutes=1) for n in range(1, 10)]
     assert minutes == [1, 2, 4, 8, 16, 32, 60, 60, 60]
@@ -194,13 +217,41 @@ async def test_a_claim_that_never_completes_is_taken_again_after_the_lease(
     assert row.status == MailStatus.SENT and row.attempts == 2 and [a.outcome for a in attempts] == ["sent"]
 
 
-async def test_two_runs_at_once_send_each_mail_once(mail_bot: BotHarness, smtp_server: SmtpServer) -> None:
+async def test_two_processes_delivering_at_once_send_each_mail_once(
+    mail_bot: BotHarness, smtp_server: SmtpServer
+) -> None:
+    """The bot and another process on the same database (each its own run): the claims decide."""
     mails = [await queue(mail_bot, subject=f"Alerta {n}") for n in range(6)]
-    done = await asyncio.gather(*(outbox.deliver_due(mail_bot.services) for _ in range(3)))
+    other = Services(
+        mail_bot.settings, mail_bot.unit, Database(mail_bot.settings.database_url_or_default), clock=mail_bot.clock
+    )
+    try:
+        done = await asyncio.gather(outbox.deliver_due(mail_bot.services), outbox.deliver_due(other))
+    finally:
+        await other.db.dispose()
     assert sum(done) == 6
     received = await smtp_server.wait_for(6)
     stored = [(await reload(mail_bot, m))[0].message_id for m in mails]
     assert sorted(r.message["Message-ID"] for r in received) == sorted(stored)
+
+
+async def test_mail_queued_while_a_run_is_on_its_way_goes_with_it_over_one_connection(
+    mail_bot: BotHarness, smtp_server: SmtpServer
+) -> None:
+    """A burst of reports, each asking for a delivery run: one run, one connection to the server (it
+    used to be a run and a connection for each report, forty at once in bench/anomaly.py)."""
+    smtp_server.hold_data = asyncio.Event()
+    await queue(mail_bot, subject="Alerta 1")
+    run = asyncio.create_task(outbox.deliver_due(mail_bot.services))
+    await smtp_server.wait_for(1)  # the server has it and has not answered: the run is on its way
+    async with asyncio.timeout(5):
+        for n in (2, 3, 4):
+            await queue(mail_bot, subject=f"Alerta {n}")
+            assert await outbox.deliver_due(mail_bot.services) == 0  # joined the run on its way
+        smtp_server.hold_data.set()
+        assert await run == 4
+    subjects = [str(r.message["Subject"]) for r in await smtp_server.wait_for(4)]
+    assert subjects == [f"[A-2026-0042] Alerta {n}" for n in (1, 2, 3, 4)] and smtp_server.connections == 1
 
 
 async def test_enqueue_refuses_bad_input_and_rolls_back_with_the_caller(bot: BotHarness) -> None:

@@ -1,14 +1,16 @@
 """The mail outbox: queue a mail inside the unit of work that causes it, deliver it later.
 
-Delivery claims one due mail at a time with a compare-and-set that also moves its
-`next_attempt_at` forward by a lease (LEASE); then it sends, then records the outcome. So:
+Delivery claims due mails (one when the bot is quiet, up to BATCH in a burst), each with a
+compare-and-set that also moves its `next_attempt_at` forward by a lease (LEASE); then it sends
+them, then records their outcomes. So:
 
 - Two runs never send the same claim: the second one's compare-and-set finds the row not due.
 - A run that dies after the claim leaves the mail due again when the lease runs out: it is
   retried, never lost.
 - The one edge left is at-least-once: a crash (or a connection lost) after the server accepted
-  the DATA but before the row says "sent" makes the next attempt send it again. Every attempt
-  carries the same stored Message-ID, so receivers (and our own inbox) can drop the copy.
+  the DATA but before the row says "sent" makes the next attempt send it again (in a burst, the
+  batch's other mails sent before the crash too). Every attempt carries the same stored Message-ID,
+  so receivers (and our own inbox) can drop the copy.
 
 Outcomes: a 5xx answer fails the mail at once; a 4xx answer about the mail is retried with an
 exponential backoff (1, 2, 4 … minutes, at most an hour) up to MAX_REFUSALS times; a server that
@@ -53,6 +55,7 @@ FIRST_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=1)
 MAX_REFUSALS = 12  # temporary refusals of one mail before it is given up
 MAX_PER_RUN = 100
+BATCH = 10  # mails claimed, sent, then recorded together: a crash may send up to this many again
 ERROR_LENGTH = 1000
 
 _warned_unconfigured = False  # "mail stays queued" is logged once per process
@@ -132,61 +135,96 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_BACKOFF * 2 ** min(max(attempts - 1, 0), 10), MAX_BACKOFF)
 
 
+def join_running(services: Services) -> bool:
+    """True when a delivery run is on its way in this process, which is then asked to look once more
+    before it ends: whoever wanted a run now has it, over the connection already open."""
+    if services.mail_running:
+        services.mail_more = True
+    return services.mail_running
+
+
 async def deliver_due(services: Services) -> int:
-    """Send what is due, one claimed mail at a time, over one connection; returns how many mails got
-    a final outcome (sent or failed). Stops early when the server cannot be reached. A mail's outcome
-    is recorded in the unit of work that claims the next one: one write per mail, still before the
-    next is sent."""
+    """Send what is due over one connection; returns how many mails got a final outcome (sent or
+    failed). One run at a time in this process (`join_running`): a burst of reports used to start a
+    run for each, forty connections at once to the mail server, all queueing for the write lock.
+    Stops early when the server cannot be reached, however many asked for a run meanwhile."""
     settings = services.settings
     if not configured(settings):
         await _warn_unconfigured(services)
         return 0
-    sender = settings.smtp_from
-    assert sender is not None
-    done = 0
-    outcome: Callable[[AsyncSession], Awaitable[int]] | None = None  # the last mail's, for the next unit of work
+    if join_running(services):
+        return 0
+    done, services.mail_running = 0, True
     async with SmtpTransport(settings) as transport:
-        for _ in range(MAX_PER_RUN):
-            async with services.db.write() as session:
-                done += await outcome(session) if outcome else 0
-                outcome, claimed = None, await _claim_next(session, services)
-            if claimed is None:
-                break
-            mail, attachments = claimed
-            try:
-                message = compose.build(mail, attachments, sender)
-                refused = await transport.send(
-                    message, compose.bare(sender), [compose.bare(a) for a in mail.to + mail.cc]
-                )
-            except SendError as error:
-                outcome = partial(_record_failure, services=services, mail=mail, error=error)
-                if not error.reached:
+        try:
+            while True:
+                services.mail_more = False
+                sent, reached = await _send_due(services, transport)
+                done += sent
+                if not (reached and services.mail_more):
                     break
-                continue
-            except Exception as exc:  # a bug composing or sending this mail must not block the others
-                log.exception("mail %s (%s) could not be sent", mail.id, mail.ref)
-                error = SendError(f"{type(exc).__name__}: {exc}")
-                outcome = partial(_record_failure, services=services, mail=mail, error=error)
-                continue
-            outcome = partial(_record_sent, services=services, mail=mail, refused=refused)
-        if outcome is not None:
-            async with services.db.write() as session:
-                done += await outcome(session)
+        finally:
+            services.mail_running = False  # asked from here on, a new run starts while this one hangs up
     return done
 
 
-async def _claim_next(session: AsyncSession, services: Services) -> tuple[OutboxMail, list[OutboxAttachment]] | None:
+async def _send_due(services: Services, transport: SmtpTransport) -> tuple[int, bool]:
+    """Claim up to BATCH due mails, send them, and record their outcomes in the unit of work that
+    claims the next ones, until none is due; returns how many got a final outcome, and False when the
+    server could not be reached. Quietly a batch is one mail; in a burst, one write for BATCH mails,
+    not one each, since every write queues behind the reports being filed."""
+    sender = services.settings.smtp_from
+    assert sender is not None
+    done, outage = 0, None
+    outcomes: list[Callable[[AsyncSession], Awaitable[int]]] = []  # the last batch's, for the next unit of work
+    for _ in range(0, MAX_PER_RUN, BATCH):
+        async with services.db.write(urgent=True) as session:
+            for outcome in outcomes:
+                done += await outcome(session)
+            outcomes, claimed = [], await _claim_due(session, services)
+        for mail, attachments in claimed:
+            result = outage or await _send(transport, mail, attachments, sender)  # after an outage: its error
+            if isinstance(result, SendError):
+                outcomes.append(partial(_record_failure, services=services, mail=mail, error=result))
+                outage = None if result.reached else result
+            else:
+                outcomes.append(partial(_record_sent, services=services, mail=mail, refused=result))
+        if not claimed or outage:
+            break
+    if outcomes:
+        async with services.db.write(urgent=True) as session:
+            for outcome in outcomes:
+                done += await outcome(session)
+    return done, outage is None
+
+
+async def _send(
+    transport: SmtpTransport, mail: OutboxMail, attachments: list[OutboxAttachment], sender: str
+) -> SendError | dict[str, str]:
+    """The server's refusals of some recipients, or why the mail did not go."""
+    try:
+        message = compose.build(mail, attachments, sender)
+        return await transport.send(message, compose.bare(sender), [compose.bare(a) for a in mail.to + mail.cc])
+    except SendError as error:
+        return error
+    except Exception as exc:  # a bug composing or sending this mail must not block the others
+        log.exception("mail %s (%s) could not be sent", mail.id, mail.ref)
+        return SendError(f"{type(exc).__name__}: {exc}")
+
+
+async def _claim_due(session: AsyncSession, services: Services) -> list[tuple[OutboxMail, list[OutboxAttachment]]]:
     now, domain = services.now(), compose.domain_of(services.settings.smtp_from)
-    for mail in await due_mails(session, now, limit=5):
+    claimed = []
+    for mail in await due_mails(session, now, limit=BATCH):
         assert mail.id is not None
-        if await claim_mail(session, mail.id, now, now + LEASE):
+        if await claim_mail(session, mail.id, now, now + LEASE):  # another process may have claimed it first
             await session.refresh(mail)
             if mail.message_id.endswith(f"@vigia.{compose.FALLBACK_DOMAIN}>") and domain != compose.FALLBACK_DOMAIN:
                 # queued without a domain: settled now, before anyone outside has seen it
                 mail.message_id = mail.message_id.replace(f"@vigia.{compose.FALLBACK_DOMAIN}>", f"@vigia.{domain}>")
                 session.add(mail)
-            return mail, await attachments_of(session, mail.id)
-    return None
+            claimed.append((mail, await attachments_of(session, mail.id)))
+    return claimed
 
 
 async def _record_sent(session: AsyncSession, *, services: Services, mail: OutboxMail, refused: dict[str, str]) -> int:
