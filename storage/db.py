@@ -1,6 +1,7 @@
 """The engine, sessions and schema upgrades.
 
-Async all the way (aiosqlite, asyncpg) so a query never blocks the event loop. Writes take turns
+Async all the way (aiosqlite, one trip per statement: storage/sqlite_async.py; asyncpg) so a query
+never blocks the event loop. Writes take turns
 in-process (WriteTurns): SQLite serialises writers anyway, and the audit chain needs each new row to
 see the previous one.
 """
@@ -22,6 +23,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.sqlite_async import one_trip_module
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
@@ -45,7 +48,8 @@ class Database:
         # never goes away under us, and the ping was a round trip to aiosqlite's thread (about 1 ms)
         # on every session: 40% of a short one.
         sqlite = self.url.get_backend_name() == "sqlite"
-        self.engine: AsyncEngine = create_async_engine(self.url, pool_pre_ping=not sqlite)
+        driver = {"module": one_trip_module()} if sqlite else {}
+        self.engine: AsyncEngine = create_async_engine(self.url, pool_pre_ping=not sqlite, **driver)
         if sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
