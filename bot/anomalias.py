@@ -106,10 +106,9 @@ def parse_number(text: str, year: int) -> tuple[int, int] | None:
 
 async def _event(
     session: AsyncSession, anomaly: Anomaly, kind: str, person: Person | None, now: datetime, text: str | None = None
-) -> None:
-    session.add(
-        AnomalyEvent(anomaly_id=anomaly.id, at=now, person_id=person.id if person else None, kind=kind, text=text)
-    )  # type: ignore[arg-type]
+) -> AnomalyEvent:
+    event = AnomalyEvent(anomaly_id=anomaly.id, at=now, person_id=person.id if person else None, kind=kind, text=text)  # type: ignore[arg-type]
+    session.add(event)
     await audit.record(
         session,
         f"anomalia.{kind}",
@@ -119,6 +118,7 @@ async def _event(
         object_id=anomaly.number,
         detail={"text": text} if text else None,
     )
+    return event
 
 
 async def file_report(
@@ -128,10 +128,11 @@ async def file_report(
     reporter: Person,
     evidence_ids: list[int] = (),  # type: ignore[assignment]
     images: list[bytes] = (),  # type: ignore[assignment]
-) -> Anomaly:
+) -> tuple[Case, dict[int, Person]]:
     """Number the report, link its images (`images`: their bytes, read by the caller before the unit
     of work), route it, create a notice for each primary person to tell and queue their e-mail, in
-    the caller's unit of work (which queues the Telegram notices)."""
+    the caller's unit of work (which queues the Telegram notices). Returns the case as made, and the
+    people notified by id: what its notices need, without reading back what was just written."""
     now, unit = services.now(), services.unit
     site = next(s for s in unit.sites if s.code == report.site_code)
     recipients = route(site, report.category, unit.anomalias.routing)
@@ -148,18 +149,24 @@ async def file_report(
     )  # type: ignore[arg-type]
     session.add(anomaly)
     await session.flush()
-    if evidence_ids:
-        session.add_all(AnomalyPhoto(anomaly_id=anomaly.id, evidence_id=e) for e in evidence_ids)  # type: ignore[arg-type]
+    photos = [AnomalyPhoto(anomaly_id=anomaly.id, evidence_id=e) for e in evidence_ids]  # type: ignore[arg-type]
+    if photos:
+        session.add_all(photos)
         await session.exec(
             update(Evidence).where(col(Evidence.id).in_(list(evidence_ids))).values(case_ref=case_ref(anomaly.number))
         )
+    notices: list[AnomalyNotice] = []
+    people: dict[int, Person] = {}
     for recipient in recipients:
         person = await person_by_key(session, recipient.primary)
         if person is not None and person.active:
-            session.add(AnomalyNotice(anomaly_id=anomaly.id, person_id=person.id, role=recipient.role))  # type: ignore[arg-type]
+            notices.append(AnomalyNotice(anomaly_id=anomaly.id, person_id=person.id, role=recipient.role))  # type: ignore[arg-type]
+            people[person.id] = person  # type: ignore[index]
+            session.add(notices[-1])
             await queue_alert_mail(session, anomaly, person, reporter.name, services.unit, services.tz, images, now)
-    await _event(session, anomaly, "creada", reporter, now, report.description)
-    return anomaly
+    event = await _event(session, anomaly, "creada", reporter, now, report.description)  # its flush numbers the notices
+    names = {p.id: p.name for p in (reporter, *people.values())}
+    return Case(anomaly, notices, [event], photos, names), people  # type: ignore[arg-type]
 
 
 async def case_of(session: AsyncSession, anomaly_id: int) -> Case | None:

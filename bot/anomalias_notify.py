@@ -189,19 +189,17 @@ async def file(
     notices (sent by the outbox after this update); `images` are read by the caller before, not under
     the write lock, for the e-mails."""
     async with services.db.write() as session:
-        anomaly = await anomalias.file_report(session, services, report, reporter, evidence_ids, images)
-        await _owe_notices(session, services, anomaly.id, origin, language)  # type: ignore[arg-type]
+        case, people = await anomalias.file_report(session, services, report, reporter, evidence_ids, images)
+        await _owe_notices(session, services, case, people, origin, language)
     services.kick_outbox()
 
 
 async def _owe_notices(
-    session: AsyncSession, services: Services, anomaly_id: int, origin: Origin, language: str
+    session: AsyncSession, services: Services, case: Case, people: dict[int, Person], origin: Origin, language: str
 ) -> None:
     """Private alerts first (the people who must act), then the reporter's call list (where they
     reported, in their `language`) and the group's report."""
-    case = await anomalias.case_of(session, anomaly_id)
-    assert case is not None
-    people: dict[int, Person] = {n.person_id: await session.get(Person, n.person_id) for n in case.notices}  # type: ignore[misc]
+    anomaly_id = case.anomaly.id
     for notice in case.notices:
         await owe_alert(session, services, case, notice, people[notice.person_id])
     text, keyboard = _call_list(case, people, language)

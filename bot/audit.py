@@ -19,6 +19,8 @@ from storage.audit import GENESIS, AuditEntry, entries_in_order, last_hash
 from storage.db import Database
 from storage.people import Person
 
+LAST_HASH = "audit.last_hash"  # in the session's info: the chain's end as this unit of work has left it
+
 
 def chain_hash(prev_hash: str, entry: AuditEntry) -> str:
     fields = [
@@ -45,8 +47,9 @@ async def record(
     object_id: str | int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one row inside the caller's unit of work (`Database.write`), so it commits with the action."""
-    prev = await last_hash(session)
+    """Append one row inside the caller's unit of work (`Database.write`), so it commits with the action.
+    The unit's rows follow one another: the last hash is read once per unit, then remembered in it."""
+    prev = session.info.get(LAST_HASH) or await last_hash(session)
     entry = AuditEntry(
         at=now,
         actor_id=actor.id if actor else None,
@@ -58,7 +61,7 @@ async def record(
         prev_hash=prev,
         hash="",
     )
-    entry.hash = chain_hash(prev, entry)
+    entry.hash = session.info[LAST_HASH] = chain_hash(prev, entry)
     session.add(entry)
     await session.flush()
     return entry

@@ -72,6 +72,16 @@ async def test_it_verifies_an_intact_chain(db: Database) -> None:
     assert result.intact and result.checked == 3
 
 
+async def test_rows_written_together_chain_on_one_another_and_on_the_next_unit(db: Database) -> None:
+    """A unit of work reads the chain's end once and remembers its own rows (filing a report writes two)."""
+    async with db.write() as session:
+        for n in range(3):
+            await audit.record(session, "test.together", now=NOON, detail={"n": n})
+    await _three_entries(db)
+    result = await audit.verify(db)
+    assert result.intact and result.checked == 6
+
+
 async def test_it_finds_the_first_edited_row(db: Database) -> None:
     await _three_entries(db)
     await _without_guard(db, "UPDATE audit_log SET detail = '{\"n\": 7}' WHERE id = 2")
@@ -143,7 +153,8 @@ async def _writer(turns: WriteTurns, name: str, urgent: bool, order: list[str], 
 
 async def test_an_urgent_writer_goes_before_the_ordinary_ones_waiting_which_keep_their_order() -> None:
     """Recording that a mail went out must not wait behind a burst of reports being filed."""
-    turns, order, hold = WriteTurns(), list[str](), asyncio.Event()
+    turns, hold = WriteTurns(), asyncio.Event()
+    order: list[str] = []
     names = [("report 1", False), ("report 2", False), ("report 3", False), ("mail sent", True)]
     writers = [asyncio.create_task(_writer(turns, name, urgent, order, hold)) for name, urgent in names]
     async with asyncio.timeout(5):
@@ -155,7 +166,8 @@ async def test_an_urgent_writer_goes_before_the_ordinary_ones_waiting_which_keep
 
 async def test_a_writer_that_gives_up_waiting_does_not_hold_up_the_next() -> None:
     """Cancelled while waiting, or just as its turn came (a handler cut short): the next one goes."""
-    turns, order, hold = WriteTurns(), list[str](), asyncio.Event()
+    turns, hold = WriteTurns(), asyncio.Event()
+    order: list[str] = []
 
     async def first() -> None:
         await _writer(turns, "first", False, order, hold)
