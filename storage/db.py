@@ -1,9 +1,8 @@
 """The engine, sessions and schema upgrades.
 
 Async all the way (aiosqlite, one trip per statement: storage/sqlite_async.py; asyncpg) so a query
-never blocks the event loop. Writes take turns
-in-process (WriteTurns): SQLite serialises writers anyway, and the audit chain needs each new row to
-see the previous one.
+never blocks the event loop. Writes take turns in-process (WriteTurns): SQLite serialises writers
+anyway, and the audit chain needs each new row to see the previous one.
 """
 
 from __future__ import annotations
@@ -67,7 +66,7 @@ class Database:
     @asynccontextmanager
     async def write(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on error, one writer at a time; `urgent`
-        for the outboxes' short bookkeeping, which goes before the ordinary units waiting."""
+        for the mail outbox's short bookkeeping, which goes before the ordinary units waiting."""
         async with self._write_turns.turn(urgent), self._sessions() as session, session.begin():
             yield session
 
@@ -86,7 +85,7 @@ class Database:
 class WriteTurns:
     """One writer at a time, in the order they asked, except that an urgent one goes before every
     ordinary one waiting. In a burst of reports the ordinary queue holds twenty filings: recording
-    that a mail or a message went out must not wait behind them, or the next one waits too."""
+    which mails went out (and claiming the next) must not wait behind them, or mail falls behind."""
 
     def __init__(self) -> None:
         self._busy = False
