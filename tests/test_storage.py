@@ -145,6 +145,26 @@ async def test_a_new_invitation_cancels_the_previous_one(db: Database, unit_file
     assert (await access.redeem_invite(db, first, 7777, now=NOON + timedelta(minutes=2)))[0] is LinkOutcome.EXPIRED_CODE
 
 
+async def test_sqlite_in_one_trip_gives_sqlalchemy_what_a_cursor_would(tmp_path: Path) -> None:
+    """storage/sqlite_async.py keeps a statement's rows, counts and id from its one trip."""
+    db = Database(f"sqlite:///{tmp_path / 'trip.db'}")
+    try:
+        async with db.engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+            many = await connection.execute(text("INSERT INTO t (name) VALUES (:n)"), [{"n": n} for n in "abc"])
+            assert many.rowcount == 3
+            assert (await connection.execute(text("INSERT INTO t (name) VALUES ('d')"))).lastrowid == 4
+            assert (await connection.execute(text("INSERT INTO t (name) VALUES ('e') RETURNING id"))).scalar_one() == 5
+            assert (await connection.execute(text("UPDATE t SET name = name || '!' WHERE id <= 2"))).rowcount == 2
+            rows = await connection.execute(text("SELECT name FROM t ORDER BY id"))
+            assert rows.fetchmany(2) == [("a!",), ("b!",)] and rows.fetchmany() == [("c",)]
+            assert rows.fetchall() == [("d",), ("e",)]
+            with pytest.raises(IntegrityError, match="UNIQUE"):
+                await connection.execute(text("INSERT INTO t (name) VALUES ('c')"))
+    finally:
+        await db.dispose()
+
+
 async def _writer(turns: WriteTurns, name: str, urgent: bool, order: list[str], hold: asyncio.Event) -> None:
     async with turns.turn(urgent):
         order.append(name)
