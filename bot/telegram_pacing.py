@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,6 +26,8 @@ from typing import Any, Final
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from storage.lanes import Lanes
 
 URGENT: Final = True  # rate_limit_args for a request that goes before the ordinary ones waiting
 FORGET_AFTER = 512  # chats remembered before those that have their full allowance again are dropped
@@ -75,7 +76,7 @@ class Pacing(BaseRateLimiter[bool]):
         self._chat_pace = chat_pace
         self._free_at = 0.0  # event-loop time of the next overall turn
         self._group_free_at: dict[int | str, float] = {}
-        self._waiting: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())  # urgent, ordinary
+        self._waiting = Lanes()
         self._timer: asyncio.TimerHandle | None = None
         self._unpaused = asyncio.Event()
         self._unpaused.set()
@@ -134,11 +135,10 @@ class Pacing(BaseRateLimiter[bool]):
 
     async def _turn(self, *, urgent: bool) -> None:
         loop = asyncio.get_running_loop()
-        if not any(self._waiting) and loop.time() >= self._free_at:
+        if not self._waiting and loop.time() >= self._free_at:
             self._free_at = loop.time() + self._interval
             return
-        waiter = loop.create_future()
-        self._waiting[0 if urgent else 1].append(waiter)
+        waiter = self._waiting.join(urgent)
         self._arm(loop)
         await waiter
 
@@ -149,15 +149,10 @@ class Pacing(BaseRateLimiter[bool]):
     def _release(self, loop: asyncio.AbstractEventLoop) -> None:
         """The turn is free: the first urgent request waiting takes it, else the first ordinary one."""
         self._timer = None
-        for lane in self._waiting:
-            while lane:
-                waiter = lane.popleft()
-                if not waiter.done():  # one cancelled while it waited gives its turn to the next
-                    waiter.set_result(None)
-                    self._free_at = loop.time() + self._interval
-                    if any(self._waiting):
-                        self._arm(loop)
-                    return
+        if self._waiting.hand_over():
+            self._free_at = loop.time() + self._interval
+            if self._waiting:
+                self._arm(loop)
 
 
 def retry_after_s(exc: RetryAfter) -> float:

@@ -8,7 +8,6 @@ anyway, and the audit chain needs each new row to see the previous one.
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +22,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.lanes import Lanes
 from storage.sqlite_async import one_trip_module
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -89,13 +89,12 @@ class WriteTurns:
 
     def __init__(self) -> None:
         self._busy = False
-        self._waiting: dict[bool, deque[asyncio.Future[None]]] = {True: deque(), False: deque()}
+        self._waiting = Lanes()
 
     @asynccontextmanager
     async def turn(self, urgent: bool) -> AsyncIterator[None]:
         if self._busy:
-            handed = asyncio.get_running_loop().create_future()
-            self._waiting[urgent].append(handed)
+            handed = self._waiting.join(urgent)
             try:
                 await handed
             except asyncio.CancelledError:
@@ -109,15 +108,7 @@ class WriteTurns:
             self._next()
 
     def _next(self) -> None:
-        """Hand the turn to the first urgent waiter, else the first ordinary one; a waiter that gave up
-        is skipped."""
-        for waiting in (self._waiting[True], self._waiting[False]):
-            while waiting:
-                handed = waiting.popleft()
-                if not handed.done():
-                    handed.set_result(None)  # still busy: the turn passes straight to it
-                    return
-        self._busy = False
+        self._busy = self._waiting.hand_over()  # still busy when handed over: the turn passes straight on
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
