@@ -31,9 +31,8 @@ class Services:
     health: HealthMemory = field(default_factory=HealthMemory, repr=False)  # the monitor's working memory
     # Set by the Application factory: deliver queued mail now instead of at the next round.
     kick_outbox: Callable[[], object] = field(default=lambda: None, repr=False)
-    # The mail outbox's one delivery run (bot/mail/outbox.py): on its way; asked to look once more.
+    # The mail outbox's one delivery run is on its way (bot/mail/outbox.py).
     mail_running: bool = field(default=False, repr=False)
-    mail_more: bool = field(default=False, repr=False)
     # The Telegram outbox (bot/notices_delivery.py): one courier task per chat; chats queued again while
     # their courier runs; until when Telegram asked us to wait (a 429's retry_after).
     notice_couriers: dict[int, asyncio.Task[None]] = field(default_factory=dict, repr=False)

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from telegram.ext import Application
 
 from bot.context import SERVICES_KEY, VigiaContext
-from bot.mail import outbox
 from bot.notices_delivery import start
 from jobs import (
     anomalias,
@@ -51,7 +50,7 @@ def register(app: Application) -> None:
 
     def kick_outbox() -> None:
         """One delivery run soon; a burst of kicks coalesces into the run on its way or waiting."""
-        if not outbox.join_running(services) and not queue.get_jobs_by_name("mail.deliver.now"):
+        if not services.mail_running and not queue.get_jobs_by_name("mail.deliver.now"):
             queue.run_once(mail.deliver, when=0, name="mail.deliver.now", job_kwargs=CATCH_UP)
 
     services.kick_outbox = kick_outbox

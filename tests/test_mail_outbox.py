@@ -247,11 +247,19 @@ async def test_mail_queued_while_a_run_is_on_its_way_goes_with_it_over_one_conne
     async with asyncio.timeout(5):
         for n in (2, 3, 4):
             await queue(mail_bot, subject=f"Alerta {n}")
-            assert await outbox.deliver_due(mail_bot.services) == 0  # joined the run on its way
+            mail_bot.services.kick_outbox()  # what a report does: no run of its own is scheduled
+            assert await outbox.deliver_due(mail_bot.services) == 0  # and a round meanwhile joins the run
+        assert not mail_bot.app.job_queue.get_jobs_by_name("mail.deliver.now")  # type: ignore[union-attr]
         smtp_server.hold_data.set()
         assert await run == 4
     subjects = [str(r.message["Subject"]) for r in await smtp_server.wait_for(4)]
     assert subjects == [f"[A-2026-0042] Alerta {n}" for n in (1, 2, 3, 4)] and smtp_server.connections == 1
+
+    smtp_server.hold_data = None
+    await queue(mail_bot, subject="Alerta 5")  # after the run ended: a run of its own
+    mail_bot.services.kick_outbox()
+    await mail_bot.run_job("mail.deliver.now")
+    assert str((await smtp_server.wait_for(5))[-1].message["Subject"]) == "[A-2026-0042] Alerta 5"
 
 
 async def test_enqueue_refuses_bad_input_and_rolls_back_with_the_caller(bot: BotHarness) -> None:

@@ -54,7 +54,6 @@ LEASE = timedelta(minutes=15)  # far longer than a send can take (connect 10 s, 
 FIRST_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=1)
 MAX_REFUSALS = 12  # temporary refusals of one mail before it is given up
-MAX_PER_RUN = 100
 BATCH = 10  # mails claimed, sent, then recorded together: a crash may send up to this many again
 ERROR_LENGTH = 1000
 
@@ -135,53 +134,44 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_BACKOFF * 2 ** min(max(attempts - 1, 0), 10), MAX_BACKOFF)
 
 
-def join_running(services: Services) -> bool:
-    """True when a delivery run is on its way in this process, which is then asked to look once more
-    before it ends: whoever wanted a run now has it, over the connection already open."""
-    if services.mail_running:
-        services.mail_more = True
-    return services.mail_running
-
-
 async def deliver_due(services: Services) -> int:
-    """Send what is due over one connection; returns how many mails got a final outcome (sent or
-    failed). One run at a time in this process (`join_running`): a burst of reports used to start a
-    run for each, forty connections at once to the mail server, all queueing for the write lock.
-    Stops early when the server cannot be reached, however many asked for a run meanwhile."""
+    """Send what is due over one connection, until nothing is; returns how many mails got a final
+    outcome (sent or failed). One run at a time in this process: called while a run is on its way, it
+    returns 0, as that run takes every mail queued before it ends (a burst of reports used to start a
+    run each, forty connections at once to the mail server, all queueing for the write lock). Stops
+    early when the server cannot be reached: the next round tries again."""
     settings = services.settings
     if not configured(settings):
         await _warn_unconfigured(services)
         return 0
-    if join_running(services):
+    if services.mail_running:
         return 0
-    done, services.mail_running = 0, True
+    services.mail_running = True
     async with SmtpTransport(settings) as transport:
         try:
-            while True:
-                services.mail_more = False
-                sent, reached = await _send_due(services, transport)
-                done += sent
-                if not (reached and services.mail_more):
-                    break
+            return await _send_due(services, transport)
         finally:
-            services.mail_running = False  # asked from here on, a new run starts while this one hangs up
-    return done
+            # in the same step as its last claim found nothing, so a mail queued after that claim finds
+            # no run on its way and starts one, while this one hangs up
+            services.mail_running = False
 
 
-async def _send_due(services: Services, transport: SmtpTransport) -> tuple[int, bool]:
+async def _send_due(services: Services, transport: SmtpTransport) -> int:
     """Claim up to BATCH due mails, send them, and record their outcomes in the unit of work that
-    claims the next ones, until none is due; returns how many got a final outcome, and False when the
-    server could not be reached. Quietly a batch is one mail; in a burst, one write for BATCH mails,
-    not one each, since every write queues behind the reports being filed."""
+    claims the next ones, until none is due or the server cannot be reached. Quietly a batch is one
+    mail; in a burst, one write for BATCH mails, not one each, since every write queues behind the
+    reports being filed."""
     sender = services.settings.smtp_from
     assert sender is not None
     done, outage = 0, None
     outcomes: list[Callable[[AsyncSession], Awaitable[int]]] = []  # the last batch's, for the next unit of work
-    for _ in range(0, MAX_PER_RUN, BATCH):
+    while outage is None:
         async with services.db.write(urgent=True) as session:
             for outcome in outcomes:
                 done += await outcome(session)
             outcomes, claimed = [], await _claim_due(session, services)
+        if not claimed:
+            return done
         for mail, attachments in claimed:
             result = outage or await _send(transport, mail, attachments, sender)  # after an outage: its error
             if isinstance(result, SendError):
@@ -189,13 +179,10 @@ async def _send_due(services: Services, transport: SmtpTransport) -> tuple[int, 
                 outage = None if result.reached else result
             else:
                 outcomes.append(partial(_record_sent, services=services, mail=mail, refused=result))
-        if not claimed or outage:
-            break
-    if outcomes:
-        async with services.db.write(urgent=True) as session:
-            for outcome in outcomes:
-                done += await outcome(session)
-    return done, outage is None
+    async with services.db.write(urgent=True) as session:
+        for outcome in outcomes:
+            done += await outcome(session)
+    return done
 
 
 async def _send(
