@@ -199,14 +199,13 @@ async def _owe_notices(
 ) -> None:
     """Private alerts first (the people who must act), then the reporter's call list (where they
     reported, in their `language`) and the group's report."""
-    anomaly_id = case.anomaly.id
     for notice in case.notices:
         await owe_alert(session, services, case, notice, people[notice.person_id])
     text, keyboard = _call_list(case, people, language)
     await notices.queue(
         session,
         services,
-        key=f"anomalia:{anomaly_id}:calls",
+        key=f"anomalia:{case.anomaly.id}:calls",
         chat_id=origin.chat_id,
         thread_id=origin.thread_id,
         text=text,
