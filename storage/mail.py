@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import LargeBinary
+from sqlalchemy import BigInteger, LargeBinary
 from sqlmodel import Field, SQLModel, col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -112,6 +112,18 @@ class InboxMessage(SQLModel, table=True):
     raw: bytes = Field(sa_type=LargeBinary)  # the whole message as received: attachments, signatures, headers
 
 
+class InboxCursor(SQLModel, table=True):
+    """How far a mailbox has been read: its last UID looked at, which holds while the folder keeps its
+    UIDVALIDITY (a rebuilt folder numbers again from 1, and is read again from the start; the
+    Message-ID keeps each message stored once). Mail left unread for a person is not read again."""
+
+    __tablename__ = "inbox_cursor"
+
+    mailbox: str = Field(primary_key=True, max_length=300)  # user@host:port/folder
+    uid_validity: int = Field(sa_type=BigInteger)  # IMAP's are unsigned 32-bit numbers
+    last_uid: int = Field(sa_type=BigInteger)
+
+
 # --- outbox queries -------------------------------------------------------------------------------
 
 
@@ -182,6 +194,21 @@ async def pending_count(session: AsyncSession) -> int:
 
 async def inbox_by_message_id(session: AsyncSession, message_id: str) -> InboxMessage | None:
     return (await session.exec(select(InboxMessage).where(InboxMessage.message_id == message_id))).first()
+
+
+async def last_uid_read(session: AsyncSession, mailbox: str, uid_validity: int) -> int:
+    """0 when the mailbox was never read, or its folder was rebuilt since."""
+    cursor = await session.get(InboxCursor, mailbox)
+    return cursor.last_uid if cursor is not None and cursor.uid_validity == uid_validity else 0
+
+
+async def advance_cursor(session: AsyncSession, mailbox: str, uid_validity: int, uid: int) -> None:
+    cursor = await session.get(InboxCursor, mailbox)
+    if cursor is None or cursor.uid_validity != uid_validity:
+        cursor = cursor or InboxCursor(mailbox=mailbox, uid_validity=uid_validity, last_uid=0)
+        cursor.uid_validity, cursor.last_uid = uid_validity, 0
+    cursor.last_uid = max(cursor.last_uid, uid)
+    session.add(cursor)
 
 
 async def due_replies(session: AsyncSession, now: datetime) -> list[InboxMessage]:

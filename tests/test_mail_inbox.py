@@ -131,11 +131,12 @@ async def test_a_reply_is_matched_by_the_case_number_in_its_subject(
     assert (ref, incoming.matched_by, incoming.text) == ("F-2026-0123", "subject", "La cámara 3 ya tiene energía.")
 
 
-async def test_an_unmatched_mail_is_stored_logged_and_seen(
+async def test_an_unmatched_mail_is_stored_logged_and_left_unread_for_a_person(
     mailbox_bot: BotHarness, imap_account: ImapAccount, handled: list, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="bot.mail"):
         await imap_account.deliver(reply("Consulta general", "¿A quién le escribo por las cámaras?"))
+        await mailbox_bot.run_job("mail.inbox")
         await mailbox_bot.run_job("mail.inbox")
     (row,) = await stored(mailbox_bot)
     assert (row.status, row.matched_ref, row.text) == (
@@ -143,8 +144,28 @@ async def test_an_unmatched_mail_is_stored_logged_and_seen(
         None,
         "¿A quién le escribo por las cámaras?",
     )
-    assert handled == [] and await imap_account.unseen() == []
-    assert any("matches no case" in r.getMessage() and "Consulta general" in r.getMessage() for r in caplog.records)
+    assert handled == [] and len(await imap_account.unseen()) == 1, "still new for whoever reads the mailbox"
+    warnings = [r.getMessage() for r in caplog.records if "matches no case" in r.getMessage()]
+    assert len(warnings) == 1 and "Consulta general" in warnings[0] and "left unread" in warnings[0]
+
+
+async def test_mail_left_unread_does_not_hold_up_the_replies_after_it(
+    mailbox_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount, handled: list, monkeypatch
+) -> None:
+    """Each round reads a few messages at most: those left unread must not be read again and again."""
+    monkeypatch.setattr(inbox, "MAX_PER_RUN", 2)
+    mail = await sent_mail(mailbox_bot, smtp_server)
+    for n in range(3):
+        await imap_account.deliver(reply(f"Consulta {n}", "¿Quién lleva el contrato de las cámaras?"))
+    await imap_account.deliver(
+        reply("Re: Alerta", "Era personal autorizado de la naviera.", in_reply_to=mail.message_id)
+    )
+
+    await mailbox_bot.run_job("mail.inbox")
+    await mailbox_bot.run_job("mail.inbox")
+    ((ref, incoming),) = handled
+    assert (ref, incoming.text) == ("A-2026-0042", "Era personal autorizado de la naviera.")
+    assert len(await imap_account.unseen()) == 3 and len(await stored(mailbox_bot)) == 4
 
 
 async def test_auto_replies_are_stored_but_never_dispatched(
@@ -156,6 +177,7 @@ async def test_auto_replies_are_stored_but_never_dispatched(
     await mailbox_bot.run_job("mail.inbox")
     (row,) = await stored(mailbox_bot)
     assert (row.status, row.matched_ref) == (ReplyStatus.AUTOMATIC, "A-2026-0042") and handled == []
+    assert len(await imap_account.unseen()) == 1, "left unread: a person decides what an auto-reply means"
 
 
 async def test_a_reply_waits_for_its_workflow_and_a_failing_handler_is_retried(
@@ -211,7 +233,8 @@ async def test_a_non_ascii_password_logs_in_and_a_message_without_message_id_is_
     await account.deliver(raw)
     await mailbox_bot.run_job("mail.inbox")
     (row,) = await stored(mailbox_bot)
-    assert row.message_id.startswith("<sha256.") and row.text == "Hola." and await account.unseen() == []
+    assert row.message_id.startswith("<sha256.") and row.text == "Hola."
+    assert len(await account.unseen()) == 2, "both copies matched no case: left for a person"
 
 
 def test_reply_text_cuts_the_usual_quote_styles() -> None:

@@ -7,7 +7,8 @@ Each blocking call runs in `asyncio.to_thread` with a socket timeout, so the eve
 waits on the network.
 
 Messages are fetched with BODY.PEEK (which leaves them unseen) and flagged \\Seen only after the
-caller has stored them: a crash in between fetches them again, and the store drops the copy.
+caller has stored them: a crash in between fetches them again, and the store drops the copy. The
+caller may leave a message unseen for a person: `unseen(after=...)` then skips what it has read.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Mailbox:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._imap: imaplib.IMAP4 | None = None
+        self.uid_validity = 0  # the folder's UIDVALIDITY, read when it is selected
 
     @property
     def where(self) -> str:
@@ -56,10 +58,11 @@ class Mailbox:
         if imap is not None:
             await asyncio.to_thread(_logout, imap)
 
-    async def unseen(self) -> list[bytes]:
-        """UIDs of the messages nobody has read yet, oldest first."""
-        data = await self._call(self._command, "SEARCH", None, "UNSEEN")
-        return UID_LIST.findall(b" ".join(d for d in data if isinstance(d, bytes)))
+    async def unseen(self, after: int = 0) -> list[bytes]:
+        """UIDs of the messages nobody has read yet past UID `after`, oldest first."""
+        data = await self._call(self._command, "SEARCH", None, "UID", f"{after + 1}:*", "UNSEEN")
+        uids = UID_LIST.findall(b" ".join(d for d in data if isinstance(d, bytes)))
+        return [uid for uid in uids if int(uid) > after]  # "n:*" always holds the newest, even below n
 
     async def fetch(self, uid: bytes) -> bytes:
         """The whole message, without marking it seen."""
@@ -101,6 +104,8 @@ class Mailbox:
             status, data = imap.select(_quoted(s.imap_folder))
             if status != "OK":
                 raise imaplib.IMAP4.error(f"cannot open the folder: {_text(data)}")
+            _, validity = imap.response("UIDVALIDITY")
+            self.uid_validity = int(validity[0]) if validity and validity[0] else 0
         except BaseException:
             _logout(imap)
             raise

@@ -1,7 +1,10 @@
 """Replies by e-mail: read, stored once, matched to a case, handed to the case's workflow.
 
 1. `fetch_new` reads the UNSEEN messages of IMAP_FOLDER, stores each (one row per Message-ID, so a
-   message read twice is stored once) and only then flags it seen on the server.
+   message read twice is stored once) and only then flags it seen on the server, when it is a reply
+   handed to a case. Mail the bot does not act on (no case, an auto-reply, a bounce) is left unread
+   for a person who reads the same mailbox; a cursor (the last UID read) keeps it from being read
+   again every minute, or from filling every round's MAX_PER_RUN.
 2. Matching: a reply whose In-Reply-To or References names one of our mails belongs to that mail's
    case; otherwise a case number in the subject (A-2026-0042) decides; otherwise it is stored as
    unmatched and logged. Auto-replies and bounces are stored but never dispatched.
@@ -33,9 +36,11 @@ from bot.mail.imap import ImapError, Mailbox, configured
 from storage.mail import (
     InboxMessage,
     ReplyStatus,
+    advance_cursor,
     claim_reply,
     due_replies,
     inbox_by_message_id,
+    last_uid_read,
     mail_by_message_ids,
 )
 
@@ -51,6 +56,7 @@ LEASE = timedelta(minutes=10)
 MAX_HANDLER_ATTEMPTS = 5
 HANDLER_BACKOFF = timedelta(minutes=1)
 ERROR_LENGTH = 1000
+LEFT_UNREAD = (ReplyStatus.UNMATCHED, ReplyStatus.AUTOMATIC)  # for a person: the bot does nothing with them
 
 
 @dataclass(frozen=True)
@@ -106,30 +112,39 @@ class Parsed:
 
 
 async def fetch_new(services: Services) -> int:
-    """Store every unseen message of the folder, then flag it seen; returns how many were new."""
+    """Store every unseen message of the folder not read before, flagging the replies it hands to a
+    case seen; returns how many were new."""
     settings = services.settings
     if not configured(settings):
         return 0
     stored = 0
     try:
         async with Mailbox(settings) as box:
-            for uid in (await box.unseen())[:MAX_PER_RUN]:
-                raw = await box.fetch(uid)
-                if await store(services, raw) is not None:
-                    stored += 1
-                await box.mark_seen(uid)
+            async with services.db.read() as session:
+                after = await last_uid_read(session, box.where, box.uid_validity)
+            for uid in (await box.unseen(after))[:MAX_PER_RUN]:
+                row, new = await store(services, await box.fetch(uid), read_at=(box.where, box.uid_validity, int(uid)))
+                stored += new
+                if row.status not in LEFT_UNREAD:
+                    await box.mark_seen(uid)
     except ImapError as exc:
         log.warning("inbox not read: %s", exc)
     return stored
 
 
-async def store(services: Services, raw: bytes) -> InboxMessage | None:
-    """One row per Message-ID; None when this message was stored before."""
+async def store(
+    services: Services, raw: bytes, read_at: tuple[str, int, int] | None = None
+) -> tuple[InboxMessage, bool]:
+    """One row per Message-ID: the row, and whether it is new. `read_at` (mailbox, UIDVALIDITY, UID)
+    moves the mailbox's cursor past the message in the same unit of work."""
     parsed = parse(raw)
     now = services.now()
     async with services.db.write() as session:
-        if await inbox_by_message_id(session, parsed.message_id) is not None:
-            return None
+        if read_at is not None:
+            await advance_cursor(session, *read_at)
+        known = await inbox_by_message_id(session, parsed.message_id)
+        if known is not None:
+            return known, False
         ours = await mail_by_message_ids(session, [parsed.message_id])
         mail = await mail_by_message_ids(session, [i for i in [parsed.in_reply_to, *parsed.references] if i])
         ref, matched_by = (mail.ref, "in_reply_to") if mail else (case_ref(parsed.subject), "subject")
@@ -164,14 +179,19 @@ async def store(services: Services, raw: bytes) -> InboxMessage | None:
             detail={"from": parsed.from_address, "subject": parsed.subject, "ref": ref, "status": row.status},
         )
     if row.status == ReplyStatus.UNMATCHED:
-        log.warning("e-mail from %s (%r) matches no case; stored as inbox #%s", row.from_address, row.subject, row.id)
+        log.warning(
+            "e-mail from %s (%r) matches no case; stored as inbox #%s and left unread",
+            row.from_address,
+            row.subject,
+            row.id,
+        )
     elif row.status == ReplyStatus.AUTOMATIC:
         log.info(
             "automatic e-mail from %s (%r) stored as inbox #%s, not dispatched", row.from_address, row.subject, row.id
         )
     else:
         log.info("reply from %s for %s (by %s) stored as inbox #%s", row.from_address, ref, matched_by, row.id)
-    return row
+    return row, True
 
 
 def case_ref(subject: str) -> str | None:
