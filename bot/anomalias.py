@@ -71,6 +71,7 @@ class Outcome(StrEnum):
     CLOSED = "closed"
     NOT_YOURS = "not_yours"
     ALREADY = "already"
+    JUSTIFIED = "justified"  # a second justification: the first stands (the group was shown it)
     TOO_SHORT = "too_short"
 
 
@@ -249,6 +250,8 @@ async def acknowledge(session: AsyncSession, services: Services, notice_id: int,
     if isinstance(found, Outcome):
         return found
     notice, anomaly = found
+    if anomaly.status == AnomalyStatus.CERRADA:
+        return Outcome.CLOSED
     if notice.acknowledged_at is not None:
         return Outcome.ALREADY
     notice.acknowledged_at = now
@@ -270,6 +273,8 @@ async def justify(
     notice, anomaly = found
     if anomaly.status == AnomalyStatus.CERRADA:
         return Outcome.CLOSED
+    if notice.justified_at is not None:
+        return Outcome.JUSTIFIED
     notice.justification, notice.justified_at, notice.justified_via = text.strip(), now, via
     notice.acknowledged_at = notice.acknowledged_at or now
     anomaly.status = AnomalyStatus.JUSTIFICADA

@@ -102,6 +102,7 @@ OUTCOME_KEYS = {
     Outcome.CLOSED: "anomalia.closed_already",
     Outcome.NOT_YOURS: "anomalia.not_yours",
     Outcome.ALREADY: "anomalia.ack_already",
+    Outcome.JUSTIFIED: "anomalia.justified_already",
     Outcome.TOO_SHORT: "anomalia.too_short",
 }
 
@@ -150,8 +151,12 @@ async def _ask(
         refusal = "anomalia.closed_already"
     elif action == "just" and (notice is None or notice.person_id != person.id):
         refusal = "anomalia.not_yours"
+    elif action == "just" and notice is not None and notice.justified_at is not None:
+        refusal = "anomalia.justified_already"
     if refusal:
         await query.answer(t(language, refusal, number=number), show_alert=True)
+        if refusal == "anomalia.justified_already":  # a copy from before: its button goes now
+            await _refresh_alert(query.message, context.services)  # type: ignore[arg-type]
         return
     await query.answer()
     if action == "just":
@@ -208,8 +213,8 @@ async def answer_closing(update: Update, context: VigiaContext, pending: Pending
     message, person, services = update.effective_message, context.person, context.services
     assert message is not None and person is not None
     note = (message.text or "").strip()
-    if len(note) < MIN_DESCRIPTION_WORDS:
-        await message.reply_text(t(context.language, "anomalia.short_description"))
+    if len(note.split()) < MIN_DESCRIPTION_WORDS:
+        await message.reply_text(t(context.language, "anomalia.short_closing"))
         return False
     outcome = await anomalias_notify.close(services, pending.object_id, person, note)
     case = await anomalias.load(services, pending.object_id)

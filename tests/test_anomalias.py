@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import anomalias
+from bot import anomalias, anomalias_notify
+from bot.anomalias import Outcome
 from bot.anomalias_notify import alert_notice_ids, alert_refreshed
 from storage.anomalias import Anomaly, AnomalyNotice
+from storage.people import person_by_key
 from tests.fake_telegram import Call, png_bytes
 from tests.harness import GROUP_ID, BotHarness
 
@@ -84,16 +86,22 @@ async def test_the_call_the_receipt_and_the_justification_are_recorded(bot: BotH
 
 
 async def test_the_coordinator_closes_it_and_a_technician_cannot(bot: BotHarness) -> None:
-    report, _, _ = await file(bot)
+    report, _, alert = await file(bot)
     mark, _ = await bot.press("tec.ana", report.result, "anm:close:1")
     refused = await bot.fake.wait_for("answerCallbackQuery", after=mark)
     assert "es para: coordinador técnico, jefe de la UTMV" in refused.params["text"]
     mark, _ = await bot.press("coord.carlos", report.result, "anm:close:1")
     question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="nota de cierre")
+    mark = answer(bot, "coord.carlos", bot.group, "Verificadísimo", question)
+    short = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID)
+    assert short.params["text"].startswith("Escriba una nota de cierre de al menos tres palabras")
     mark = answer(bot, "coord.carlos", bot.group, "Verificado con la aduana, sin novedad", question)
     await bot.fake.wait_for("sendMessage", after=mark, text_contains="A-2026-0001 cerrada.")
     closed = await bot.fake.wait_for("editMessageText", after=mark, message_id=report.result["message_id"])
     assert "Estado: cerrada por Carlos Rivas" in closed.params["text"] and "reply_markup" not in closed.params
+    mark, _ = await bot.press("adm.luis", alert.result, "anm:ack:1")  # his alert, read after the close
+    late = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    assert late.params["text"] == "La anomalía A-2026-0001 ya está cerrada; no se cambió nada."
     listing = await bot.ask("jefe.marta", "/anomalias")
     assert listing.params["text"] == "No hay anomalías abiertas."
 
@@ -113,6 +121,32 @@ async def test_it_refuses_a_justification_typed_while_the_case_was_closed_and_na
     assert refused.params["text"] == "La anomalía A-2026-0001 ya está cerrada; no se cambió nada."
     await bot.settle()
     assert not [c for c in bot.fake.calls[mark:] if "📝 Justificación" in str(c.params.get("text"))]
+
+
+async def test_a_second_justification_is_refused_and_the_first_stands(bot: BotHarness) -> None:
+    """What the group was shown stays the record: a later answer, typed or pressed, is refused and
+    says where an addition goes."""
+    _, _, alert = await file(bot)
+    mark, _ = await bot.press("adm.luis", alert.result, "anm:just:1")
+    question = await bot.fake.wait_for(
+        "sendMessage", after=mark, chat_id=LUIS, text_contains="Escriba la justificación"
+    )
+    async with bot.services.db.read() as session:
+        luis = await person_by_key(session, "adm.luis")
+    assert luis is not None
+    emailed, _ = await anomalias_notify.justify(bot.services, 1, luis, JUSTIFICATION, "email")  # meanwhile, by mail
+    assert emailed is Outcome.OK
+    mark = answer(bot, "adm.luis", bot.private("adm.luis"), "No era nada, ya se retiraron todos", question)
+    refused = await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS)
+    assert refused.params["text"].startswith("Su justificación de A-2026-0001 ya quedó registrada")
+
+    mark, _ = await bot.press("adm.luis", alert.result, "anm:just:1")  # the button on the alert, still there
+    pressed = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    assert "responda al correo de la alerta" in pressed.params["text"] and pressed.params["show_alert"]
+    keyboard = await bot.fake.wait_for("editMessageReplyMarkup", after=mark, chat_id=LUIS)
+    assert "reply_markup" not in keyboard.params, "both of its steps are done: the buttons go"
+    case = await anomalias.load(bot.services, 1)
+    assert case is not None and case.notices[0].justification == JUSTIFICATION
 
 
 async def test_no_receipt_alerts_the_backup_and_the_coordinator_once(bot: BotHarness) -> None:

@@ -7,6 +7,7 @@ ES = {
     "anomalia.unknown_category": "«{value}» no es una categoría ni una cámara del sitio. Categorías: {categories}.",
     "anomalia.unknown_number": "No encuentro la anomalía «{value}».",
     "anomalia.short_description": "Describa la situación con al menos unas palabras.",
+    "anomalia.short_closing": "Escriba una nota de cierre de al menos tres palabras: qué se verificó y cómo terminó.",
     "anomalia.guided.title": "🚨 <b>Nuevo reporte de anomalía</b>",
     "anomalia.guided.site": "Paso 1 de 5: ¿en qué sitio?",
     "anomalia.guided.cameras": "Paso 2 de 5: marque las cámaras que muestran la situación y presione Continuar.",
@@ -59,6 +60,10 @@ ES = {
     ),
     "anomalia.ack_done": "Gracias: quedó registrado que lo recibió.",
     "anomalia.ack_already": "Ya estaba registrado que lo recibió.",
+    "anomalia.justified_already": (
+        "Su justificación de {number} ya quedó registrada. Si quiere añadir algo, responda al correo de la alerta: "
+        "quedará en la línea de tiempo del caso."
+    ),
     "anomalia.not_yours": "Este aviso es para otra persona.",
     "anomalia.closed_already": "La anomalía {number} ya está cerrada; no se cambió nada.",
     "anomalia.not_found": "Esa anomalía ya no existe.",
@@ -99,6 +104,7 @@ EN = {
     "anomalia.unknown_category": "“{value}” is neither a category nor a camera of the site. Categories: {categories}.",
     "anomalia.unknown_number": "I cannot find the anomaly “{value}”.",
     "anomalia.short_description": "Describe the situation in at least a few words.",
+    "anomalia.short_closing": "Write a closing note of at least three words: what was checked and how it ended.",
     "anomalia.guided.title": "🚨 <b>New anomaly report</b>",
     "anomalia.guided.site": "Step 1 of 5: which site?",
     "anomalia.guided.cameras": "Step 2 of 5: tick the cameras that show the situation and press Continue.",
@@ -151,6 +157,10 @@ EN = {
     ),
     "anomalia.ack_done": "Thank you: it is recorded that you received it.",
     "anomalia.ack_already": "It was already recorded that you received it.",
+    "anomalia.justified_already": (
+        "Your justification for {number} is already recorded. To add something, reply to the alert e-mail: it "
+        "joins the case's timeline."
+    ),
     "anomalia.not_yours": "This alert is for someone else.",
     "anomalia.closed_already": "Anomaly {number} is already closed; nothing was changed.",
     "anomalia.not_found": "That anomaly no longer exists.",
