@@ -7,6 +7,7 @@ the handlers and jobs queue the Telegram notices the step owes in that same unit
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -31,6 +32,7 @@ from storage.anomalias import (
     AnomalyStatus,
     by_number,
     events_of,
+    justifications_to_post,
     next_seq,
     notices_by_id,
     notices_of,
@@ -63,6 +65,8 @@ TOKEN_ANSWERS = {
     "received",
 }
 MIN_JUSTIFICATION_LETTERS = 12
+
+log = logging.getLogger(__name__)
 
 
 class Outcome(StrEnum):
@@ -292,6 +296,7 @@ async def record_email_reply(services: Services, ref: str, reply: IncomingReply)
         notices = await notices_of(session, anomaly.id) if anomaly else []  # type: ignore[arg-type]
         senders = {n.id: await session.get(Person, n.person_id) for n in notices}
     if anomaly is None:
+        log.warning("e-mail from %s names %s: no such case; kept as inbox #%s", reply.from_address, ref, reply.inbox_id)
         return
     async with services.db.read() as session:
         seen = any(reply.message_id in (e.text or "") for e in await events_of(session, anomaly.id))  # type: ignore[arg-type]
@@ -322,12 +327,7 @@ async def record_email_reply(services: Services, ref: str, reply: IncomingReply)
 
 async def unposted_justifications(services: Services) -> list[AnomalyNotice]:
     async with services.db.read() as session:
-        return [
-            n
-            for a in await open_anomalies(session)
-            for n in await notices_of(session, a.id)  # type: ignore[arg-type]
-            if n.justified_at is not None and n.posted_at is None
-        ]
+        return await justifications_to_post(session)
 
 
 async def claim_posting(session: AsyncSession, services: Services, notice_id: int) -> bool:

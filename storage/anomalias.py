@@ -107,6 +107,15 @@ async def notices_by_id(session: AsyncSession, notice_ids: list[int]) -> list[An
     return list((await session.exec(select(AnomalyNotice).where(col(AnomalyNotice.id).in_(notice_ids)))).all())
 
 
+async def justifications_to_post(session: AsyncSession) -> list[AnomalyNotice]:
+    """Justifications not yet shown in the group, whatever their case's state: one that came by mail
+    just before the case was closed is still owed to the group."""
+    statement = select(AnomalyNotice).where(
+        col(AnomalyNotice.justified_at).is_not(None), col(AnomalyNotice.posted_at).is_(None)
+    )
+    return list((await session.exec(statement.order_by(col(AnomalyNotice.id)))).all())
+
+
 async def notices_of(session: AsyncSession, anomaly_id: int) -> list[AnomalyNotice]:
     statement = select(AnomalyNotice).where(AnomalyNotice.anomaly_id == anomaly_id).order_by(col(AnomalyNotice.id))
     return list((await session.exec(statement)).all())

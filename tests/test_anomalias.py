@@ -3,13 +3,17 @@ escalated and closed. La Hachadura: Luis is the administrator, Sonia his backup,
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import anomalias, anomalias_notify
 from bot.anomalias import Outcome
 from bot.anomalias_notify import alert_notice_ids, alert_refreshed
+from bot.mail import IncomingReply
 from storage.anomalias import Anomaly, AnomalyNotice
 from storage.people import person_by_key
 from tests.fake_telegram import Call, png_bytes
@@ -147,6 +151,37 @@ async def test_a_second_justification_is_refused_and_the_first_stands(bot: BotHa
     assert "reply_markup" not in keyboard.params, "both of its steps are done: the buttons go"
     case = await anomalias.load(bot.services, 1)
     assert case is not None and case.notices[0].justification == JUSTIFICATION
+
+
+async def test_a_justification_by_mail_reaches_the_group_even_when_the_case_was_closed_first(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    report, _, _ = await file(bot)
+    reply = IncomingReply(
+        inbox_id=1,
+        message_id="<r1@aduana.test>",
+        ref="A-2026-0001",
+        matched_by="in_reply_to",
+        from_address="luis@aduana.test",
+        from_name="Luis Alvarado",
+        subject="Re: A-2026-0001",
+        text=JUSTIFICATION,
+        received_at=bot.services.now(),
+    )
+    await anomalias.record_email_reply(bot.services, "A-2026-0001", reply)
+    async with bot.services.db.read() as session:
+        carlos = await person_by_key(session, "coord.carlos")
+    assert carlos is not None
+    assert await anomalias_notify.close(bot.services, 1, carlos, "Verificado con la aduana, sin novedad") is Outcome.OK
+    mark = bot.fake.mark()
+    await bot.run_job("anomalias.justifications")
+    posted = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="📝 Justificación")
+    assert "para A-2026-0001, por correo" in posted.params["text"]
+    assert posted.params["reply_parameters"]["message_id"] == report.result["message_id"]
+
+    with caplog.at_level(logging.WARNING, logger="bot.anomalias"):  # a reply naming a case that never was
+        await anomalias.record_email_reply(bot.services, "A-2026-0999", replace(reply, ref="A-2026-0999"))
+    assert any("A-2026-0999" in r.getMessage() and "no such case" in r.getMessage() for r in caplog.records)
 
 
 async def test_no_receipt_alerts_the_backup_and_the_coordinator_once(bot: BotHarness) -> None:
