@@ -25,7 +25,7 @@ from bot.i18n import t
 from bot.services import Services
 from storage.anomalias import Anomaly, AnomalyNotice, AnomalyStatus
 from storage.notices import NoticeKind, Record
-from storage.people import Person, escalation_contacts, linked_with_role
+from storage.people import Person, escalation_contacts
 
 log = logging.getLogger(__name__)
 
@@ -317,8 +317,8 @@ async def escalate_unacknowledged(services: Services) -> None:
             primary = await session.get(Person, notice.person_id)
             coordinators = await escalation_contacts(session)
             minutes = anomalias.ack_minutes(services, anomaly)
-            key = f"anomalia:{anomaly.id}:unacknowledged:{notice.id}"
-            await notices.tell_each(
+            key = f"anomalia:{anomaly.id}:unacknowledged"
+            await notices.tell_each(  # about the case: once, however many of its alerts went unanswered
                 session,
                 services,
                 coordinators,
@@ -335,7 +335,7 @@ async def escalate_unacknowledged(services: Services) -> None:
                     services,
                     coordinators,
                     "anomalia.escalated_backup",
-                    key=f"{key}:backup",
+                    key=f"{key}:{notice.id}:backup",
                     name=primary.name,
                     number=anomaly.number,
                     minutes=minutes,
@@ -375,7 +375,7 @@ async def _tell_chiefs(session: AsyncSession, services: Services, case: Case) ->
     await notices.tell_each(
         session,
         services,
-        await linked_with_role(session, "jefe"),
+        await escalation_contacts(session, "jefe"),
         "anomalia.escalated_chief",
         key=f"anomalia:{anomaly.id}:escalation",
         number=anomaly.number,

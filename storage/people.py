@@ -66,6 +66,8 @@ async def linked_with_role(session: AsyncSession, role: str) -> list[Person]:
     return list((await session.exec(statement)).all())
 
 
-async def escalation_contacts(session: AsyncSession) -> list[Person]:
-    """Who hears about what was not done in time: the coordinators, or the chief if none is linked."""
-    return await linked_with_role(session, "coordinador") or await linked_with_role(session, "jefe")
+async def escalation_contacts(session: AsyncSession, role: str = "coordinador") -> list[Person]:
+    """Who hears about what was not done in time: those linked with `role` (the coordinators; the chief
+    for what is later still), else those of the other of the two, so an escalation reaches someone."""
+    other = "jefe" if role == "coordinador" else "coordinador"
+    return await linked_with_role(session, role) or await linked_with_role(session, other)

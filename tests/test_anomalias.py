@@ -218,9 +218,32 @@ async def test_no_justification_reminds_then_tells_the_chief(bot: BotHarness) ->
     assert sum("Seguimos esperando" in t for t in texts) == 1 and sum("48 h" in t for t in texts) == 1
 
 
-async def test_a_security_risk_also_alerts_the_ministry(bot: BotHarness) -> None:
+async def test_with_no_chief_on_telegram_the_coordinator_hears_of_the_missing_justification(bot: BotHarness) -> None:
+    await bot.link("jefe.marta", None)
+    await file(bot)
+    mark = bot.fake.mark()
+    bot.clock.advance(timedelta(hours=48, minutes=1))
+    await bot.run_job("anomalias.unjustified")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="lleva 48 h sin justificación")
+
+
+async def test_a_security_risk_also_alerts_the_ministry_and_escalates_sooner_once(bot: BotHarness) -> None:
     await file(bot, "#riesgo_seguridad Disparos cerca del carril de carga")
     await bot.fake.wait_for("sendMessage", chat_id=OSCAR, text_contains="Anomalía A-2026-0001")
+    mark = bot.fake.mark()
+    bot.clock.advance(timedelta(minutes=4))
+    await bot.run_job("anomalias.unacknowledged")
+    assert not [c for c in bot.fake.calls[mark:] if c.method == "sendMessage"]
+    bot.clock.advance(timedelta(minutes=1))  # the category's 5 minutes, not the default 10
+    await bot.run_job("anomalias.unacknowledged")
+    await bot.fake.wait_for(
+        "sendMessage", after=mark, chat_id=CARLOS, text_contains="A-2026-0001 (Aduana Frontera La Hachadura) tras 5 min"
+    )
+    await bot.settle()
+    told = [
+        c.params["text"] for c in bot.fake.calls[mark:] if c.method == "sendMessage" and c.params["chat_id"] == CARLOS
+    ]
+    assert sum("Nadie ha confirmado" in text for text in told) == 1, "two alerts unanswered, one case: one notice"
 
 
 async def test_lists_timelines_and_mistakes(bot: BotHarness) -> None:
