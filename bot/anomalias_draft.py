@@ -56,9 +56,11 @@ async def discard(services: Services, draft_id: int) -> None:
 
 
 def as_report(draft: AnomalyDraft) -> NewReport:
+    """A draft at its last step, which it reached through the site and the category."""
+    assert draft.site_code is not None and draft.category is not None
     return NewReport(
-        draft.site_code or "",
-        draft.category or "otro",
+        draft.site_code,
+        draft.category,
         draft.description or "",
         [c for c in draft.cameras.split(",") if c],
         [p for p in draft.photos.split(",") if p],

@@ -193,6 +193,11 @@ class Anomalias(Strict):
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
 
+    @property
+    def default_category(self) -> str:
+        """A report that names none (the urgent one-line form): `otro`, or the list's last if a unit has no `otro`."""
+        return "otro" if self.category("otro") else self.categories[-1].code
+
 
 class Fallas(Strict):
     vendor_reply_hours: float = Field(default=4, gt=0, le=720)  # no vendor reply by then: remind

@@ -50,7 +50,7 @@ async def anomalia(update: Update, context: VigiaContext) -> None:
     if site is None:
         await message.reply_text(t(language, "anomalia.unknown_site", value=args[0], sites=_listing(context)["sites"]))
         return
-    category, cameras = "otro", []
+    category, cameras = services.unit.anomalias.default_category, []
     while len(args) > 1 and args[1].startswith("#"):
         marker = fold(args[1][1:])
         camera = services.unit.camera(marker)

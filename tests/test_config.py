@@ -9,7 +9,7 @@ import pytest
 from bot.cli import main
 from bot.errors import ConfigError
 from bot.settings import load_settings
-from bot.unit_config import load_unit_config
+from bot.unit_config import Anomalias, Category, load_unit_config
 from tests.conftest import TEST_ENV, UNIT_YAML
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,3 +147,10 @@ def test_cli_check_config_summarises_a_good_file(
         monkeypatch.setenv(name, value)
     assert main(["--env-file", str(tmp_path / "none.env"), "--config", str(unit_file), "check-config"]) == 0
     assert "OK: 9 people, 1 sites, 1 cameras, 3 shifts" in capsys.readouterr().out
+
+
+def test_a_report_naming_no_category_gets_otro_or_the_last_one_a_unit_lists() -> None:
+    """The urgent one-line form names no category: it must get one the unit has."""
+    assert Anomalias().default_category == "otro"
+    own = Anomalias(categories=[Category(code="intrusion", name="Intrusión"), Category(code="varios", name="Varios")])
+    assert own.default_category == "varios"
