@@ -8,9 +8,15 @@ from zoneinfo import ZoneInfo
 from bot.anomalias import Case
 from bot.i18n import Html, plain, t
 from bot.shifts import age, local_time
+from bot.text import shortened
 from bot.timeline import history
 from bot.unit_config import UnitConfig
 from storage.anomalias import Anomaly, AnomalyNotice, AnomalyStatus
+
+# The report is one message, edited as the case advances, and Telegram takes 4,096 characters; t()
+# cuts each value at 1,000, which four long justifications still pass. The report shows the start of
+# each: the whole is in its own post, right below, and in the timeline.
+REPORT_JUSTIFICATION = 300
 
 
 def _notice_line(notice: AnomalyNotice, names: dict[int, str], language: str, now: datetime, tz: ZoneInfo) -> str:
@@ -65,7 +71,7 @@ def report_text(case: Case, unit: UnitConfig, language: str, now: datetime, tz: 
                 name=names.get(notice.person_id, ""),
                 via=t(language, f"anomalia.via.{notice.justified_via}"),
                 time=local_time(notice.justified_at, tz, now),
-                text=notice.justification,
+                text=shortened(notice.justification, REPORT_JUSTIFICATION),
             )
         )  # type: ignore[arg-type]
     lines.append("")

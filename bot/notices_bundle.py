@@ -18,9 +18,9 @@ import json
 from collections.abc import Sequence
 from itertools import takewhile
 
+from bot.text import TELEGRAM_MAX, telegram_length
 from storage.notices import NoticeKind, TelegramNotice
 
-MAX_TEXT = 4096  # Telegram's limit for a message, in UTF-16 code units
 MAX_BUTTONS = 100  # Telegram's limit for an inline keyboard
 MAX_ALBUM = 10  # Telegram's limit for a media group
 SEPARATOR = "\n\n" + "─" * 12 + "\n\n"
@@ -48,7 +48,7 @@ def _alerts_from(batch: Sequence[TelegramNotice]) -> list[TelegramNotice]:
         if not _bundles(notice):
             break
         buttons += len(_buttons(notice))
-        if buttons > MAX_BUTTONS or _length(_joined_text([*run, notice])) > MAX_TEXT:
+        if buttons > MAX_BUTTONS or telegram_length(_joined_text([*run, notice])) > TELEGRAM_MAX:
             break
         run.append(notice)
     return run
@@ -113,7 +113,3 @@ def _readable(notice: TelegramNotice) -> bool:
 def _buttons(notice: TelegramNotice) -> list[dict[str, object]]:
     keyboard = json.loads(notice.markup)["inline_keyboard"] if notice.markup else []
     return [button for row in keyboard for button in row]
-
-
-def _length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2

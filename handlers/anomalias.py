@@ -20,7 +20,7 @@ from bot.notices_delivery import start
 from bot.roles import EVERYONE, SUPERVISORS, UNIT_STAFF
 from bot.services import Services
 from bot.text import fold
-from handlers.commands import Command, check_role
+from handlers.commands import Command, check_role, reply_in_pieces
 from storage.anomalias import AnomalyNotice
 from storage.prompts import PendingPrompt
 
@@ -44,7 +44,7 @@ async def anomalia(update: Update, context: VigiaContext) -> None:
         if case is None:
             await message.reply_text(t(language, "anomalia.unknown_number", value=args[0]))
             return
-        await message.reply_text(timeline_text(case, language, services.now(), services.tz))
+        await reply_in_pieces(message, timeline_text(case, language, services.now(), services.tz))
         return
     site = services.unit.site(args[0])
     if site is None:

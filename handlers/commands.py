@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
@@ -19,6 +19,7 @@ from bot import access
 from bot.context import VigiaContext
 from bot.i18n import t
 from bot.roles import GROUP_MEMBERS, Role
+from bot.text import pieces
 
 Where = Literal["group", "private"]
 Callback = Callable[[Update, VigiaContext], Awaitable[Any]]
@@ -78,6 +79,12 @@ async def reply(update: Update, text: str) -> None:
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text)
+
+
+async def reply_in_pieces(message: Message, text: str) -> None:
+    """A text that grows without bound (a case's whole timeline) as as many messages as it takes."""
+    for piece in filter(str.strip, pieces(text)):  # Telegram refuses a blank message
+        await message.reply_text(piece)
 
 
 def as_handler(command: Command) -> CommandHandler:

@@ -17,7 +17,7 @@ from bot.fallas_bitacora import documents
 from bot.fallas_render import elapsed_line, list_text, timeline_text
 from bot.i18n import Html, t
 from bot.roles import EVERYONE, UNIT_STAFF
-from handlers.commands import Command, check_role
+from handlers.commands import Command, check_role, reply_in_pieces
 from storage.prompts import PendingPrompt
 
 OUTCOMES = {
@@ -43,8 +43,8 @@ async def falla(update: Update, context: VigiaContext) -> None:
             await message.reply_text(t(language, "falla.unknown_number", value=args[0]))
             return
         now = services.now()
-        await message.reply_text(
-            timeline_text(case, language, now, services.tz) + "\n\n" + elapsed_line(case, language, now)
+        await reply_in_pieces(
+            message, timeline_text(case, language, now, services.tz) + "\n\n" + elapsed_line(case, language, now)
         )
         return
     target = fallas.parse_target(args[0], services)

@@ -21,7 +21,7 @@ from bot.solicitudes_board import PRIVATE
 from bot.solicitudes_form import parse_form
 from bot.solicitudes_render import card, listing, problems_text, timeline
 from bot.solicitudes_rules import ACTORS, State
-from handlers.commands import Command, check_role
+from handlers.commands import Command, check_role, reply_in_pieces
 from storage.prompts import PendingPrompt
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
@@ -54,7 +54,7 @@ async def solicitud(update: Update, context: VigiaContext) -> None:
             return
         today = solicitudes.today(services)
         text = card(services, case, language, today) + "\n\n" + timeline(services, case, language, services.now())
-        await message.reply_text(text)
+        await reply_in_pieces(message, text)
         return
     if not await check_role(update, context, SUPERVISORS, "solicitud <formulario>"):  # a technician may only look
         return

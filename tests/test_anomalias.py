@@ -184,6 +184,50 @@ async def test_a_justification_by_mail_reaches_the_group_even_when_the_case_was_
     assert any("A-2026-0999" in r.getMessage() and "no such case" in r.getMessage() for r in caplog.records)
 
 
+async def test_a_long_case_is_told_in_several_messages_and_its_report_stays_one(bot: BotHarness) -> None:
+    """Telegram takes 4,096 characters a message: the timeline grows with every reply, and the report
+    (one message, edited) holds three long justifications."""
+    report, _, _ = await file(bot, "#riesgo_seguridad " + "Disparos cerca del carril de carga, " * 40)
+    words = "Se revisó con el personal de turno y la naviera; "
+    for n in range(5):  # replies from people who were not alerted join the timeline, each cut at 1,000
+        reply = IncomingReply(
+            inbox_id=n,
+            message_id=f"<r{n}@aduana.test>",
+            ref="A-2026-0001",
+            matched_by="subject",
+            from_address=f"oficina{n}@aduana.test",
+            from_name="Oficina",
+            subject="Re: A-2026-0001",
+            text=words * 25,
+            received_at=bot.services.now(),
+        )
+        await anomalias.record_email_reply(bot.services, "A-2026-0001", reply)
+    mark, chat = await bot.send("tec.ana", "/anomalia A-2026-0001")
+    first = await bot.fake.wait_for("sendMessage", after=mark, chat_id=chat["id"])
+    rest = await bot.fake.wait_for("sendMessage", after=first.index + 1, chat_id=chat["id"])
+    assert first.params["text"].startswith("<b>Historial de A-2026-0001</b>") and "oficina4@" in rest.params["text"]
+
+    bot.clock.advance(timedelta(minutes=5))
+    await bot.run_job("anomalias.unacknowledged")  # Sonia, Luis's backup, is alerted too
+    async with bot.services.db.read() as session:
+        people = [await person_by_key(session, key) for key in ("adm.luis", "seg.oscar", "adm.sonia")]
+    for notice_id, person in enumerate(people, start=1):
+        assert person is not None
+        outcome, _ = await anomalias_notify.justify(bot.services, notice_id, person, words * 25, "email")
+        assert outcome is Outcome.OK
+    mark = bot.fake.mark()
+    await bot.run_job("anomalias.justifications")
+    await bot.settle()
+    edits = [
+        c
+        for c in bot.fake.calls
+        if c.method == "editMessageText" and c.params["message_id"] == report.result["message_id"]
+    ]
+    assert edits[-1].ok and edits[-1].params["text"].count("…") == 4, "the description's start, each justification's"
+    posts = [c for c in bot.fake.calls[mark:] if "📝 Justificación" in str(c.params.get("text"))]
+    assert len(posts) == 3 and all(c.ok for c in posts)
+
+
 async def test_no_receipt_alerts_the_backup_and_the_coordinator_once(bot: BotHarness) -> None:
     await file(bot)
     bot.clock.advance(timedelta(minutes=9))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.notices_bundle import MAX_ALBUM, MAX_BUTTONS, MAX_TEXT, SEPARATOR, is_album, joined, leading_run
+from bot.notices_bundle import MAX_ALBUM, MAX_BUTTONS, SEPARATOR, is_album, joined, leading_run
+from bot.text import TELEGRAM_MAX as MAX_TEXT
 from storage.notices import NoticeKind, TelegramNotice
 
 

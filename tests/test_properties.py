@@ -42,7 +42,7 @@ from bot.placas import (
 from bot.placas import fold as plate_key
 from bot.reporte.model import Period
 from bot.solicitudes_rules import add_working_days, is_working_day, working_days_between
-from bot.text import case_number
+from bot.text import case_number, pieces, shortened, telegram_length
 from bot.unit_config import Siram, load_unit_config
 from tests.conftest import UNIT_YAML
 
@@ -442,3 +442,25 @@ def test_it_lands_on_every_working_day_by_counting_to_it(start: date, ahead: int
 def test_it_refuses_a_negative_number_of_working_days() -> None:
     with pytest.raises(ValueError):
         add_working_days(date(2026, 12, 4), -1)
+
+
+# ------------------------------------------------------------------------------------ long messages
+
+
+@PROPERTY
+@given(st.lists(st.text(alphabet="ab 🚨\n", max_size=60), max_size=30), st.integers(min_value=8, max_value=80))
+def test_a_long_text_goes_as_messages_telegram_takes_cut_only_between_lines(lines: list[str], limit: int) -> None:
+    text = "\n".join(lines)
+    parts = pieces(text, limit)
+    assert all(telegram_length(part) <= limit for part in parts), "an emoji counts two"
+    assert "".join(parts).replace("\n", "") == text.replace("\n", ""), "nothing lost"
+    if all(telegram_length(line) <= limit for line in text.split("\n")):
+        assert "\n".join(parts) == text, "whole lines: the cuts are where the lines break"
+
+
+@PROPERTY
+@given(st.text(alphabet="abc ", max_size=80), st.integers(min_value=1, max_value=40))
+def test_a_shortened_text_is_its_start_and_says_so(text: str, limit: int) -> None:
+    short = shortened(text, limit)
+    assert short == text if len(text) <= limit else (short.endswith("…") and text.startswith(short[:-1]))
+    assert len(short) <= limit + 1
