@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import audit
 from bot.anomalias_images import case_ref
-from bot.anomalias_mail import queue_alert_mail
+from bot.anomalias_mail import queue_alert_mail, queue_hint_mail
 from bot.cameras.evidence import keep_reply_attachments
 from bot.mail.inbox import IncomingReply
 from bot.roles import SUPERVISORS, Role
@@ -308,13 +308,17 @@ async def record_email_reply(services: Services, ref: str, reply: IncomingReply)
     sender = next(
         (n for n in notices if (p := senders[n.id]) and p.email and p.email.lower() == reply.from_address.lower()), None
     )
-    if sender is not None and sender.justified_at is None:
-        person = senders[sender.id]
-        assert person is not None
-        async with services.db.write() as session:
-            if await justify(session, services, sender.id, person, reply.text, "email") is Outcome.OK:  # type: ignore[arg-type]
-                return
+    hinted = False
     async with services.db.write() as session:
+        if sender is not None and sender.justified_at is None:
+            person = senders[sender.id]
+            assert person is not None
+            outcome = await justify(session, services, sender.id, person, reply.text, "email")  # type: ignore[arg-type]
+            if outcome is Outcome.OK:
+                return
+            if outcome is Outcome.TOO_SHORT:  # "ok" by mail: told what is missing, as on Telegram
+                await queue_hint_mail(session, anomaly, reply.from_address, reply.message_id, services.now())
+                hinted = True
         await _event(
             session,
             anomaly,
@@ -323,6 +327,8 @@ async def record_email_reply(services: Services, ref: str, reply: IncomingReply)
             services.now(),
             f"{reply.from_address}: {reply.text}\n[{reply.message_id}]",
         )
+    if hinted:
+        services.kick_outbox()
 
 
 async def unposted_justifications(services: Services) -> list[AnomalyNotice]:

@@ -49,6 +49,23 @@ def alert_mail(anomaly: Anomaly, unit: UnitConfig, reporter: str, tz: ZoneInfo) 
     return f"[{anomaly.number}] Anomalía en {site}: {category}", text, body
 
 
+def hint_mail(anomaly: Anomaly) -> tuple[str, str]:
+    """The answer to an e-mailed reply that justifies nothing ("ok", "recibido"): what is missing, as
+    Telegram says it to an answer there."""
+    text = "\n".join(
+        [
+            "Estimado(a):",
+            "",
+            f"Recibimos su respuesta sobre la anomalía {anomaly.number}, pero no alcanza como justificación: "
+            "cuente qué verificó y qué encontró (por ejemplo: «Era personal de la naviera autorizado para "
+            "retirar carga»).",
+            "",
+            "Responda a este correo con la justificación.",
+        ]
+    )
+    return f"[{anomaly.number}] Justificación pendiente", text
+
+
 async def queue_alert_mail(
     session: AsyncSession,
     anomaly: Anomaly,
@@ -73,4 +90,12 @@ async def queue_alert_mail(
         html=body,
         attachments=attachments,
         now=now,
+    )  # type: ignore[arg-type]
+
+
+async def queue_hint_mail(session: AsyncSession, anomaly: Anomaly, to: str, in_reply_to: str, now: object) -> None:
+    """In the caller's unit of work, with the reply it answers recorded in the timeline."""
+    subject, text = hint_mail(anomaly)
+    await outbox.enqueue(
+        session, ref=anomaly.number, to=[to], subject=subject, text=text, in_reply_to=in_reply_to, now=now
     )  # type: ignore[arg-type]

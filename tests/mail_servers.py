@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,16 @@ class Received:
 class _HangUp(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         transport.close()
+
+
+def reply_to(sent: EmailMessage, sender: str, body: str) -> EmailMessage:
+    """What a mail client sends when `sender` answers `sent`: its subject with RE:, In-Reply-To it."""
+    reply = EmailMessage()
+    reply["From"], reply["To"] = sender, sent["From"]
+    reply["Subject"], reply["Message-ID"] = f"RE: {sent['Subject']}", make_msgid()
+    reply["In-Reply-To"] = sent["Message-ID"]
+    reply.set_content(body)
+    return reply
 
 
 @dataclass

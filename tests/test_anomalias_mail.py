@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 
 import cv2
@@ -19,7 +17,7 @@ from storage.evidence import Evidence
 from tests.cameras_fixtures import HttpCameras
 from tests.conftest import UNIT_YAML
 from tests.harness import GROUP_ID, BotHarness
-from tests.mail_servers import ImapAccount, SmtpServer, point_at
+from tests.mail_servers import ImapAccount, SmtpServer, point_at, reply_to
 
 LUIS = 1005
 
@@ -50,7 +48,7 @@ async def test_the_alert_email_carries_the_snapshot_and_the_reply_justifies(
         "tec.ana", "/anomalia hachadura #persona_sospechosa #hachadura-1 Persona saltó la malla <script>", "group"
     )
     report = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="🚨 <b>A-2026-0001")
-    await bot.fake.wait_for("sendPhoto", after=mark, chat_id=LUIS)
+    photo = await bot.fake.wait_for("sendPhoto", after=mark, chat_id=LUIS)
 
     await bot.run_job("mail.deliver")
     (sent,) = await smtp_server.wait_for(1)
@@ -60,6 +58,7 @@ async def test_the_alert_email_carries_the_snapshot_and_the_reply_justifies(
     html_part = message.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
     assert "&lt;script&gt;" in html_part and "<script>" not in html_part
     (attachment,) = list(message.iter_attachments())
+    assert attachment.get_content() == photo.files["photo"], "the picture Luis got on Telegram, byte for byte"
     image = cv2.imdecode(np.frombuffer(attachment.get_content(), np.uint8), cv2.IMREAD_COLOR)
     blue, _, red = (float(image[:, :, channel].mean()) for channel in range(3))
     assert blue > 150 and red < 80  # the blue camera, with the burnt-in label on top
@@ -67,13 +66,8 @@ async def test_the_alert_email_carries_the_snapshot_and_the_reply_justifies(
         (evidence,) = (await session.exec(select(Evidence))).all()
     assert evidence.case_ref == "anomalia:A-2026-0001"
 
-    reply = EmailMessage()
-    reply["From"], reply["To"] = "Luis Alvarado <luis@aduana.test>", message["From"]
-    reply["Subject"], reply["Message-ID"] = f"RE: {message['Subject']}", make_msgid()
-    reply["In-Reply-To"] = message["Message-ID"]
-    reply.set_content(
-        "Verificamos: era un empleado de la bodega que perdió su carné.\n\nEl jue, 4 dic escribió:\n> Estimado"
-    )
+    body = "Verificamos: era un empleado de la bodega que perdió su carné.\n\nEl jue, 4 dic escribió:\n> Estimado"
+    reply = reply_to(message, "Luis Alvarado <luis@aduana.test>", body)  # type: ignore[arg-type]
     badge = cv2.imencode(".jpg", np.full((60, 90, 3), 200, np.uint8))[1].tobytes()
     reply.add_attachment(badge, maintype="image", subtype="jpeg", filename="carne.jpg")
     await imap_account.deliver(reply.as_bytes())
@@ -89,6 +83,29 @@ async def test_the_alert_email_carries_the_snapshot_and_the_reply_justifies(
     async with bot.services.db.read() as session:
         kept = (await session.exec(select(Evidence).where(Evidence.case_ref == "anomalia:A-2026-0001"))).all()
     assert len(kept) == 2  # the snapshot, and the photo that came with the reply
+
+
+async def test_an_emailed_ok_is_answered_with_what_a_justification_needs(
+    mail_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount
+) -> None:
+    bot = mail_bot
+    point_at(bot, smtp_server, imap_account)
+    mark, _ = await bot.send("tec.ana", "/anomalia hachadura #persona_sospechosa Persona saltó la malla norte", "group")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="A-2026-0001")
+    await bot.run_job("mail.deliver")
+    (alert,) = await smtp_server.wait_for(1)
+    reply = reply_to(alert.message, "Luis Alvarado <luis@aduana.test>", "Ok, recibido.")
+    await imap_account.deliver(reply.as_bytes())
+    await bot.run_job("mail.inbox")
+    await bot.run_job("mail.deliver")
+    hint = (await smtp_server.wait_for(2))[1]
+    assert hint.rcpt_tos == ["luis@aduana.test"] and hint.message["In-Reply-To"] == reply["Message-ID"]
+    assert hint.message["Subject"] == "[A-2026-0001] Justificación pendiente"
+    assert "no alcanza como justificación" in hint.message.get_content()
+    mark = bot.fake.mark()
+    await bot.run_job("anomalias.justifications")
+    await bot.settle()
+    assert not [c for c in bot.fake.calls[mark:] if "📝 Justificación" in str(c.params.get("text"))]
 
 
 async def test_mail_waits_out_an_smtp_outage_and_goes_once(mail_bot: BotHarness, smtp_server: SmtpServer) -> None:

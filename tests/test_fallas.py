@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import make_msgid
 
 import openpyxl
 import pypdf
@@ -16,7 +14,7 @@ from bot import fallas
 from storage.evidence import Evidence
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
-from tests.mail_servers import ImapAccount, SmtpServer, point_at
+from tests.mail_servers import ImapAccount, SmtpServer, point_at, reply_to
 
 LUIS, CARLOS, MARTA = 1005, 1003, 1004
 
@@ -130,11 +128,8 @@ async def test_the_vendors_reply_by_email_joins_the_fault(
     await press(bot, posted, "fll:1:ans:enlace_correcto")
     await bot.run_job("mail.deliver")
     (sent,) = await smtp_server.wait_for(1)
-    reply = EmailMessage()
-    reply["From"], reply["To"] = "Soporte <soporte@proveedor.test>", sent.message["From"]
-    reply["Subject"], reply["Message-ID"] = f"RE: {sent.message['Subject']}", make_msgid()
-    reply["In-Reply-To"] = sent.message["Message-ID"]
-    reply.set_content("Recibido. Abrimos el Ticket: TK-4411 y enviamos técnico mañana.\n\n> Estimados señores:")
+    body = "Recibido. Abrimos el Ticket: TK-4411 y enviamos técnico mañana.\n\n> Estimados señores:"
+    reply = reply_to(sent.message, "Soporte <soporte@proveedor.test>", body)
     await imap_account.deliver(reply.as_bytes())
     await bot.run_job("mail.inbox")
     await bot.run_job("mail.inbox")

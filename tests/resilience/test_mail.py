@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import make_msgid
 
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -16,7 +14,7 @@ from sqlmodel import select
 
 from storage.mail import InboxMessage, OutboxAttempt, OutboxMail
 from tests.harness import GROUP_ID, BotHarness
-from tests.mail_servers import ImapAccount, Received, SmtpServer, point_at
+from tests.mail_servers import ImapAccount, Received, SmtpServer, point_at, reply_to
 from tests.resilience.dovecot import USER, OwnDovecot, own_dovecot
 from tests.resilience.faults import count
 
@@ -147,11 +145,11 @@ async def test_it_picks_up_the_emailed_justification_once_after_imap_was_down(
     await file_anomaly(bot)
     await bot.run_job("mail.deliver")
     (alert,) = await smtp_server.wait_for(1)
-    answer = EmailMessage()
-    answer["From"], answer["To"] = "Luis Alvarado <luis@aduana.test>", alert.message["From"]
-    answer["Subject"], answer["Message-ID"] = f"RE: {alert.message['Subject']}", make_msgid()
-    answer["In-Reply-To"] = alert.message["Message-ID"]
-    answer.set_content("Era personal de la naviera autorizado para retirar la carga del patio.")
+    answer = reply_to(
+        alert.message,
+        "Luis Alvarado <luis@aduana.test>",
+        "Era personal de la naviera autorizado para retirar la carga.",
+    )
     await account.deliver(answer.as_bytes())
 
     imap.stop()
