@@ -121,6 +121,26 @@ async def test_a_reply_to_our_mail_reaches_its_handler_once_without_the_quote(
     assert row.raw == raw and row.in_reply_to == mail.message_id
 
 
+async def test_a_reply_naming_our_mail_only_in_its_references_is_matched_by_them(
+    mailbox_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount, handled: list
+) -> None:
+    """Some clients answer a message further down the thread: In-Reply-To names that one, and our mail
+    is only among the References."""
+    mail = await sent_mail(mailbox_bot, smtp_server)
+    body = "Confirmo lo que dijo Sonia."
+    await imap_account.deliver(
+        reply(
+            "Re: Alerta",
+            body,
+            In_Reply_To="<sonia.1@aduana.example.sv>",
+            References=f"{mail.message_id} <sonia.1@aduana.example.sv>",
+        )
+    )
+    await mailbox_bot.run_job("mail.inbox")
+    ((ref, incoming),) = handled
+    assert (ref, incoming.matched_by, incoming.text) == ("A-2026-0042", "in_reply_to", body)
+
+
 async def test_a_reply_is_matched_by_the_case_number_in_its_subject(
     mailbox_bot: BotHarness, imap_account: ImapAccount, handled: list
 ) -> None:

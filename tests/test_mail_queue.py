@@ -39,7 +39,7 @@ async def test_vigia_outbox_lists_the_mail_and_telegram_notices_that_wait_and_wh
     database = Database(env["DATABASE_URL"])
     try:
         async with database.write() as session:
-            await enqueue(
+            mail = await enqueue(
                 session,
                 ref="F-2026-0007",
                 to=["soporte@proveedor.test"],
@@ -47,6 +47,7 @@ async def test_vigia_outbox_lists_the_mail_and_telegram_notices_that_wait_and_wh
                 text="Sin imagen",
                 now=datetime.now(UTC),
             )
+            mail.attempts, mail.last_error = 3, "SMTP 421 4.7.0 Try again later"  # as three refusals leave it
             session.add(
                 TelegramNotice(
                     key="anomalia:1:alert:5",
@@ -61,5 +62,6 @@ async def test_vigia_outbox_lists_the_mail_and_telegram_notices_that_wait_and_wh
         await database.dispose()
     code, out, _ = await vigia(env, "outbox")
     assert code == 0 and "F-2026-0007 pending" in out and "soporte@proveedor.test" in out
+    assert "attempts 3" in out and "last error: SMTP 421 4.7.0 Try again later" in out, "why it waits"
     assert "1 mail(s) pending or failed" in out
     assert "telegram #1 anomalia:1:alert:5 pending" in out and "NetworkError: Bad Gateway" in out

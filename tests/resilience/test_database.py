@@ -25,6 +25,8 @@ ANA = 1001
 REFERENCE = re.compile(r"Algo falló de nuestro lado \(referencia <code>[0-9A-F]{6}</code>\)")
 BUSY_TIMEOUT_MS = 300  # the bot's is 10 000 ms: the same behaviour, 30 times sooner
 
+SLOW_S = 30.0
+
 
 async def consignas(bot: BotHarness) -> list[Consigna]:
     async with bot.services.db.read() as session:
@@ -94,13 +96,17 @@ async def consigna_while_postgresql_is_down(bot: BotHarness, postgres: Cluster) 
     """Ana files a consigna with the server stopped, then again once it is back; returns the error replies."""
     bot.settings = bot.settings.model_copy(update={"database_url": postgres.url})
     await bot.restart()
-    await bot.ask("tec.ana", "/consignas")  # the pool holds a live connection, which the stop will cut
+    # Each step opens connections to a server just (re)started, on a machine the other tests load:
+    # the waits are as long as settle()'s, not the fake's default 5 s (one run in nine ran out).
+    await bot.ask("tec.ana", "/consignas", timeout=SLOW_S)  # the pool holds a live connection, which the stop cuts
     await asyncio.to_thread(postgres.stop)
     mark, _ = await bot.send("tec.ana", "/consigna Revisar la cámara del portón norte", "group")
-    await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Algo falló")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Algo falló", timeout=SLOW_S)
     await asyncio.to_thread(postgres.start)
     retry, _ = await bot.send("tec.ana", "/consigna Revisar la cámara del portón norte", "group")
-    done = await bot.fake.wait_for("sendMessage", after=retry, chat_id=GROUP_ID, text_contains="<b>Consigna #1</b>")
+    done = await bot.fake.wait_for(
+        "sendMessage", after=retry, chat_id=GROUP_ID, text_contains="<b>Consigna #1</b>", timeout=SLOW_S
+    )
     await bot.settle()
     # the group's updates go in order: every answer to the first /consigna came before the retry's post
     errors = [
