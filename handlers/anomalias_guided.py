@@ -117,7 +117,11 @@ async def button(update: Update, context: VigiaContext) -> None:
     unit = services.unit
     choices = {"site": unit.sites, "cam": unit.cameras, "cat": unit.anomalias.categories}
     offered = action == "cancel" or action in STEP_ACTIONS.get(draft.step, ())
-    if not offered or (action in choices and not _in_range(index, len(choices[action]))):
+    if offered and action in choices:
+        offered = _in_range(index, len(choices[action]))
+    if offered and action == "cam":  # only the chosen site's cameras are offered
+        offered = unit.cameras[int(index[0])].site == draft.site_code
+    if not offered:
         await query.answer(t(language, "anomalia.guided.stale"), show_alert=True)
         return
     await query.answer()

@@ -6,18 +6,35 @@ nothing in the database, and never end in a handler error.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 from sqlmodel import select
 
 from storage.anomalias import Anomaly, AnomalyDraft, AnomalyNotice
 from storage.consignas import Consigna
 from storage.fallas import Fault, FaultEvent
 from storage.prompts import PendingPrompt
+from tests.conftest import UNIT_YAML
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
 from tests.security.forge import forge
 
 LUIS, SONIA, OSCAR = 1005, 1009, 1006
+
+
+@pytest.fixture
+def unit_file(tmp_path: Path) -> Path:
+    """A second site with a camera of its own: a forged button may name a camera of the wrong site."""
+    unit = yaml.safe_load(UNIT_YAML)
+    unit["sites"].append({"code": "amatillo", "name": "Aduana Frontera El Amatillo", "kind": "frontera_terrestre"})
+    unit["cameras"].append(
+        {"code": "amatillo-1", "name": "El Amatillo 1", "site": "amatillo", "rtsp_url": "rtsp://127.0.0.1:8554/x"}
+    )
+    path = tmp_path / "vigia.yaml"
+    path.write_text(yaml.safe_dump(unit, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
 
 
 async def own_message(bot: BotHarness, who: str) -> dict:
@@ -168,6 +185,17 @@ async def test_it_refuses_an_option_the_draft_never_offered(bot: BotHarness, dat
     await answered(bot, mark, ok=None)
     await bot.settle()
     assert bot.take_errors() == []
+
+
+async def test_it_refuses_a_camera_of_another_site_than_the_drafts(bot: BotHarness) -> None:
+    started = await bot.ask("tec.ana", "/anomalia", text_contains="Nuevo reporte de anomalía")
+    mark, _ = await bot.press("tec.ana", started.result, "anmd:1:site:0")  # La Hachadura
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="Paso 2 de 5")
+    mark = forge(bot, "tec.ana", started.result, "anmd:1:cam:1")  # El Amatillo 1, never offered here
+    await answered(bot, mark, show_alert=True)
+    async with bot.services.db.read() as session:
+        draft = await session.get(AnomalyDraft, 1)
+    assert draft is not None and draft.cameras == "" and bot.take_errors() == []
 
 
 async def test_it_refuses_to_send_a_draft_that_is_not_complete(bot: BotHarness) -> None:
