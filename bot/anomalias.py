@@ -299,7 +299,7 @@ async def record_email_reply(services: Services, ref: str, reply: IncomingReply)
         log.warning("e-mail from %s names %s: no such case; kept as inbox #%s", reply.from_address, ref, reply.inbox_id)
         return
     async with services.db.read() as session:
-        seen = any(reply.message_id in (e.text or "") for e in await events_of(session, anomaly.id))  # type: ignore[arg-type]
+        seen = reply.recorded_in(e.text for e in await events_of(session, anomaly.id))  # type: ignore[arg-type]
     if seen or any(
         n.justification and n.justified_via == "email" and n.justification == reply.text.strip() for n in notices
     ):
@@ -325,7 +325,7 @@ async def record_email_reply(services: Services, ref: str, reply: IncomingReply)
             "respuesta_correo",
             None,
             services.now(),
-            f"{reply.from_address}: {reply.text}\n[{reply.message_id}]",
+            reply.as_event(with_sender=True),
         )
     if hinted:
         services.kick_outbox()

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.anomalias import Case
 from bot.i18n import Html, plain, t
+from bot.mail.inbox import event_words
 from bot.shifts import age, local_time
 from bot.text import shortened
 from bot.timeline import history
@@ -110,7 +111,7 @@ def timeline_text(case: Case, language: str, now: datetime, tz: ZoneInfo) -> str
         (
             event.at,
             case.names.get(event.person_id or 0, "Vigía"),
-            plain(language, f"anomalia.event.{event.kind}") + (f": {event.text}" if event.text else ""),
+            plain(language, f"anomalia.event.{event.kind}") + (f": {event_words(event.text)}" if event.text else ""),
         )
         for event in case.events
     ]

@@ -12,21 +12,25 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import audit, triage
-from bot.cameras.evidence import keep_reply_attachments
 from bot.fallas_mail import vendor_mail
 from bot.mail import outbox
 from bot.mail.compose import Attachment
 from bot.mail.inbox import IncomingReply
 from bot.services import Services
 from bot.text import case_number, fold
+from bot.unit_config import Contact
 from storage.claims import claim
 from storage.evidence import Evidence, case_photo, last_photo
 from storage.fallas import Fault, FaultEvent, fault_by_number, fault_events, next_fault_seq, open_fault_for, open_faults
 from storage.people import Person, person_names
 from storage.sites import Camera
 
+# "Ticket: TK-4411", "caso nº 123", "incidencia #INC-77": a number follows the word (with a digit in
+# it, so "el ticket será…" or "en caso necesario" name none).
 TICKET = re.compile(
-    r"\b(?:ticket|caso|incidencia|orden)\s*(?:n[°ºo.]*\s*)?[:#]?\s*([A-Z0-9][A-Z0-9-]{2,30})", re.IGNORECASE
+    r"\b(?:ticket|caso|incidencia|orden)\s*(?:(?:n[°º.]|no\.|núm\.?|número)\s*)?[:#]?\s*"
+    r"((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{2,30})\b",
+    re.IGNORECASE,
 )
 
 
@@ -232,27 +236,40 @@ async def _email_vendor(
     await _event(session, fault, "correo_proveedor", None, now, ", ".join(vendor.emails))
 
 
-async def record_vendor_reply(services: Services, ref: str, reply: IncomingReply) -> None:
-    """IMAP: the vendor answered; the reply joins the timeline, and a ticket number is picked up."""
-    now = services.now()
-    async with services.db.write() as session:
-        number = parse_number(ref, now.year)
+async def reply_to(services: Services, ref: str, reply: IncomingReply) -> Fault | None:
+    """The fault an e-mailed reply is about; None if there is no such fault or the reply is recorded."""
+    async with services.db.read() as session:
+        number = parse_number(ref, services.now().year)
         fault = await fault_by_number(session, *number) if number else None
-        if fault is None:
-            return
-        if any(
-            e.kind == "respuesta_proveedor" and e.text and reply.message_id in e.text
-            for e in await fault_events(session, fault.id)
-        ):  # type: ignore[arg-type]
-            return  # the same reply dispatched twice after a crash
-        fault.vendor_replied_at = fault.vendor_replied_at or now
-        number = fault.number
-        ticket = TICKET.search(f"{reply.subject}\n{reply.text}")
-        if ticket and not fault.vendor_ticket:
-            fault.vendor_ticket = ticket.group(1)
-        session.add(fault)
-        await _event(session, fault, "respuesta_proveedor", None, now, f"{reply.text}\n[{reply.message_id}]")
-    await keep_reply_attachments(services, reply.attachments, f"falla:{number}")
+        if fault is None or reply.recorded_in(e.text for e in await fault_events(session, fault.id)):  # type: ignore[arg-type]
+            return None
+    return fault
+
+
+async def record_reply(session: AsyncSession, services: Services, fault_id: int, reply: IncomingReply) -> Fault | None:
+    """In the caller's unit of work: the reply joins the timeline. From the vendor (an address of its
+    domains), it is their answer, and a ticket number in it is picked up; from anyone else in the
+    thread (a contract administrator answering all), only what they said. None if recorded since."""
+    fault = await session.get(Fault, fault_id)
+    if fault is None or reply.recorded_in(e.text for e in await fault_events(session, fault_id)):
+        return None
+    now = services.now()
+    if not from_vendor(reply.from_address, services.unit.mail.maintenance_vendor):
+        await _event(session, fault, "respuesta_correo", None, now, reply.as_event(with_sender=True))
+        return fault
+    fault.vendor_replied_at = fault.vendor_replied_at or now
+    ticket = TICKET.search(f"{reply.subject}\n{reply.text}")
+    if ticket and not fault.vendor_ticket:
+        fault.vendor_ticket = ticket.group(1)
+    session.add(fault)
+    await _event(session, fault, "respuesta_proveedor", None, now, reply.as_event())
+    return fault
+
+
+def from_vendor(address: str, vendor: Contact | None) -> bool:
+    """Its technicians write from addresses of their own, in the domains of those we write to."""
+    domains = {email.rpartition("@")[2].lower() for email in (vendor.emails if vendor else [])}
+    return address.rpartition("@")[2].lower() in domains
 
 
 async def resolve(

@@ -15,15 +15,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import fallas, notices, triage
+from bot.cameras.evidence import keep_reply_attachments
 from bot.fallas import FaultCase, Outcome, Target
 from bot.fallas_mail import target_name
 from bot.fallas_render import elapsed_line, fault_text
 from bot.i18n import Html, t
+from bot.mail.inbox import IncomingReply
 from bot.services import Services
 from bot.shifts import local_time
 from storage.fallas import Fault
 from storage.notices import NoticeKind, Record, latest_for
-from storage.people import Person, escalation_contacts, linked_with_role, person_by_key
+from storage.people import Person, escalation_contacts, person_by_key
 from storage.sites import Camera
 
 TOPIC = "fallas"
@@ -121,6 +123,20 @@ async def answer(
     return outcome, fault
 
 
+async def record_reply(services: Services, ref: str, reply: IncomingReply) -> None:
+    """IMAP (the F- reply handler): a reply to the vendor's e-mail, and the fault's message redrawn
+    with it, in one unit of work. Its files are kept first: a crash in between keeps them twice on
+    the next hand-over, never loses them."""
+    fault = await fallas.reply_to(services, ref, reply)
+    if fault is None:
+        return
+    await keep_reply_attachments(services, reply.attachments, f"falla:{fault.number}")
+    async with services.db.write() as session:
+        recorded = await fallas.record_reply(session, services, fault.id, reply)  # type: ignore[arg-type]
+        if recorded is not None:
+            await show(session, services, recorded)
+
+
 async def resolve(services: Services, fault_id: int, person: Person, treatment: str, cause: str) -> Outcome:
     """The resolution, the fault's last edit and the chiefs' notice (procedure III-2: "Comunica a
     Jefatura") in one unit of work, so the chiefs are told exactly when it is stored."""
@@ -138,7 +154,7 @@ async def _tell_chiefs(session: AsyncSession, services: Services, case: FaultCas
     fault = case.fault
     assert fault.resolved_at is not None
     key = f"falla:{fault.id}:resolved:{fault.resolved_at:%Y%m%dT%H%M%S}"
-    for chief in await linked_with_role(session, "jefe"):
+    for chief in await escalation_contacts(session, "jefe"):  # the coordinators if no chief is on Telegram
         language = chief.language
         text = t(
             language,

@@ -9,12 +9,21 @@ from bot import triage
 from bot.fallas import FaultCase, waited
 from bot.fallas_mail import target_name
 from bot.i18n import plain, t
+from bot.mail.inbox import event_words
 from bot.shifts import age, duration, local_time
 from bot.timeline import history
 from bot.unit_config import UnitConfig
 from storage.fallas import Fault
 
-TOLD = ("abierta", "respuesta_proveedor", "resuelta", "correo_proveedor", "restablecida", "reabierta")  # with text
+TOLD = (  # with their text
+    "abierta",
+    "respuesta_proveedor",
+    "respuesta_correo",
+    "resuelta",
+    "correo_proveedor",
+    "restablecida",
+    "reabierta",
+)
 
 
 def elapsed_line(case: FaultCase, language: str, now: datetime) -> str:
@@ -127,6 +136,6 @@ def timeline_text(case: FaultCase, language: str, now: datetime, tz: ZoneInfo) -
     for event in case.events:
         what = plain(language, f"falla.event.{event.kind}")
         if event.text and event.kind in TOLD:
-            what += f": {event.text.split(chr(10) + '[')[0]}"
+            what += f": {event_words(event.text)}"
         entries.append((event.at, case.names.get(event.person_id or 0, "Vigía"), what))
     return history(language, t(language, "falla.timeline_title", number=case.fault.number), entries, tz, now)

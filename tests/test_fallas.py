@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pypdf
+import pytest
 from sqlmodel import select
 
 from bot import fallas
@@ -128,9 +129,16 @@ async def test_the_vendors_reply_by_email_joins_the_fault(
     await press(bot, posted, "fll:1:ans:enlace_correcto")
     await bot.run_job("mail.deliver")
     (sent,) = await smtp_server.wait_for(1)
-    body = "Recibido. Abrimos el Ticket: TK-4411 y enviamos técnico mañana.\n\n> Estimados señores:"
-    reply = reply_to(sent.message, "Soporte <soporte@proveedor.test>", body)
+    contract = reply_to(sent.message, "Contrato <contrato@mh.test>", "En caso necesario, el ticket será escalado.")
+    await imap_account.deliver(contract.as_bytes())  # the contract administrator, in copy, answers all
+    await bot.run_job("mail.inbox")
+    case = await fallas.load(bot.services, 1)
+    assert case is not None and case.fault.vendor_replied_at is None and case.fault.vendor_ticket is None
+
+    body = "Recibido. En caso necesario, Ticket: TK-4411; enviamos técnico mañana.\n\n> Estimados señores:"
+    reply = reply_to(sent.message, "Técnico <jperez@proveedor.test>", body)  # the vendor's own technician
     await imap_account.deliver(reply.as_bytes())
+    mark = bot.fake.mark()
     await bot.run_job("mail.inbox")
     await bot.run_job("mail.inbox")
     case = await fallas.load(bot.services, 1)
@@ -138,6 +146,43 @@ async def test_the_vendors_reply_by_email_joins_the_fault(
     replies = [e for e in case.events if e.kind == "respuesta_proveedor"]
     assert len(replies) == 1 and "enviamos técnico mañana" in (replies[0].text or "")
     assert "Estimados" not in (replies[0].text or "")
+    edited = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    assert "El proveedor respondió" in edited.params["text"] and "TK-4411" in edited.params["text"]
+    timeline = (await bot.ask("coord.carlos", "/falla F-2026-0001")).params["text"]
+    assert "respuesta por correo: contrato@mh.test: En caso necesario" in timeline
+    assert "respuesta del proveedor: Recibido." in timeline and "@" not in timeline.split("respuesta del proveedor")[1]
+
+
+async def test_with_no_chief_on_telegram_the_coordinators_hear_of_the_resolution(bot: BotHarness) -> None:
+    await bot.link("jefe.marta", None)
+    posted = await open_fault(bot)
+    mark, _ = await bot.press("coord.carlos", posted.result, "fll:1:resolve")
+    question = await bot.fake.wait_for("sendMessage", after=mark, text_contains="tratamiento y la solución")
+    mark = bot.fake.mark()
+    bot.fake.send_text(
+        bot.user("coord.carlos"), bot.group, "Se reinició el grabador del sitio", reply_to=question.result
+    )
+    causes = await bot.fake.wait_for("sendMessage", after=mark, text_contains="causa de F-2026-0001")
+    mark, _ = await bot.press("coord.carlos", causes.result, "fll:1:cause:grabador")
+    told = await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="resuelta")
+    assert "reinició el grabador" in told.params["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ticket"),
+    [
+        ("Abrimos el Ticket: TK-4411 y enviamos técnico", "TK-4411"),
+        ("Su caso nº 123456 fue asignado", "123456"),
+        ("Incidencia #INC-0077 registrada", "INC-0077"),
+        ("Ticket No. 5521.", "5521"),
+        ("En caso necesario enviaremos un técnico", None),
+        ("El ticket será asignado mañana", None),
+        ("Estamos revisando la incidencia reportada", None),
+    ],
+)
+def test_a_ticket_number_is_taken_only_where_one_is_named(text: str, ticket: str | None) -> None:
+    found = fallas.TICKET.search(text)
+    assert (found.group(1) if found else None) == ticket
 
 
 async def test_a_silent_vendor_is_chased_once_and_shows_in_the_list(mail_bot: BotHarness) -> None:

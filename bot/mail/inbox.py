@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
@@ -73,6 +73,21 @@ class IncomingReply:
     text: str
     received_at: datetime
     attachments: tuple[Attachment, ...] = ()
+
+    def as_event(self, *, with_sender: bool = False) -> str:
+        """The reply as a timeline event's text: its words, then its Message-ID, by which a handler
+        knows the same reply handed over again (`recorded_in`)."""
+        words = f"{self.from_address}: {self.text}" if with_sender else self.text
+        return f"{words}\n[{self.message_id}]"
+
+    def recorded_in(self, event_texts: Iterable[str | None]) -> bool:
+        return any(self.message_id in (text or "") for text in event_texts)
+
+
+def event_words(text: str) -> str:
+    """A reply's event text as people read it, without the Message-ID `as_event` ends it with."""
+    words, marker, tail = text.rpartition("\n[<")
+    return words if marker and tail.endswith(">]") else text
 
 
 ReplyHandler = Callable[["Services", str, IncomingReply], Awaitable[None]]
