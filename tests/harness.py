@@ -140,6 +140,13 @@ class BotHarness:
         mark, chat = await self.send(who, text, where)
         return await self.fake.wait_for("sendMessage", after=mark, chat_id=chat["id"], **match)
 
+    def answer(self, who: str, question: Call, text: str) -> int:
+        """`who` answers the bot's `question` by replying to it, in its chat; returns the mark to wait after."""
+        mark, chat_id = self.fake.mark(), question.params["chat_id"]
+        chat = self.group if chat_id == self.group["id"] else self.private(who)
+        self.fake.send_text(self.user(who), chat, text, reply_to=question.result)
+        return mark
+
     async def press(self, who: str, message: dict, data: str) -> tuple[int, dict]:
         """Press a button of a message the bot sent (as it is now); returns the mark and the query."""
         mark = self.fake.mark()

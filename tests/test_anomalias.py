@@ -34,13 +34,6 @@ async def file(
     return report, calls, alert
 
 
-def answer(bot: BotHarness, who: str, chat: dict, text: str, question: Call) -> int:
-    """`who` answers the bot's `question` in `chat`, by replying to it; returns the mark to wait after."""
-    mark = bot.fake.mark()
-    bot.fake.send_text(bot.user(who), chat, text, reply_to=question.result)
-    return mark
-
-
 async def test_an_urgent_report_is_routed_alerted_and_asks_for_the_call_first(bot: BotHarness) -> None:
     report, calls, alert = await file(bot)
     assert report.params["message_thread_id"] == bot.unit.group.topics.anomalias
@@ -80,7 +73,7 @@ async def test_the_call_the_receipt_and_the_justification_are_recorded(bot: BotH
     )
     refused = await bot.ask("adm.luis", "ok")
     assert "no alcanza como justificación" in refused.params["text"]
-    mark = answer(bot, "adm.luis", bot.private("adm.luis"), JUSTIFICATION, question)
+    mark = bot.answer("adm.luis", question, JUSTIFICATION)
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="quedó registrada")
     posted = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="📝 Justificación")
     assert posted.params["reply_parameters"]["message_id"] == report.result["message_id"]
@@ -96,10 +89,10 @@ async def test_the_coordinator_closes_it_and_a_technician_cannot(bot: BotHarness
     assert "es para: coordinador técnico, jefe de la UTMV" in refused.params["text"]
     mark, _ = await bot.press("coord.carlos", report.result, "anm:close:1")
     question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="nota de cierre")
-    mark = answer(bot, "coord.carlos", bot.group, "Verificadísimo", question)
+    mark = bot.answer("coord.carlos", question, "Verificadísimo")
     short = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID)
     assert short.params["text"].startswith("Escriba una nota de cierre de al menos tres palabras")
-    mark = answer(bot, "coord.carlos", bot.group, "Verificado con la aduana, sin novedad", question)
+    mark = bot.answer("coord.carlos", question, "Verificado con la aduana, sin novedad")
     await bot.fake.wait_for("sendMessage", after=mark, text_contains="A-2026-0001 cerrada.")
     closed = await bot.fake.wait_for("editMessageText", after=mark, message_id=report.result["message_id"])
     assert "Estado: cerrada por Carlos Rivas" in closed.params["text"] and "reply_markup" not in closed.params
@@ -118,9 +111,9 @@ async def test_it_refuses_a_justification_typed_while_the_case_was_closed_and_na
     )
     mark, _ = await bot.press("coord.carlos", report.result, "anm:close:1")
     closing = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="nota de cierre")
-    mark = answer(bot, "coord.carlos", bot.group, "Verificado con la aduana", closing)
+    mark = bot.answer("coord.carlos", closing, "Verificado con la aduana")
     await bot.fake.wait_for("sendMessage", after=mark, text_contains="A-2026-0001 cerrada.")
-    mark = answer(bot, "adm.luis", bot.private("adm.luis"), JUSTIFICATION, question)
+    mark = bot.answer("adm.luis", question, JUSTIFICATION)
     refused = await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS)
     assert refused.params["text"] == "La anomalía A-2026-0001 ya está cerrada; no se cambió nada."
     await bot.settle()
@@ -140,7 +133,7 @@ async def test_a_second_justification_is_refused_and_the_first_stands(bot: BotHa
     assert luis is not None
     emailed, _ = await anomalias_notify.justify(bot.services, 1, luis, JUSTIFICATION, "email")  # meanwhile, by mail
     assert emailed is Outcome.OK
-    mark = answer(bot, "adm.luis", bot.private("adm.luis"), "No era nada, ya se retiraron todos", question)
+    mark = bot.answer("adm.luis", question, "No era nada, ya se retiraron todos")
     refused = await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS)
     assert refused.params["text"].startswith("Su justificación de A-2026-0001 ya quedó registrada")
 

@@ -158,10 +158,7 @@ async def test_with_no_chief_on_telegram_the_coordinators_hear_of_the_resolution
     posted = await open_fault(bot)
     mark, _ = await bot.press("coord.carlos", posted.result, "fll:1:resolve")
     question = await bot.fake.wait_for("sendMessage", after=mark, text_contains="tratamiento y la solución")
-    mark = bot.fake.mark()
-    bot.fake.send_text(
-        bot.user("coord.carlos"), bot.group, "Se reinició el grabador del sitio", reply_to=question.result
-    )
+    mark = bot.answer("coord.carlos", question, "Se reinició el grabador del sitio")
     causes = await bot.fake.wait_for("sendMessage", after=mark, text_contains="causa de F-2026-0001")
     mark, _ = await bot.press("coord.carlos", causes.result, "fll:1:cause:grabador")
     told = await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="resuelta")
