@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 
 from bot import consignas, notices
 from bot.consignas import Draft, Outcome
-from bot.consignas_render import board_text, consigna_text, holder_name
+from bot.consignas_render import board_text, consigna_text, holder_name, pinned
 from bot.i18n import t
 from bot.notices_delivery import deliver_to
 from bot.services import Services
@@ -95,7 +95,8 @@ async def refresh_board(bot: Bot, services: Services) -> None:
     """Redraw the pinned board. A refusal is logged, not raised: the board is a summary the
     consignas.board job redraws within minutes, and a consigna already stored must not be answered
     with "Algo falló, intente de nuevo", which would have it filed twice."""
-    text = await board_now(services, services.unit.language)
+    language = services.unit.language
+    text = pinned(await board_now(services, language), language)
     try:
         await publish_board(bot, services, BOARD, TOPIC, text)
     except TelegramError as exc:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Html, t
 from bot.shifts import age, local_time
+from bot.text import TELEGRAM_MAX, pieces
 from storage.consignas import Consigna, ConsignaEvent, ConsignaStatus
 
 BOARD_TEXT_WIDTH = 60
@@ -72,6 +73,14 @@ def consigna_text(
         if consigna.due_at and consigna.due_at <= now:
             lines.append(t(language, "consigna.overdue", age=age(now - consigna.due_at, language)))
     return "\n".join(lines)
+
+
+def pinned(board: str, language: str) -> str:
+    """The board as pinned: one message, so a list too long for it ends with how many more /consignas
+    shows (every line is a consigna)."""
+    shown = pieces(board, TELEGRAM_MAX - 200)[0]
+    hidden = board.count("\n") - shown.count("\n")
+    return shown if not hidden else shown + "\n" + t(language, "consigna.board_more", count=hidden)
 
 
 def board_text(consignas: list[Consigna], names: dict[int, str], language: str, now: datetime, tz: ZoneInfo) -> str:

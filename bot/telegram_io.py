@@ -49,8 +49,11 @@ async def publish_board(bot: Bot, services: Services, key: str, topic: str, text
                 return
             log.warning("board %s could not be edited (%s); posting a new one", key, exc.message)
     message = await post(bot, services, topic, text)
-    await bot.pin_chat_message(message.chat_id, message.message_id, disable_notification=True)
-    async with services.db.write() as session:
+    async with services.db.write() as session:  # before the pin: a board that cannot be pinned is still edited
         board = await session.get(PinnedBoard, key) or PinnedBoard(key=key, chat_id=message.chat_id, message_id=0)
         board.chat_id, board.message_id = message.chat_id, message.message_id
         session.add(board)
+    try:
+        await bot.pin_chat_message(message.chat_id, message.message_id, disable_notification=True)
+    except BadRequest as exc:
+        log.warning("board %s posted but not pinned (%s): give the bot the right to pin messages", key, exc.message)

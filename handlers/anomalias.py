@@ -94,7 +94,7 @@ async def file_and_notify(message: Message, context: VigiaContext, report: NewRe
 async def anomalias_abiertas(update: Update, context: VigiaContext) -> None:
     services = context.services
     text = list_text(await anomalias.open_list(services), services.unit, context.language, services.now())
-    await update.effective_message.reply_text(text)  # type: ignore[union-attr]
+    await reply_in_pieces(update.effective_message, text)  # type: ignore[arg-type]
 
 
 OUTCOME_KEYS = {

@@ -12,7 +12,7 @@ from bot.consignas import DraftError, Outcome
 from bot.context import VigiaContext
 from bot.i18n import Html, t
 from bot.roles import SUPERVISORS, UNIT_STAFF, Role
-from handlers.commands import Command, check_role
+from handlers.commands import Command, check_role, reply_in_pieces
 from storage.consignas import Consigna, ConsignaStatus
 from storage.people import Person
 from storage.prompts import PendingPrompt
@@ -37,7 +37,7 @@ async def consigna(update: Update, context: VigiaContext) -> None:
 
 async def consignas_abiertas(update: Update, context: VigiaContext) -> None:
     text = await consignas_board.board_now(context.services, context.language)
-    await update.effective_message.reply_text(text)  # type: ignore[union-attr]
+    await reply_in_pieces(update.effective_message, text)  # type: ignore[arg-type]
 
 
 async def button(update: Update, context: VigiaContext) -> None:

@@ -65,7 +65,7 @@ async def fallas_abiertas(update: Update, context: VigiaContext) -> None:
         services.now(),
         services.unit.fallas.vendor_reply_hours,
     )
-    await update.effective_message.reply_text(text)  # type: ignore[union-attr]
+    await reply_in_pieces(update.effective_message, text)  # type: ignore[arg-type]
 
 
 async def button(update: Update, context: VigiaContext) -> None:

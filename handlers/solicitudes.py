@@ -154,7 +154,7 @@ async def lista(update: Update, context: VigiaContext) -> None:
     message, services = update.effective_message, context.services
     assert message is not None
     open_ones = await solicitudes.open_list(services)
-    await message.reply_text(listing(services, open_ones, context.language, solicitudes.today(services)))
+    await reply_in_pieces(message, listing(services, open_ones, context.language, solicitudes.today(services)))
 
 
 async def button(update: Update, context: VigiaContext) -> None:

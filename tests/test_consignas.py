@@ -130,6 +130,36 @@ async def test_the_board_is_pinned_once_and_edited_in_place(bot: BotHarness) -> 
     assert "#1 Primera consigna · Sin tomar todavía · hace 3 h 20 min" in listing.params["text"]
 
 
+async def test_a_board_the_bot_may_not_pin_is_still_edited_in_place(bot: BotHarness) -> None:
+    bot.fake.chats[GROUP_ID].bot_admin = False  # the group never gave the bot the right to pin
+    await create(bot, "coord.carlos", "Primera consigna")
+    mark = bot.fake.mark()
+    await create(bot, "jefe.marta", "Segunda consigna")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="#2 Segunda")
+    boards = [c for c in bot.fake.calls if c.method == "sendMessage" and "Consignas abiertas" in str(c.params["text"])]
+    assert len(boards) == 1, "posted once, then edited: not a new board at every change"
+
+
+async def test_a_long_board_ends_with_how_many_more_and_the_list_shows_them_all(bot: BotHarness) -> None:
+    async with bot.services.db.write() as session:
+        session.add_all(
+            Consigna(
+                text=f"Verificar la grabación del carril {n} durante toda la noche",
+                origin="test",
+                created_at=bot.services.now(),
+            )
+            for n in range(1, 61)
+        )
+    mark = bot.fake.mark()
+    await bot.run_job("consignas.board")
+    board = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Consignas abiertas")
+    assert board.ok and board.params["text"].endswith("más: /consignas las muestra todas.")
+    mark, chat = await bot.send("tec.ana", "/consignas")
+    first = await bot.fake.wait_for("sendMessage", after=mark, chat_id=chat["id"])
+    rest = await bot.fake.wait_for("sendMessage", after=first.index + 1, chat_id=chat["id"])
+    assert "#1 Verificar" in first.params["text"] and "#60 Verificar" in rest.params["text"]
+
+
 async def test_an_overdue_consigna_is_chased_then_escalated_once(bot: BotHarness) -> None:
     await create(bot, "jefe.marta", "Reportar estado del enlace @ana !10:30")
     bot.clock.advance(timedelta(minutes=31))
