@@ -70,10 +70,26 @@ async def change(
     """The change and the edit of the consigna's message in one unit of work, before anyone is
     answered: a crash after the commit leaves the edit owed, not lost."""
     async with services.db.write() as session:
+        held = await session.get(Consigna, consigna_id)
+        holder_id = held.holder_id if held else None
         outcome, updated = await consignas.change(session, consigna_id, person, action, services.now(), text, photo)
         if outcome is Outcome.OK and updated is not None:
             await show(session, services, updated)
+            if action == "take" and holder_id is not None:  # taken over: whoever had it is told
+                await _tell_taken_over(session, services, updated, holder_id, person)
     return outcome, updated
+
+
+async def _tell_taken_over(
+    session: AsyncSession, services: Services, consigna: Consigna, holder_id: int, taker: Person
+) -> None:
+    holder = await session.get(Person, holder_id)
+    if holder is None:
+        return
+    text = t(holder.language, "consigna.taken_over", name=taker.name, id=consigna.id, text=consigna.text)
+    await notices.tell(
+        session, services, holder, text, key=f"consigna:{consigna.id}:taken:{services.now():%Y%m%dT%H%M%S}"
+    )
 
 
 async def settle(bot: Bot, services: Services) -> None:

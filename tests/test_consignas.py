@@ -82,6 +82,9 @@ async def test_take_note_and_the_holders_rule(bot: BotHarness) -> None:
     mark, _ = await bot.press("tec.ana", posted.result, "cns:done:1")
     refused = await bot.fake.wait_for("answerCallbackQuery", after=mark)
     assert refused.params["show_alert"] is True and "(Kevin Portillo)" in refused.params["text"]
+    mark, _ = await bot.press("tec.ana", posted.result, "cns:take:1")  # Ana takes it over: Kevin hears of it
+    told = await bot.fake.wait_for("sendMessage", after=mark, chat_id=1002, text_contains="took over order #1")
+    assert "Ana López" in told.params["text"] and "Ronda de cámaras" in told.params["text"]
     mark, _ = await bot.press("tec.ana", posted.result, "cns:cancel:1")
     refused = await bot.fake.wait_for("answerCallbackQuery", after=mark)
     assert "Solo coordinación y jefatura pueden cancelar" in refused.params["text"]
