@@ -118,18 +118,25 @@ def slot_of(services: Services, key: str) -> Slot:
 
 
 def may_accept(person: Person, handover: Handover, incoming: list[Person]) -> Acceptance | None:
-    """None when `person` may accept; otherwise why not."""
-    if Role(person.role) in SUPERVISORS:
-        return None
+    """None when `person` may accept; otherwise why not. Never the one handing over, whatever their role."""
     if person.id == handover.from_person_id:
         return Acceptance.OWN
+    if Role(person.role) in SUPERVISORS:
+        return None
     if incoming and person.id not in {p.id for p in incoming}:
         return Acceptance.NOT_INCOMING
     return None if Role(person.role) == Role.TECNICO else Acceptance.NOT_INCOMING
 
 
-async def compose(services: Services, person: Person, notes: str) -> tuple[Handover, bool]:
-    """The open handover of the outgoing shift, or a new one; True when new."""
+class Composed(StrEnum):
+    NEW = "new"
+    UPDATED = "updated"  # the open one, with the notes given and what was opened since
+    OPEN = "open"  # the open one, as it was
+
+
+async def compose(services: Services, person: Person, notes: str) -> tuple[Handover, Composed]:
+    """The open handover of the outgoing shift, brought up to date, or a new one. A second /relevo adds
+    its notes, and whatever was opened since the first (a consigna, an anomaly, a fault) as items."""
     now = services.now()
     outgoing = outgoing_slot(services, now)
     incoming = slot_at(services.unit.shifts, outgoing.end, services.tz)
@@ -137,7 +144,16 @@ async def compose(services: Services, person: Person, notes: str) -> tuple[Hando
     async with services.db.write() as session:
         existing = await handover_of_slot(session, outgoing.key)
         if existing is not None and existing.accepted_at is None:
-            return existing, False
+            known = {(item.kind, item.ref) for item in await items_of(session, existing.id)}  # type: ignore[arg-type]
+            new = [(kind, item) for kind, item in drafts if (kind, item.ref) not in known]
+            session.add_all(
+                HandoverItem(handover_id=existing.id, kind=kind, ref=item.ref, label=item.label)  # type: ignore[arg-type]
+                for kind, item in new
+            )
+            if notes:
+                existing.notes = f"{existing.notes}\n{notes}" if existing.notes else notes
+                session.add(existing)
+            return existing, Composed.UPDATED if new or notes else Composed.OPEN
         handover = Handover(
             slot_key=outgoing.key, incoming_slot_key=incoming.key, from_person_id=person.id, notes=notes, created_at=now
         )  # type: ignore[arg-type]
@@ -156,7 +172,7 @@ async def compose(services: Services, person: Person, notes: str) -> tuple[Hando
             object_id=handover.id,
             detail={"items": len(drafts), "slot": outgoing.key},
         )
-    return handover, True
+    return handover, Composed.NEW
 
 
 async def load(services: Services, handover_id: int) -> tuple[Handover | None, list[HandoverItem]]:

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import notices, relevo, turnos
 from bot.i18n import t
-from bot.relevo import Acceptance
+from bot.relevo import Acceptance, Composed
 from bot.relevo_render import handover_text, summary_text
 from bot.roles import Role
 from bot.services import Services
@@ -83,15 +83,13 @@ async def _show(services: Services, handover_id: int) -> None:
         await notices.show(session, services, Record.of(Handover, handover.id), TOPIC, text, markup)
 
 
-async def hand_over(services: Services, person: Person, notes: str) -> tuple[Handover, bool]:
-    """/relevo: the outgoing shift's handover, composed (or the open one) and its message owed; False
-    when it was open and shown already, so the person is pointed to it instead. A handover stored but
-    never shown (a crash in between) is shown now."""
-    handover, created = await relevo.compose(services, person, notes)
-    if not created and handover.message_id is not None:
-        return handover, False
-    await _show(services, handover.id)  # type: ignore[arg-type]
-    return handover, True
+async def hand_over(services: Services, person: Person, notes: str) -> tuple[Handover, Composed]:
+    """/relevo: the outgoing shift's handover, composed (or the open one, brought up to date) and its
+    message owed. A handover stored but never shown (a crash in between) is shown now."""
+    handover, composed = await relevo.compose(services, person, notes)
+    if composed is not Composed.OPEN or handover.message_id is None:
+        await _show(services, handover.id)  # type: ignore[arg-type]
+    return handover, composed
 
 
 async def accept(services: Services, handover_id: int, item_id: int | None, person: Person) -> Accepted:

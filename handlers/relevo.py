@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler
 from bot import consignas_board, relevo_board
 from bot.context import VigiaContext
 from bot.i18n import t
-from bot.relevo import Acceptance
+from bot.relevo import Acceptance, Composed
 from bot.roles import UNIT_STAFF
 from handlers.commands import Command, check_role
 
@@ -27,11 +27,12 @@ async def relevo_command(update: Update, context: VigiaContext) -> None:
     message, person, services = update.effective_message, context.person, context.services
     assert message is not None and person is not None
     parts = (message.text or "").split(maxsplit=1)
-    handover, shown = await relevo_board.hand_over(services, person, parts[1].strip() if len(parts) > 1 else "")
-    if not shown:
+    handover, composed = await relevo_board.hand_over(services, person, parts[1].strip() if len(parts) > 1 else "")
+    if composed is not Composed.NEW:
         same_chat = handover.chat_id == message.chat_id
+        key = "relevo.updated" if composed is Composed.UPDATED else "relevo.already_open"
         await message.reply_text(
-            t(context.language, "relevo.already_open"), reply_to_message_id=handover.message_id if same_chat else None
+            t(context.language, key), reply_to_message_id=handover.message_id if same_chat else None
         )
 
 

@@ -59,11 +59,23 @@ async def test_a_full_shift_change_with_partial_acceptance(bot: BotHarness) -> N
         assert (await session.get(Consigna, 2)).holder_id == (await session.get(Consigna, 1)).holder_id  # type: ignore[union-attr]
 
 
-async def test_a_second_relevo_points_to_the_open_one(bot: BotHarness) -> None:
+async def test_a_second_relevo_points_to_the_open_one_and_brings_it_up_to_date(bot: BotHarness) -> None:
     posted = await hand_over(bot)
     again = await bot.ask("tec.ana", "/relevo", where="group")
     assert "Ya hay un relevo abierto" in again.params["text"]
     assert again.params["reply_parameters"]["message_id"] == posted.result["message_id"]
+
+    mark, _ = await bot.send("coord.carlos", "/consigna Llamar al técnico del enlace a las 15:00", "group")
+    await bot.fake.wait_for("sendMessage", after=mark, text_contains="Consigna #3")
+    mark, _ = await bot.send("tec.ana", "/relevo El enlace de El Amatillo cayó dos veces", "group")
+    updated = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="quedó al día")
+    assert updated.params["reply_parameters"]["message_id"] == posted.result["message_id"]
+    edited = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    assert "3. ⬜ #3 Llamar al técnico del enlace" in edited.params["text"]
+    assert (
+        "El enlace de El Amatillo cayó dos veces" in edited.params["text"]
+        and "Faltan por aceptar: 3 de 3." in (edited.params["text"])
+    )
 
 
 async def test_a_relevo_stored_but_never_shown_is_shown_by_the_next_relevo(bot: BotHarness) -> None:

@@ -131,6 +131,11 @@ def test_who_may_close_a_consigna(holder: int | None, person: Person, allowed: b
     assert may_close(consigna, person) is allowed
 
 
+def test_a_coordinator_handing_over_may_not_accept_it_either() -> None:
+    handover = Handover(slot_key="x", incoming_slot_key="y", from_person_id=CARLOS.id, created_at=local(4, 13, 50))  # type: ignore[arg-type]
+    assert may_accept(CARLOS, handover, [KEVIN]) is Acceptance.OWN
+
+
 @pytest.mark.parametrize(
     ("person", "incoming", "expected"),
     [
