@@ -21,7 +21,7 @@ from bot.services import Services
 from bot.shifts import local_time, slot_at
 from bot.turnos import Duty
 from storage.notices import Record
-from storage.people import Person, escalation_contacts, linked_with_role, person_names
+from storage.people import Person, escalation_contacts, person_names
 from storage.relevo import Handover, HandoverItem
 
 TOPIC = "consignas"
@@ -176,15 +176,21 @@ async def prompt_outgoing(services: Services) -> None:
 
 async def summarise_ended_shifts(services: Services) -> None:
     """After each shift, the chief gets its summary privately, once, even if the bot was down then
-    (within SUMMARY_CATCH_UP)."""
+    (within SUMMARY_CATCH_UP). It waits for the handover to be accepted, or for the time after which
+    the coordinators are told it was not: "who accepted" is what the chief reads it for. With no
+    chief on Telegram, the coordinators get it."""
+    settle = timedelta(minutes=services.unit.relevo.escalate_after)
     for slot in await turnos.ended_since_install(services, SUMMARY_CATCH_UP):
         if await turnos.already_sent(services, slot.key, "summary"):
             continue
         touched, still_open, handover = await relevo.shift_summary_data(services, slot)
+        accepted = handover is not None and handover.accepted_at is not None
+        if not accepted and services.now() < slot.end + settle:
+            continue
         async with turnos.once(services, slot.key, "summary") as session:
             if session is None:
                 continue
             names = await person_names(session)
-            for chief in await linked_with_role(session, Role.JEFE):
+            for chief in await escalation_contacts(session, Role.JEFE):
                 text = summary_text(slot, touched, still_open, handover, names, chief.language, services.tz)
                 await notices.tell(session, services, chief, text, key=f"relevo:summary:{slot.key}")

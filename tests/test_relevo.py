@@ -166,6 +166,20 @@ async def test_the_outgoing_shift_is_prompted_and_the_chief_gets_a_summary(bot: 
     assert [c.params["chat_id"] for c in bot.fake.calls[mark:] if c.method == "sendMessage"].count(1004) == 1
 
 
+async def test_the_chiefs_summary_waits_for_the_acceptance_or_for_the_escalation(bot: BotHarness) -> None:
+    posted = await hand_over(bot)
+    bot.clock.set(datetime(2026, 12, 4, 20, 1, tzinfo=UTC))  # 14:01: the shift has ended, nobody accepted yet
+    mark = bot.fake.mark()
+    await bot.run_job("relevo.tick")
+    assert not [c for c in bot.fake.calls[mark:] if c.params.get("chat_id") == 1004]
+    bot.clock.set(datetime(2026, 12, 4, 20, 10, tzinfo=UTC))
+    press, _ = await bot.press("tec.kevin", posted.result, "rlv:1:all")
+    await bot.fake.wait_for("editMessageText", after=press, text_contains="Relevo aceptado")
+    await bot.run_job("relevo.tick")
+    summary = await bot.fake.wait_for("sendMessage", after=mark, chat_id=1004, text_contains="Resumen del turno mañana")
+    assert "aceptado por Kevin Portillo a las 14:10" in summary.params["text"]
+
+
 async def test_a_press_on_a_handover_accepted_but_never_redrawn_redraws_it(bot: BotHarness) -> None:
     """A crash between Kevin's acceptance and owing the message's edit (two units of work) left the
     old buttons. Expected: his next press says it was accepted already and the message catches up;
@@ -211,7 +225,7 @@ async def test_open_anomalies_are_handed_over_too(bot: BotHarness) -> None:
 
 
 async def test_the_chiefs_summary_survives_telegram_being_down(bot: BotHarness) -> None:
-    bot.clock.set(datetime(2026, 12, 4, 20, 1, tzinfo=UTC))  # 14:01: the morning shift has ended
+    bot.clock.set(datetime(2026, 12, 4, 20, 31, tzinfo=UTC))  # 14:31: no handover, and its 30 minutes are up
     bot.fake.fail_next("sendMessage", error_code=502, description="Bad Gateway")
     mark = bot.fake.mark()
     await bot.run_job("relevo.tick")  # the summary fails: its claim is given back
