@@ -161,6 +161,38 @@ async def create_in(
     return consigna
 
 
+async def _close(
+    session: AsyncSession,
+    consigna: Consigna,
+    person: Person,
+    now: datetime,
+    *,
+    done: bool,
+    text: str | None,
+    photo: str | None = None,
+) -> None:
+    if done:
+        consigna.status, consigna.result, consigna.result_photo = ConsignaStatus.CUMPLIDA, text, photo
+        consigna.holder_id = consigna.holder_id or person.id
+    else:
+        consigna.status, consigna.cancel_reason = ConsignaStatus.CANCELADA, text
+    consigna.closed_at, consigna.closed_by_id = now, person.id
+    await _record(session, consigna, "cumplida" if done else "cancelada", person, now, text, photo)
+
+
+async def close_with_its_case(
+    session: AsyncSession, consigna_id: int, person: Person, now: datetime, *, done: bool, text: str
+) -> Consigna | None:
+    """A consigna made for a case (an information request) that just ended, in the case's unit of
+    work: done when the case was answered, cancelled otherwise, by whoever ended the case. None when
+    it was closed already."""
+    consigna = await session.get(Consigna, consigna_id)
+    if consigna is None or consigna.status != ConsignaStatus.ABIERTA:
+        return None
+    await _close(session, consigna, person, now, done=done, text=text)
+    return consigna
+
+
 async def change(
     session: AsyncSession,
     consigna_id: int,
@@ -187,15 +219,11 @@ async def change(
     elif action == "done":
         if not may_close(consigna, person):
             return Outcome.NOT_HOLDER, consigna
-        consigna.status, consigna.result, consigna.result_photo = ConsignaStatus.CUMPLIDA, text, photo
-        consigna.closed_at, consigna.closed_by_id, consigna.holder_id = now, person.id, consigna.holder_id or person.id
-        await _record(session, consigna, "cumplida", person, now, text, photo)
+        await _close(session, consigna, person, now, done=True, text=text, photo=photo)
     elif action == "cancel":
         if Role(person.role) not in SUPERVISORS:
             return Outcome.SUPERVISORS_ONLY, consigna
-        consigna.status, consigna.cancel_reason = ConsignaStatus.CANCELADA, text
-        consigna.closed_at, consigna.closed_by_id = now, person.id
-        await _record(session, consigna, "cancelada", person, now, text)
+        await _close(session, consigna, person, now, done=False, text=text)
     else:
         raise ValueError(action)
     return Outcome.OK, consigna

@@ -394,6 +394,17 @@ async def act(
                 session, draft, person, now, origin=Origin.SOLICITUD, source_ref=solicitud.number
             )
             solicitud.consigna_id = consigna.id
+        elif new in CLOSING and solicitud.consigna_id is not None:  # the technicians' order ends with it
+            language = services.unit.language
+            state = plain(language, f"solicitud.state.{new}")
+            await consignas.close_with_its_case(
+                session,
+                solicitud.consigna_id,
+                person,
+                now,
+                done=new == State.RESPONDIDA,
+                text=plain(language, "solicitud.consigna_ended", number=solicitud.number, state=state),
+            )
         await _mail_requester(session, services, solicitud, action, text, memo_bytes, answer, now)
         if owe is not None:
             await owe(session, solicitud)

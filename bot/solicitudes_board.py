@@ -90,7 +90,7 @@ async def act(
             await owe_memo(session, services, case, chat_id)
         elif action == "firmar":
             await owe_memo(session, services, case, None)
-        if action == "pertinente" and solicitud.consigna_id is not None:
+        if solicitud.consigna_id is not None and (action == "pertinente" or solicitud.state in solicitudes.CLOSING):
             consigna = await session.get(Consigna, solicitud.consigna_id)
             assert consigna is not None
             await consignas_board.show(session, services, consigna)

@@ -110,6 +110,9 @@ async def test_an_internal_request_goes_from_form_to_memo_and_email(
     await bot.fake.wait_for("editMessageText", after=mark, text_contains="verificación por jefatura")
     mark = await step(bot, "jefe.marta", posted, "responder", "Se remite el video solicitado en el soporte adjunto.")
     await bot.fake.wait_for("editMessageText", after=mark, text_contains="Estado: respondida")
+    done = await bot.fake.wait_for("editMessageText", after=mark, message_id=consigna.result["message_id"])
+    assert "La solicitud S-2026-0001 terminó: respondida." in done.params["text"], "the technicians' order ends too"
+    assert "No hay consignas abiertas" in (await bot.ask("tec.ana", "/consignas")).params["text"]
 
     await bot.run_job("mail.deliver")
     (received,) = await smtp_server.wait_for(1)
