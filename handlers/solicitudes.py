@@ -103,6 +103,10 @@ async def answer_file(update: Update, context: VigiaContext, pending: PendingPro
     if case is None:
         return True
     request = case.solicitud
+    moved_on = request.state != State.BUSQUEDA if role == "hallazgo" else request.state in solicitudes.CLOSING
+    if moved_on:  # asked for while it applied; the request went on meanwhile (a prompt in private waits long)
+        await message.reply_text(t(language, "solicitud.stale", number=request.number))
+        return True
     if role == "documento" and message.text and message.text.strip().casefold() in ("no", "sin documento"):
         await message.reply_text(t(language, "solicitud.no_document", number=request.number))
         return True

@@ -185,6 +185,24 @@ async def test_an_external_request_is_signed_by_the_director(mail_bot: BotHarnes
     assert "Se entrega a la Fiscalía" in text and "Marta Hernández" in text, "signed for the chief's unit"
 
 
+async def test_a_finding_sent_after_the_search_ended_is_not_attached(bot: BotHarness) -> None:
+    mark = bot.fake.mark()
+    await register(bot)
+    posted = await card(bot, mark)
+    mark = await step(bot, "coord.carlos", posted, "pertinente")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="búsqueda en el sistema")
+    mark, _ = await bot.press("tec.ana", posted.result, "sol:1:hallazgo")
+    question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Envíe lo encontrado")
+    mark = await step(bot, "tec.kevin", posted, "informar", "No hay video de ese carril en ese horario")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="verificación por jefatura")
+    mark = bot.fake.mark()
+    bot.fake.send_photo(bot.user("tec.ana"), bot.group, png_bytes(64, 48), reply_to=question.result)
+    late = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID)
+    assert late.params["text"] == "Ese paso ya no corresponde a S-2026-0001: alguien la movió antes."
+    case = await solicitudes.load(bot.services, 1)
+    assert case is not None and case.documents == [], "nothing attached to a search that ended"
+
+
 async def test_form_mistakes_are_listed_with_their_lines(bot: BotHarness) -> None:
     reply = await bot.ask(
         "coord.carlos", "/solicitud\ntipo: mixta\nunidad: NASA\ncolor: azul\ndesde: ayer 25:00\npide: algo"
