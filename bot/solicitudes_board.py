@@ -15,14 +15,15 @@ from bot.services import Services
 from bot.solicitudes import WRITTEN
 from bot.solicitudes_form import Form
 from bot.solicitudes_render import card
-from bot.solicitudes_rules import Authorisation, State, actions, overwritten_on, reminders
+from bot.solicitudes_rules import Action, Authorisation, State, actions, overwritten_on, reminders
 from storage.consignas import Consigna
 from storage.evidence import Evidence
 from storage.notices import NoticeKind, Record
 from storage.people import Person, escalation_contacts, linked_with_role
-from storage.solicitudes import Solicitud, SolicitudDocument
+from storage.solicitudes import Solicitud, SolicitudDocument, open_requests
 
 PRIVATE = {State.AUTORIZACION_PENDIENTE, State.AUTORIZACION_FIRMA}  # the Director answers these privately
+STEPS = set(Action)  # the events that move a request (others: a document attached, a note)
 AUTOMATIC = {"admitir", "pedir_autorizacion"}
 
 
@@ -100,12 +101,14 @@ async def act(
 
 async def to_direccion(session: AsyncSession, services: Services, case: solicitudes.Case, ask: bool) -> None:
     """Privately to each linked Director/Subdirector: with `ask`, the summary (with the answer to
-    sign), the documents and the buttons, owed once per state the request enters (its timeline's
-    length tells the entries apart); without it, only documents they do not have yet."""
+    sign), the documents and the buttons, owed once per state the request enters (the steps taken so
+    far tell the entries apart; a document attached meanwhile does not); without it, only documents
+    they do not have yet."""
     solicitud = case.solicitud
     pending = solicitud.state == State.AUTORIZACION_PENDIENTE
     question = "solicitud.ask_authorisation" if pending else "solicitud.ask_signature"
-    today, asked = solicitudes.today(services), f"solicitud:{solicitud.id}:{solicitud.state}:{len(case.events)}"
+    steps = sum(1 for event in case.events if event.action in STEPS)
+    today, asked = solicitudes.today(services), f"solicitud:{solicitud.id}:{solicitud.state}:{steps}"
     documents = [(d, await session.get(Evidence, d.evidence_id)) for d in case.documents]
     for director in await linked_with_role(session, "direccion"):
         if director.telegram_id is None:
@@ -140,6 +143,19 @@ async def to_direccion(session: AsyncSession, services: Services, case: solicitu
                 text=t(language, "solicitud.decide", number=solicitud.number),
                 markup=keyboard(solicitud, language, private=True),
             )
+
+
+async def ask_directors_linked_since(services: Services) -> None:
+    """A Director who opened the bot after a request came to wait on them is asked now (the
+    solicitudes.direccion job): each question is owed once per Director and entry, so those asked
+    already get nothing new."""
+    async with services.db.read() as session:
+        waiting = [s.id for s in await open_requests(session) if s.state in PRIVATE]
+    for solicitud_id in waiting:
+        async with services.db.write() as session:
+            case = await solicitudes.load_in(session, solicitud_id)  # type: ignore[arg-type]
+            if case is not None and case.solicitud.state in PRIVATE:
+                await to_direccion(session, services, case, ask=True)
 
 
 def document_name(solicitud: Solicitud, document: SolicitudDocument, evidence: Evidence) -> str:

@@ -145,6 +145,20 @@ async def test_another_unit_waits_for_the_directors_authorisation(bot: BotHarnes
     await bot.fake.wait_for("answerCallbackQuery", after=mark, text_contains="ya no corresponde")
 
 
+async def test_a_director_who_opens_the_bot_later_is_asked_then(bot: BotHarness) -> None:
+    await bot.link("dir.general", None)  # the Director has not opened the bot yet
+    await register(bot, form(unidad="Auditoría Interna"))
+    await bot.link("dir.general", DIRECTOR)
+    mark = bot.fake.mark()
+    await bot.run_job("solicitudes.direccion")
+    await bot.run_job("solicitudes.direccion")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=DIRECTOR, text_contains="¿Qué decide")
+    asked = [
+        c for c in bot.fake.calls[mark:] if c.params.get("chat_id") == DIRECTOR and "¿Qué decide" in c.params["text"]
+    ]
+    assert len(asked) == 1, "asked once, however often the job runs"
+
+
 async def test_an_external_request_is_signed_by_the_director(mail_bot: BotHarness, smtp_server: SmtpServer) -> None:
     bot = mail_bot
     wrong_way = await register(bot, form(tipo="externa", unidad="FGR", canal="correo"))
