@@ -17,7 +17,7 @@ from bot.mail import outbox
 from bot.mail.compose import Attachment
 from bot.mail.inbox import IncomingReply
 from bot.services import Services
-from bot.text import case_number, fold
+from bot.text import case_number, enough_words, fold
 from bot.unit_config import Contact
 from storage.claims import claim
 from storage.evidence import Evidence, case_photo, last_photo
@@ -281,7 +281,7 @@ async def resolve(
         return Outcome.NOT_FOUND, None
     if fault.resolved_at is not None:
         return Outcome.RESOLVED, fault
-    if cause not in triage.CAUSES or len(treatment.strip()) < 5:
+    if cause not in triage.CAUSES or not enough_words(treatment):
         return Outcome.STALE, fault
     fault.resolved_at, fault.resolved_by_id, fault.treatment, fault.cause = now, person.id, treatment.strip(), cause
     fault.stage = triage.RESUELTA

@@ -22,6 +22,13 @@ def case_number(text: str, letter: str, year: int) -> tuple[int, int] | None:
     return (int(match.group(1) or year), int(match.group(2))) if match else None
 
 
+MIN_WORDS = 3  # a description, a closing note, a treatment: "ok" or "listo" says nothing
+
+
+def enough_words(text: str) -> bool:
+    return len(text.split()) >= MIN_WORDS
+
+
 def telegram_length(text: str) -> int:
     """A text's length as Telegram counts it, in UTF-16 code units: an emoji is two."""
     return len(text.encode("utf-16-le")) // 2

@@ -19,12 +19,10 @@ from bot.i18n import Html, t
 from bot.notices_delivery import start
 from bot.roles import EVERYONE, SUPERVISORS, UNIT_STAFF
 from bot.services import Services
-from bot.text import fold
+from bot.text import enough_words, fold
 from handlers.commands import Command, check_role, reply_in_pieces
 from storage.anomalias import AnomalyNotice
 from storage.prompts import PendingPrompt
-
-MIN_DESCRIPTION_WORDS = 3
 
 
 def _listing(context: VigiaContext) -> dict[str, str]:
@@ -64,7 +62,7 @@ async def anomalia(update: Update, context: VigiaContext) -> None:
             )
             return
         args = [args[0], *args[2:]]
-    if len(args) - 1 < MIN_DESCRIPTION_WORDS:
+    if not enough_words(" ".join(args[1:])):
         await message.reply_text(t(language, "anomalia.short_description"))
         return
     report = NewReport(site.code, category, " ".join(args[1:]), cameras)
@@ -213,7 +211,7 @@ async def answer_closing(update: Update, context: VigiaContext, pending: Pending
     message, person, services = update.effective_message, context.person, context.services
     assert message is not None and person is not None
     note = (message.text or "").strip()
-    if len(note.split()) < MIN_DESCRIPTION_WORDS:
+    if not enough_words(note):
         await message.reply_text(t(context.language, "anomalia.short_closing"))
         return False
     outcome = await anomalias_notify.close(services, pending.object_id, person, note)

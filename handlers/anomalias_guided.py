@@ -16,8 +16,9 @@ from bot.context import VigiaContext
 from bot.i18n import Html, t
 from bot.roles import UNIT_STAFF
 from bot.services import Services
+from bot.text import enough_words
 from handlers import anomalias
-from handlers.anomalias import MIN_DESCRIPTION_WORDS, file_and_notify
+from handlers.anomalias import file_and_notify
 from handlers.commands import Command, check_role
 from storage.anomalias import AnomalyDraft
 from storage.people import Person
@@ -164,7 +165,7 @@ async def answer_description(update: Update, context: VigiaContext, pending: Pen
     message, person, services, language = update.effective_message, context.person, context.services, context.language
     assert message is not None and person is not None
     text = (message.text or "").strip()
-    if len(text.split()) < MIN_DESCRIPTION_WORDS:
+    if not enough_words(text):
         await message.reply_text(t(language, "anomalia.short_description"))
         return False
     draft = await anomalias_draft.change(services, pending.object_id, description=text, step="photos")

@@ -17,6 +17,7 @@ from bot.fallas_bitacora import documents
 from bot.fallas_render import elapsed_line, list_text, timeline_text
 from bot.i18n import Html, t
 from bot.roles import EVERYONE, UNIT_STAFF
+from bot.text import enough_words
 from handlers.commands import Command, check_role, reply_in_pieces
 from storage.prompts import PendingPrompt
 
@@ -54,6 +55,8 @@ async def falla(update: Update, context: VigiaContext) -> None:
     fault, created = await fallas_board.file(services, target, " ".join(args[1:]), context.person)
     if not created:
         await message.reply_text(t(language, "falla.already_open", number=fault.number))
+    elif message.chat_id != services.unit.group.chat_id:  # it went to the group's topic: say so here
+        await message.reply_text(t(language, "falla.created", number=fault.number))
 
 
 async def fallas_abiertas(update: Update, context: VigiaContext) -> None:
@@ -140,7 +143,7 @@ async def answer_treatment(update: Update, context: VigiaContext, pending: Pendi
     assert message is not None
     treatment = (message.text or "").strip()
     case = await fallas.load(services, pending.object_id)
-    if case is None or len(treatment) < 5:
+    if case is None or not enough_words(treatment):
         await message.reply_text(t(language, "falla.not_found" if case is None else "anomalia.short_description"))
         return case is None
     await prompts.remember_text(services, pending, treatment)

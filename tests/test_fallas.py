@@ -95,8 +95,8 @@ async def test_resolution_needs_treatment_and_cause_and_tells_the_chief_the_spli
     mark, _ = await bot.press("coord.carlos", posted.result, "fll:1:resolve")
     question = await bot.fake.wait_for("sendMessage", after=mark, text_contains="tratamiento y la solución")
     mark = bot.fake.mark()
-    bot.fake.send_text(bot.user("coord.carlos"), bot.group, "ok", reply_to=question.result)
-    await bot.fake.wait_for("sendMessage", after=mark, text_contains="al menos unas palabras")
+    bot.fake.send_text(bot.user("coord.carlos"), bot.group, "Listo, funcionando", reply_to=question.result)
+    await bot.fake.wait_for("sendMessage", after=mark, text_contains="al menos unas palabras")  # says nothing
     mark = bot.fake.mark()
     bot.fake.send_text(
         bot.user("coord.carlos"),
@@ -151,6 +151,13 @@ async def test_the_vendors_reply_by_email_joins_the_fault(
     timeline = (await bot.ask("coord.carlos", "/falla F-2026-0001")).params["text"]
     assert "respuesta por correo: contrato@mh.test: En caso necesario" in timeline
     assert "respuesta del proveedor: Recibido." in timeline and "@" not in timeline.split("respuesta del proveedor")[1]
+
+
+async def test_a_fault_filed_in_private_says_where_it_went(bot: BotHarness) -> None:
+    mark, chat = await bot.send("tec.ana", "/falla hachadura-1 Imagen congelada desde las 8")
+    told = await bot.fake.wait_for("sendMessage", after=mark, chat_id=chat["id"])
+    assert told.params["text"] == "Falla F-2026-0001 abierta; se sigue en el grupo."
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="F-2026-0001")
 
 
 async def test_with_no_chief_on_telegram_the_coordinators_hear_of_the_resolution(bot: BotHarness) -> None:
