@@ -8,9 +8,15 @@ from zoneinfo import ZoneInfo
 from bot.i18n import Html, t
 from bot.relevo import SECTIONS
 from bot.shifts import Slot, local_time, span
+from bot.text import shortened
 from storage.consignas import Consigna, ConsignaStatus
 from storage.people import Person
 from storage.relevo import Handover, HandoverItem
+
+# The handover is one message (Telegram takes 4,096 characters) listing every open item: each shows
+# the start of its text (a consigna made from a request carries the whole request), which its own
+# message has in full. About 30 items fit.
+ITEM_WIDTH = 100
 
 
 def handover_text(
@@ -68,13 +74,14 @@ def handover_text(
 
 
 def _item_line(n: int, item: HandoverItem, names: dict[int, str], language: str, now: datetime, tz: ZoneInfo) -> str:
+    label = shortened(item.label, ITEM_WIDTH)
     if item.accepted_at is None:
-        return t(language, "relevo.item_open", n=n, label=item.label)
+        return t(language, "relevo.item_open", n=n, label=label)
     return t(
         language,
         "relevo.item_accepted",
         n=n,
-        label=item.label,
+        label=label,
         name=names.get(item.accepted_by_id or 0, ""),
         time=local_time(item.accepted_at, tz, now),
     )

@@ -78,6 +78,22 @@ async def test_a_second_relevo_points_to_the_open_one_and_brings_it_up_to_date(b
     )
 
 
+async def test_a_handover_of_long_consignas_is_one_message_with_the_start_of_each(bot: BotHarness) -> None:
+    """Consignas made from information requests carry the whole request: six of them used to make the
+    handover too long for Telegram, and it was never posted."""
+    request = "Solicitud S-2026-0001: video del carril de entrada del 3 de diciembre, de 08:00 a 10:00, " * 9
+    async with bot.services.db.write() as session:
+        session.add_all(Consigna(text=request, origin="solicitud", created_at=bot.services.now()) for _ in range(6))
+    bot.clock.set(HANDOVER_TIME)
+    mark, _ = await bot.send("tec.ana", "/relevo", "group")
+    posted = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Relevo")
+    assert (
+        posted.ok
+        and posted.params["text"].count("…") == 6
+        and "6. ⬜ #6 Solicitud S-2026-0001" in posted.params["text"]
+    )
+
+
 async def test_a_relevo_stored_but_never_shown_is_shown_by_the_next_relevo(bot: BotHarness) -> None:
     """A crash between storing Ana's handover and owing its message (two units of work) leaves it
     without a message: her next /relevo shows it instead of pointing at a message that never was."""
