@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Html, t
 from bot.shifts import age, local_time
-from bot.text import TELEGRAM_MAX, pieces
+from bot.text import TELEGRAM_MAX, pieces, telegram_length
 from storage.consignas import Consigna, ConsignaEvent, ConsignaStatus
 
 BOARD_TEXT_WIDTH = 60
@@ -39,19 +39,45 @@ def consigna_text(
         )
     if consigna.due_at:
         lines.append(t(language, "consigna.due", time=local_time(consigna.due_at, tz, now)))
-    notes = [e for e in events if e.kind == "nota"]
+    notes = [
+        t(
+            language,
+            "consigna.note_line",
+            time=local_time(e.at, tz, now),
+            name=names.get(e.person_id or 0, ""),
+            text=e.text or "",
+        )
+        for e in events
+        if e.kind == "nota"
+    ]
+    ending = _ending(consigna, names, language, now, tz)
     if notes:
         lines.append(t(language, "consigna.notes"))
-        lines += [
-            t(
-                language,
-                "consigna.note_line",
-                time=local_time(e.at, tz, now),
-                name=names.get(e.person_id or 0, ""),
-                text=e.text or "",
-            )
-            for e in notes
-        ]
+        room = TELEGRAM_MAX - telegram_length("\n".join(lines + ending)) - NOTES_MARGIN
+        shown = _newest_that_fit(notes, room)
+        if len(shown) < len(notes):
+            lines.append(t(language, "consigna.earlier_notes", count=len(notes) - len(shown)))
+        lines += shown
+    return "\n".join(lines + ending)
+
+
+NOTES_MARGIN = 100  # for the "earlier notes" line
+
+
+def _newest_that_fit(notes: list[str], room: int) -> list[str]:
+    """The newest notes whose lines fit in `room`: a consigna that ran for days keeps its message."""
+    shown: list[str] = []
+    for note in reversed(notes):
+        room -= telegram_length(note) + 1
+        if room < 0:
+            break
+        shown.insert(0, note)
+    return shown
+
+
+def _ending(consigna: Consigna, names: dict[int, str], language: str, now: datetime, tz: ZoneInfo) -> list[str]:
+    """How it ended, or who holds it and whether it is late."""
+    lines: list[str] = []
     closer, closed_at = names.get(consigna.closed_by_id or 0, ""), consigna.closed_at
     if consigna.status == ConsignaStatus.CUMPLIDA and closed_at:
         lines.append(
@@ -72,7 +98,7 @@ def consigna_text(
         lines.append(t(language, "consigna.holder", name=holder) if holder else t(language, "consigna.no_holder"))
         if consigna.due_at and consigna.due_at <= now:
             lines.append(t(language, "consigna.overdue", age=age(now - consigna.due_at, language)))
-    return "\n".join(lines)
+    return lines
 
 
 def pinned(board: str, language: str) -> str:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from storage.consignas import Consigna
+from storage.consignas import Consigna, ConsignaEvent
 from tests.fake_telegram import Call, png_bytes
 from tests.harness import GROUP_ID, BotHarness
 
@@ -131,6 +131,22 @@ async def test_the_board_is_pinned_once_and_edited_in_place(bot: BotHarness) -> 
     assert [c.method for c in bot.fake.calls].count("pinChatMessage") == 1
     listing = await bot.ask("tec.ana", "/consignas")
     assert "#1 Primera consigna · Sin tomar todavía · hace 3 h 20 min" in listing.params["text"]
+
+
+async def test_a_consigna_with_many_long_notes_keeps_its_message_with_the_newest(bot: BotHarness) -> None:
+    posted = await create(bot, "coord.carlos", "Ronda de cámaras de El Amatillo")
+    async with bot.services.db.write() as session:
+        session.add_all(
+            ConsignaEvent(
+                consigna_id=1, at=bot.services.now(), kind="nota", text=f"Nota {n}: " + "la cámara parpadea " * 40
+            )
+            for n in range(1, 13)
+        )
+    mark, _ = await bot.press("tec.kevin", posted.result, "cns:take:1")  # a change: the message is redrawn
+    edited = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    text = edited.params["text"]
+    assert edited.ok and "notas anteriores)" in text and "Nota 12:" in text and "Nota 1:" not in text
+    assert "La tiene: Kevin Portillo" in text
 
 
 async def test_a_board_the_bot_may_not_pin_is_still_edited_in_place(bot: BotHarness) -> None:
