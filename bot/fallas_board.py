@@ -187,7 +187,7 @@ async def ask_administrator(services: Services, fault: Fault) -> Person | None:
         await notices.queue(
             session,
             services,
-            key=f"falla:{fault.id}:admin_question:{services.now().isoformat()}",  # asked again on each request
+            key=f"falla:{fault.id}:admin_question:{services.now():%Y%m%dT%H%M}",  # again on request; a double tap once
             chat_id=admin.telegram_id,  # type: ignore[arg-type]
             text=question,
             markup=InlineKeyboardMarkup([[b] for b in answers]),

@@ -109,6 +109,9 @@ async def _ask_administrator(update: Update, context: VigiaContext, case: FaultC
     """Step 1 by Telegram: the site's administrator answers with one tap."""
     query, services, language = update.callback_query, context.services, context.language
     assert query is not None
+    if case.fault.stage != triage.ADUANA or case.fault.finding is not None:  # the customs post answered already
+        await query.answer(t(language, OUTCOMES[Outcome.STALE], number=case.fault.number), show_alert=True)
+        return
     admin = await fallas_board.ask_administrator(services, case.fault)
     if admin is None:
         await query.answer(t(language, "falla.no_admin"), show_alert=True)

@@ -16,6 +16,7 @@ from storage.evidence import Evidence
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
 from tests.mail_servers import ImapAccount, SmtpServer, point_at, reply_to
+from tests.security.forge import forge
 
 LUIS, CARLOS, MARTA = 1005, 1003, 1004
 
@@ -65,6 +66,7 @@ async def test_a_power_failure_stops_the_triage_at_the_customs_post(bot: BotHarn
 async def test_the_administrator_answers_with_one_tap(bot: BotHarness) -> None:
     posted = await open_fault(bot)
     mark, _ = await bot.press("tec.ana", posted.result, "fll:1:ask")
+    await bot.press("tec.ana", posted.result, "fll:1:ask")  # a double tap: one question
     await bot.fake.wait_for("answerCallbackQuery", after=mark, text="Pregunta enviada a Luis Alvarado.")
     question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="F-2026-0001")
     mark, _ = await bot.press("adm.luis", question.result, "flla:1:visualizacion")
@@ -73,6 +75,13 @@ async def test_the_administrator_answers_with_one_tap(bot: BotHarness) -> None:
     assert "problema de visualización" in edited.params["text"]
     timeline = await bot.ask("coord.carlos", "/falla F-2026-0001")
     assert "Luis Alvarado: aduana: problema de visualización" in timeline.params["text"]
+    asked = [c for c in bot.fake.calls if c.method == "sendMessage" and c.params["chat_id"] == LUIS]
+    assert len(asked) == 1, "one question for a double tap"
+    mark = forge(bot, "tec.ana", posted.result, "fll:1:ask")  # an old copy's button, after the answer
+    late = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    assert late.params["show_alert"] and "la falla avanzó" in late.params["text"]
+    await bot.settle()
+    assert [c for c in bot.fake.calls[mark:] if c.method == "sendMessage" and c.params["chat_id"] == LUIS] == []
 
 
 async def test_a_link_failure_waits_on_the_provider(bot: BotHarness) -> None:
