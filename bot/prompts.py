@@ -21,6 +21,7 @@ async def ask(
                 person_id=person.id, chat_id=chat_id, kind=kind, object_id=object_id, created_at=services.now()
             )  # type: ignore[arg-type]
         pending.kind, pending.object_id, pending.prompt_message_id = kind, object_id, prompt_message_id
+        pending.text = None  # an answer kept for the old question (remember_text) must not complete the new one
         pending.created_at = services.now()
         session.add(pending)
 

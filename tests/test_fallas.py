@@ -162,6 +162,23 @@ async def test_the_vendors_reply_by_email_joins_the_fault(
     assert "respuesta del proveedor: Recibido." in timeline and "@" not in timeline.split("respuesta del proveedor")[1]
 
 
+async def test_asked_again_for_a_treatment_the_old_cause_buttons_resolve_nothing(bot: BotHarness) -> None:
+    """The cause buttons complete the treatment typed just before them: asked again, that treatment
+    is gone, so an old button cannot file it (with two faults, on the wrong one)."""
+    posted = await open_fault(bot)
+    mark, _ = await bot.press("coord.carlos", posted.result, "fll:1:resolve")
+    question = await bot.fake.wait_for("sendMessage", after=mark, text_contains="tratamiento y la solución")
+    mark = bot.answer("coord.carlos", question, "Se cambió la fuente de poder")
+    causes = await bot.fake.wait_for("sendMessage", after=mark, text_contains="causa de F-2026-0001")
+    mark, _ = await bot.press("coord.carlos", posted.result, "fll:1:resolve")  # asked again
+    await bot.fake.wait_for("sendMessage", after=mark, text_contains="tratamiento y la solución")
+    mark, _ = await bot.press("coord.carlos", causes.result, "fll:1:cause:camara")
+    late = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    assert "ya no corresponde" in late.params["text"]
+    case = await fallas.load(bot.services, 1)
+    assert case is not None and case.fault.resolved_at is None
+
+
 async def test_a_fault_filed_in_private_says_where_it_went(bot: BotHarness) -> None:
     mark, chat = await bot.send("tec.ana", "/falla hachadura-1 Imagen congelada desde las 8")
     told = await bot.fake.wait_for("sendMessage", after=mark, chat_id=chat["id"])
