@@ -122,6 +122,8 @@ def parse_form(text: str, unit: UnitConfig, today: date, tz: ZoneInfo) -> Form |
     )
     if value.get("unit") and requesting is None:
         bad("unit", "bad_unit")
+    elif kind is not None and requesting is not None and requesting.kind != kind:  # decides channel and deadline
+        problems.append(Problem(line["kind"], "kind_mismatch", requesting.kind))
     channel = CHANNELS.get(fold(value.get("channel", "")))
     if value.get("channel") and channel is None:
         bad("channel", "bad_channel")

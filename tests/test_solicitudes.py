@@ -237,6 +237,11 @@ async def test_form_mistakes_are_listed_with_their_lines(bot: BotHarness) -> Non
     assert "S-2026-0001</b> registrada" in fixed.params["text"], "the form answers the question"
     refused = await bot.ask("tec.ana", f"/solicitud\n{INTERNAL}")
     assert "S-2026" not in refused.params["text"]
+    mismatch = await bot.ask("coord.carlos", f"/solicitud\n{form(unidad='FGR')}")  # a tipo: interna form
+    assert (
+        "línea 1: tipo: esa unidad es externa" in mismatch.params["text"]
+        and "S-2026-0002" not in (mismatch.params["text"])
+    )
     unknown = await bot.ask("tec.ana", "/solicitud S-2026-0099")
     assert "No encuentro la solicitud" in unknown.params["text"]
     mark = bot.fake.mark()
