@@ -1,4 +1,5 @@
-"""Text normalisation shared by everything that matches what people type."""
+"""Text rules shared by every workflow: matching what people type (accents, case numbers, enough
+words) and fitting what the bot writes into Telegram's 4,096-character messages."""
 
 from __future__ import annotations
 
