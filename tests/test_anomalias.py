@@ -34,6 +34,21 @@ async def file(
     return report, calls, alert
 
 
+def emailed(bot: BotHarness, sender: str, text: str, n: int = 1) -> IncomingReply:
+    """Reply number `n` to A-2026-0001's alert e-mail, as the inbox hands it to the workflow."""
+    return IncomingReply(
+        inbox_id=n,
+        message_id=f"<r{n}@aduana.test>",
+        ref="A-2026-0001",
+        matched_by="in_reply_to",
+        from_address=sender,
+        from_name="",
+        subject="Re: A-2026-0001",
+        text=text,
+        received_at=bot.services.now(),
+    )
+
+
 async def test_an_urgent_report_is_routed_alerted_and_asks_for_the_call_first(bot: BotHarness) -> None:
     report, calls, alert = await file(bot)
     assert report.params["message_thread_id"] == bot.unit.group.topics.anomalias
@@ -150,17 +165,7 @@ async def test_a_justification_by_mail_reaches_the_group_even_when_the_case_was_
     bot: BotHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
     report, _, _ = await file(bot)
-    reply = IncomingReply(
-        inbox_id=1,
-        message_id="<r1@aduana.test>",
-        ref="A-2026-0001",
-        matched_by="in_reply_to",
-        from_address="luis@aduana.test",
-        from_name="Luis Alvarado",
-        subject="Re: A-2026-0001",
-        text=JUSTIFICATION,
-        received_at=bot.services.now(),
-    )
+    reply = emailed(bot, "luis@aduana.test", JUSTIFICATION)
     await anomalias.record_email_reply(bot.services, "A-2026-0001", reply)
     async with bot.services.db.read() as session:
         carlos = await person_by_key(session, "coord.carlos")
@@ -183,18 +188,9 @@ async def test_a_long_case_is_told_in_several_messages_and_its_report_stays_one(
     report, _, _ = await file(bot, "#riesgo_seguridad " + "Disparos cerca del carril de carga, " * 40)
     words = "Se revisó con el personal de turno y la naviera; "
     for n in range(5):  # replies from people who were not alerted join the timeline, each cut at 1,000
-        reply = IncomingReply(
-            inbox_id=n,
-            message_id=f"<r{n}@aduana.test>",
-            ref="A-2026-0001",
-            matched_by="subject",
-            from_address=f"oficina{n}@aduana.test",
-            from_name="Oficina",
-            subject="Re: A-2026-0001",
-            text=words * 25,
-            received_at=bot.services.now(),
+        await anomalias.record_email_reply(
+            bot.services, "A-2026-0001", emailed(bot, f"oficina{n}@aduana.test", words * 25, n)
         )
-        await anomalias.record_email_reply(bot.services, "A-2026-0001", reply)
     mark, chat = await bot.send("tec.ana", "/anomalia A-2026-0001")
     first = await bot.fake.wait_for("sendMessage", after=mark, chat_id=chat["id"])
     rest = await bot.fake.wait_for("sendMessage", after=first.index + 1, chat_id=chat["id"])

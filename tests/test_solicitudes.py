@@ -47,12 +47,6 @@ async def card(bot: BotHarness, mark: int, contains: str = "Solicitud S-2026-000
     return await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains=contains)
 
 
-async def answer_in_group(bot: BotHarness, who: str, question: Call, text: str) -> int:
-    mark = bot.fake.mark()
-    bot.fake.send_text(bot.user(who), bot.group, text, reply_to=question.result)
-    return mark
-
-
 async def step(bot: BotHarness, who: str, message: Call, action: str, text: str | None = None) -> int:
     """Press the step's button; answer its question in the same chat when it asks one."""
     mark, _ = await bot.press(who, message.result, f"sol:1:{action}")
@@ -62,9 +56,7 @@ async def step(bot: BotHarness, who: str, message: Call, action: str, text: str 
     question = await bot.fake.wait_for(
         "sendMessage", after=mark, chat_id=chat, reply_markup={"force_reply": True, "selective": True}
     )
-    after = bot.fake.mark()
-    bot.fake.send_text(bot.user(who), message.result["chat"], text, reply_to=question.result)
-    return after
+    return bot.answer(who, question, text)
 
 
 async def test_an_internal_request_goes_from_form_to_memo_and_email(
