@@ -67,6 +67,7 @@ NEEDS_TEXT = {
     Action.RECHAZAR,
 }
 CLOSING = {State.RESPONDIDA, State.NO_PERTINENTE, State.RECHAZADA}
+STEPS = set(Action)  # the events that move a request (others: a document attached, a note)
 MAIL_SUBJECTS = {
     Action.AMPLIAR: "se necesitan más datos",
     Action.NO_PERTINENTE: "no pertinente",
@@ -325,6 +326,12 @@ def latest_memo(documents: list[SolicitudDocument]) -> SolicitudDocument | None:
     return memos[-1] if memos else None
 
 
+def steps_taken(events: list[SolicitudEvent]) -> int:
+    """How many steps moved the request (a document attached or a note does not): the Director's
+    buttons carry it, so a button from an earlier round (before a *Devolver*) cannot sign the new one."""
+    return sum(1 for event in events if event.action in STEPS)
+
+
 def sent_to_signature_by(events: list[SolicitudEvent]) -> int | None:
     """Who sent the answer to the Director: the one who prints, signs and seals the memo once signed."""
     sent = [e.person_id for e in events if e.action == Action.ENVIAR_A_FIRMA]
@@ -338,23 +345,26 @@ async def act(
     action: str,
     text: str | None = None,
     owe: Owe | None = None,
+    at_step: int | None = None,
 ) -> tuple[Outcome, Solicitud | None]:
-    """One step, checked against the request as it is now (a stale button changes nothing) and
-    against who may take it; its side effects commit with it, and so does what `owe` queues (the
-    Telegram notices the step owes: bot/solicitudes_board.py act)."""
+    """One step, checked against the request as it is now (a stale button changes nothing; one that
+    carries `at_step` is stale once another step was taken) and against who may take it; its side
+    effects commit with it, and so does what `owe` queues (the Telegram notices the step owes:
+    bot/solicitudes_board.py act)."""
     now = services.now()
     written = action == WRITTEN
     if written:
         action, text = Action.AUTORIZAR, f"escrita: {text}"
     async with services.db.read() as session:
         current = await session.get(Solicitud, solicitud_id)
-        answer = answer_of(await events_of(session, solicitud_id))
+        events = await events_of(session, solicitud_id)
+        answer = answer_of(events)
         signed = latest_memo(await documents_of(session, solicitud_id))
         memo = await session.get(Evidence, signed.evidence_id) if signed and action == Action.FIRMAR else None
         chiefs = await linked_with_role(session, "jefe")
     if current is None:
         return Outcome.NOT_FOUND, None
-    refused = _refusal(current, person, action, written)
+    refused = _refusal(current, person, action, written) or _moved_on(events, at_step)
     if refused is not None:
         return refused, current
     # An external answer's memo is made when it goes to signature, so the Director signs the very file
@@ -373,7 +383,8 @@ async def act(
     async with services.db.write() as session:
         solicitud = await session.get(Solicitud, solicitud_id)
         assert solicitud is not None
-        refused = _refusal(solicitud, person, action, written)  # again: someone may have moved it meanwhile
+        moved_on = _moved_on(await events_of(session, solicitud_id), at_step)
+        refused = _refusal(solicitud, person, action, written) or moved_on  # again: someone may have moved it
         if refused is not None:
             return refused, solicitud
         if new_memo is not None:
@@ -412,11 +423,18 @@ async def act(
     return Outcome.OK, solicitud
 
 
-def refusal(solicitud: Solicitud, person: Person, action: str) -> Outcome | None:
+def refusal(case: Case, person: Person, action: str, at_step: int | None = None) -> Outcome | None:
     """Why `person` cannot take `action` on the request as it is now (None: they can). Checked when a
     button is pressed, so nobody types an answer for nothing, and again when the step is taken."""
     written = action == WRITTEN
-    return _refusal(solicitud, person, Action.AUTORIZAR if written else action, written)
+    solicitud = case.solicitud
+    return _refusal(solicitud, person, Action.AUTORIZAR if written else action, written) or _moved_on(
+        case.events, at_step
+    )
+
+
+def _moved_on(events: list[SolicitudEvent], at_step: int | None) -> Outcome | None:
+    return Outcome.STALE if at_step is not None and at_step != steps_taken(events) else None
 
 
 def _refusal(solicitud: Solicitud, person: Person, action: str, written: bool = False) -> Outcome | None:

@@ -15,7 +15,7 @@ from bot.services import Services
 from bot.solicitudes import WRITTEN
 from bot.solicitudes_form import Form
 from bot.solicitudes_render import card
-from bot.solicitudes_rules import Action, Authorisation, State, actions, overwritten_on, reminders
+from bot.solicitudes_rules import Authorisation, State, actions, overwritten_on, reminders
 from storage.consignas import Consigna
 from storage.evidence import Evidence
 from storage.notices import NoticeKind, Record
@@ -23,12 +23,14 @@ from storage.people import Person, escalation_contacts, linked_with_role
 from storage.solicitudes import Solicitud, SolicitudDocument, open_requests
 
 PRIVATE = {State.AUTORIZACION_PENDIENTE, State.AUTORIZACION_FIRMA}  # the Director answers these privately
-STEPS = set(Action)  # the events that move a request (others: a document attached, a note)
 AUTOMATIC = {"admitir", "pedir_autorizacion"}
 
 
-def keyboard(solicitud: Solicitud, language: str, private: bool = False) -> InlineKeyboardMarkup | None:
+def keyboard(solicitud: Solicitud, language: str, at_step: int | None = None) -> InlineKeyboardMarkup | None:
+    """The card's buttons; with `at_step`, the Director's private ones, which carry the steps taken so
+    far: that message stays in their chat after the request moves on, and a later round is new."""
     shown: list[str] = []
+    private, suffix = at_step is not None, "" if at_step is None else f":{at_step}"
     if (solicitud.state in PRIVATE) is private:
         shown = [a for a in actions(solicitud.state, solicitud.kind) if a not in AUTOMATIC]
     if solicitud.state == State.BUSQUEDA and not private:
@@ -36,7 +38,7 @@ def keyboard(solicitud: Solicitud, language: str, private: bool = False) -> Inli
     if solicitud.state == State.AUTORIZACION_PENDIENTE and not private:
         shown.append(WRITTEN)  # or the Director answered on paper
     buttons = [
-        InlineKeyboardButton(t(language, f"solicitud.button.{a}"), callback_data=f"sol:{solicitud.id}:{a}")
+        InlineKeyboardButton(t(language, f"solicitud.button.{a}"), callback_data=f"sol:{solicitud.id}:{a}{suffix}")
         for a in shown
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)]) if buttons else None
@@ -76,7 +78,13 @@ async def owe_card(session: AsyncSession, services: Services, case: solicitudes.
 
 
 async def act(
-    services: Services, solicitud_id: int, person: Person, action: str, text: str | None, chat_id: int | None
+    services: Services,
+    solicitud_id: int,
+    person: Person,
+    action: str,
+    text: str | None,
+    chat_id: int | None,
+    at_step: int | None = None,
 ) -> tuple[solicitudes.Outcome, Solicitud | None]:
     """A step, and in its unit of work everything it owes on Telegram: the card, the Director's
     question, the memorandum to print (to `chat_id`, where an answer was written; once signed, to
@@ -96,7 +104,7 @@ async def act(
             assert consigna is not None
             await consignas_board.show(session, services, consigna)
 
-    return await solicitudes.act(services, solicitud_id, person, action, text, owe=owe)
+    return await solicitudes.act(services, solicitud_id, person, action, text, owe=owe, at_step=at_step)
 
 
 async def to_direccion(session: AsyncSession, services: Services, case: solicitudes.Case, ask: bool) -> None:
@@ -107,7 +115,7 @@ async def to_direccion(session: AsyncSession, services: Services, case: solicitu
     solicitud = case.solicitud
     pending = solicitud.state == State.AUTORIZACION_PENDIENTE
     question = "solicitud.ask_authorisation" if pending else "solicitud.ask_signature"
-    steps = sum(1 for event in case.events if event.action in STEPS)
+    steps = solicitudes.steps_taken(case.events)
     today, asked = solicitudes.today(services), f"solicitud:{solicitud.id}:{solicitud.state}:{steps}"
     documents = [(d, await session.get(Evidence, d.evidence_id)) for d in case.documents]
     for director in await linked_with_role(session, "direccion"):
@@ -141,7 +149,7 @@ async def to_direccion(session: AsyncSession, services: Services, case: solicitu
                 key=f"{key}:decide",
                 chat_id=director.telegram_id,
                 text=t(language, "solicitud.decide", number=solicitud.number),
-                markup=keyboard(solicitud, language, private=True),
+                markup=keyboard(solicitud, language, at_step=steps),
             )
 
 

@@ -167,7 +167,8 @@ async def button(update: Update, context: VigiaContext) -> None:
     if not await check_role(update, context, EVERYONE, "solicitud"):
         return
     assert person is not None
-    _, solicitud_id, action = query.data.split(":")
+    _, solicitud_id, action, *round_ = query.data.split(":")
+    at_step = int(round_[0]) if round_ else None  # the Director's private buttons carry it
     case = await solicitudes.load(services, int(solicitud_id))
     if case is None:
         await query.answer(t(language, "solicitud.not_found"), show_alert=True)
@@ -186,7 +187,7 @@ async def button(update: Update, context: VigiaContext) -> None:
             int(solicitud_id),
         )
         return
-    refused = solicitudes.refusal(case.solicitud, person, action)
+    refused = solicitudes.refusal(case, person, action, at_step)
     if refused is not None:  # before asking for any text: an old button, or not this person's step
         await query.answer(t(language, OUTCOMES[refused], number=case.solicitud.number), show_alert=True)
         return
@@ -194,9 +195,10 @@ async def button(update: Update, context: VigiaContext) -> None:
         await query.answer()
         question = t(language, f"solicitud.ask.{action}", number=case.solicitud.number)
         pending = await _ask(context, query.message.chat.id, question, "solicitud.texto", int(solicitud_id))
-        await prompts.remember_text(services, pending, action)  # the step waits for its text
+        step = action if at_step is None else f"{action}:{at_step}"
+        await prompts.remember_text(services, pending, step)  # the step waits for its text
         return
-    await _act(update, context, int(solicitud_id), action, None)
+    await _act(update, context, int(solicitud_id), action, None, at_step)
 
 
 async def _ask(context: VigiaContext, chat_id: int, question: str, kind: str, solicitud_id: int) -> PendingPrompt:
@@ -217,18 +219,21 @@ async def answer_text(update: Update, context: VigiaContext, pending: PendingPro
     if len(text) < SHORTEST_TEXT:
         await message.reply_text(t(language, "solicitud.text_short"))
         return False
-    await _act(update, context, pending.object_id, pending.text or "", text)
+    action, *round_ = (pending.text or "").split(":")
+    await _act(update, context, pending.object_id, action, text, int(round_[0]) if round_ else None)
     return True
 
 
-async def _act(update: Update, context: VigiaContext, solicitud_id: int, action: str, text: str | None) -> None:
+async def _act(
+    update: Update, context: VigiaContext, solicitud_id: int, action: str, text: str | None, at_step: int | None = None
+) -> None:
     services, language, person = context.services, context.language, context.person
     assert person is not None
     query, message = update.callback_query, update.effective_message
     if action in MAKES_MEMO and message is not None:
         await message.chat.send_action(ChatAction.UPLOAD_DOCUMENT)
     chat_id = message.chat_id if message is not None else None
-    outcome, changed = await solicitudes_board.act(services, solicitud_id, person, action, text, chat_id)
+    outcome, changed = await solicitudes_board.act(services, solicitud_id, person, action, text, chat_id, at_step)
     number = changed.number if changed else ""
     if outcome is not Outcome.OK or changed is None:
         key = OUTCOMES.get(outcome, "solicitud.not_found")
@@ -258,7 +263,7 @@ COMMANDS = (
     Command("solicitud", solicitud, roles=UNIT_STAFF),
     Command("solicitudes", lista, roles=UNIT_STAFF),
 )
-BUTTONS = (CallbackQueryHandler(button, pattern=r"^sol:\d+:[a-z_]+$"),)
+BUTTONS = (CallbackQueryHandler(button, pattern=r"^sol:\d+:[a-z_]+(:\d+)?$"),)
 PROMPTS = {
     "solicitud.form": answer_form,
     "solicitud.documento": answer_file,

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from bot import solicitudes
 from storage.people import person_by_key
 from storage.solicitudes import documents_of, events_of
-from tests.fake_telegram import Call, png_bytes
+from tests.fake_telegram import Call, inline_callback_data, png_bytes
 from tests.harness import GROUP_ID, BotHarness
 from tests.mail_servers import SmtpServer
 from tests.security.forge import forge
@@ -47,9 +47,18 @@ async def card(bot: BotHarness, mark: int, contains: str = "Solicitud S-2026-000
     return await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains=contains)
 
 
+def button(bot: BotHarness, message: Call, action: str) -> str:
+    """The callback_data of the message's button for `action`, as the message is now (the Director's
+    private buttons also carry the request's step count)."""
+    current = bot.fake.message(message.result["chat"]["id"], message.result["message_id"]) or message.result
+    found = [data for data in inline_callback_data(current.get("reply_markup")) if data.split(":")[2] == action]
+    assert found, f"no {action} button on that message"
+    return found[0]
+
+
 async def step(bot: BotHarness, who: str, message: Call, action: str, text: str | None = None) -> int:
     """Press the step's button; answer its question in the same chat when it asks one."""
-    mark, _ = await bot.press(who, message.result, f"sol:1:{action}")
+    mark, _ = await bot.press(who, message.result, button(bot, message, action))
     if text is None:
         return mark
     chat = message.result["chat"]["id"]
@@ -179,7 +188,7 @@ async def test_an_external_request_is_signed_by_the_director(mail_bot: BotHarnes
     decide = await bot.fake.wait_for(
         "sendMessage", after=mark, chat_id=DIRECTOR, text_contains="¿Qué decide sobre S-2026-0002"
     )
-    mark, _ = await bot.press("dir.general", decide.result, "sol:2:firmar")
+    mark, _ = await bot.press("dir.general", decide.result, button(bot, decide, "firmar"))
     await bot.fake.wait_for("editMessageText", after=mark, text_contains="Estado: respondida")
     await bot.run_job("mail.deliver")
     refused, received = await smtp_server.wait_for(2)

@@ -97,6 +97,7 @@ async def test_the_director_signs_the_answer_and_the_memo_that_go_out(
     assert summary.index < handed[0].index and handed[-1].index < decide.index, "summary, documents, buttons"
     assert "Se entrega a la Fiscalía un video de 2 horas" in pdf_text(handed[-1].files["document"])
 
+    first_round = decide
     mark = await step(bot, "dir.general", decide, "devolver", "Indique el soporte de entrega")
     await bot.fake.wait_for("editMessageText", after=mark, text_contains="verificación por jefatura")
     mark = await step(bot, "jefe.marta", posted, "enviar_a_firma", "Se entrega a la Fiscalía el video en un DVD.")
@@ -105,7 +106,10 @@ async def test_the_director_signs_the_answer_and_the_memo_that_go_out(
     signed = memo.files["document"]
     assert "en un DVD" in pdf_text(signed) and "2 horas" not in pdf_text(signed)
 
-    mark, _ = await bot.press("dir.general", decide.result, "sol:1:firmar")
+    mark = await step(bot, "dir.general", first_round, "firmar")  # the first answer's message, still in the chat
+    refused = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    assert "ya no corresponde" in refused.params["text"], "signing the 2-hour answer must not sign the DVD one"
+    mark = await step(bot, "dir.general", decide, "firmar")
     await bot.fake.wait_for("editMessageText", after=mark, text_contains="Estado: respondida")
     to_print = await bot.fake.wait_for("sendDocument", after=mark, chat_id=MARTA)
     assert to_print.files["document"] == signed, "the chief who sent it to signature prints the signed memo"
