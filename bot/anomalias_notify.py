@@ -21,7 +21,7 @@ from bot import anomalias, notices
 from bot.anomalias import Case, NewReport, Outcome
 from bot.anomalias_images import images_of
 from bot.anomalias_render import alert_text, report_text
-from bot.i18n import t
+from bot.i18n import phrase, t
 from bot.services import Services
 from storage.anomalias import Anomaly, AnomalyNotice, AnomalyStatus
 from storage.notices import NoticeKind, Record
@@ -38,6 +38,7 @@ def report_keyboard(case: Case, language: str) -> InlineKeyboardMarkup | None:
     )
 
 
+TOPIC = "anomalias"
 ALERT_STEPS = {"ack": "acknowledged_at", "just": "justified_at"}  # an alert's buttons, and what ends each
 
 
@@ -96,7 +97,7 @@ async def _show(session: AsyncSession, services: Services, case: Case) -> None:
     language = services.unit.language
     text = report_text(case, services.unit, language, services.now(), services.tz)
     record = Record.of(Anomaly, case.anomaly.id)
-    await notices.show(session, services, record, "anomalias", text, report_keyboard(case, language))
+    await notices.show(session, services, record, TOPIC, text, report_keyboard(case, language))
 
 
 async def owe_alert(
@@ -159,7 +160,7 @@ async def post_justification(session: AsyncSession, services: Services, notice_i
     await notices.post(
         session,
         services,
-        "anomalias",
+        TOPIC,
         text,
         key=f"anomalia:{notice.anomaly_id}:justification:{notice_id}",
         reply_to=Record.of(Anomaly, notice.anomaly_id),
@@ -315,30 +316,22 @@ async def escalate_unacknowledged(services: Services) -> None:
             if backup is not None and backup_person is not None:
                 await owe_alert(session, services, case, backup, backup_person)
             primary = await session.get(Person, notice.person_id)
-            coordinators = await escalation_contacts(session)
             minutes = anomalias.ack_minutes(services, anomaly)
             key = f"anomalia:{anomaly.id}:unacknowledged"
-            await notices.tell_each(  # about the case: once, however many of its alerts went unanswered
-                session,
-                services,
-                coordinators,
-                "anomalia.escalated_coordinator",
-                key=f"{key}:coordinator",
-                number=anomaly.number,
-                site=services.unit.site_name(anomaly.site_code),
-                minutes=minutes,
-                names=", ".join(case.names.get(n.person_id, "") for n in case.notices),
+            names = ", ".join(case.names.get(n.person_id, "") for n in case.notices)
+            site = services.unit.site_name(anomaly.site_code)
+            unanswered = phrase(
+                "anomalia.escalated_coordinator", number=anomaly.number, site=site, minutes=minutes, names=names
             )
+            coordinators = await escalation_contacts(session)
+            # about the case: once, however many of its alerts went unanswered
+            await notices.escalate(session, services, coordinators, TOPIC, unanswered, key=f"{key}:coordinator")
             if primary is not None and backup_person is not None:
-                await notices.tell_each(
-                    session,
-                    services,
-                    coordinators,
-                    "anomalia.escalated_backup",
-                    key=f"{key}:{notice.id}:backup",
-                    name=primary.name,
-                    number=anomaly.number,
-                    minutes=minutes,
+                backed_up = phrase(
+                    "anomalia.escalated_backup", name=primary.name, number=anomaly.number, minutes=minutes
+                )
+                await notices.escalate(
+                    session, services, coordinators, TOPIC, backed_up, key=f"{key}:{notice.id}:backup"
                 )
             await show_report(session, services, anomaly.id)  # type: ignore[arg-type]
 
@@ -372,17 +365,11 @@ async def _remind(session: AsyncSession, services: Services, case: Case) -> None
 
 async def _tell_chiefs(session: AsyncSession, services: Services, case: Case) -> None:
     anomaly = case.anomaly
-    await notices.tell_each(
-        session,
-        services,
-        await escalation_contacts(session, "jefe"),
-        "anomalia.escalated_chief",
-        key=f"anomalia:{anomaly.id}:escalation",
-        number=anomaly.number,
-        site=services.unit.site_name(anomaly.site_code),
-        hours=round(2 * services.unit.anomalias.justification_hours),
-        names=", ".join(case.names.get(n.person_id, "") for n in case.notices),
-    )
+    site, hours = services.unit.site_name(anomaly.site_code), round(2 * services.unit.anomalias.justification_hours)
+    names = ", ".join(case.names.get(n.person_id, "") for n in case.notices)
+    unjustified = phrase("anomalia.escalated_chief", number=anomaly.number, site=site, hours=hours, names=names)
+    chiefs = await escalation_contacts(session, "jefe")
+    await notices.escalate(session, services, chiefs, TOPIC, unjustified, key=f"anomalia:{anomaly.id}:escalation")
 
 
 async def post_emailed_justifications(services: Services) -> None:

@@ -9,7 +9,8 @@ redrawn in place after each change and by the consignas.board job.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -119,6 +120,15 @@ async def refresh_board(bot: Bot, services: Services) -> None:
         log.warning("the consignas board waits for its next redraw: %s", exc)
 
 
+def _overdue(consigna: Consigna, names: dict[int, str], now: datetime) -> Callable[[str], str]:
+    def write(language: str) -> str:
+        late = age(now - consigna.due_at, language)  # type: ignore[operator]
+        holder = holder_name(consigna, names, language)
+        return t(language, "consigna.overdue_escalated", id=consigna.id, age=late, text=consigna.text, holder=holder)
+
+    return write
+
+
 async def chase_overdue(services: Services) -> None:
     """At the deadline, ask the holder in the group (a reply to the consigna's message); after the
     escalation delay, tell the coordinators. Each is claimed and queued in one unit of work, so it is
@@ -141,13 +151,5 @@ async def chase_overdue(services: Services) -> None:
         async with services.db.write() as session:
             if not await consignas.claim(session, services, consigna, "overdue_escalated_at"):
                 continue
-            for person in coordinators:
-                text = t(
-                    person.language,
-                    "consigna.overdue_escalated",
-                    id=consigna.id,
-                    age=age(now - consigna.due_at, person.language),  # type: ignore[operator]
-                    text=consigna.text,
-                    holder=holder_name(consigna, names, person.language),
-                )
-                await notices.tell(session, services, person, text, key=f"consigna:{consigna.id}:overdue_escalated")
+            key = f"consigna:{consigna.id}:overdue_escalated"
+            await notices.escalate(session, services, coordinators, TOPIC, _overdue(consigna, names, now), key=key)

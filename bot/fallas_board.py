@@ -19,7 +19,7 @@ from bot.cameras.evidence import keep_reply_attachments
 from bot.fallas import FaultCase, Outcome, Target
 from bot.fallas_mail import target_name
 from bot.fallas_render import elapsed_line, fault_text
-from bot.i18n import Html, t
+from bot.i18n import Html, phrase, t
 from bot.mail.inbox import IncomingReply
 from bot.services import Services
 from bot.shifts import local_time
@@ -154,9 +154,9 @@ async def _tell_chiefs(session: AsyncSession, services: Services, case: FaultCas
     fault = case.fault
     assert fault.resolved_at is not None
     key = f"falla:{fault.id}:resolved:{fault.resolved_at:%Y%m%dT%H%M%S}"
-    for chief in await escalation_contacts(session, "jefe"):  # the coordinators if no chief is on Telegram
-        language = chief.language
-        text = t(
+
+    def write(language: str) -> str:
+        return t(
             language,
             "falla.chief_resolved",
             number=fault.number,
@@ -165,7 +165,9 @@ async def _tell_chiefs(session: AsyncSession, services: Services, case: FaultCas
             elapsed=Html(elapsed_line(case, language, services.now())),
             treatment=fault.treatment or "",
         )
-        await notices.tell(session, services, chief, text, key=key)
+
+    chiefs = await escalation_contacts(session, "jefe")  # the coordinators if no chief is on Telegram
+    await notices.escalate(session, services, chiefs, TOPIC, write, key=key)
 
 
 async def ask_administrator(services: Services, fault: Fault) -> Person | None:
@@ -209,13 +211,11 @@ async def chase_silent_vendors(services: Services) -> None:
         async with services.db.write() as session:
             if not await fallas.claim_vendor_reminder(session, services, fault):
                 continue
-            await notices.tell_each(
-                session,
-                services,
-                coordinators,
+            silent_since = phrase(
                 "falla.vendor_silent",
-                key=f"falla:{fault.id}:vendor_silent",
                 number=fault.number,
                 target=target_name(fault, services.unit),
                 hours=round(hours, 1),
             )
+            key = f"falla:{fault.id}:vendor_silent"
+            await notices.escalate(session, services, coordinators, TOPIC, silent_since, key=key)

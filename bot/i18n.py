@@ -7,6 +7,7 @@ and trusted markup must say so by being wrapped in `Html`.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Literal
 
 from bot.catalog import MODULES
@@ -33,6 +34,12 @@ def t(language: str, key: str, /, **values: object) -> str:
     catalog = CATALOGS.get(language, CATALOGS[DEFAULT_LANGUAGE])
     template = catalog.get(key) or CATALOGS[DEFAULT_LANGUAGE][key]
     return template.format(**{k: v if isinstance(v, Html) else html.escape(_cut(str(v))) for k, v in values.items()})
+
+
+def phrase(key: str, /, **values: object) -> Callable[[str], str]:
+    """The catalogue text `t` makes, in a language chosen later: each reader's own, where one message
+    goes to several people."""
+    return lambda language: t(language, key, **values)
 
 
 def _cut(text: str) -> str:

@@ -12,7 +12,7 @@ catch-up after a restart, owes each notice once.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -133,10 +133,28 @@ async def tell_each(
     return any(told)
 
 
+async def escalate(
+    session: AsyncSession,
+    services: Services,
+    people: Iterable[Person],
+    topic: str | None,
+    write: Callable[[str], str],
+    *,
+    key: str,
+) -> None:
+    """What was not done in time (or is due soon), privately to each of `people` (those who answer
+    for it: storage.people.escalation_contacts) in their language (`write` makes the text for one).
+    With nobody on Telegram it goes to the group's `topic` (None: the general one) in the unit's
+    language: the caller claims the escalation as done with this, so it must reach someone."""
+    told = [await tell(session, services, person, write(person.language), key=key) for person in people]
+    if not any(told):
+        await post(session, services, topic, write(services.unit.language), key=key)
+
+
 async def post(
     session: AsyncSession,
     services: Services,
-    topic: str,
+    topic: str | None,
     text: str,
     *,
     key: str,
@@ -147,7 +165,7 @@ async def post(
 ) -> bool:
     """A message into the operations group, in `topic`'s forum thread when one is configured."""
     group = services.unit.group
-    thread = getattr(group.topics, topic)
+    thread = getattr(group.topics, topic) if topic else None
     return await queue(
         session,
         services,

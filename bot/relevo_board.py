@@ -7,13 +7,14 @@ bot/relevo.py; this module is what /relevo and its buttons call (handlers/relevo
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import notices, relevo, turnos
-from bot.i18n import t
+from bot.i18n import phrase, t
 from bot.relevo import Acceptance, Composed
 from bot.relevo_render import handover_text, summary_text
 from bot.roles import Role
@@ -143,17 +144,17 @@ async def escalate_unaccepted(services: Services) -> None:
             if not await relevo.claim(session, services, handover, "escalated_at"):
                 continue
             names = await person_names(session)
-            await notices.tell_each(
-                session,
-                services,
-                await escalation_contacts(session),
+            unaccepted = phrase(
                 "relevo.escalation",
-                key=f"relevo:{handover.id}:escalation",
                 outgoing=outgoing.name,
                 name=names.get(handover.from_person_id, ""),
                 time=local_time(handover.created_at, services.tz, services.now()),
                 minutes=services.unit.relevo.escalate_after,
                 names=", ".join(p.name for p in incoming.people) or "-",
+            )
+            coordinators = await escalation_contacts(session)
+            await notices.escalate(
+                session, services, coordinators, TOPIC, unaccepted, key=f"relevo:{handover.id}:escalation"
             )
 
 
@@ -191,6 +192,12 @@ async def summarise_ended_shifts(services: Services) -> None:
             if session is None:
                 continue
             names = await person_names(session)
-            for chief in await escalation_contacts(session, Role.JEFE):
-                text = summary_text(slot, touched, still_open, handover, names, chief.language, services.tz)
-                await notices.tell(session, services, chief, text, key=f"relevo:summary:{slot.key}")
+            chiefs = await escalation_contacts(session, Role.JEFE)
+            await notices.escalate(
+                session,
+                services,
+                chiefs,
+                TOPIC,
+                functools.partial(summary_text, slot, touched, still_open, handover, names, tz=services.tz),
+                key=f"relevo:summary:{slot.key}",
+            )

@@ -219,16 +219,19 @@ async def tell_rejected(services: Services, name: str, error: SiramFileError, re
             detail={"line": error.line, "problem": error.problem, "moved_to": str(rejected)},
         )
         rejection_key = f"siram:rejected:{services.now():%Y%m%dT%H%M%S.%f}:{rejected.name}"[:100]
-        for person in await escalation_contacts(session):
-            language = person.language
-            problem = t(language, f"siram.problem.{error.problem}", **error.details)
-            message = t(
+
+        def write(language: str) -> str:
+            problem = Html(t(language, f"siram.problem.{error.problem}", **error.details))
+            folder = str(rejected.parent)
+            return t(
                 language,
                 "siram.rejected",
                 file=name,
                 line=error.line,
-                problem=Html(problem),
-                folder=str(rejected.parent),
+                problem=problem,
+                folder=folder,
                 error_file=error_file.name,
             )
-            await notices.tell(session, services, person, message, key=rejection_key)
+
+        coordinators = await escalation_contacts(session)
+        await notices.escalate(session, services, coordinators, None, write, key=rejection_key)

@@ -4,13 +4,14 @@ or sign an external answer, with the documents attached; and the memorandum to p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import consignas_board, notices, solicitudes, turnos
-from bot.i18n import t
+from bot.i18n import phrase, t
 from bot.services import Services
 from bot.solicitudes import WRITTEN
 from bot.solicitudes_form import Form
@@ -22,6 +23,7 @@ from storage.notices import NoticeKind, Record
 from storage.people import Person, escalation_contacts, linked_with_role
 from storage.solicitudes import Solicitud, SolicitudDocument, open_requests
 
+TOPIC = "solicitudes"
 PRIVATE = {State.AUTORIZACION_PENDIENTE, State.AUTORIZACION_FIRMA}  # the Director answers these privately
 AUTOMATIC = {"admitir", "pedir_autorizacion"}
 
@@ -72,7 +74,7 @@ async def owe_card(session: AsyncSession, services: Services, case: solicitudes.
     language, solicitud = services.unit.language, case.solicitud
     text = card(services, case, language, solicitudes.today(services))
     record = Record.of(Solicitud, solicitud.id)
-    await notices.show(session, services, record, "solicitudes", text, keyboard(solicitud, language))
+    await notices.show(session, services, record, TOPIC, text, keyboard(solicitud, language))
     if solicitud.state in PRIVATE:
         await to_direccion(session, services, case, ask)
 
@@ -217,11 +219,19 @@ async def remind_deadlines(services: Services) -> None:
             continue
         async with turnos.once(services, key, "solicitud") as session:
             if session is not None:
-                for person in readers.values():
-                    language, when = person.language, f"{request.due_on:%d/%m/%Y}"
-                    state = t(language, f"solicitud.state.{request.state}")
-                    text = t(language, f"solicitud.reminder.{latest}", number=request.number, state=state, due=when)
-                    await notices.tell(session, services, person, text, key=f"solicitud:{key}")
+                await notices.escalate(
+                    session, services, readers.values(), TOPIC, _reminder(request, latest), key=f"solicitud:{key}"
+                )
+
+
+def _reminder(request: Solicitud, kind: str) -> Callable[[str], str]:
+    def write(language: str) -> str:
+        state = t(language, f"solicitud.state.{request.state}")
+        return t(
+            language, f"solicitud.reminder.{kind}", number=request.number, state=state, due=f"{request.due_on:%d/%m/%Y}"
+        )
+
+    return write
 
 
 async def warn_retention(services: Services) -> None:
@@ -239,12 +249,7 @@ async def warn_retention(services: Services) -> None:
         async with turnos.once(services, request.number, "retencion") as session:
             if session is None:
                 continue
-            await notices.tell_each(
-                session,
-                services,
-                readers,
-                "solicitud.retention_warning",
-                key=f"solicitud:{request.number}:retencion",
-                number=request.number,
-                date=f"{gone:%d/%m/%Y}",
+            at_risk = phrase("solicitud.retention_warning", number=request.number, date=f"{gone:%d/%m/%Y}")
+            await notices.escalate(
+                session, services, readers, TOPIC, at_risk, key=f"solicitud:{request.number}:retencion"
             )

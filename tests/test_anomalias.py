@@ -261,6 +261,23 @@ async def test_with_no_chief_on_telegram_the_coordinator_hears_of_the_missing_ju
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="lleva 48 h sin justificación")
 
 
+async def test_with_nobody_to_escalate_to_on_telegram_the_group_hears_it(bot: BotHarness) -> None:
+    await bot.link("coord.carlos", None)
+    await bot.link("jefe.marta", None)
+    await file(bot)
+    mark = bot.fake.mark()
+    bot.clock.advance(timedelta(minutes=11))
+    await bot.run_job("anomalias.unacknowledged")
+    topic = bot.services.unit.group.topics.anomalias
+    unanswered = await bot.fake.wait_for(
+        "sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Nadie ha confirmado"
+    )
+    assert unanswered.params.get("message_thread_id") == topic and "A-2026-0001" in unanswered.params["text"]
+    bot.clock.advance(timedelta(hours=48))
+    await bot.run_job("anomalias.unjustified")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="lleva 48 h sin justificación")
+
+
 async def test_a_security_risk_also_alerts_the_ministry_and_escalates_sooner_once(bot: BotHarness) -> None:
     await file(bot, "#riesgo_seguridad Disparos cerca del carril de carga")
     await bot.fake.wait_for("sendMessage", chat_id=OSCAR, text_contains="Anomalía A-2026-0001")

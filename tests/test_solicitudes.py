@@ -280,6 +280,19 @@ async def test_deadlines_remind_once_and_old_video_is_flagged_at_once(bot: BotHa
     assert ANA not in [c.params["chat_id"] for c in half + overdue]
 
 
+async def test_with_no_coordinator_or_chief_on_telegram_deadlines_are_said_in_the_group(bot: BotHarness) -> None:
+    await register(bot, form(desde="05/11/2026 08:00", hasta="05/11/2026 09:00"))
+    await bot.link("coord.carlos", None)
+    await bot.link("jefe.marta", None)
+    bot.clock.set(datetime(2026, 12, 9, 15, 0, tzinfo=UTC))
+    mark = bot.fake.mark()
+    await bot.run_job("solicitudes.retention")
+    await bot.run_job("solicitudes.deadlines")
+    await bot.run_job("solicitudes.deadlines")
+    said = [c.params["text"] for c in bot.fake.calls[mark:] if c.params.get("chat_id") == GROUP_ID]
+    assert sum("sobrescribe" in text for text in said) == 1 and sum("mitad de su plazo" in text for text in said) == 1
+
+
 async def test_missing_data_is_asked_by_email_and_a_request_can_be_not_pertinent(
     mail_bot: BotHarness, smtp_server: SmtpServer
 ) -> None:

@@ -1,7 +1,7 @@
 """Mail that did not go out, told to people so someone acts: a mail given up, once in the group (in
 its workflow's topic), so a person can pass the message on by phone; a mail stuck longer than
-`mail.stuck_after_minutes` (an SMTP outage, a wrong password), once to the coordinators, with the
-last error. Each is claimed and queued in one unit of work, so it is told once."""
+`mail.stuck_after_minutes` (an SMTP outage, a wrong password), once to the coordinators (with none on
+Telegram, in the group), with the last error. Each is claimed and queued in one unit of work, so it is told once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot import notices
-from bot.i18n import t
+from bot.i18n import phrase, t
 from storage.claims import claim
 from storage.mail import OutboxMail, failed_unnotified, stuck_mails
 from storage.people import escalation_contacts
@@ -36,11 +36,7 @@ async def announce_failures(services: Services) -> None:
         async with services.db.write() as session:
             if not await claim(session, OutboxMail, mail.id, "failure_notified_at", services.now()):
                 continue
-            key, topic = f"mail:{mail.id}:failed", TOPIC_OF_PREFIX.get(mail.ref[:1])
-            if topic:
-                await notices.post(session, services, topic, text, key=key)
-            else:
-                await notices.queue(session, services, key=key, chat_id=services.unit.group.chat_id, text=text)
+            await notices.post(session, services, TOPIC_OF_PREFIX.get(mail.ref[:1]), text, key=f"mail:{mail.id}:failed")
 
 
 async def report_stuck(services: Services) -> None:
@@ -51,14 +47,9 @@ async def report_stuck(services: Services) -> None:
         async with services.db.write() as session:
             if not await claim(session, OutboxMail, mail.id, "stuck_reported_at", services.now()):  # type: ignore[arg-type]
                 continue
-            await notices.tell_each(
-                session,
-                services,
-                await escalation_contacts(session),
-                "mail.stuck",
-                key=f"mail:{mail.id}:stuck",
-                ref=mail.ref,
-                subject=mail.subject,
-                minutes=minutes,
-                error=mail.last_error or "-",
+            waiting = phrase(
+                "mail.stuck", ref=mail.ref, subject=mail.subject, minutes=minutes, error=mail.last_error or "-"
             )
+            coordinators = await escalation_contacts(session)
+            topic = TOPIC_OF_PREFIX.get(mail.ref[:1])
+            await notices.escalate(session, services, coordinators, topic, waiting, key=f"mail:{mail.id}:stuck")
