@@ -204,11 +204,11 @@ async def show(
         return  # its post or last edit was refused for good (see `vigia outbox`): a redraw must not retry it forever
     chat_id, message_id = await message_of(session, record)
     group = services.unit.group
+    thread = getattr(group.topics, topic)  # an edit keeps it too: a deleted message is posted again there
     if message_id is None or chat_id not in (None, group.chat_id):  # or left behind when the group became a supergroup
-        thread = getattr(group.topics, topic)
         fields = {"chat_id": group.chat_id, "thread_id": thread, "kind": NoticeKind.MESSAGE}
     else:
-        fields = {"chat_id": chat_id or group.chat_id, "kind": NoticeKind.EDIT}
+        fields = {"chat_id": chat_id or group.chat_id, "thread_id": thread, "kind": NoticeKind.EDIT}
     _add(session, services, key=f"show:{record}", text=text, markup=markup_json, record=str(record), **fields)
 
 

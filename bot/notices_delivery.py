@@ -8,8 +8,9 @@ slow link may hold up (bot/notices_bundle.py): the only exception to the order.
 
 What Telegram answers decides what happens to a notice:
 - sent: its message id is stored, in the record it belongs to as well;
-- refused for good (400 Bad Request, 403 blocked, a deleted message to edit): marked failed and
-  logged, and the chat's next notices go on; "message is not modified" counts as sent. A shared
+- refused for good (400 Bad Request, 403 blocked): marked failed and logged, and the chat's next
+  notices go on; "message is not modified" counts as sent; a record's message someone deleted is
+  posted again (in its topic), and the record's later edits and replies go to the new one. A shared
   message (bot/notices_bundle.py) refused with a 400, or failing on a bug, is sent again one notice
   at a time, so only the bad notice is given up;
 - the group became a supergroup (ChatMigrated): what it is owed moves to the new id;
@@ -55,6 +56,7 @@ from storage.notices import NoticeKind, Record, TelegramNotice, chats_owed, mess
 
 log = logging.getLogger(__name__)
 
+MESSAGE_GONE = "message to edit not found"  # Telegram's words for an edit of a deleted message
 READ_TIMEOUT_S = 30.0
 UPLOAD_TIMEOUT_S = 120.0  # for each file: a 10 MB document over a 1 Mbit/s office link takes about 80 s
 SHUTDOWN_WAIT_S = 10.0
@@ -166,6 +168,8 @@ async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> O
         if isinstance(exc, BadRequest) and notice.kind == NoticeKind.EDIT and "not modified" in exc.message.lower():
             await _record(services, run, None)
             return Outcome.DONE
+        if isinstance(exc, BadRequest) and notice.kind == NoticeKind.EDIT and MESSAGE_GONE in exc.message.lower():
+            return await _attempt(bot, services, [await _post_again(services, notice)])
         return await _give_up(services, run, exc)
     except ChatMigrated as exc:  # the group became a supergroup: the bot follows it (bot/group_migration.py)
         await group_migration.follow(services, notice.chat_id, exc.new_chat_id)  # an edit, too, becomes a post
@@ -191,6 +195,18 @@ async def _attempt(bot: Bot, services: Services, run: list[TelegramNotice]) -> O
         return await _retry_later(services, [notice], exc, refused=True)
     await _record(services, run, message)
     return Outcome.DONE
+
+
+async def _post_again(services: Services, notice: TelegramNotice) -> TelegramNotice:
+    """An edit of a message someone deleted becomes a new post of the record, which then remembers
+    the new message: the case stays visible in the group, and does not freeze on the deleted one."""
+    log.warning("the message of %s was deleted in the group: it is posted again", notice.record)
+    async with services.db.write() as session:
+        row = await session.get(TelegramNotice, notice.id)
+        assert row is not None
+        row.kind = notice.kind = NoticeKind.MESSAGE
+        session.add(row)
+    return notice
 
 
 async def _one_by_one(bot: Bot, services: Services, run: list[TelegramNotice]) -> Outcome:
@@ -275,6 +291,7 @@ async def _record(
                         created_at=services.now(),
                         kind=NoticeKind.EDIT,
                         chat_id=row.chat_id,
+                        thread_id=row.thread_id,
                         text=row.text,
                         markup=row.markup,
                         record=row.record,

@@ -157,7 +157,7 @@ async def move_owed(session: AsyncSession, old_chat: int, new_chat: int) -> None
     topics: the post goes to its general chat.) An edit to the old chat meets ChatMigrated, which
     moves it here too: edits name their record's chat."""
     owed_there = update(TelegramNotice).where(_owed(), TelegramNotice.chat_id == old_chat)
-    reposted = {"kind": NoticeKind.MESSAGE, "refusals": 0, "last_error": None}
+    reposted = {"kind": NoticeKind.MESSAGE, "thread_id": None, "refusals": 0, "last_error": None}
     await session.exec(owed_there.where(TelegramNotice.kind == NoticeKind.EDIT).values(reposted))
     await session.exec(owed_there.values(chat_id=new_chat))
 

@@ -699,10 +699,7 @@ class FakeTelegram(World):
         others = message["from"]["id"] != self.bot_id
         if (others and state.is_group and not state.bot_admin) or self.now() - message["date"] > 48 * 3600:
             raise bad_request("message can't be deleted")
-        del state.messages[message_id]
-        state.deleted.add(message_id)
-        if message_id in state.pinned:
-            state.pinned.remove(message_id)
+        self.delete_message(state.id, message_id)
         return True
 
     @bot_api("pinChatMessage")

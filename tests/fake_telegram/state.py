@@ -467,6 +467,15 @@ class World:
         state.bot_status = "kicked"
         return update
 
+    def delete_message(self, chat_id: int, message_id: int) -> None:
+        """A group admin deletes a message (the bot's too). Telegram tells the bot nothing: it learns
+        when an edit of it is refused with "message to edit not found"."""
+        state = self.chats[chat_id]
+        del state.messages[message_id]
+        state.deleted.add(message_id)
+        if message_id in state.pinned:
+            state.pinned.remove(message_id)
+
     def block_bot(self, user: JSON) -> JSON:
         """A user blocks the bot: my_chat_member update, sending to them is now 403."""
         state = self._private_state(user)

@@ -273,35 +273,47 @@ def test_an_upload_too_slow_for_its_link_counts_against_its_notice_and_an_outage
         assert is_outage(outage, upload=True), outage.__cause__
 
 
-@pytest.mark.parametrize(
-    ("method", "description"),
-    [
-        pytest.param("sendMessage", "Bad Request: can't parse entities", id="post"),
-        pytest.param("editMessageText", "Bad Request: message to edit not found", id="edit"),
-    ],
-)
-async def test_a_message_refused_for_good_is_not_retried_by_a_job_that_redraws_it(
-    bot: BotHarness, method: str, description: str
-) -> None:
-    """Fault: Telegram refuses a case's post, or an edit of it (the message was deleted), for good (400).
-    Expected: owing its message again, with the same text or a newer one (the health monitor redraws
-    its faults every round, and their elapsed time changes every minute), sends nothing more: the
-    refusal waits in `vigia outbox`."""
-    services = bot.services
-    record = await a_consigna(bot)
-    if method == "editMessageText":  # posted fine first
-        async with services.db.write() as session:
-            await notices.show(session, services, record, "consignas", "<b>bien</b>")
-        await bot.run_job("telegram.deliver")
+async def test_a_post_refused_for_good_is_not_retried_by_a_job_that_redraws_it(bot: BotHarness) -> None:
+    """Fault: Telegram refuses a case's post for good (400: HTML it cannot parse). Expected: owing its
+    message again, with the same text or a newer one (the health monitor redraws its faults every
+    round, and their elapsed time changes every minute), sends nothing more: the refusal waits in
+    `vigia outbox`."""
+    services, record = bot.services, await a_consigna(bot)
     await bot.settle()
-    bot.fake.fail(method, chat_id=GROUP_ID, error_code=400, description=description)
+    bot.fake.fail("sendMessage", chat_id=GROUP_ID, error_code=400, description="Bad Request: can't parse entities")
     mark = bot.fake.mark()
     for text in ("<b>roto", "<b>roto", "<b>roto, un minuto después"):
         async with services.db.write() as session:
             await notices.show(session, services, record, "consignas", text)
         await bot.run_job("telegram.deliver")
-    tries = [c for c in bot.fake.calls[mark:] if c.method == method and c.params.get("chat_id") == GROUP_ID]
+    tries = [c for c in bot.fake.calls[mark:] if c.method == "sendMessage" and c.params.get("chat_id") == GROUP_ID]
     assert [c.params["text"] for c in tries] == ["<b>roto"] and tries[0].ok is False
+
+
+async def test_a_case_whose_message_was_deleted_is_posted_again_and_edited_there(bot: BotHarness) -> None:
+    """Fault: someone deletes a case's message in the group; Telegram then refuses its edits ("message to
+    edit not found"). Expected: the next change posts it again, in its topic, and the changes after
+    that edit the new message: the case neither vanishes from the group nor freezes."""
+    services, record = bot.services, await a_consigna(bot)
+    async with services.db.write() as session:
+        await notices.show(session, services, record, "consignas", "Consigna 1: abierta")
+    await bot.run_job("telegram.deliver")
+    first = await bot.fake.wait_for("sendMessage", chat_id=GROUP_ID, text_contains="Consigna 1")
+    bot.fake.delete_message(GROUP_ID, first.result["message_id"])
+    mark = bot.fake.mark()
+    for text in ("Consigna 1: tomada por Ana", "Consigna 1: cumplida"):
+        async with services.db.write() as session:
+            await notices.show(session, services, record, "consignas", text)
+        await bot.run_job("telegram.deliver")
+    again = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="tomada por Ana")
+    assert (
+        again.params.get("message_thread_id")
+        == first.params.get("message_thread_id")
+        == services.unit.group.topics.consignas
+    )
+    edited = await bot.fake.wait_for("editMessageText", after=again.index, text_contains="cumplida")
+    assert edited.ok and edited.params["message_id"] == again.result["message_id"]
+    assert bot.fake.message(GROUP_ID, again.result["message_id"])["text"] == "Consigna 1: cumplida"
 
 
 async def test_notices_done_for_ninety_days_are_emptied_and_their_keys_stay_owed(bot: BotHarness) -> None:
