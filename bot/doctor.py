@@ -25,7 +25,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from telegram import Bot
+from telegram import Bot, ChatMemberAdministrator
 from telegram.error import InvalidToken, TelegramError
 from telegram.request import HTTPXRequest
 
@@ -76,7 +76,7 @@ async def run_checks(services: Services, timeout_s: float = TIMEOUT_S) -> list[C
         check_configuration(services),
         check_database(services.db, timeout_s),
         check_group(services, timeout_s),
-        check_telegram(settings, timeout_s),
+        check_telegram(settings, services.unit.group.chat_id, timeout_s),
         check_smtp(settings, timeout_s),
         check_imap(settings, timeout_s),
     )
@@ -164,11 +164,13 @@ def _schema_state(connection: Connection) -> str:
     return f"schema at {current or 'nothing (empty)'}, {pending} migration(s) pending: vigia db upgrade applies them"
 
 
-async def check_telegram(settings: Settings, timeout_s: float) -> Check:
-    return await _timed("telegram", partial(_get_me, settings, timeout_s), timeout_s)
+async def check_telegram(settings: Settings, group_id: int, timeout_s: float) -> Check:
+    return await _timed("telegram", partial(_get_me, settings, group_id, timeout_s), timeout_s)
 
 
-async def _get_me(settings: Settings, timeout_s: float) -> str:
+async def _get_me(settings: Settings, group_id: int, timeout_s: float) -> str:
+    """The token works, and the bot is an administrator of the group who may pin: without that right
+    the consignas board is posted but not pinned, and nobody finds it at the top of the group."""
     request = HTTPXRequest(connect_timeout=timeout_s, read_timeout=timeout_s)
     urls = {"base_url": settings.telegram_base_url, "base_file_url": settings.telegram_base_file_url}
     bot = Bot(
@@ -177,13 +179,25 @@ async def _get_me(settings: Settings, timeout_s: float) -> str:
         **{name: url for name, url in urls.items() if url},  # type: ignore[arg-type]
     )
     where = settings.telegram_base_url or "https://api.telegram.org/bot"  # PTB appends the token
+    me = where
     try:
         async with bot:
-            return f"@{bot.username} (id {bot.id}) at {where}"
+            me = f"@{bot.username} (id {bot.id}) at {where}"
+            member = await bot.get_chat_member(group_id, bot.id)
     except InvalidToken:  # its message quotes the token
         raise Broken(f"{where} refused the token: check TELEGRAM_BOT_TOKEN (revoked in @BotFather?)") from None
     except TelegramError as exc:
-        raise Broken(f"{where}: {exc}") from None
+        if me == where:
+            raise Broken(f"{where}: {exc}") from None
+        raise Broken(
+            f"{me}, but the group {group_id} answers: {exc} (is group.chat_id right, the bot in it?)"
+        ) from None
+    if not isinstance(member, ChatMemberAdministrator) or not member.can_pin_messages:
+        raise Broken(
+            f"{me}, but in the group {group_id} it may not pin messages: make it an administrator with "
+            '"Pin messages" (the consignas board is pinned)'
+        )
+    return f"{me}, administrator of the group {group_id}"
 
 
 async def check_smtp(settings: Settings, timeout_s: float) -> Check:

@@ -21,6 +21,7 @@ from storage.db import Database, alembic_config
 from tests.cameras_fixtures import RtspServer
 from tests.conftest import TEST_ENV, UNIT_YAML
 from tests.fake_telegram import FakeTelegram
+from tests.harness import GROUP_ID
 from tests.mail_servers import IMAP_PASSWORD, SENDER, SMTP_PASSWORD, SMTP_USER, ImapAccount, SmtpServer
 from tests.test_cli import environment, vigia
 
@@ -113,6 +114,7 @@ async def test_it_shows_ok_for_everything_that_works(
     )
     await services.db.upgrade()
     await imap_account.deliver(b"Subject: sin leer\r\n\r\nUn correo que el bot no ha visto.\r\n")
+    fake_telegram.group(GROUP_ID, "UTMV")
 
     assert await doctor_command(services, timeout_s=10) == 0
 
@@ -122,9 +124,10 @@ async def test_it_shows_ok_for_everything_that_works(
         assert f"  {Status.OK}  " in statuses[name], table
     assert "SKIPPED  disabled in the unit file" in statuses["camera apagada"]
     assert "@vigia_test_bot" in statuses["telegram"] and "1920x1080" in statuses["camera moving"]
+    assert f"administrator of the group {GROUP_ID}" in statuses["telegram"]
     assert "schema at" in statuses["database"] and "(latest)" in statuses["database"]
     assert smtp_server_with_auth.logins == [SMTP_USER] and smtp_server_with_auth.received == [], "login, no mail"
-    assert [call.method for call in fake_telegram.calls] == ["getMe"], "the doctor posts nothing"
+    assert [call.method for call in fake_telegram.calls] == ["getMe", "getChatMember"], "the doctor posts nothing"
     assert len(await imap_account.unseen()) == 1, "nothing is marked read"
 
 
@@ -195,6 +198,18 @@ async def test_it_tells_a_refused_token_without_quoting_it(
     assert other_token not in check.detail
 
 
+async def test_it_fails_a_bot_that_may_not_pin_in_the_group_or_is_not_in_it(
+    make_services: Callable[..., Services], fake_telegram: FakeTelegram
+) -> None:
+    services = make_services({}, **telegram(fake_telegram))
+    outside = by_name(await run_checks(services, timeout_s=5))["telegram"]
+    assert outside.status is Status.FAIL and f"the group {GROUP_ID} answers: Chat not found" in outside.detail
+
+    fake_telegram.group(GROUP_ID, "UTMV", bot_admin=False)
+    member = by_name(await run_checks(services, timeout_s=5))["telegram"]
+    assert member.status is Status.FAIL and '"Pin messages"' in member.detail and "@vigia_test_bot" in member.detail
+
+
 async def test_it_counts_pending_migrations_and_fails_a_schema_it_does_not_know(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     database = Database(f"sqlite:///{path}")
@@ -222,6 +237,7 @@ async def test_it_runs_as_a_command_and_skips_what_is_not_configured(
     unit = tmp_path / "doctor.yaml"
     unit.write_text(unit_yaml({"moving": rtsp_server.url("/moving")}), encoding="utf-8")
     env = environment(fake_telegram, tmp_path, unit) | {"VIGIA_LOG_LEVEL": "DEBUG"}  # PTB logs its URLs
+    fake_telegram.group(GROUP_ID, "UTMV")
     assert (await vigia(env, "db", "upgrade"))[0] == 0
 
     started = time.monotonic()

@@ -57,6 +57,24 @@ DEFAULT_TOKEN = "123456789:TEST-TOKEN-aaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses bigger files
 MEDIA_KINDS = ("photo", "document", "video")
 PRIVATE_BURST = 5.0
+ADMIN_RIGHTS = (  # a ChatMemberAdministrator's rights, all required by PTB but the last five
+    "is_anonymous",
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+    "can_pin_messages",
+    "can_manage_topics",
+    "can_post_messages",
+    "can_edit_messages",
+    "can_manage_direct_messages",
+)
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendVideo", "sendMediaGroup"})
 # fmt: off
 COMMAND_SCOPES = frozenset({
@@ -769,6 +787,20 @@ class FakeTelegram(World):
         if state.pinned:
             info["pinned_message"] = copy.deepcopy(state.messages[state.pinned[-1]])
         return info
+
+    @bot_api("getChatMember")
+    async def _get_chat_member(self, request: ApiRequest) -> JSON:
+        """The bot itself is an administrator with every right (or a plain member when the group was made
+        with ``bot_admin=False``); any other known user a plain member."""
+        state = self._reachable_chat(request)
+        user_id = request.require("user_id", "user_id is empty")
+        if user_id == self.bot_id and state.is_group and state.bot_admin:
+            rights = {right: right != "is_anonymous" for right in ADMIN_RIGHTS}
+            return {"status": "administrator", "user": copy.deepcopy(self.bot_user), "can_be_edited": False, **rights}
+        user = self.bot_user if user_id == self.bot_id else self.users.get(user_id)
+        if user is None:
+            raise bad_request("user not found")
+        return {"status": "member", "user": copy.deepcopy(user)}
 
     @bot_api("getFile")
     async def _get_file(self, request: ApiRequest) -> JSON:
