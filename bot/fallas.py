@@ -318,11 +318,16 @@ async def reopen(services: Services, fault_id: int, text: str) -> Fault | None:
             return None
         events = await fault_events(session, fault_id)
         stage = next((e.stage for e in reversed(events) if e.stage and e.stage != triage.RESUELTA), triage.ADUANA)
-        fault.resolved_at = fault.treatment = fault.cause = None
+        fault.resolved_at = fault.treatment = fault.cause = fault.resolved_by_id = None  # whoever resolves it next
         fault.stage = stage
         session.add(fault)
         await _event(session, fault, "reabierta", None, now, text, stage=stage)
     return fault
+
+
+async def note_asked(session: AsyncSession, now: datetime, fault: Fault, asker: Person, admin: Person) -> None:
+    """Step 1 asked of the customs administrator by Telegram, in the caller's unit of work."""
+    await _event(session, fault, "consulta_aduana", asker, now, admin.name)
 
 
 async def note_handed_over(services: Services, fault_id: int, person: Person) -> None:

@@ -170,9 +170,10 @@ async def _tell_chiefs(session: AsyncSession, services: Services, case: FaultCas
     await notices.escalate(session, services, chiefs, TOPIC, write, key=key)
 
 
-async def ask_administrator(services: Services, fault: Fault) -> Person | None:
+async def ask_administrator(services: Services, fault: Fault, asker: Person) -> Person | None:
     """Step 1 by Telegram: the site's first active administrator with Telegram is asked privately,
-    with one button per answer, through the outbox. None when the site has nobody to ask."""
+    with one button per answer, through the outbox, and the timeline says who asked whom. None when
+    the site has nobody to ask."""
     site = next((s for s in services.unit.sites if s.code == fault.site_code), None)
     async with services.db.write() as session:
         people = [await person_by_key(session, key) for key in (site.administrators if site else [])]
@@ -186,14 +187,15 @@ async def ask_administrator(services: Services, fault: Fault) -> Person | None:
         question = t(
             admin.language, "falla.admin_question", number=fault.number, target=target_name(fault, services.unit)
         )
-        await notices.queue(
+        if await notices.queue(
             session,
             services,
             key=f"falla:{fault.id}:admin_question:{services.now():%Y%m%dT%H%M}",  # again on request; a double tap once
             chat_id=admin.telegram_id,  # type: ignore[arg-type]
             text=question,
             markup=InlineKeyboardMarkup([[b] for b in answers]),
-        )
+        ):
+            await fallas.note_asked(session, services.now(), fault, asker, admin)
     return admin
 
 

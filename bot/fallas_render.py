@@ -17,6 +17,7 @@ from storage.fallas import Fault
 
 TOLD = (  # with their text
     "abierta",
+    "consulta_aduana",
     "respuesta_proveedor",
     "respuesta_correo",
     "resuelta",

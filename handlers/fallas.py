@@ -112,7 +112,8 @@ async def _ask_administrator(update: Update, context: VigiaContext, case: FaultC
     if case.fault.stage != triage.ADUANA or case.fault.finding is not None:  # the customs post answered already
         await query.answer(t(language, OUTCOMES[Outcome.STALE], number=case.fault.number), show_alert=True)
         return
-    admin = await fallas_board.ask_administrator(services, case.fault)
+    assert context.person is not None
+    admin = await fallas_board.ask_administrator(services, case.fault, context.person)
     if admin is None:
         await query.answer(t(language, "falla.no_admin"), show_alert=True)
         return

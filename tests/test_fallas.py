@@ -75,6 +75,7 @@ async def test_the_administrator_answers_with_one_tap(bot: BotHarness) -> None:
     assert "problema de visualización" in edited.params["text"]
     timeline = await bot.ask("coord.carlos", "/falla F-2026-0001")
     assert "Luis Alvarado: aduana: problema de visualización" in timeline.params["text"]
+    assert timeline.params["text"].count("preguntó por Telegram a la administración de aduana: Luis Alvarado") == 1
     asked = [c for c in bot.fake.calls if c.method == "sendMessage" and c.params["chat_id"] == LUIS]
     assert len(asked) == 1, "one question for a double tap"
     mark = forge(bot, "tec.ana", posted.result, "fll:1:ask")  # an old copy's button, after the answer

@@ -17,11 +17,13 @@ import pytest
 import yaml
 from sqlmodel import select
 
+from bot import fallas_board
 from bot.cameras.service import Frame
 from bot.health.monitor import RoundReport, run_round
 from storage.evidence import Evidence
 from storage.fallas import FaultEvent
 from storage.health import CameraHealth, CameraUptime
+from storage.people import person_by_key
 from storage.sites import Camera
 from tests.conftest import UNIT_YAML
 from tests.harness import GROUP_ID, BotHarness
@@ -189,6 +191,30 @@ async def test_a_site_that_flaps_reopens_its_one_site_fault(bot: BotHarness, bad
     shown = bot.fake.message(GROUP_ID, again.message_id)  # type: ignore[arg-type]
     assert shown is not None and "Resuelta" not in shown["text"]
     assert len([c for c in posted(bot, mark) if "F-2026-" in c.params["text"]]) == 1, "one message, edited"
+
+
+async def test_a_fault_reopened_after_a_person_resolved_it_forgets_who_resolved_it(
+    bot: BotHarness, bad_cameras: BadCameras
+) -> None:
+    """Ana resolves the monitor's fault; the camera comes back, then fails again within the flap hold:
+    the fault is open again with no resolution of hers left on it, so a later close (by the monitor,
+    with its own words) or the bitácora does not name her."""
+    watch(bot, "patio-1")
+    set_mode(bad_cameras, "down", "patio-1")
+    await rounds(bot, 3)
+    (fault,) = await faults(bot)
+    async with bot.services.db.read() as session:
+        ana = await person_by_key(session, "tec.ana")
+    assert ana is not None and fault.id is not None
+    await fallas_board.resolve(bot.services, fault.id, ana, "Se reinició el conmutador de la garita", "otro")
+    for mode, count in (("picture", 2), ("down", 3)):  # back, then failing again
+        set_mode(bad_cameras, mode, "patio-1")
+        await rounds(bot, count)
+    (again,) = await faults(bot)
+    assert again.id == fault.id and again.resolved_at is None
+    assert (again.resolved_by_id, again.treatment, again.cause) == (None, None, None)
+    shown = bot.fake.message(GROUP_ID, again.message_id)  # type: ignore[arg-type]
+    assert shown is not None and "conmutador" not in shown["text"]
 
 
 async def test_a_site_fault_shows_the_last_good_frame_of_one_of_its_cameras(
