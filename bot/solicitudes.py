@@ -27,6 +27,7 @@ from bot.solicitudes_rules import (
     ACTORS,
     Action,
     Authorisation,
+    Channel,
     Decision,
     State,
     advance,
@@ -371,11 +372,18 @@ async def act(
     # (same SHA-256) that *Firmar* e-mails; one sent to signature before there was a memo gets it at *Firmar*.
     memo_bytes = None  # the memo the requester is e-mailed, when this step e-mails one
     new_memo = None  # kept now, made a document of the request only if the step is taken (a race loses it)
-    if action in (Action.RESPONDER, Action.ENVIAR_A_FIRMA) or (action == Action.FIRMAR and memo is None):
+    # II-1: "not pertinent" is an answer too, given the way the request came: a memorandum for a memorandum.
+    answered_by_memo = action == Action.NO_PERTINENTE and current.channel == Channel.MEMORANDUM
+    if (
+        action in (Action.RESPONDER, Action.ENVIAR_A_FIRMA)
+        or answered_by_memo
+        or (action == Action.FIRMAR and memo is None)
+    ):
         from bot.memo import render_memo  # fpdf2 on first use
 
         body = answer if action == Action.FIRMAR else text or ""
-        signer = person if action == Action.RESPONDER else (chiefs[0] if chiefs else None)  # for the chief's unit
+        signed_here = action in (Action.RESPONDER, Action.NO_PERTINENTE)
+        signer = person if signed_here else (chiefs[0] if chiefs else None)  # for the chief's unit
         memo_bytes = await services.cameras.run(render_memo, memo_for(services, current, body, signer))
         new_memo = await _keep(services, current, ReceivedFile(memo_bytes, ".pdf"), person)
     elif memo is not None and action in MAIL_SUBJECTS and current.requester_email:

@@ -97,7 +97,7 @@ async def act(
         case = await solicitudes.load_in(session, solicitud.id)  # once, for the card and the memo
         assert case is not None
         await owe_card(session, services, case, ask=solicitud.state in PRIVATE)
-        if action == "responder" and chat_id is not None:
+        if action in ("responder", "no_pertinente") and chat_id is not None:  # a memo, if the step made one
             await owe_memo(session, services, case, chat_id)
         elif action == "firmar":
             await owe_memo(session, services, case, None)

@@ -47,6 +47,10 @@ async def card(bot: BotHarness, mark: int, contains: str = "Solicitud S-2026-000
     return await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains=contains)
 
 
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
 def button(bot: BotHarness, message: Call, action: str) -> str:
     """The callback_data of the message's button for `action`, as the message is now (the Director's
     private buttons also carry the request's step count)."""
@@ -119,7 +123,7 @@ async def test_an_internal_request_goes_from_form_to_memo_and_email(
     (received,) = await smtp_server.wait_for(1)
     assert received.rcpt_tos == ["ana.perez@mh.test"] and "[S-2026-0001]" in str(received.message["Subject"])
     (memo,) = [part.get_content() for part in received.message.iter_attachments()]
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(memo)).pages)
+    text = pdf_text(memo)
     assert "UTMV-S-2026-0001" in text and "Se remite el video solicitado" in text and "MEM-UGR-2026-114" in text
 
     timeline = await bot.ask("tec.ana", "/solicitud S-2026-0001")
@@ -196,7 +200,7 @@ async def test_an_external_request_is_signed_by_the_director(mail_bot: BotHarnes
     body = refused.message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert "a través de la Dirección General o de Asesoría Legal" in body, "the requester learns how to ask again"
     (memo,) = [part.get_content() for part in received.message.iter_attachments()]
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(memo)).pages)
+    text = pdf_text(memo)
     assert "Se entrega a la Fiscalía" in text and "Marta Hernández" in text, "signed for the chief's unit"
 
 
@@ -310,9 +314,14 @@ async def test_missing_data_is_asked_by_email_and_a_request_can_be_not_pertinent
     await bot.fake.wait_for("editMessageText", after=mark, text_contains="análisis de pertinencia")
     mark = await step(bot, "jefe.marta", posted, "no_pertinente", "El video pedido no corresponde a la unidad")
     await bot.fake.wait_for("editMessageText", after=mark, text_contains="Estado: no pertinente")
+    memo = await bot.fake.wait_for("sendDocument", after=mark, chat_id=GROUP_ID)  # it came by memorándum: so goes
+    printed = memo.files["document"]
+    assert "no corresponde a la unidad" in pdf_text(printed) and "Marta Hernández" in pdf_text(printed)
     await bot.run_job("mail.deliver")
     received = await smtp_server.wait_for(2)
     assert "no pertinente" in str(received[1].message["Subject"])
+    (mailed,) = [part.get_content() for part in received[1].message.iter_attachments()]
+    assert mailed == printed, "the memo printed and the one e-mailed are the same file"
     listing = await bot.ask("tec.ana", "/solicitudes")
     assert "No hay solicitudes abiertas" in listing.params["text"]
 

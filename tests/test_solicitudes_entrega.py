@@ -7,9 +7,7 @@ December 2026 at 10:00."""
 from __future__ import annotations
 
 import hashlib
-import io
 
-from pypdf import PdfReader
 from sqlmodel import select
 
 from bot.solicitudes import load_in
@@ -21,17 +19,13 @@ from storage.solicitudes import Solicitud
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
 from tests.mail_servers import SmtpServer
-from tests.test_solicitudes import CARLOS, DIRECTOR, MARTA, card, form, register, step
+from tests.test_solicitudes import CARLOS, DIRECTOR, MARTA, card, form, pdf_text, register, step
 
 PDF = b"%PDF-1.4\n% the requester's memo\n"
 
 
 def documents_to(bot: BotHarness, chat_id: int, after: int = 0) -> list[Call]:
     return [c for c in bot.fake.calls[after:] if c.method == "sendDocument" and c.params["chat_id"] == chat_id]
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def send_video(bot: BotHarness, who: str, question: Call, data: bytes, filename: str, sized: bool = True) -> int:
