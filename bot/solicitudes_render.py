@@ -3,6 +3,7 @@ the timeline, and the registration's answer."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -63,8 +64,9 @@ def card(services: Services, case: Case, language: str, today: date) -> str:
         lines.append(t(language, "solicitud.consigna", id=solicitud.consigna_id))
     if solicitud.state in ANSWERED and (answer := answer_of(case.events)):  # what the Director signs
         lines.append(t(language, "solicitud.answer", text=answer))
-    for document in case.documents:
-        lines.append(t(language, "solicitud.document", role=t(language, f"solicitud.role.{document.role}")))
+    for role, count in Counter(d.role for d in case.documents).items():  # a line per role: the card stays short
+        times = f" ×{count}" if count > 1 else ""
+        lines.append(t(language, "solicitud.document", role=t(language, f"solicitud.role.{role}"), times=times))
     return "\n".join(lines)
 
 

@@ -5,14 +5,16 @@ The clock starts on Friday 4 December 2026 at 10:00."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 from datetime import UTC, datetime
 
 from pypdf import PdfReader
 
-from bot import solicitudes
+from bot import solicitudes, solicitudes_render
+from bot.text import TELEGRAM_MAX, telegram_length
 from storage.people import person_by_key
-from storage.solicitudes import documents_of, events_of
+from storage.solicitudes import SolicitudDocument, documents_of, events_of
 from tests.fake_telegram import Call, inline_callback_data, png_bytes
 from tests.harness import GROUP_ID, BotHarness
 from tests.mail_servers import SmtpServer
@@ -400,3 +402,18 @@ async def test_two_people_answering_at_once_leave_one_answer_and_one_memo(bot: B
         documents = await documents_of(session, 1)
         events = [e.action for e in await events_of(session, 1)]
     assert [d.role for d in documents] == ["memo"] and events.count("documento_memo") == 1
+
+
+async def test_a_request_with_many_findings_keeps_a_card_telegram_accepts(bot: BotHarness) -> None:
+    """Sixty exports attached, a 1,000-character request and answer: the card counts the files by kind
+    instead of listing them, so it stays one message Telegram takes (4,096 characters at most)."""
+    await register(bot, form(pide="Video del carril de entrada " + "y del andén " * 90))
+    case = await solicitudes.load(bot.services, 1)
+    assert case is not None
+    found = [
+        SolicitudDocument(solicitud_id=1, evidence_id=n, role="hallazgo", added_at=bot.services.now())
+        for n in range(60)
+    ]
+    crowded = dataclasses.replace(case, documents=[*case.documents, *found])
+    text = solicitudes_render.card(bot.services, crowded, "es", solicitudes.today(bot.services))
+    assert telegram_length(text) <= TELEGRAM_MAX and "📎 hallazgo de la búsqueda ×60" in text
