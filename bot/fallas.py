@@ -19,7 +19,7 @@ from bot.mail.inbox import IncomingReply
 from bot.services import Services
 from bot.text import case_number, enough_words, fold
 from bot.unit_config import Contact
-from storage.claims import claim
+from storage.claims import claim_again
 from storage.evidence import Evidence, case_photo, last_photo
 from storage.fallas import Fault, FaultEvent, fault_by_number, fault_events, next_fault_seq, open_fault_for, open_faults
 from storage.people import Person, person_names
@@ -344,7 +344,8 @@ def waited(case: FaultCase, now: datetime) -> dict[str, timedelta]:
 
 
 async def vendor_silent(services: Services, hours: float) -> list[Fault]:
-    """Faults e-mailed to the vendor with no reply after `hours`, not chased yet."""
+    """Faults e-mailed to the vendor with no reply after `hours`, and not chased in the last `hours`:
+    the coordinators hear of a silent vendor again and again while it stays silent."""
     now, delay = services.now(), timedelta(hours=hours)
     async with services.db.read() as session:
         return [
@@ -353,10 +354,11 @@ async def vendor_silent(services: Services, hours: float) -> list[Fault]:
             if f.vendor_emailed_at
             and not f.vendor_replied_at
             and f.vendor_emailed_at + delay <= now
-            and f.vendor_reminded_at is None
+            and (f.vendor_reminded_at is None or f.vendor_reminded_at + delay <= now)
         ]
 
 
 async def claim_vendor_reminder(session: AsyncSession, services: Services, fault: Fault) -> bool:
-    """Stamp the chase once, in the caller's unit of work, which queues the notices it owes."""
-    return await claim(session, Fault, fault.id, "vendor_reminded_at", services.now())  # type: ignore[arg-type]
+    """Stamp this round's chase once, in the caller's unit of work, which queues the notices it owes."""
+    now = services.now()
+    return await claim_again(session, Fault, fault.id, "vendor_reminded_at", fault.vendor_reminded_at, now)  # type: ignore[arg-type]

@@ -22,7 +22,7 @@ from bot.fallas_render import elapsed_line, fault_text
 from bot.i18n import Html, phrase, t
 from bot.mail.inbox import IncomingReply
 from bot.services import Services
-from bot.shifts import local_time
+from bot.shifts import duration, local_time
 from storage.fallas import Fault
 from storage.notices import NoticeKind, Record, latest_for
 from storage.people import Person, escalation_contacts, person_by_key
@@ -200,9 +200,9 @@ async def ask_administrator(services: Services, fault: Fault, asker: Person) -> 
 
 
 async def chase_silent_vendors(services: Services) -> None:
-    """The coordinators are told of a vendor that has not answered, once: claimed and queued in one
-    unit of work, so a refusal delays the notice and the next run does not repeat it (the
-    fallas.vendor_silence job)."""
+    """The coordinators are told of a vendor that has not answered, every `vendor_reply_hours` while it
+    stays silent: each round claimed and queued in one unit of work, so a refusal delays the notice
+    and the next run does not repeat it (the fallas.vendor_silence job)."""
     hours = services.unit.fallas.vendor_reply_hours
     silent = await fallas.vendor_silent(services, hours)
     if not silent:
@@ -213,11 +213,10 @@ async def chase_silent_vendors(services: Services) -> None:
         async with services.db.write() as session:
             if not await fallas.claim_vendor_reminder(session, services, fault):
                 continue
+            assert fault.vendor_emailed_at is not None
+            waited = duration(services.now() - fault.vendor_emailed_at)
             silent_since = phrase(
-                "falla.vendor_silent",
-                number=fault.number,
-                target=target_name(fault, services.unit),
-                hours=round(hours, 1),
+                "falla.vendor_silent", number=fault.number, target=target_name(fault, services.unit), waited=waited
             )
-            key = f"falla:{fault.id}:vendor_silent"
+            key = f"falla:{fault.id}:vendor_silent:{services.now():%Y%m%dT%H%M}"
             await notices.escalate(session, services, coordinators, TOPIC, silent_since, key=key)

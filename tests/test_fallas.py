@@ -216,7 +216,7 @@ def test_a_ticket_number_is_taken_only_where_one_is_named(text: str, ticket: str
     assert (found.group(1) if found else None) == ticket
 
 
-async def test_a_silent_vendor_is_chased_once_and_shows_in_the_list(mail_bot: BotHarness) -> None:
+async def test_a_silent_vendor_is_chased_every_few_hours_and_shows_in_the_list(mail_bot: BotHarness) -> None:
     bot = mail_bot
     posted = await open_fault(bot)
     await press(bot, posted, "fll:1:ans:todo_normal")
@@ -231,6 +231,15 @@ async def test_a_silent_vendor_is_chased_once_and_shows_in_the_list(mail_bot: Bo
     listing = await bot.ask("coord.carlos", "/fallas")
     assert "F-2026-0001 · La Hachadura 1 (Aduana Frontera La Hachadura) · con el proveedor" in listing.params["text"]
     assert "⏰ proveedor sin responder" in listing.params["text"]
+    bot.clock.advance(timedelta(hours=3))
+    mark = bot.fake.mark()
+    await bot.run_job("fallas.vendor_silence")
+    bot.clock.advance(timedelta(hours=1, minutes=1))  # 4 hours after the first chase: still silent
+    await bot.run_job("fallas.vendor_silence")
+    await bot.run_job("fallas.vendor_silence")
+    again = await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="no ha respondido")
+    assert "después de 8 h 2 min" in again.params["text"]
+    assert [c.params.get("chat_id") for c in bot.fake.calls[mark:] if c.method == "sendMessage"].count(CARLOS) == 1
 
 
 async def test_mistakes_are_explained(bot: BotHarness) -> None:
