@@ -1,5 +1,6 @@
-"""Faults over time: a vendor that has not answered is chased (once), last month's bitácora goes to
-the chief, and vendor replies that arrive by e-mail join their fault."""
+"""Faults over time: a vendor that has not answered is chased (again every few hours while it stays
+silent), last month's bitácora goes to the chief, and vendor replies that arrive by e-mail join
+their fault."""
 
 from __future__ import annotations
 
