@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import triage
 from bot.fallas import FaultCase, waited
 from bot.fallas_mail import target_name
-from bot.i18n import plain, t
+from bot.i18n import Html, plain, t
 from bot.mail.inbox import event_words
 from bot.shifts import age, duration, local_time
 from bot.timeline import history
@@ -29,14 +29,15 @@ TOLD = (  # with their text
 
 def elapsed_line(case: FaultCase, language: str, now: datetime) -> str:
     parts = waited(case, now)
-    total = (case.fault.resolved_at or now) - case.fault.opened_at
+    back = parts[triage.RESUELTA]  # between a resolution and the monitor reopening it
     return t(
         language,
         "falla.elapsed",
-        total=duration(total),
+        total=duration(sum(parts.values(), timedelta())),
         aduana=duration(parts[triage.ADUANA]),
         enlace=duration(parts[triage.ENLACE]),
         proveedor=duration(parts[triage.PROVEEDOR]),
+        restored=Html(t(language, "falla.elapsed_restored", time=duration(back)) if back else ""),
     )
 
 

@@ -42,12 +42,13 @@ def advance(stage: str, finding: str | None, answer: str) -> Step | None:
 
 
 def split(stages: Iterable[tuple[datetime, str]], opened_at: datetime, end: datetime) -> dict[str, timedelta]:
-    """How long the fault waited on each party: each period belongs to the stage it was in.
+    """How long the fault waited on each party: each period belongs to the stage it was in. A fault
+    the monitor reopened also spent time RESUELTA in between, so the parts add up to the whole.
 
     `stages` are (when, stage entered) in order; the fault starts at the customs post.
     """
     marks = [(opened_at, ADUANA), *sorted(stages)]
-    waited = {ADUANA: timedelta(), ENLACE: timedelta(), PROVEEDOR: timedelta()}
+    waited = {ADUANA: timedelta(), ENLACE: timedelta(), PROVEEDOR: timedelta(), RESUELTA: timedelta()}
     for (start, stage), (following, _) in zip(marks, [*marks[1:], (end, RESUELTA)], strict=True):
         if stage in waited and following > start:
             waited[stage] += min(following, end) - start

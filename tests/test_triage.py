@@ -40,7 +40,20 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 def test_the_wait_is_split_by_party_across_midnight() -> None:
     stages = [(at(5, 5, 50), ENLACE), (at(5, 6, 10), PROVEEDOR)]
     waited = split(stages, opened_at=at(5, 5, 30), end=at(5, 7, 0))
-    assert waited == {ADUANA: timedelta(minutes=20), ENLACE: timedelta(minutes=20), PROVEEDOR: timedelta(minutes=50)}
+    assert waited == {
+        ADUANA: timedelta(minutes=20),
+        ENLACE: timedelta(minutes=20),
+        PROVEEDOR: timedelta(minutes=50),
+        RESUELTA: timedelta(),
+    }
+
+
+def test_a_fault_reopened_counts_the_time_it_was_back_so_the_parts_add_up() -> None:
+    """Opened 10:00, resolved 10:20, the monitor reopens it at 10:50 (at the customs post), resolved 11:00."""
+    stages = [(at(5, 10, 20), RESUELTA), (at(5, 10, 50), ADUANA), (at(5, 11, 0), RESUELTA)]
+    waited = split(stages, opened_at=at(5, 10), end=at(5, 11))
+    assert waited[ADUANA] == timedelta(minutes=30) and waited[RESUELTA] == timedelta(minutes=30)
+    assert sum(waited.values(), timedelta()) == timedelta(hours=1)
 
 
 def test_an_open_fault_counts_until_the_end_given() -> None:
