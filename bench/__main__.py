@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.bot_process import machine_loop_s
+from bench.bot_process import machine_speed
 
 HERE = Path(__file__).resolve().parent
 Figures = dict[str, object]
@@ -97,7 +97,7 @@ def run(name: str) -> tuple[Figures | None, float, str]:
 
 
 def main(names: list[str]) -> int:
-    print(f"this machine: {machine_loop_s()} s for a 10-million-step Python loop", file=sys.stderr, flush=True)
+    print(f"this machine now: {machine_speed()} (bench/bot_process.py machine_speed)", file=sys.stderr, flush=True)
     rows = [("bench", "figure", "measured", "goal", "")]
     for name in names or list(GOALS):
         print(f"running bench/{name}.py ...", file=sys.stderr, flush=True)

@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bot.services import Services
@@ -36,6 +37,7 @@ async def start_bot(
     return await asyncio.create_subprocess_exec(*command, env=env, stderr=stderr)
 
 
+HANDOFFS = 5000  # hand-overs timed by machine_speed
 QUIET_S, QUIET_PERIODS = 1.0, 2  # two seconds running in which the bot used under 2% of a core and sent nothing
 
 
@@ -82,14 +84,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def machine_loop_s() -> float:
-    """Seconds this machine takes for ten million steps of a plain Python loop, the best of three:
-    printed next to the figures, which scale with it: the same code measured five times slower on
-    a machine where this took five times longer, so figures are only compared at a similar speed."""
-    best = float("inf")
-    for _ in range(3):
-        started, total = time.perf_counter(), 0
-        for step in range(10_000_000):
-            total += step
-        best = min(best, time.perf_counter() - started)
-    return round(best, 2)
+def machine_speed() -> dict[str, float]:
+    """How fast this machine is right now, printed next to the figures, which scale with it:
+    `loop_s`, ten million steps of a plain Python loop; `handoff_us`, one hand-over to a worker
+    thread and back, which the bot makes for every SQL statement (aiosqlite's thread). On one
+    machine, on one afternoon, the loop went from 0.7 s to 3.4 s within minutes (other tenants of
+    the host), and the anomaly burst used five times the CPU it had used there the day before, old
+    code and new alike. A benchmark measures it just before and just after what it times."""
+    started, total = time.perf_counter(), 0
+    for step in range(10_000_000):
+        total += step
+    loop_s = time.perf_counter() - started
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        started = time.perf_counter()
+        for _ in range(HANDOFFS):
+            worker.submit(int).result()
+        handoff = (time.perf_counter() - started) / HANDOFFS
+    return {"loop_s": round(loop_s, 2), "handoff_us": round(handoff * 1e6)}
