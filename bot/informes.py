@@ -8,6 +8,7 @@ unit of work, so a period is e-mailed once, whatever restarts happen around it.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -95,10 +96,9 @@ async def issue(
     every earlier observation."""
     async with services.db.read() as session:
         versions = await versions_of(session, period.code)
-    if observation is None and versions:
+    if (observation is None and versions) or any(v.approved_at for v in versions):
         return None
-    notes = [n for n in (versions[-1].observations.split("\n") if versions else []) if n]
-    notes += [observation] if observation else []
+    notes = [*(json.loads(versions[-1].observations) if versions else []), *([observation] if observation else [])]
     documents = await render(services, await gather(services, period, len(versions) + 1, tuple(notes)))
     kept = [
         await keep(
@@ -119,7 +119,7 @@ async def issue(
                 version=documents.data.version,
                 generated_at=services.now(),
                 generated_by_id=person.id if person else None,
-                observations="\n".join(notes),
+                observations=json.dumps(notes, ensure_ascii=False),  # each note whole, its own lines kept
                 pdf_evidence_id=kept[0].id,  # type: ignore[arg-type]
                 xlsx_evidence_id=kept[1].id,  # type: ignore[arg-type]
                 pdf_sha256=kept[0].sha256,
@@ -158,6 +158,13 @@ async def latest(services: Services, period: Period) -> Report | None:
     async with services.db.read() as session:
         versions = await versions_of(session, period.code)
     return versions[-1] if versions else None
+
+
+async def approved(services: Services, period_code: str) -> Report | None:
+    """The period's version the Dirección General received, if one was approved: after that the
+    period takes no more observations, whichever of its messages a button is pressed on."""
+    async with services.db.read() as session:
+        return await approved_version(session, period_code)
 
 
 async def approve(services: Services, report_id: int, person: Person) -> tuple[Outcome, Report | None]:

@@ -16,6 +16,7 @@ from bot.fallas import FaultCase, Outcome
 from bot.fallas_bitacora import documents
 from bot.fallas_render import elapsed_line, list_text, timeline_text
 from bot.i18n import Html, t
+from bot.reporte.model import YEARS
 from bot.roles import EVERYONE, UNIT_STAFF
 from bot.text import enough_words
 from handlers.commands import Command, check_role, reply_in_pieces
@@ -202,7 +203,7 @@ async def bitacora(update: Update, context: VigiaContext) -> None:
 def parse_month(text: str) -> date | None:
     try:
         year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
+        return date(year, month, 1) if year in YEARS else None
     except ValueError:
         return None
 

@@ -25,7 +25,7 @@ class Report(SQLModel, table=True):
     version: int
     generated_at: datetime = Field(sa_type=UTCDateTime)
     generated_by_id: int | None = Field(default=None, foreign_key="person.id")  # None: the schedule
-    observations: str = ""  # the chief's, one per line, carried into every later version
+    observations: str = "[]"  # the chief's, a JSON list (one may run to several lines), carried into later versions
     pdf_evidence_id: int = Field(foreign_key="evidence.id")
     xlsx_evidence_id: int = Field(foreign_key="evidence.id")
     pdf_sha256: str = Field(max_length=64)

@@ -299,6 +299,7 @@ async def test_the_bitacora_matches_the_faults_row_for_row(bot: BotHarness) -> N
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf_bytes)).pages)
     assert "F-2026-0001" in text and "F-2026-0002" in text and "en curso" in text
     assert "/bitacora 2026-11" in (await bot.ask("coord.carlos", "/bitacora diciembre")).params["text"]
+    assert "/bitacora 2026-11" in (await bot.ask("coord.carlos", "/bitacora 9999-12")).params["text"]
 
 
 async def test_the_bitacora_waits_for_a_chief_to_open_the_bot(bot: BotHarness) -> None:

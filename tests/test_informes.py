@@ -265,6 +265,44 @@ async def test_an_observation_after_approval_changes_nothing(bot: BotHarness) ->
     assert not [c for c in bot.fake.calls[late:] if c.method == "sendDocument"], "no version after approval"
 
 
+async def observe(bot: BotHarness, version: Call, text: str) -> tuple[Call, Call]:
+    """The chief's observation on `version`'s message; returns the next version's copies."""
+    mark, _ = await bot.press("jefe.marta", version.result, f"inf:{version_id(version)}:obs")
+    question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="observaciones")
+    mark = bot.fake.mark()
+    bot.fake.send_text(bot.user("jefe.marta"), bot.private("jefe.marta"), text, reply_to=question.result)
+    return await chiefs_copy(bot, mark)
+
+
+def version_id(copy: Call) -> int:
+    (button, *_) = [b["callback_data"] for row in copy.params["reply_markup"]["inline_keyboard"] for b in row]
+    return int(button.split(":")[1])
+
+
+async def test_a_period_approved_takes_no_observation_from_an_older_versions_message(bot: BotHarness) -> None:
+    """Marta's two-paragraph observation makes v2, another makes v3, keeping the first whole; she
+    approves v3. The observation button still on v1's message then refuses, naming the version the
+    Dirección General got, and /reporte still gives v3."""
+    bot.services.unit = bot.services.unit.model_copy(
+        update={"mail": bot.services.unit.mail.model_copy(update={"direccion_general": ("direccion@mh.test",)})}
+    )
+    mark, _ = await bot.send("jefe.marta", "/reporte 2026-11-Q2")
+    first, _ = await chiefs_copy(bot, mark)
+    second, _ = await observe(bot, first, "Reforzar la ronda nocturna.\nCoordinar con la PNC el portón norte.")
+    third, _ = await observe(bot, second, "Revisar la cámara 3 de San Cristóbal")
+    observations = pdf_text(third).split("6. Observaciones de la Jefatura")[1].split("7. Gráficos")[0]
+    assert "versión 3" in third.params["caption"] and "Coordinar con la PNC" in observations
+    assert "\n3. " not in observations and "2. Revisar la cámara 3" in observations, "the paragraphs stay one item"
+    mark, _ = await bot.press("jefe.marta", third.result, f"inf:{version_id(third)}:ok")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="aprobado")
+    mark, _ = await bot.press("jefe.marta", first.result, f"inf:{version_id(first)}:obs")
+    refused = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    assert "ya está aprobado (versión 3)" in refused.params["text"]
+    mark, _ = await bot.send("jefe.marta", "/reporte 2026-11-Q2")
+    again, _ = await chiefs_copy(bot, mark)
+    assert "versión 3" in again.params["caption"]
+
+
 async def test_reporte_on_demand_empty_preliminary_and_mistakes(bot: BotHarness) -> None:
     mark, _ = await bot.send("jefe.marta", "/reporte 2026-11-Q2")
     pdf, _ = await chiefs_copy(bot, mark)
@@ -275,6 +313,8 @@ async def test_reporte_on_demand_empty_preliminary_and_mistakes(bot: BotHarness)
     assert "preliminar" in preliminary.params["caption"] and "reply_markup" not in preliminary.params
     bad = await bot.ask("jefe.marta", "/reporte 2026-13-Q1")
     assert "no es un período" in bad.params["text"]
+    far = await bot.ask("jefe.marta", "/reporte 9999-12-Q2")  # its end would overflow the calendar
+    assert "no es un período" in far.params["text"]
     refused = await bot.ask("tec.ana", "/reporte")
     assert "R-2026" not in refused.params["text"] and not [
         c for c in bot.fake.calls if c.method == "sendDocument" and c.params["chat_id"] == 1001

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from alembic import command
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot import access, audit
 from bot.access import LinkOutcome
 from bot.directory import sync_directory
 from bot.unit_config import load_unit_config
-from storage.db import Database, WriteTurns
+from storage.db import Database, WriteTurns, alembic_config
 from storage.people import all_people
 from tests.conftest import TEST_ENV, UNIT_YAML
 
@@ -28,6 +30,36 @@ async def test_it_reports_pending_migrations_until_upgraded(database_url: str) -
         await database.upgrade()
         assert not await database.pending_migrations()
         await database.upgrade()  # idempotent
+    finally:
+        await database.dispose()
+
+
+async def test_report_observations_written_one_per_line_become_a_list(database_url: str) -> None:
+    """Migration 0014: observations stored one per line (before) read back as a JSON list, blank
+    lines dropped, and back again on downgrade."""
+    database = Database(database_url)
+    report = (
+        "INSERT INTO report (period, version, generated_at, observations, pdf_evidence_id, xlsx_evidence_id,"
+        " pdf_sha256) VALUES ('2026-11-Q2', 1, :at, :observations, :evidence, :evidence, 'x')"
+    )
+    evidence = (
+        "INSERT INTO evidence (sha256, path, size_bytes, kind, captured_at, case_ref) "
+        "VALUES ('x', 'x.pdf', 1, 'document', :at, 'informe:R-2026-11-Q2')"
+    )
+
+    def migrate(step: Callable[..., None], revision: str) -> Callable[[Connection], None]:
+        return lambda connection: step(alembic_config(connection), revision)
+
+    try:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(migrate(command.upgrade, "0013"))
+            await connection.execute(text(evidence), {"at": NOON})
+            evidence_id = (await connection.execute(text("SELECT max(id) FROM evidence"))).scalar_one()
+            await connection.execute(text(report), {"at": NOON, "observations": "Uno\n\nDos", "evidence": evidence_id})
+            await connection.run_sync(migrate(command.upgrade, "0014"))
+            assert (await connection.execute(text("SELECT observations FROM report"))).scalar_one() == '["Uno", "Dos"]'
+            await connection.run_sync(migrate(command.downgrade, "0013"))
+            assert (await connection.execute(text("SELECT observations FROM report"))).scalar_one() == "Uno\nDos"
     finally:
         await database.dispose()
 

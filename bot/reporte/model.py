@@ -23,6 +23,7 @@ NO_FAULTS = "Sin fallas registradas en el período."
 NO_AVAILABILITY = "Sin datos del monitor de salud para el período."
 NO_PENDING = "Sin pendientes de períodos anteriores."
 WHOLE_SITE = "Sitio completo"  # a fault without a camera: the whole site (or SIRAM) is down
+YEARS = range(2000, 3000)  # of a period or a month asked for: beyond them dates overflow, and nothing was recorded
 _PERIOD = re.compile(r"(\d{4})-(\d{1,2})-Q(\d)", re.IGNORECASE | re.ASCII)
 _FORMAT = "se espera AAAA-MM-Q1 (días 1 a 15) o AAAA-MM-Q2 (del 16 a fin de mes), p. ej. 2026-12-Q1"
 
@@ -40,8 +41,8 @@ class Period:
             raise ValueError(f"el mes {self.month} no existe")
         if self.half not in (1, 2):
             raise ValueError(f"la quincena {self.half} no existe (1 o 2)")
-        if not 1 <= self.year <= 9999:
-            raise ValueError(f"el año {self.year} está fuera de rango")
+        if self.year not in YEARS:
+            raise ValueError(f"el año {self.year} está fuera de rango ({YEARS.start} a {YEARS.stop - 1})")
 
     @classmethod
     def parse(cls, text: str) -> Period:
