@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from bot.errors import ConfigError
 from bot.roles import Role
@@ -28,6 +28,14 @@ Language = Literal["es", "en"]
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")]
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,19}$")
+
+
+def _padded_hour(value: object) -> object:
+    """ "6:00" as well as "06:00": the hour as people write it (bot/yaml_source.py keeps both text)."""
+    return f"0{value.strip()}" if isinstance(value, str) and re.fullmatch(r"\d:\d\d", value.strip()) else value
+
+
+ClockTime = Annotated[time, BeforeValidator(_padded_hour)]  # a local time of day in the unit file
 
 
 class Strict(BaseModel):
@@ -152,8 +160,8 @@ class Mail(Strict):
 
 class Shift(Strict):
     name: str = Field(min_length=1, max_length=30)
-    start: time
-    end: time
+    start: ClockTime
+    end: ClockTime
     technicians: list[str] = []  # the usual roster; a coordinator can change one day's with /rol
 
 
@@ -211,7 +219,7 @@ class RecurringMaintenance(Strict):
 
     target: str  # a camera or site code
     weekdays: list[Literal[WEEKDAYS]] = list(WEEKDAYS)  # type: ignore[valid-type]
-    start: time
+    start: ClockTime
     minutes: int = Field(ge=1, le=1440)
 
 
@@ -225,8 +233,8 @@ class Salud(Strict):
     site_share: float = Field(default=0.6, gt=0, le=1)  # this share of a site's cameras down at once: one site fault
     flap_hold_minutes: int = Field(default=30, ge=0, le=1440)  # failing again this soon reopens the same fault
     round_budget_s: float = Field(default=50, ge=5, le=3600)
-    day_starts: time = time(6, 0)  # which reference (day or night look) a probe is judged against
-    night_starts: time = time(18, 0)
+    day_starts: ClockTime = time(6, 0)  # which reference (day or night look) a probe is judged against
+    night_starts: ClockTime = time(18, 0)
     maintenance: list[RecurringMaintenance] = []
 
 
@@ -248,9 +256,9 @@ class Siram(Strict):
 class Informes(Strict):
     """When the chief's reports and digests go out (local time); null switches one off."""
 
-    report_at: time | None = time(7, 0)  # the day after a period ends: the 15-day report to the chief
-    daily_digest_at: time | None = time(7, 30)  # yesterday in figures, to the chief and the coordinators
-    weekly_availability_at: time | None = time(8, 0)  # Mondays: last week's availability chart to the chief
+    report_at: ClockTime | None = time(7, 0)  # the day after a period ends: the 15-day report to the chief
+    daily_digest_at: ClockTime | None = time(7, 30)  # yesterday in figures, to the chief and the coordinators
+    weekly_availability_at: ClockTime | None = time(8, 0)  # Mondays: last week's availability chart to the chief
 
 
 class RequestingUnit(Strict):

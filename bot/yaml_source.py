@@ -17,14 +17,40 @@ Loc = tuple[str | int, ...]
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
+class UnitLoader(yaml.SafeLoader):
+    """YAML 1.1 reads an unquoted 22:00 as the base-60 number 1320, which a time field would then
+    take as 00:22 without a word: here digits with colons stay text, so `start: 22:00` means 22:00
+    (times are what the unit file writes with colons). Other numbers read as before."""
+
+
+_PLAIN_NUMBERS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+UnitLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in _PLAIN_NUMBERS]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+UnitLoader.add_implicit_resolver(  # PyYAML's own patterns without their base-60 alternatives
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+UnitLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
 class YamlDocument:
     """The parsed data of one file plus its node tree, for `line_of(loc)`."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         text = path.read_text(encoding="utf-8")
-        self.root = yaml.compose(text, Loader=yaml.SafeLoader)
-        self.data: Any = yaml.safe_load(text)
+        self.root = yaml.compose(text, Loader=UnitLoader)
+        self.data: Any = yaml.load(text, Loader=UnitLoader)  # a SafeLoader: see UnitLoader
 
     def line_of(self, loc: Loc) -> int:
         """Line (1-based) of the deepest node on `loc`; a missing key points at its parent."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,16 @@ def test_a_report_naming_no_category_gets_otro_or_the_last_one_a_unit_lists() ->
     assert Anomalias().default_category == "otro"
     own = Anomalias(categories=[Category(code="intrusion", name="Intrusión"), Category(code="varios", name="Varios")])
     assert own.default_category == "varios"
+
+
+def test_times_written_without_quotes_mean_what_they_say(tmp_path: Path) -> None:
+    """YAML 1.1 reads 22:00 as the number 1320 (base 60), which a time field took as 00:22: a
+    maintenance window then muted alerts at the wrong hour, and 6:00 broke every health probe."""
+    text = UNIT_YAML + "salud:\n  day_starts: 6:00\n  night_starts: 18:30\n"
+    text = text.replace('start: "22:00", end: "06:00"', "start: 22:00, end: 06:00")
+    assert "start: 22:00, end: 06:00" in text
+    path = tmp_path / "unit.yaml"
+    path.write_text(text, encoding="utf-8")
+    config = load_unit_config(path, env=TEST_ENV)
+    assert (config.salud.day_starts, config.salud.night_starts) == (time(6, 0), time(18, 30))
+    assert [(shift.start, shift.end) for shift in config.shifts][-1] == (time(22, 0), time(6, 0))
