@@ -15,6 +15,7 @@ from enum import StrEnum
 from sqlmodel import col, update
 
 from bot import audit
+from bot.roles import Role
 from storage.audit import was_refused
 from storage.db import Database
 from storage.people import (
@@ -56,12 +57,15 @@ async def create_invite(
     valid_for: timedelta = INVITE_VALIDITY,
     invited_by: Person | None = None,
 ) -> tuple[str, Person]:
-    """A fresh code for `person_key`; any earlier unused code of theirs stops working."""
+    """A fresh code for `person_key`; any earlier unused code of theirs stops working. PermissionError
+    when `invited_by` may not move that person's linked account to another one (may_relink)."""
     code = secrets.token_urlsafe(12)
     async with db.write() as session:
         person = await person_by_key(session, person_key)
         if person is None or not person.active:
             raise LookupError(person_key)
+        if not may_relink(invited_by, person):
+            raise PermissionError(person.name)
         await session.exec(
             update(LinkCode)
             .where(
@@ -80,6 +84,16 @@ async def create_invite(
             detail={"valid_until": (now + valid_for).isoformat()},
         )
     return code, person
+
+
+def may_relink(inviter: Person | None, person: Person) -> bool:
+    """An invitation for someone already linked moves their access to whichever account opens it (a
+    new phone). A coordinator may do that for technicians and the other roles they look after, but
+    not for a coordinator, the chief or the Director: whoever opened that link would act with their
+    role. The chief may for anyone; so may the server's administrator (`vigia invite`, no inviter)."""
+    if person.telegram_id is None or inviter is None or inviter.role == Role.JEFE:
+        return True
+    return person.role not in (Role.COORDINADOR, Role.JEFE, Role.DIRECCION)
 
 
 async def unlinked_people(db: Database) -> list[Person]:

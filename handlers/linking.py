@@ -55,17 +55,21 @@ async def invitar(update: Update, context: VigiaContext) -> None:
     except LookupError:
         await message.reply_text(t(language, "link.invite_unknown", key=key, unlinked=listing))
         return
+    except PermissionError as refused:
+        await message.reply_text(t(language, "link.invite_relink_refused", name=str(refused)))
+        return
     until = (now + access.INVITE_VALIDITY).astimezone(services.settings.tz)
-    await message.reply_text(
-        t(
-            language,
-            "link.invite_created",
-            name=person.name,
-            role=t(language, f"role.{person.role}"),
-            until=f"{until:%d/%m/%Y %H:%M}",
-            link=f"https://t.me/{context.bot.username}?start={code}",
-        )
+    created = t(
+        language,
+        "link.invite_created",
+        name=person.name,
+        role=t(language, f"role.{person.role}"),
+        until=f"{until:%d/%m/%Y %H:%M}",
+        link=f"https://t.me/{context.bot.username}?start={code}",
     )
+    if person.telegram_id is not None:  # a new phone: the account they use now stops working
+        created += "\n\n" + t(language, "link.invite_relinks", name=person.name)
+    await message.reply_text(created)
 
 
 COMMANDS = (

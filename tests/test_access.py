@@ -101,6 +101,19 @@ async def test_invitar_explains_its_usage_and_unknown_people(bot: BotHarness) ->
     assert "«&lt;b&gt;nadie&lt;/b&gt;»" in unknown.params["text"]
 
 
+async def test_a_coordinator_cannot_move_the_chiefs_account_to_another_one(bot: BotHarness) -> None:
+    """An invitation for someone already linked hands their access to whoever opens it. Carlos may
+    do that for a technician's new phone (and is warned), not for the chief: her account keeps working."""
+    refused = await bot.ask("coord.carlos", "/invitar jefe.marta")
+    assert "Marta Hernández ya tiene su cuenta vinculada" in refused.params["text"] and "start=" not in str(refused)
+    moved = await bot.ask("coord.carlos", "/invitar tec.ana")
+    assert "start=" in moved.params["text"] and "esa cuenta deja de funcionar" in moved.params["text"]
+    by_the_chief = await bot.ask("jefe.marta", "/invitar coord.carlos")
+    assert "start=" in by_the_chief.params["text"] and "deja de funcionar" in by_the_chief.params["text"]
+    still = await bot.ask("jefe.marta", "/ayuda")
+    assert "jefe de la UTMV" in still.params["text"]
+
+
 async def test_ayuda_speaks_each_persons_language_and_role(bot: BotHarness) -> None:
     spanish = (await bot.ask("coord.carlos", "/ayuda")).params["text"]
     assert "lo que puede hacer como coordinador técnico" in spanish and "/invitar" in spanish

@@ -39,6 +39,8 @@ ES = {
         "Invitación para <b>{name}</b> ({role}). Funciona una sola vez, hasta el {until}:\n{link}\n\n"
         "Envíela solo a esa persona, por un canal privado: quien la abra queda vinculado como {name}."
     ),
+    "link.invite_relinks": "⚠️ {name} ya tiene una cuenta vinculada: al abrir el enlace, esa cuenta deja de funcionar con el bot.",
+    "link.invite_relink_refused": "{name} ya tiene su cuenta vinculada, y pasarla a otra cuenta le corresponde a la Jefatura.",
 }
 
 EN = {
@@ -80,4 +82,6 @@ EN = {
         "Invitation for <b>{name}</b> ({role}). It works once, until {until}:\n{link}\n\n"
         "Send it only to that person, privately: whoever opens it is linked as {name}."
     ),
+    "link.invite_relinks": "⚠️ {name} already has a linked account: once the link is opened, that account stops working with the bot.",
+    "link.invite_relink_refused": "{name} already has a linked account, and moving it to another one is for the head of the UTMV.",
 }
