@@ -9,6 +9,7 @@ import unicodedata
 from telegram.constants import MessageLimit
 
 TELEGRAM_MAX = MessageLimit.MAX_TEXT_LENGTH  # 4,096, in UTF-16 code units
+CAPTION_MAX = MessageLimit.CAPTION_LENGTH  # 1,024: a photo's or document's caption
 
 
 def fold(text: str) -> str:

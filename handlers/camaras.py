@@ -25,7 +25,7 @@ from bot.cameras.matching import MatchResult, match, split_seconds
 from bot.context import VigiaContext
 from bot.i18n import t
 from bot.roles import UNIT_STAFF
-from handlers.commands import Command, check_role
+from handlers.commands import Command, check_role, reply_photo_in_pieces
 
 MAX_BUTTONS = 12
 COLUMNS = 2
@@ -207,7 +207,7 @@ async def _send_mosaic(message: Message, context: VigiaContext, site: SiteRef) -
         if mosaic.failed:
             names = ", ".join(camera.name for camera, _ in mosaic.failed)
             lines.append(t(language, "camaras.mosaic_failed", cameras=names))
-        await message.reply_photo(mosaic.jpeg, caption="\n".join(lines), filename=f"{site.code}.jpg")
+        await reply_photo_in_pieces(message, mosaic.jpeg, "\n".join(lines), f"{site.code}.jpg")
 
 
 async def _send_clip(message: Message, context: VigiaContext, camera: CameraRef, seconds: int | None) -> None:

@@ -19,7 +19,7 @@ from bot import access
 from bot.context import VigiaContext
 from bot.i18n import t
 from bot.roles import GROUP_MEMBERS, Role
-from bot.text import pieces
+from bot.text import CAPTION_MAX, pieces, telegram_length
 
 Where = Literal["group", "private"]
 Callback = Callable[[Update, VigiaContext], Awaitable[Any]]
@@ -85,6 +85,18 @@ async def reply_in_pieces(message: Message, text: str) -> None:
     """A text that grows without bound (a case's whole timeline) as as many messages as it takes."""
     for piece in filter(str.strip, pieces(text)):  # Telegram refuses a blank message
         await message.reply_text(piece)
+
+
+async def reply_photo_in_pieces(message: Message, photo: bytes, caption: str, filename: str) -> None:
+    """A photo whose caption may outgrow Telegram's 1,024 characters (a big site's list of cameras
+    without signal): what does not fit follows as text, nothing is cut."""
+    if telegram_length(caption) <= CAPTION_MAX:
+        await message.reply_photo(photo, caption=caption, filename=filename)
+        return
+    first, _, rest = caption.partition("\n")
+    fits = telegram_length(first) <= CAPTION_MAX
+    await message.reply_photo(photo, caption=first if fits else None, filename=filename)
+    await reply_in_pieces(message, rest if fits else caption)
 
 
 def as_handler(command: Command) -> CommandHandler:

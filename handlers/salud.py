@@ -15,9 +15,7 @@ from bot.i18n import plain, t
 from bot.roles import UNIT_STAFF
 from bot.shifts import local_time
 from bot.text import fold
-from handlers.commands import Command
-
-CAPTION_LIMIT = 1024
+from handlers.commands import Command, reply_photo_in_pieces
 
 
 async def estado(update: Update, context: VigiaContext) -> None:
@@ -42,11 +40,7 @@ async def estado(update: Update, context: VigiaContext) -> None:
     labels = {k: plain(language, f"salud.chart.{k}") for k in keys}
     picture = await services.cameras.run(render_status, found.rows, hours, found.days, labels)
     caption = status_caption(language, found, services.tz, services.now())
-    if len(caption) <= CAPTION_LIMIT:
-        await message.reply_photo(picture, caption=caption, filename="estado.png")
-        return
-    await message.reply_photo(picture, filename="estado.png")
-    await message.reply_text(caption)
+    await reply_photo_in_pieces(message, picture, caption, "estado.png")
 
 
 async def referencia(update: Update, context: VigiaContext) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 import av
@@ -13,16 +14,18 @@ import numpy as np
 import pytest
 import yaml
 from sqlmodel import select
+from telegram import Chat, Message
 
 from bot.cameras.capture import decode_image
 from bot.cameras.sources import Source
 from bot.i18n import CATALOGS
+from handlers.commands import reply_photo_in_pieces
 from storage.audit import AuditEntry
 from storage.evidence import Evidence
 from storage.sites import Camera
 from tests.cameras_fixtures import CAMERA_PASSWORD, COLOURS, HttpCameras, RtspServer
 from tests.conftest import UNIT_YAML
-from tests.fake_telegram import Call
+from tests.fake_telegram import Call, png_bytes
 from tests.harness import GROUP_ID, BotHarness
 
 CAPTURE = {"open_timeout_s": 1.5, "read_timeout_s": 1.5}  # the hung camera answers within 3.5 s
@@ -313,3 +316,18 @@ def test_the_catalogue_speaks_both_languages_with_the_same_placeholders() -> Non
         fields = {name for _, name, _, _ in Formatter().parse(text) if name}
         assert fields == {name for _, name, _, _ in Formatter().parse(camaras.EN[key]) if name}, key
         assert CATALOGS["es"][key] == text
+
+
+async def test_a_caption_too_long_for_a_photo_follows_it_as_text(bot: BotHarness) -> None:
+    """A big site with most cameras dark: the mosaic's "Sin señal" list outgrows a caption (1,024
+    characters). The photo keeps the first line, the rest follows as text, whole."""
+    chat = bot.private("tec.ana")
+    message = Message(1, datetime.now(UTC), Chat(chat["id"], chat["type"]))
+    message.set_bot(bot.app.bot)
+    dark = "Sin señal: " + ", ".join(f"Aduana Aérea Cámara {n} Plataforma" for n in range(40))
+    mark = bot.fake.mark()
+    await reply_photo_in_pieces(message, png_bytes(), f"Aduana Aérea: 2 de 42 cámaras con señal\n{dark}", "aerea.jpg")
+    photo = await bot.fake.wait_for("sendPhoto", after=mark, chat_id=chat["id"])
+    assert photo.params["caption"] == "Aduana Aérea: 2 de 42 cámaras con señal"
+    text = await bot.fake.wait_for("sendMessage", after=photo.index, chat_id=chat["id"])
+    assert text.params["text"] == dark
