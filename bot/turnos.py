@@ -35,7 +35,8 @@ async def duty(services: Services, slot: Slot) -> Duty:
     async with services.db.read() as session:
         change = await roster_change(session, slot.day, slot.name)
         people = {p.key: p for p in await all_people(session) if p.active}
-        arrivals = {c.person_id: c.checked_in_at for c in await check_ins(session, slot.key)}
+        here = [c for c in await check_ins(session, slot.key) if c.checked_out_at is None]  # who left is not on duty
+        arrivals = {c.person_id: c.checked_in_at for c in here}
     if change is not None:
         keys = [k for k in change.people.split(",") if k]
     else:
@@ -77,11 +78,16 @@ async def change_roster(services: Services, slot: Slot, people: list[Person], by
 
 
 async def toggle_check_in(services: Services, person: Person) -> tuple[bool, Slot]:
-    """Check in to the current shift, or out if already in; returns (checked_in, slot)."""
+    """Check in to the current shift, or out if already in; returns (checked_in, slot). A check-in
+    left open in an earlier shift (nobody checked out) is closed now, and this is a check-in."""
     now = services.now()
     slot = slot_at(services.unit.shifts, now, services.tz)
     async with services.db.write() as session:
         current = await open_check_in(session, person.id)  # type: ignore[arg-type]
+        if current is not None and current.slot_key != slot.key:
+            current.checked_out_at = now
+            session.add(current)
+            current = None
         if current is None:
             session.add(CheckIn(person_id=person.id, slot_key=slot.key, checked_in_at=now))  # type: ignore[arg-type]
         else:

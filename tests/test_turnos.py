@@ -25,6 +25,20 @@ async def test_quien_shows_now_and_next_with_arrivals(bot: BotHarness) -> None:
     )
 
 
+async def test_who_checked_out_is_no_longer_on_duty_and_a_forgotten_check_in_does_not_carry_over(
+    bot: BotHarness,
+) -> None:
+    await bot.ask("tec.kevin", "/turno")  # off the roster, then gone
+    await bot.ask("tec.kevin", "/turno")
+    await bot.ask("tec.ana", "/turno")
+    text = (await bot.ask("coord.carlos", "/quien")).params["text"]
+    assert "Kevin" not in text.split("<b>Sigue</b>")[0] and "Ana López ✓ entró 10:00" in text
+    bot.clock.set(datetime(2026, 12, 5, 12, 2, tzinfo=UTC))  # 06:02 the next day: she never checked out
+    again = await bot.ask("tec.ana", "/turno")
+    assert again.params["text"] == "Entrada registrada a las 06:02: turno mañana (06:00–14:00)."
+    assert "Ana López ✓ entró 06:02" in (await bot.ask("coord.carlos", "/quien")).params["text"]
+
+
 async def test_the_night_shift_is_told_across_midnight(bot: BotHarness) -> None:
     bot.clock.set(datetime(2026, 12, 5, 7, 0, tzinfo=UTC))  # 01:00 on the 5th: the night shift of the 4th
     text = (await bot.ask("tec.kevin", "/quien")).params["text"]
