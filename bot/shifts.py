@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.bitacora.rows import format_elapsed as duration
-from bot.text import fold
+from bot.text import YEARS, fold
 from bot.unit_config import Shift
 
 
@@ -82,7 +82,8 @@ def span(slot: Slot) -> str:
 
 
 def parse_day(text: str, today: date) -> date | None:
-    """hoy / mañana / ayer / dd/mm / dd/mm/aaaa; None when it is none of those."""
+    """hoy / mañana / ayer / dd/mm / dd/mm/aa / dd/mm/aaaa; None when it is none of those. Without a
+    year, the nearest such day (on 31/12, "01/01" is tomorrow); "27" is 2027."""
     word = fold(text)
     relative = {"hoy": 0, "today": 0, "manana": 1, "tomorrow": 1, "ayer": -1, "yesterday": -1}
     if word in relative:
@@ -90,9 +91,12 @@ def parse_day(text: str, today: date) -> date | None:
     parts = word.split("/")
     try:
         if len(parts) == 2:
-            return date(today.year, int(parts[1]), int(parts[0]))
+            day, month = int(parts[0]), int(parts[1])
+            nearest = (date(today.year + shift, month, day) for shift in (-1, 0, 1) if today.year + shift in YEARS)
+            return min(nearest, key=lambda candidate: abs(candidate - today))
         if len(parts) == 3:
-            return date(int(parts[2]), int(parts[1]), int(parts[0]))
+            year = int(parts[2]) + (2000 if len(parts[2]) == 2 else 0)
+            return date(year, int(parts[1]), int(parts[0])) if year in YEARS else None
     except ValueError:
         return None
     return None

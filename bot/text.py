@@ -10,6 +10,7 @@ from telegram.constants import MessageLimit
 
 TELEGRAM_MAX = MessageLimit.MAX_TEXT_LENGTH  # 4,096, in UTF-16 code units
 CAPTION_MAX = MessageLimit.CAPTION_LENGTH  # 1,024: a photo's or document's caption
+YEARS = range(2000, 3000)  # of a date people type: beyond them nothing was recorded, and dates overflow
 
 
 def fold(text: str) -> str:

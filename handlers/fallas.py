@@ -16,9 +16,8 @@ from bot.fallas import FaultCase, Outcome
 from bot.fallas_bitacora import documents
 from bot.fallas_render import elapsed_line, list_text, timeline_text
 from bot.i18n import Html, t
-from bot.reporte.model import YEARS
 from bot.roles import EVERYONE, UNIT_STAFF
-from bot.text import enough_words
+from bot.text import YEARS, enough_words
 from handlers.commands import Command, check_role, reply_in_pieces
 from storage.prompts import PendingPrompt
 

@@ -75,6 +75,10 @@ def test_ages_are_told_as_people_say_them(delta: timedelta, spanish: str, englis
         ("manana", date(2026, 12, 5)),
         ("24/12", date(2026, 12, 24)),
         ("1/1/2027", date(2027, 1, 1)),
+        ("01/01", date(2027, 1, 1)),  # on 4 December: the nearest 1 January is next month's
+        ("03/12", date(2026, 12, 3)),
+        ("1/1/27", date(2027, 1, 1)),
+        ("31/12/9999", None),  # its night shift would end past the calendar
         ("31/02", None),
         ("lunes", None),
     ],

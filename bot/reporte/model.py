@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.bitacora.rows import MONTHS
+from bot.text import YEARS
 
 TITLE = "Informe consolidado de situaciones notificadas"
 NO_ANOMALIES = "Sin anomalías notificadas en el período."
@@ -23,7 +24,6 @@ NO_FAULTS = "Sin fallas registradas en el período."
 NO_AVAILABILITY = "Sin datos del monitor de salud para el período."
 NO_PENDING = "Sin pendientes de períodos anteriores."
 WHOLE_SITE = "Sitio completo"  # a fault without a camera: the whole site (or SIRAM) is down
-YEARS = range(2000, 3000)  # of a period or a month asked for: beyond them dates overflow, and nothing was recorded
 _PERIOD = re.compile(r"(\d{4})-(\d{1,2})-Q(\d)", re.IGNORECASE | re.ASCII)
 _FORMAT = "se espera AAAA-MM-Q1 (días 1 a 15) o AAAA-MM-Q2 (del 16 a fin de mes), p. ej. 2026-12-Q1"
 
