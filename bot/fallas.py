@@ -316,6 +316,8 @@ async def reopen(services: Services, fault_id: int, text: str) -> Fault | None:
         fault = await session.get(Fault, fault_id)
         if fault is None or fault.resolved_at is None or fault.opened_by_id is not None:
             return None
+        if await open_fault_for(session, fault.scope, fault.site_code, fault.camera_code):
+            return None  # someone opened one on it meanwhile: that one is the fault now
         events = await fault_events(session, fault_id)
         stage = next((e.stage for e in reversed(events) if e.stage and e.stage != triage.RESUELTA), triage.ADUANA)
         fault.resolved_at = fault.treatment = fault.cause = fault.resolved_by_id = None  # whoever resolves it next

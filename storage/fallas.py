@@ -83,6 +83,12 @@ async def open_fault_for(
     return (await session.exec(statement)).first()
 
 
+async def resolved_among(session: AsyncSession, fault_ids: set[int]) -> set[int]:
+    """Which of these faults are resolved: the health monitor lets go of a fault closed by hand."""
+    statement = select(Fault.id).where(col(Fault.id).in_(fault_ids), col(Fault.resolved_at).is_not(None))
+    return {fault_id for fault_id in (await session.exec(statement)).all() if fault_id is not None}
+
+
 async def faults_in(session: AsyncSession, start: datetime, end: datetime) -> list[Fault]:
     """Faults that were open at some moment of [start, end): the month's bitácora."""
     statement = select(Fault).where(

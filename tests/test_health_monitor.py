@@ -17,7 +17,7 @@ import pytest
 import yaml
 from sqlmodel import select
 
-from bot import fallas_board
+from bot import fallas, fallas_board
 from bot.cameras.service import Frame
 from bot.health.monitor import RoundReport, run_round
 from storage.evidence import Evidence
@@ -215,6 +215,49 @@ async def test_a_fault_reopened_after_a_person_resolved_it_forgets_who_resolved_
     assert (again.resolved_by_id, again.treatment, again.cause) == (None, None, None)
     shown = bot.fake.message(GROUP_ID, again.message_id)  # type: ignore[arg-type]
     assert shown is not None and "conmutador" not in shown["text"]
+
+
+async def test_a_fault_closed_by_hand_while_the_camera_is_still_down_is_watched_again(
+    bot: BotHarness, bad_cameras: BadCameras
+) -> None:
+    """Ana resolves the fault too early: the camera never came back. The monitor lets go of it and,
+    after the usual bad probes, reopens it ("volvió a fallar") instead of staying silent for good."""
+    watch(bot, "patio-1")
+    set_mode(bad_cameras, "down", "patio-1")
+    await rounds(bot, 3)
+    (fault,) = await faults(bot)
+    async with bot.services.db.read() as session:
+        ana = await person_by_key(session, "tec.ana")
+    assert ana is not None and fault.id is not None
+    await fallas_board.resolve(bot.services, fault.id, ana, "Se reinició la cámara desde el grabador", "camara")
+    await rounds(bot, 3)
+    (again,) = await faults(bot)
+    assert again.id == fault.id and again.resolved_at is None, "open again, not silent"
+    assert (await health(bot, "patio-1")).fault_id == fault.id
+
+
+async def test_a_camera_failing_again_after_someone_opened_a_fault_on_it_keeps_that_one(
+    bot: BotHarness, bad_cameras: BadCameras
+) -> None:
+    """The monitor closed its fault; within the flap hold a technician opens one by hand, then the
+    camera fails again: the technician's fault is the one, the monitor's stays closed."""
+    watch(bot, "patio-1")
+    set_mode(bad_cameras, "down", "patio-1")
+    await rounds(bot, 3)
+    set_mode(bad_cameras, "picture", "patio-1")
+    await rounds(bot, 2)
+    (monitors,) = await faults(bot)
+    assert monitors.resolved_at is not None
+    async with bot.services.db.read() as session:
+        ana = await person_by_key(session, "tec.ana")
+    target = fallas.Target("camara", monitors.site_code, "patio-1")
+    by_hand, created = await fallas.open_fault(bot.services, target, "Imagen con rayas desde las 10", ana)
+    assert created
+    set_mode(bad_cameras, "down", "patio-1")
+    await rounds(bot, 3)
+    found = {f.id: f for f in await faults(bot)}
+    assert found[monitors.id].resolved_at is not None and found[by_hand.id].resolved_at is None
+    assert (await health(bot, "patio-1")).fault_id == by_hand.id
 
 
 async def test_a_site_fault_shows_the_last_good_frame_of_one_of_its_cameras(

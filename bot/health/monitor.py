@@ -22,6 +22,7 @@ from bot.health.probe import Probe, explaining, keep_picture, probe
 from bot.health.render import camera_fault, restored_text, site_fault
 from bot.services import Services
 from bot.unit_config import Camera
+from storage.fallas import resolved_among
 from storage.health import CameraHealth, CameraUptime, active_windows, health_rows, uptime_at
 
 log = logging.getLogger(__name__)
@@ -108,9 +109,14 @@ async def _debounce(services: Services, probed: list[Probe]) -> Decisions:
         decisions = Decisions(await health_rows(session))
         planned = {w.code for w in await active_windows(session, now)}
         tally = await uptime_at(session, hour)
+        held_faults = {row.fault_id for row in decisions.rows.values() if row.fault_id is not None}
+        closed_by_hand = await resolved_among(session, held_faults)
         for result in probed:
             code = result.camera
             row = decisions.rows.setdefault(code, CameraHealth(camera_code=code, since=now))
+            if row.fault_id in closed_by_hand:  # resolved while the camera was still down: watched afresh
+                row.last_fault_id, row.fault_id, row.recovered_at = row.fault_id, None, now
+                row.status, row.bad_streak, row.good_streak = "up", 0, 0
             targets = {code, site_of[code]}
             held = bool(targets & planned) or rules.in_recurring_window(local, unit.salud.maintenance, targets)
             counts = tally.get(code) or CameraUptime(camera_code=code, hour=hour)
