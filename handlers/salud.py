@@ -92,11 +92,12 @@ async def mantenimiento(update: Update, context: VigiaContext) -> None:
         key = "salud.mantenimiento.ended" if ended else "salud.mantenimiento.none_running"
         await message.reply_text(t(language, key, target=target.name))
         return
-    span = maintenance.parse_duration(args[1])
+    worded = maintenance.parse_duration(" ".join(args[1:3])) if len(args) > 2 else None  # "2 horas"
+    span, reason = (worded, args[3:]) if worded else (maintenance.parse_duration(args[1]), args[2:])
     if span is None:
         await message.reply_text(t(language, "salud.mantenimiento.bad_duration", value=args[1]))
         return
-    window = await maintenance.start(services, target, span, " ".join(args[2:]), context.person)
+    window = await maintenance.start(services, target, span, " ".join(reason), context.person)
     until = local_time(window.ends_at, services.tz, services.now())
     await message.reply_text(t(language, "salud.mantenimiento.started", target=target.name, until=until))
 

@@ -86,7 +86,21 @@ def test_it_knows_a_weekly_window_that_runs_past_midnight() -> None:
 
 @pytest.mark.parametrize(
     ("text", "minutes"),
-    [("30m", 30), ("90", 90), ("2h", 120), ("1h30", 90), ("1H30M", 90), ("1d", 1440), ("7d", 10080), ("45min", 45)],
+    [
+        ("30m", 30),
+        ("90", 90),
+        ("2h", 120),
+        ("1h30", 90),
+        ("1H30M", 90),
+        ("1d", 1440),
+        ("7d", 10080),
+        ("45min", 45),
+        ("2 horas", 120),
+        ("1 hora", 60),
+        ("30 minutos", 30),
+        ("1 día", 1440),
+        ("2 hours", 120),
+    ],
 )
 def test_it_reads_maintenance_durations(text: str, minutes: int) -> None:
     assert maintenance.parse_duration(text) == timedelta(minutes=minutes)

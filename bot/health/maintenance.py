@@ -18,12 +18,16 @@ from bot.unit_config import RecurringMaintenance
 from storage.health import MaintenanceWindow, active_windows
 from storage.people import Person
 
-DURATION = re.compile(r"^(?:(?P<d>\d{1,2})d)?(?:(?P<h>\d{1,3})h)?(?:(?P<m>\d{1,4})(?:m|min)?)?$")
+DURATION = re.compile(
+    r"^(?:(?P<d>\d{1,2})(?:d|dias?|days?))?(?:(?P<h>\d{1,3})(?:h|horas?|hours?))?"
+    r"(?:(?P<m>\d{1,4})(?:m|min|minutos?|minutes?)?)?$"
+)
 LONGEST = timedelta(days=7)
 
 
 def parse_duration(text: str) -> timedelta | None:
-    """ "2h", "90m", "90" (minutes), "1h30", "1d": None when it is not a duration or longer than a week."""
+    """ "2h", "2 horas", "90m", "90" (minutes), "1h30", "1d", "1 día": None when it is not a duration or
+    longer than a week."""
     found = DURATION.match(fold(text).replace(" ", ""))
     if not found or not any(found.groupdict().values()):
         return None
