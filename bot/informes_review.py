@@ -79,8 +79,8 @@ MAX_CATCH_UP = 24  # periods: a year of downtime, more than any real outage
 
 async def _due_periods(services: Services, at: time) -> list[tuple[Period, Report | None]]:
     """Periods owed by the schedule, oldest first, each with its newest version if it was issued: the
-    last one due, and before it every period missed while the bot was down, back to one already
-    issued or to the installation."""
+    last one due, and before it every period missed while the bot was down or while no chief was
+    linked, back to one already delivered or to the installation."""
     today = services.now().astimezone(services.tz).date()
     period = Period.containing(today).previous()
     if services.now() < datetime.combine(period.end + timedelta(days=1), at, services.tz):
@@ -91,8 +91,8 @@ async def _due_periods(services: Services, at: time) -> list[tuple[Period, Repor
         while installed is not None and installed < period.bounds(services.tz)[1] and len(due) < MAX_CATCH_UP:
             versions = await versions_of(session, period.code)
             due.append((period, versions[-1] if versions else None))
-            if versions:
-                break  # issued before: only its delivery may be owed still, and older ones are done
+            if versions and (versions[-1].sent_at is not None or versions[-1].approved_at is not None):
+                break  # delivered: older ones are done (an issued one nobody got is still owed)
             period = period.previous()
     return due[::-1]
 
