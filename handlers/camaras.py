@@ -31,6 +31,7 @@ MAX_BUTTONS = 12
 COLUMNS = 2
 ACTION_REPEAT_S = 4.5  # Telegram shows a chat action for 5 s
 CLIP_UPLOAD_TIMEOUT_S = 180
+MAX_ID_DIGITS = 18  # a record number longer than this cannot exist (64-bit integers)
 
 
 # ---------------------------------------------------------------- commands
@@ -92,8 +93,11 @@ async def evidencia(update: Update, context: VigiaContext) -> None:
     message, services, language = update.effective_message, context.services, context.language
     assert message is not None
     number = (context.args or [""])[0].lstrip("#")
-    if len(context.args or ()) != 1 or not number.isdigit():
+    if len(context.args or ()) != 1 or not (number.isascii() and number.isdigit()):
         await message.reply_text(t(language, "camaras.evidence_usage"))
+        return
+    if len(number) > MAX_ID_DIGITS:  # no such record, and more than the database's integers hold
+        await message.reply_text(t(language, "camaras.evidence_unknown", id=number))
         return
     try:
         found = await fetch_for_resend(services, int(number), context.person)

@@ -303,6 +303,9 @@ async def test_evidencia_resends_the_exact_file_with_its_hash(bot: BotHarness) -
     altered = await bot.ask("jefe.marta", f"/evidencia {row.id}")
     assert "fue alterado" in altered.params["text"]
     assert "No existe la evidencia #99" in (await bot.ask("jefe.marta", "/evidencia 99")).params["text"]
+    huge = await bot.ask("jefe.marta", "/evidencia 99999999999999999999")  # past SQLite's integers
+    assert "No existe la evidencia #99999999999999999999" in huge.params["text"]
+    assert "Uso:" in (await bot.ask("jefe.marta", "/evidencia ²")).params["text"]  # a digit, not a number
     assert "Uso:" in (await bot.ask("jefe.marta", "/evidencia")).params["text"]
 
 
