@@ -352,15 +352,8 @@ async def chase_unjustified(services: Services) -> None:
 async def _remind(session: AsyncSession, services: Services, case: Case) -> None:
     anomaly = case.anomaly
     waiting = [await session.get(Person, n.person_id) for n in case.notices if n.justified_at is None]
-    await notices.tell_each(
-        session,
-        services,
-        filter(None, waiting),
-        "anomalia.reminder",
-        key=f"anomalia:{anomaly.id}:reminder",
-        number=anomaly.number,
-        site=services.unit.site_name(anomaly.site_code),
-    )
+    reminder = phrase("anomalia.reminder", number=anomaly.number, site=services.unit.site_name(anomaly.site_code))
+    await notices.tell_each(session, services, filter(None, waiting), reminder, key=f"anomalia:{anomaly.id}:reminder")
 
 
 async def _tell_chiefs(session: AsyncSession, services: Services, case: Case) -> None:

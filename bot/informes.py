@@ -94,12 +94,11 @@ async def issue(
     """A new version of a finished period. Without an observation only the first version is made
     (None when it exists: the schedule after a restart); with one, the next version, carrying
     every earlier observation."""
-    async with services.db.read() as session:
-        versions = await versions_of(session, period.code)
-    if (observation is None and versions) or any(v.approved_at for v in versions):
+    issued = await versions(services, period.code)
+    if (observation is None and issued) or approved_among(issued):
         return None
-    notes = [*(json.loads(versions[-1].observations) if versions else []), *([observation] if observation else [])]
-    documents = await render(services, await gather(services, period, len(versions) + 1, tuple(notes)))
+    notes = [*(json.loads(issued[-1].observations) if issued else []), *([observation] if observation else [])]
+    documents = await render(services, await gather(services, period, len(issued) + 1, tuple(notes)))
     kept = [
         await keep(
             services,
@@ -155,16 +154,19 @@ async def get(services: Services, report_id: int) -> Report | None:
 
 
 async def latest(services: Services, period: Period) -> Report | None:
-    async with services.db.read() as session:
-        versions = await versions_of(session, period.code)
-    return versions[-1] if versions else None
+    found = await versions(services, period.code)
+    return found[-1] if found else None
 
 
-async def approved(services: Services, period_code: str) -> Report | None:
-    """The period's version the Dirección General received, if one was approved: after that the
-    period takes no more observations, whichever of its messages a button is pressed on."""
+async def versions(services: Services, period_code: str) -> list[Report]:
+    """Every version of the period, oldest first: the newest is the one to review, and one approved
+    (it went to the Dirección General) closes the period to observations, whatever message asks."""
     async with services.db.read() as session:
-        return await approved_version(session, period_code)
+        return await versions_of(session, period_code)
+
+
+def approved_among(found: list[Report]) -> Report | None:
+    return next((version for version in found if version.approved_at is not None), None)
 
 
 async def approve(services: Services, report_id: int, person: Person) -> tuple[Outcome, Report | None]:

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import t
 from storage.notices import NoticeKind, Record, TelegramNotice, forget_done, latest_for, message_of, owed
 from storage.people import Person
 
@@ -126,10 +125,11 @@ async def hand(
 
 
 async def tell_each(
-    session: AsyncSession, services: Services, people: Iterable[Person], message: str, *, key: str, **values: object
+    session: AsyncSession, services: Services, people: Iterable[Person], write: Callable[[str], str], *, key: str
 ) -> bool:
-    """The catalogue `message`, privately, to each person in their own language; True if anyone can get it."""
-    told = [await tell(session, services, p, t(p.language, message, **values), key=key) for p in people]
+    """A private message to each person in their own language (`write` makes the text for one, e.g.
+    `i18n.phrase`); True if anyone can get it."""
+    told = [await tell(session, services, person, write(person.language), key=key) for person in people]
     return any(told)
 
 
@@ -146,8 +146,7 @@ async def escalate(
     for it: storage.people.escalation_contacts) in their language (`write` makes the text for one).
     With nobody on Telegram it goes to the group's `topic` (None: the general one) in the unit's
     language: the caller claims the escalation as done with this, so it must reach someone."""
-    told = [await tell(session, services, person, write(person.language), key=key) for person in people]
-    if not any(told):
+    if not await tell_each(session, services, people, write, key=key):
         await post(session, services, topic, write(services.unit.language), key=key)
 
 

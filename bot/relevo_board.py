@@ -123,15 +123,8 @@ async def remind_unaccepted(services: Services) -> None:
                 continue
             text = t(language, "relevo.reminder_group", minutes=minutes, names=names)
             await notices.post(session, services, TOPIC, text, key=key, reply_to=Record.of(Handover, handover.id))
-            await notices.tell_each(
-                session,
-                services,
-                incoming.people,
-                "relevo.reminder_private",
-                key=key,
-                outgoing=outgoing.name,
-                minutes=minutes,
-            )
+            waiting = phrase("relevo.reminder_private", outgoing=outgoing.name, minutes=minutes)
+            await notices.tell_each(session, services, incoming.people, waiting, key=key)
 
 
 async def escalate_unaccepted(services: Services) -> None:
@@ -169,10 +162,8 @@ async def prompt_outgoing(services: Services) -> None:
     on_duty = (await turnos.duty(services, slot)).people
     async with turnos.once(services, slot.key, "prompt") as session:
         if session is not None:
-            values = {"shift": slot.name, "end": f"{slot.end:%H:%M}"}
-            await notices.tell_each(
-                session, services, on_duty, "relevo.prompt", key=f"relevo:prompt:{slot.key}", **values
-            )
+            prompt = phrase("relevo.prompt", shift=slot.name, end=f"{slot.end:%H:%M}")
+            await notices.tell_each(session, services, on_duty, prompt, key=f"relevo:prompt:{slot.key}")
 
 
 async def summarise_ended_shifts(services: Services) -> None:

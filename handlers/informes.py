@@ -76,16 +76,15 @@ async def button(update: Update, context: VigiaContext) -> None:
     _, report_id, action = query.data.split(":")
     if action == "obs":
         report = await informes.get(services, int(report_id))
-        closed = report and await informes.approved(services, report.period)  # from any of its versions' messages
+        found = await informes.versions(services, report.period) if report else []
+        closed = informes.approved_among(found)  # pressed on any of its versions' messages
         if report is None or closed:
             await query.answer(_closed(closed or report, language), show_alert=True)
             return
         await query.answer()
-        newest = await informes.latest(services, Period.parse(report.period))
-        assert newest is not None
         asked = await context.bot.send_message(
             query.message.chat.id,
-            t(language, "informe.ask_observation", number=report.number, version=newest.version + 1),
+            t(language, "informe.ask_observation", number=report.number, version=found[-1].version + 1),
             reply_markup=ForceReply(selective=True),
         )
         await prompts.ask(services, person, query.message.chat.id, "informe.observation", report.id, asked.message_id)  # type: ignore[arg-type]
@@ -108,7 +107,7 @@ async def answer_observation(update: Update, context: VigiaContext, pending: Pen
         await message.reply_text(t(language, "informe.observation_short"))
         return False
     previous = await informes.get(services, pending.object_id)
-    closed = previous and await informes.approved(services, previous.period)
+    closed = informes.approved_among(await informes.versions(services, previous.period)) if previous else None
     if previous is None or closed:
         await message.reply_text(_closed(closed or previous, language))
         return True

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot import access, notices, turnos
 from bot.cameras.evidence import keep
 from bot.context import VigiaContext
-from bot.i18n import t
+from bot.i18n import phrase, t
 from bot.informes_digest import due, week_chart, yesterday
 from bot.informes_review import due_report
 from jobs.common import Job
@@ -32,8 +32,8 @@ async def daily_digest(context: VigiaContext) -> None:
         if session is not None:
             readers = await linked_with_role(session, "jefe") + await linked_with_role(session, "coordinador")
             values = {k: v for k, v in vars(figures).items() if k != "day"}
-            key, day = f"informe:resumen:{today.isoformat()}", f"{figures.day:%d/%m/%Y}"
-            await notices.tell_each(session, services, readers, "informe.digest", key=key, day=day, **values)
+            digest = phrase("informe.digest", day=f"{figures.day:%d/%m/%Y}", **values)
+            await notices.tell_each(session, services, readers, digest, key=f"informe:resumen:{today.isoformat()}")
 
 
 async def weekly_availability(context: VigiaContext) -> None:

@@ -21,9 +21,9 @@ from bot import fallas, fallas_board
 from bot.cameras.service import Frame
 from bot.health.monitor import RoundReport, run_round
 from storage.evidence import Evidence
-from storage.fallas import FaultEvent
+from storage.fallas import Fault, FaultEvent
 from storage.health import CameraHealth, CameraUptime
-from storage.people import person_by_key
+from storage.people import Person, person_by_key
 from storage.sites import Camera
 from tests.conftest import UNIT_YAML
 from tests.harness import GROUP_ID, BotHarness
@@ -193,20 +193,31 @@ async def test_a_site_that_flaps_reopens_its_one_site_fault(bot: BotHarness, bad
     assert len([c for c in posted(bot, mark) if "F-2026-" in c.params["text"]]) == 1, "one message, edited"
 
 
+async def resolved_by_ana(bot: BotHarness, bad_cameras: BadCameras, treatment: str, cause: str) -> Fault:
+    """patio-1 down until the monitor opens its fault, which Ana then resolves (the camera still down)."""
+    watch(bot, "patio-1")
+    set_mode(bad_cameras, "down", "patio-1")
+    await rounds(bot, 3)
+    (fault,) = await faults(bot)
+    assert fault.id is not None
+    await fallas_board.resolve(bot.services, fault.id, await ana(bot), treatment, cause)
+    return fault
+
+
+async def ana(bot: BotHarness) -> Person:
+    async with bot.services.db.read() as session:
+        found = await person_by_key(session, "tec.ana")
+    assert found is not None
+    return found
+
+
 async def test_a_fault_reopened_after_a_person_resolved_it_forgets_who_resolved_it(
     bot: BotHarness, bad_cameras: BadCameras
 ) -> None:
     """Ana resolves the monitor's fault; the camera comes back, then fails again within the flap hold:
     the fault is open again with no resolution of hers left on it, so a later close (by the monitor,
     with its own words) or the bitácora does not name her."""
-    watch(bot, "patio-1")
-    set_mode(bad_cameras, "down", "patio-1")
-    await rounds(bot, 3)
-    (fault,) = await faults(bot)
-    async with bot.services.db.read() as session:
-        ana = await person_by_key(session, "tec.ana")
-    assert ana is not None and fault.id is not None
-    await fallas_board.resolve(bot.services, fault.id, ana, "Se reinició el conmutador de la garita", "otro")
+    fault = await resolved_by_ana(bot, bad_cameras, "Se reinició el conmutador de la garita", "otro")
     for mode, count in (("picture", 2), ("down", 3)):  # back, then failing again
         set_mode(bad_cameras, mode, "patio-1")
         await rounds(bot, count)
@@ -222,14 +233,7 @@ async def test_a_fault_closed_by_hand_while_the_camera_is_still_down_is_watched_
 ) -> None:
     """Ana resolves the fault too early: the camera never came back. The monitor lets go of it and,
     after the usual bad probes, reopens it ("volvió a fallar") instead of staying silent for good."""
-    watch(bot, "patio-1")
-    set_mode(bad_cameras, "down", "patio-1")
-    await rounds(bot, 3)
-    (fault,) = await faults(bot)
-    async with bot.services.db.read() as session:
-        ana = await person_by_key(session, "tec.ana")
-    assert ana is not None and fault.id is not None
-    await fallas_board.resolve(bot.services, fault.id, ana, "Se reinició la cámara desde el grabador", "camara")
+    fault = await resolved_by_ana(bot, bad_cameras, "Se reinició la cámara desde el grabador", "camara")
     await rounds(bot, 3)
     (again,) = await faults(bot)
     assert again.id == fault.id and again.resolved_at is None, "open again, not silent"
@@ -248,10 +252,8 @@ async def test_a_camera_failing_again_after_someone_opened_a_fault_on_it_keeps_t
     await rounds(bot, 2)
     (monitors,) = await faults(bot)
     assert monitors.resolved_at is not None
-    async with bot.services.db.read() as session:
-        ana = await person_by_key(session, "tec.ana")
     target = fallas.Target("camara", monitors.site_code, "patio-1")
-    by_hand, created = await fallas.open_fault(bot.services, target, "Imagen con rayas desde las 10", ana)
+    by_hand, created = await fallas.open_fault(bot.services, target, "Imagen con rayas desde las 10", await ana(bot))
     assert created
     set_mode(bad_cameras, "down", "patio-1")
     await rounds(bot, 3)

@@ -176,12 +176,12 @@ async def test_it_reopens_the_same_fault_when_a_camera_flaps(bot: BotHarness, sp
 
 
 async def test_it_keeps_quiet_during_maintenance_and_alerts_after(bot: BotHarness) -> None:
-    reply = await bot.ask("coord.carlos", "/mantenimiento hachadura-2 2h cambio de lente")
-    assert "hasta" in reply.params["text"] and "Hachadura 2" in reply.params["text"]
+    reply = await bot.ask("coord.carlos", "/mantenimiento hachadura-2 2 horas cambio de lente")
+    assert "hasta 12:00" in reply.params["text"] and "Hachadura 2" in reply.params["text"], "two hours from 10:00"
     await rounds(bot, 4)
     assert "hachadura-2" not in {f.camera_code for f in await faults(bot)}
     listing = await bot.ask("coord.carlos", "/mantenimiento")
-    assert "Hachadura 2" in listing.params["text"] and "cambio de lente" in listing.params["text"]
+    assert "Hachadura 2 hasta 12:00: cambio de lente" in listing.params["text"], "'horas' is the duration's"
     ended = await bot.ask("coord.carlos", "/mantenimiento hachadura-2 fin")
     assert "terminado" in ended.params["text"]
     await rounds(bot, 1)

@@ -110,7 +110,7 @@ async def _debounce(services: Services, probed: list[Probe]) -> Decisions:
         planned = {w.code for w in await active_windows(session, now)}
         tally = await uptime_at(session, hour)
         held_faults = {row.fault_id for row in decisions.rows.values() if row.fault_id is not None}
-        closed_by_hand = await resolved_among(session, held_faults)
+        closed_by_hand = await resolved_among(session, held_faults) if held_faults else set()
         for result in probed:
             code = result.camera
             row = decisions.rows.setdefault(code, CameraHealth(camera_code=code, since=now))
