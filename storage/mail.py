@@ -12,10 +12,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, LargeBinary
-from sqlmodel import Field, SQLModel, col, select, update
+from sqlmodel import Field, SQLModel, col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.types import UTCDateTime
+
+FALLBACK_DOMAIN = "invalid"  # a Message-ID queued before SMTP_FROM's domain is known reads @vigia.invalid (RFC 2606)
 
 
 class MailStatus(StrEnum):
@@ -46,7 +48,7 @@ class OutboxMail(SQLModel, table=True):
     subject: str
     text: str
     html: str | None = None
-    message_id: str = Field(max_length=250, unique=True)  # <A-2026-0042.3.x7k2q9ab@vigia.example.org>
+    message_id: str = Field(max_length=250, unique=True)  # <A-2026-0042.5f2c9e1a0b3d7c44@vigia.example.org>
     in_reply_to: str | None = Field(default=None, max_length=500)
     status: str = Field(default=MailStatus.PENDING, max_length=10, index=True)
     attempts: int = 0  # claims made (each recorded in outbox_attempt, unless the process died during it)
@@ -127,34 +129,47 @@ class InboxCursor(SQLModel, table=True):
 # --- outbox queries -------------------------------------------------------------------------------
 
 
-async def due_mails(session: AsyncSession, now: datetime, limit: int) -> list[OutboxMail]:
-    statement = (
-        select(OutboxMail)
+async def claim_due(
+    session: AsyncSession, now: datetime, lease_until: datetime, limit: int, domain: str
+) -> list[OutboxMail]:
+    """Up to `limit` due mails, oldest first, each taken with a compare-and-set: only the first claimer
+    of a due mail changes its row, and holds it until `lease_until`. One statement for the lot, as a
+    burst of reports queues a mail each. The attempt is counted here, so even a delivery that never
+    reports back counts; a Message-ID queued without a domain (`@vigia.invalid>`) gets `domain`."""
+    due = (
+        select(OutboxMail.id)
         .where(OutboxMail.status == MailStatus.PENDING, col(OutboxMail.next_attempt_at) <= now)
         .order_by(col(OutboxMail.next_attempt_at), col(OutboxMail.id))
         .limit(limit)
     )
-    return list((await session.exec(statement)).all())
-
-
-async def claim_mail(session: AsyncSession, mail_id: int, now: datetime, lease_until: datetime) -> bool:
-    """Compare-and-set: only the first claimer of a due mail changes the row; it then holds it until
-    `lease_until`. The attempt is counted here, so even a delivery that never reports back counts."""
     statement = (
         update(OutboxMail)
         .where(
-            col(OutboxMail.id) == mail_id,
+            col(OutboxMail.id).in_(due.scalar_subquery()),
             col(OutboxMail.status) == MailStatus.PENDING,
             col(OutboxMail.next_attempt_at) <= now,
         )
-        .values(next_attempt_at=lease_until, attempts=col(OutboxMail.attempts) + 1)
+        .values(
+            next_attempt_at=lease_until,
+            attempts=col(OutboxMail.attempts) + 1,
+            message_id=func.replace(OutboxMail.message_id, f"@vigia.{FALLBACK_DOMAIN}>", f"@vigia.{domain}>"),
+        )
+        .returning(OutboxMail)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
-    return (await session.exec(statement)).rowcount == 1  # type: ignore[attr-defined]
+    claimed = (await session.exec(statement)).scalars().all()  # type: ignore[call-overload]
+    return sorted(claimed, key=lambda mail: mail.id or 0)
 
 
-async def attachments_of(session: AsyncSession, mail_id: int) -> list[OutboxAttachment]:
-    statement = select(OutboxAttachment).where(OutboxAttachment.mail_id == mail_id).order_by(col(OutboxAttachment.id))
-    return list((await session.exec(statement)).all())
+async def attachments_of(session: AsyncSession, mail_ids: list[int]) -> dict[int, list[OutboxAttachment]]:
+    """Each mail's attachments, in the order they were queued; one query for a batch."""
+    statement = (
+        select(OutboxAttachment).where(col(OutboxAttachment.mail_id).in_(mail_ids)).order_by(col(OutboxAttachment.id))
+    )
+    found: dict[int, list[OutboxAttachment]] = {mail_id: [] for mail_id in mail_ids}
+    for attachment in (await session.exec(statement)).all():
+        found[attachment.mail_id].append(attachment)
+    return found
 
 
 async def attempts_of(session: AsyncSession, mail_id: int) -> list[OutboxAttempt]:

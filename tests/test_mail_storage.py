@@ -12,9 +12,8 @@ from storage.db import Database
 from storage.mail import (
     InboxMessage,
     attachments_of,
-    claim_mail,
+    claim_due,
     claim_reply,
-    due_mails,
     due_replies,
     mail_by_message_ids,
     mails_for_ref,
@@ -39,16 +38,38 @@ async def test_a_mail_is_claimed_once_per_lease(db: Database) -> None:
             domain="aduana.example.sv",
         )
     assert mail.to == ["Proveedor <soporte@proveedor.example.com>", "otro@proveedor.example.com"]
+    assert mail.message_id.startswith("<F-2026-0123.") and mail.message_id.endswith("@vigia.aduana.example.sv>")
     async with db.write() as session:
-        assert [m.id for m in await due_mails(session, NOW, 10)] == [mail.id]
-        assert await claim_mail(session, mail.id, NOW, NOW + LEASE)  # type: ignore[arg-type]
-        assert not await claim_mail(session, mail.id, NOW, NOW + LEASE)  # type: ignore[arg-type]
-        assert await due_mails(session, NOW + LEASE - timedelta(seconds=1), 10) == []
+        assert [m.id for m in await claim_due(session, NOW, NOW + LEASE, 10, "aduana.example.sv")] == [mail.id]
+        assert await claim_due(session, NOW, NOW + LEASE, 10, "aduana.example.sv") == []
+        assert await claim_due(session, NOW + LEASE - timedelta(seconds=1), NOW + 2 * LEASE, 10, "x.sv") == []
     async with db.read() as session:
-        (attachment,) = await attachments_of(session, mail.id)  # type: ignore[arg-type]
+        (attachment,) = (await attachments_of(session, [mail.id]))[mail.id]  # type: ignore[list-item,index]
         assert attachment.data == BLOB
         assert (await mail_by_message_ids(session, ["<x@y>", mail.message_id])).id == mail.id  # type: ignore[union-attr]
         assert [m.attempts for m in await mails_for_ref(session, "F-2026-0123")] == [1]
+
+
+async def test_due_mails_are_claimed_oldest_first_a_batch_at_a_time(db: Database) -> None:
+    """A burst's mails go in batches: each claimed by one claimer, none twice, none left behind; one
+    queued without a domain gets the sender's at its claim, and keeps it."""
+    async with db.write() as session:
+        for n, later in enumerate((2, 0, 1)):
+            await enqueue(
+                session, ref=f"A-2026-000{n}", to="a@b.sv", subject="s", text="t", now=NOW + timedelta(seconds=later)
+            )
+    after = NOW + timedelta(seconds=5)
+    async with db.write() as session:
+        first = await claim_due(session, after, after + LEASE, 2, "aduana.example.sv")
+    async with db.write() as session:
+        second = await claim_due(session, after, after + LEASE, 2, "aduana.example.sv")
+        assert await claim_due(session, after, after + LEASE, 2, "aduana.example.sv") == []
+    assert [m.ref for m in first] == ["A-2026-0001", "A-2026-0002"] and [m.ref for m in second] == ["A-2026-0000"]
+    assert all(m.attempts == 1 and m.next_attempt_at == after + LEASE for m in first + second)
+    assert all(m.message_id.endswith("@vigia.aduana.example.sv>") for m in first + second)
+    async with db.read() as session:
+        stored = await mails_for_ref(session, "A-2026-0000")
+    assert [m.message_id for m in stored] == [second[0].message_id]
 
 
 async def test_a_reply_is_stored_once_and_claimed_once(db: Database) -> None:

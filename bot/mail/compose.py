@@ -14,12 +14,11 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, parseaddr
 
-from storage.mail import OutboxAttachment, OutboxMail
+from storage.mail import FALLBACK_DOMAIN, OutboxAttachment, OutboxMail
 
 ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
-FALLBACK_DOMAIN = "invalid"  # the Message-ID reads <...@vigia.invalid> when no domain is known (RFC 2606)
 MAX_ATTACHMENTS_BYTES = 20 * 1024 * 1024  # most servers refuse messages over 25 MB; base64 adds a third
 
 
@@ -87,10 +86,11 @@ def domain_of(sender: str | None) -> str:
     return domain if domain and ADDRESS.match(f"x@{domain}") else FALLBACK_DOMAIN
 
 
-def new_message_id(ref: str, mail_id: int, domain: str) -> str:
-    """<A-2026-0042.3.5f2c9e1a@vigia.aduana.gob.sv>: the case, the outbox row, and a random part so a
-    rebuilt database never reuses an id a receiver has already seen."""
-    return f"<{ref}.{mail_id}.{secrets.token_hex(4)}@vigia.{domain}>"
+def new_message_id(ref: str, domain: str) -> str:
+    """<A-2026-0042.5f2c9e1a0b3d7c44@vigia.aduana.gob.sv>: the case, and a random part, so that neither
+    two mails of a case nor a rebuilt database ever reuse an id a receiver has already seen. Made
+    before the row is written: one INSERT, and no UPDATE once the row has an id."""
+    return f"<{ref}.{secrets.token_hex(8)}@vigia.{domain}>"
 
 
 def build(mail: OutboxMail, attachments: Sequence[OutboxAttachment], sender: str) -> EmailMessage:

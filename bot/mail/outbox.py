@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from functools import partial
@@ -35,13 +34,13 @@ from bot.mail import compose
 from bot.mail.compose import Attachment
 from bot.mail.smtp import SendError, SmtpTransport, configured
 from storage.mail import (
+    FALLBACK_DOMAIN,
     MailStatus,
     OutboxAttachment,
     OutboxAttempt,
     OutboxMail,
     attachments_of,
-    claim_mail,
-    due_mails,
+    claim_due,
     pending_count,
 )
 
@@ -78,9 +77,10 @@ async def enqueue(
     that caused it, or not at all. Raises `MailError` on a bad address, ref or attachment.
 
     The subject gets the case number (`[A-2026-0042] ...`) unless it has it already. The Message-ID
-    (`<A-2026-0042.3.5f2c9e1a@vigia.aduana.gob.sv>`) is assigned here; its domain is SMTP_FROM's, given
-    as `domain=compose.domain_of(settings.smtp_from)`, or else settled when the mail is first claimed
-    for delivery: the stored value is final from the first attempt on, and every retry carries it.
+    (`<A-2026-0042.5f2c9e1a0b3d7c44@vigia.aduana.gob.sv>`) is assigned here; its domain is SMTP_FROM's,
+    given as `domain=compose.domain_of(settings.smtp_from)`, or else settled when the mail is first
+    claimed for delivery: the stored value is final from the first attempt on, and every retry
+    carries it.
     """
     compose.check_ref(ref)
     recipients = compose.addresses(to, "to")
@@ -98,19 +98,17 @@ async def enqueue(
         subject=compose.subject_with_ref(subject, ref),
         text=text,
         html=html,
-        message_id=f"<queued.{secrets.token_hex(16)}>",  # unique until replaced below, once the row has an id
+        message_id=compose.new_message_id(ref, domain or FALLBACK_DOMAIN),
         in_reply_to=in_reply_to,
         next_attempt_at=now,
     )
     session.add(mail)
     await session.flush()
     assert mail.id is not None
-    mail.message_id = compose.new_message_id(ref, mail.id, domain or compose.FALLBACK_DOMAIN)
     for file in files:
         session.add(
             OutboxAttachment(mail_id=mail.id, filename=file.filename, content_type=file.content_type, data=file.data)
         )
-    await session.flush()
     await audit.record(
         session,
         "mail.queued",
@@ -201,26 +199,23 @@ async def _send(
 
 async def _claim_due(session: AsyncSession, services: Services) -> list[tuple[OutboxMail, list[OutboxAttachment]]]:
     now, domain = services.now(), compose.domain_of(services.settings.smtp_from)
-    claimed = []
-    for mail in await due_mails(session, now, limit=BATCH):
-        assert mail.id is not None
-        if await claim_mail(session, mail.id, now, now + LEASE):  # another process may have claimed it first
-            await session.refresh(mail)
-            if mail.message_id.endswith(f"@vigia.{compose.FALLBACK_DOMAIN}>") and domain != compose.FALLBACK_DOMAIN:
-                # queued without a domain: settled now, before anyone outside has seen it
-                mail.message_id = mail.message_id.replace(f"@vigia.{compose.FALLBACK_DOMAIN}>", f"@vigia.{domain}>")
-                session.add(mail)
-            claimed.append((mail, await attachments_of(session, mail.id)))
-    return claimed
+    claimed = await claim_due(session, now, now + LEASE, BATCH, domain)  # another process may have claimed some
+    attachments = await attachments_of(session, [mail.id for mail in claimed if mail.id is not None])
+    return [(mail, attachments[mail.id]) for mail in claimed if mail.id is not None]
+
+
+def _held(session: AsyncSession, mail: OutboxMail) -> OutboxMail:
+    """The claimed row, as the claim left it (nobody else touches it while the lease holds), in the
+    unit of work that records its outcome: no read back, one UPDATE."""
+    session.add(mail)
+    return mail
 
 
 async def _record_sent(session: AsyncSession, *, services: Services, mail: OutboxMail, refused: dict[str, str]) -> int:
     now = services.now()
     error = "; ".join(f"{address}: {answer}" for address, answer in refused.items()) or None
-    row = await session.get(OutboxMail, mail.id)
-    assert row is not None
+    row = _held(session, mail)
     row.status, row.sent_at, row.last_error = MailStatus.SENT, now, error
-    session.add(row)
     session.add(OutboxAttempt(mail_id=row.id, at=now, outcome="sent", error=error))  # type: ignore[arg-type]
     detail = {"ref": row.ref, "message_id": row.message_id, "attempts": row.attempts}
     if refused:
@@ -237,8 +232,7 @@ async def _record_failure(session: AsyncSession, *, services: Services, mail: Ou
     """Retry later or give up; returns 1 when the mail failed for good."""
     now = services.now()
     message = str(error)[:ERROR_LENGTH]
-    row = await session.get(OutboxMail, mail.id)
-    assert row is not None and row.id is not None
+    row = _held(session, mail)
     if error.reached:
         row.refusals += 1
     row.last_error = message
@@ -255,7 +249,6 @@ async def _record_failure(session: AsyncSession, *, services: Services, mail: Ou
         )
     else:
         row.next_attempt_at = now + backoff(row.attempts)
-    session.add(row)
     session.add(OutboxAttempt(mail_id=row.id, at=now, outcome="failed" if give_up else "retry", error=message))
     if give_up:
         log.error("mail %s (%s) failed for good after %d attempts: %s", mail.id, mail.ref, row.attempts, message)
