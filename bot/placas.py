@@ -83,6 +83,8 @@ _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}))?$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 _PREFIX = re.compile(r"^[A-Za-z]{1,3}$")  # "P" of "P 123-456": a plate's class letters, typed apart
 _NUMBER = re.compile(r"^[0-9][0-9-]*$")
+_LAST_GROUP = re.compile(r"^[0-9]{3}$")  # "456" of "P123 456": the number's last three digits, typed apart
+_BEFORE_GROUP = re.compile(r"(?<![0-9])[0-9]{1,3}$")  # what it follows: "P123", "P12", as printed "P 123-456"
 
 
 def _looks_like_date(token: str) -> bool:
@@ -117,7 +119,11 @@ def _is_date(token: str, today: date) -> bool:
 
 
 def _split_plate(args: list[str], today: date) -> tuple[str, list[str]]:
-    """The plate is the first word; "P 123-456" and "P 123 456" (letters, then numbers) are one plate."""
+    """The plate is the first word; "P 123-456" and "P 123 456" (letters, then numbers) are one plate.
+
+    A plate is printed "P 123-456" and people type a space for the dash ("P123 456"): a word of
+    three digits joins a plate ending in one to three digits, as the last group of its number.
+    """
     taken = 1
     if _PREFIX.match(args[0]):
         while (
@@ -127,6 +133,8 @@ def _split_plate(args: list[str], today: date) -> tuple[str, list[str]]:
             and len(normalize("".join(args[: taken + 1]))) <= PLATE_TYPED_MAX
         ):
             taken += 1
+    if taken < len(args) and _LAST_GROUP.match(args[taken]) and _BEFORE_GROUP.search(normalize("".join(args[:taken]))):
+        taken += 1
     return normalize("".join(args[:taken])), args[taken:]
 
 

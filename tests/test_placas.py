@@ -50,6 +50,14 @@ async def test_it_lists_exact_reads_first_then_possible_misreads(bot: BotHarness
     assert entry.object_id == "P123458" and '"found": 4' in entry.detail
 
 
+async def test_it_joins_a_plate_typed_with_a_space_in_its_number(bot: BotHarness, tmp_path: Path) -> None:
+    await imported(bot, tmp_path)
+    text = (await bot.ask("tec.ana", "/placa P123 458 hachadura", where="group")).params["text"]
+    assert text.startswith(
+        "🚗 Lecturas SIRAM de <b>P123458</b> · Aduana Frontera La Hachadura\n\n<b>Lecturas de P123458</b> (2)"
+    )
+
+
 async def test_it_searches_a_period_and_a_site_in_private(bot: BotHarness, tmp_path: Path) -> None:
     await imported(bot, tmp_path)  # the bot's clock: Friday 4 December 2026, 10:00 in El Salvador
     reply = await bot.ask("coord.carlos", "/placa P12345B ayer hoy hachadura")

@@ -85,6 +85,10 @@ def test_it_folds_whole_plates(plate: str, key: str) -> None:
         (["p-123-456"], "P123456", None, None, None),
         (["P", "123-456"], "P123456", None, None, None),
         (["P", "123", "456"], "P123456", None, None, None),
+        (["P123", "456"], "P123456", None, None, None),  # the number's last three digits apart, as printed
+        (["p12", "345", "hoy"], "P12345", utc(2026, 12, 4, 6), None, None),
+        (["P", "12", "345", "hachadura"], "P12345", None, None, "hachadura"),
+        (["123", "456"], "123456", None, None, None),
         (["P123456", "2026-12-01"], "P123456", utc(2026, 12, 1, 6), None, None),
         (["P123456", "01/12/2026", "02/12/2026"], "P123456", utc(2026, 12, 1, 6), utc(2026, 12, 3, 6), None),
         (["P123456", "01/12", "2/12"], "P123456", utc(2026, 12, 1, 6), utc(2026, 12, 3, 6), None),
@@ -136,6 +140,8 @@ def test_it_reads_the_arguments_of_placa(
         (["X"], "bad_plate", "X"),
         (["P1234567890123"], "bad_plate", "P1234567890123"),
         (["¿?"], "bad_plate", "¿?"),
+        (["P1234", "567"], "bad_date", "567"),  # a three-digit group follows one to three digits only
+        (["P123", "4567"], "bad_date", "4567"),
         (["P123456", "2026-13-01"], "bad_date", "2026-13-01"),
         (["P123456", "32/12/2026"], "bad_date", "32/12/2026"),
         (["P123456", "1/2/3/4"], "bad_date", "1/2/3/4"),
