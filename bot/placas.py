@@ -82,7 +82,7 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}))?$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 _PREFIX = re.compile(r"^[A-Za-z]{1,3}$")  # "P" of "P 123-456": a plate's class letters, typed apart
-_NUMBER = re.compile(r"^[0-9][0-9-]*$")
+_NUMBER = re.compile(r"^[0-9][0-9-]*$")  # "123-456" of "P 123-456": the number after those letters
 _LAST_GROUP = re.compile(r"^[0-9]{3}$")  # "456" of "P123 456": the number's last three digits, typed apart
 _BEFORE_GROUP = re.compile(r"(?<![0-9])[0-9]{1,3}$")  # what it follows: "P123", "P12", as printed "P 123-456"
 
@@ -118,24 +118,21 @@ def _is_date(token: str, today: date) -> bool:
     return True
 
 
-def _split_plate(args: list[str], today: date) -> tuple[str, list[str]]:
-    """The plate is the first word; "P 123-456" and "P 123 456" (letters, then numbers) are one plate.
+def _split_plate(args: list[str], today: date) -> tuple[list[str], list[str]]:
+    """The words of the plate, and the words after it (dates, site).
 
-    A plate is printed "P 123-456" and people type a space for the dash ("P123 456"): a word of
-    three digits joins a plate ending in one to three digits, as the last group of its number.
+    A plate is printed "P 123-456": class letters, then a number whose last three digits stand
+    apart. People type it so, or with spaces ("P 123 456", "P123 456", "P 12 345"), so only those
+    words join: the letters and the number after them, and three digits after one to three. Any
+    other word is a date or the site: a lone number ("N 1234 2026") is refused as a date rather
+    than searched as a longer plate that nobody typed.
     """
     taken = 1
-    if _PREFIX.match(args[0]):
-        while (
-            taken < min(len(args), 3)
-            and _NUMBER.match(args[taken])
-            and not _is_date(args[taken], today)
-            and len(normalize("".join(args[: taken + 1]))) <= PLATE_TYPED_MAX
-        ):
-            taken += 1
+    if _PREFIX.match(args[0]) and len(args) > 1 and _NUMBER.match(args[1]) and not _is_date(args[1], today):
+        taken = 2
     if taken < len(args) and _LAST_GROUP.match(args[taken]) and _BEFORE_GROUP.search(normalize("".join(args[:taken]))):
         taken += 1
-    return normalize("".join(args[:taken])), args[taken:]
+    return args[:taken], args[taken:]
 
 
 def _dates(tokens: list[str], today: date) -> tuple[list[tuple[Moment, str]], list[str]]:
@@ -185,6 +182,7 @@ def _bounds(moments: list[tuple[Moment, str]], tz: tzinfo) -> tuple[datetime | N
 def parse_query(args: Sequence[str], sites: Iterable[SiteName], now: datetime, tz: tzinfo) -> PlateQuery:
     """`/placa <matrícula> [desde] [hasta] [sitio]`, in the unit's time zone.
 
+    The plate is one word, or the few words of a plate typed with spaces (see `_split_plate`).
     Dates: 2026-12-01, 01/12/2026, 01/12 (this year), 2026-12-01T08:00, "2026-12-01 08:00", hoy,
     ayer (today, yesterday), or a lone 08:00 (today). `desde` alone runs until now. A `hasta`
     without a time includes that whole day; with a time, that whole minute. The site is the code
@@ -194,9 +192,10 @@ def parse_query(args: Sequence[str], sites: Iterable[SiteName], now: datetime, t
     today = now.astimezone(tz).date()
     if not args or _is_date(args[0], today):
         raise QueryError("usage")
-    plate, tokens = _split_plate(args, today)
+    words, tokens = _split_plate(args, today)
+    plate = normalize("".join(words))
     if not PLATE_MIN <= len(plate) <= PLATE_TYPED_MAX:
-        raise QueryError("bad_plate", args[0])
+        raise QueryError("bad_plate", " ".join(words))
     moments, rest = _dates(tokens, today)
     if len(moments) > 2:
         raise QueryError("too_many_dates", moments[2][1])

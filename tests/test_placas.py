@@ -58,6 +58,12 @@ async def test_it_joins_a_plate_typed_with_a_space_in_its_number(bot: BotHarness
     )
 
 
+async def test_it_does_not_read_a_number_after_the_plate_as_more_plate(bot: BotHarness, tmp_path: Path) -> None:
+    await imported(bot, tmp_path, "placa,fecha_hora,sitio,carril,imagen\nN1234,2026-12-01 08:00:00,hachadura,1,\n")
+    text = (await bot.ask("tec.ana", "/placa N 1234 2026", where="group")).params["text"]
+    assert text.startswith("«2026» no es una fecha que entienda.\n\nUso: <code>/placa &lt;matrícula&gt;")
+
+
 async def test_it_searches_a_period_and_a_site_in_private(bot: BotHarness, tmp_path: Path) -> None:
     await imported(bot, tmp_path)  # the bot's clock: Friday 4 December 2026, 10:00 in El Salvador
     reply = await bot.ask("coord.carlos", "/placa P12345B ayer hoy hachadura")

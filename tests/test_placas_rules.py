@@ -140,6 +140,11 @@ def test_it_reads_the_arguments_of_placa(
         (["X"], "bad_plate", "X"),
         (["P1234567890123"], "bad_plate", "P1234567890123"),
         (["¿?"], "bad_plate", "¿?"),
+        (["P", "12345678901"], "bad_plate", "P 12345678901"),
+        (["N", "1234", "2026"], "bad_date", "2026"),  # not a date, nor more plate
+        (["N", "1234", "2026", "hoy"], "bad_date", "2026"),
+        (["P", "123", "4567"], "bad_date", "4567"),
+        (["P", "123", "456", "789"], "bad_date", "789"),
         (["P1234", "567"], "bad_date", "567"),  # a three-digit group follows one to three digits only
         (["P123", "4567"], "bad_date", "4567"),
         (["P123456", "2026-13-01"], "bad_date", "2026-13-01"),
