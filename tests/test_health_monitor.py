@@ -149,6 +149,23 @@ async def test_it_holds_alerts_in_a_weekly_maintenance_window_and_alerts_when_it
     assert fault.message_id is not None, "posted in the group"
 
 
+async def test_a_camera_in_maintenance_does_not_make_its_site_an_outage(
+    bot: BotHarness, bad_cameras: BadCameras
+) -> None:
+    """patio-2 fails, then patio-1 goes down for planned work: with the site's only watched camera
+    down, patio-2 gets a fault of its own, not a site fault ("fallo eléctrico o de enlace"), even
+    though patio-1 is not yet bad long enough to be held from a fault of its own."""
+    watch(bot, "patio-1", "patio-2")
+    await bot.ask("coord.carlos", "/mantenimiento patio-1 2h cambio de lente")
+    set_mode(bad_cameras, "down", "patio-2")
+    await rounds(bot, 1)
+    set_mode(bad_cameras, "down", "patio-1")
+    await rounds(bot, 2)
+    (fault,) = await faults(bot)
+    assert (fault.scope, fault.camera_code) == ("camara", "patio-2")
+    assert (await health(bot, "patio-1")).fault_id is None
+
+
 async def test_it_closes_a_fault_on_exactly_the_mth_good_probe(bot: BotHarness, bad_cameras: BadCameras) -> None:
     watch(bot, "patio-1", good_to_close=2)
     set_mode(bad_cameras, "down", "patio-1")

@@ -60,11 +60,28 @@ def test_it_grades_a_probe_by_whether_the_picture_is_still_useful(conditions: tu
 
 
 @pytest.mark.parametrize(
-    ("failing", "total", "outage"),
-    [(1, 1, False), (1, 2, False), (2, 2, True), (2, 4, False), (3, 4, True), (3, 5, True), (2, 5, False)],
+    ("offline", "cameras", "planned", "outage"),  # one letter a camera
+    [
+        ("a", "a", "", False),
+        ("a", "ab", "", False),
+        ("ab", "ab", "", True),
+        ("ab", "abcd", "", False),
+        ("abc", "abcd", "", True),
+        ("abc", "abcde", "", True),
+        ("ab", "abcde", "", False),
+        ("ab", "ab", "a", False),  # the other camera alone is no site
+        ("ab", "abc", "a", False),  # one of the two watched
+        ("abc", "abcd", "a", True),  # two of the three watched
+        ("abc", "abcde", "ab", False),  # one of the three watched
+        ("bc", "abc", "a", True),  # the camera in maintenance working changes nothing: both watched fail
+        ("ab", "ab", "ab", False),  # the whole site in maintenance
+    ],
 )
-def test_it_calls_a_site_outage_when_most_cameras_fail_together(failing: int, total: int, outage: bool) -> None:
-    assert rules.site_outage(failing, total, 0.6) is outage
+def test_it_calls_a_site_outage_when_most_watched_cameras_fail_together(
+    offline: str, cameras: str, planned: str, outage: bool
+) -> None:
+    """A camera in maintenance is expected to be down: it counts neither as failing nor among the site's."""
+    assert rules.site_outage(set(offline), set(cameras), set(planned), 0.6) is outage
 
 
 @pytest.mark.parametrize(

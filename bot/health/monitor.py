@@ -42,7 +42,7 @@ class Decisions:
     rows: dict[str, CameraHealth]
     to_open: list[str] = field(default_factory=list)
     to_close: list[str] = field(default_factory=list)
-    held: set[str] = field(default_factory=set)  # in a maintenance window
+    held: set[str] = field(default_factory=set)  # enabled cameras in a maintenance window, probed or not
 
 
 async def run_round(services: Services, memory: HealthMemory) -> RoundReport | None:
@@ -104,10 +104,15 @@ async def _debounce(services: Services, probed: list[Probe]) -> Decisions:
     """Tally each probe and step each camera's debounce, in one unit of work."""
     unit, now = services.unit, services.now()
     local, hour = now.astimezone(services.tz), now.replace(minute=0, second=0, microsecond=0)
-    site_of = {c.code: c.site for c in unit.cameras}
     async with services.db.write() as session:
         decisions = Decisions(await health_rows(session))
         planned = {w.code for w in await active_windows(session, now)}
+        for camera in unit.cameras:  # all of them, not only those probed now: _open leaves them out of site outages
+            targets = {camera.code, camera.site}
+            if camera.enabled and (
+                targets & planned or rules.in_recurring_window(local, unit.salud.maintenance, targets)
+            ):
+                decisions.held.add(camera.code)
         tally = await uptime_at(session, hour)
         held_faults = {row.fault_id for row in decisions.rows.values() if row.fault_id is not None}
         closed_by_hand = await resolved_among(session, held_faults) if held_faults else set()
@@ -117,8 +122,7 @@ async def _debounce(services: Services, probed: list[Probe]) -> Decisions:
             if row.fault_id in closed_by_hand:  # resolved while the camera was still down: watched afresh
                 row.last_fault_id, row.fault_id, row.recovered_at = row.fault_id, None, now
                 row.status, row.bad_streak, row.good_streak = "up", 0, 0
-            targets = {code, site_of[code]}
-            held = bool(targets & planned) or rules.in_recurring_window(local, unit.salud.maintenance, targets)
+            held = code in decisions.held
             counts = tally.get(code) or CameraUptime(camera_code=code, hour=hour)
             grade = "maintenance" if held else rules.grade(result.conditions)
             setattr(counts, grade, getattr(counts, grade) + 1)
@@ -126,7 +130,6 @@ async def _debounce(services: Services, probed: list[Probe]) -> Decisions:
             before = rules.Debounce(row.status, row.bad_streak, row.good_streak)
             state, change = rules.step(before, not result.healthy, unit.salud.bad_to_open, unit.salud.good_to_close)
             if change == "open" and held:
-                decisions.held.add(code)
                 state, change = rules.Debounce("up", state.bad_streak, state.good_streak), None
             if state.status != row.status:
                 row.since = now
@@ -143,14 +146,16 @@ async def _debounce(services: Services, probed: list[Probe]) -> Decisions:
 
 async def _open(services: Services, memory: HealthMemory, report: RoundReport, decisions: Decisions) -> None:
     """Faults for the cameras that just went down. When most of a site has no picture at once, one
-    site fault holds those cameras (power or link); a black or frozen camera keeps its own."""
+    site fault holds those cameras (power or link); a black or frozen camera keeps its own, and one
+    in maintenance is left out of the count."""
     unit, rows = services.unit, decisions.rows
     site_of = {c.code: c.site for c in unit.cameras}
     for site in sorted({site_of[code] for code in decisions.to_open}):
         members = [c.code for c in unit.cameras if c.site == site and c.enabled]
         offline = [code for code in members if code in rows and rules.OFFLINE in rows[code].conditions.split(",")]
         opening = [code for code in decisions.to_open if site_of[code] == site]
-        if rules.site_outage(len(offline), len(members), unit.salud.site_share) and set(opening) & set(offline):
+        outage = rules.site_outage(offline, members, decisions.held, unit.salud.site_share)
+        if outage and set(opening) & set(offline):
             attach = [code for code in offline if rows[code].fault_id is None and code not in decisions.held]
             known = [rows[code] for code in members if code in rows]
             fault_id = await _site_fault(services, memory, report, Target("sitio", site, None), known, attach)

@@ -7,7 +7,7 @@ is luck, M in a row is a recovery. Everything takes `now` and the settings expli
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Protocol
@@ -46,12 +46,16 @@ def step(current: Debounce, bad: bool, bad_to_open: int, good_to_close: int) -> 
     return Debounce(current.status, bad_streak, good_streak), None
 
 
-def site_outage(failing: int, total: int, share: float) -> bool:
+def site_outage(offline: Collection[str], cameras: Collection[str], planned: Collection[str], share: float) -> bool:
     """Most of a site's cameras failing together points at its power or its link, not at cameras.
 
-    A site needs at least two cameras for this; with two, both must fail.
+    A camera in planned maintenance is expected to be down, as it raises no fault of its own: it is
+    neither failing nor one of the site's cameras here. A site needs at least two other cameras for
+    this; with two, both must fail.
     """
-    return total >= 2 and failing >= 2 and failing >= share * total
+    watched = set(cameras) - set(planned)
+    failing = len(watched & set(offline))
+    return len(watched) >= 2 and failing >= 2 and failing >= share * len(watched)
 
 
 def period(moment: time, day_starts: time, night_starts: time) -> str:
