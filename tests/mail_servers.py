@@ -11,7 +11,8 @@
   binds the listening socket itself and hands it over by socket activation (LISTEN_FDS), so the
   port is known and accepting before Dovecot has even started: nothing to wait for, no port race.
 - `imap_account`: a fresh mailbox per test on that server; `await account.deliver(raw)` puts a
-  message in its INBOX with IMAP APPEND (unseen, as a new mail arrives), `await account.unseen()`.
+  message in its INBOX with IMAP APPEND (unseen, as a new mail arrives), `await account.unseen()`;
+  `await account.rebuild(folder, messages)` deletes and remakes a folder (a new UIDVALIDITY).
 - `mail_bot`: the `bot` harness with SMTP_* and IMAP_* pointed at those servers.
 
 Without Dovecot installed the IMAP tests are skipped, except under CI, where they must run.
@@ -29,7 +30,7 @@ import socket
 import subprocess
 import tempfile
 import warnings
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -258,6 +259,27 @@ class ImapAccount:
             return data[0].split()
         finally:
             imap.logout()
+
+    def _rebuild(self, folder: str, messages: list[bytes]) -> int:
+        imap = self._session()
+        try:
+            imap.delete(folder)  # NO when it does not exist yet: then it is only made
+            status, data = imap.create(folder)
+            assert status == "OK", data
+            for raw in messages:
+                status, data = imap.append(folder, "", None, raw)  # type: ignore[arg-type]
+                assert status == "OK", data
+            status, data = imap.status(folder, "(UIDVALIDITY)")
+            assert status == "OK", data
+            return int(data[0].decode().rpartition("UIDVALIDITY ")[2].rstrip(")"))
+        finally:
+            imap.logout()
+
+    async def rebuild(self, folder: str, messages: Iterable[bytes] = ()) -> int:
+        """The folder deleted and made again holding `messages`, unseen (copied back without their
+        flags): Dovecot gives it a new UIDVALIDITY and numbers the messages again from 1. Returns
+        the new UIDVALIDITY. Also makes a folder that does not exist yet."""
+        return await asyncio.to_thread(self._rebuild, folder, list(messages))
 
     async def deliver(self, raw: bytes, folder: str = "INBOX") -> None:
         """A new, unseen message in the folder (IMAP APPEND, as a mail server's delivery would)."""

@@ -188,6 +188,37 @@ async def test_mail_left_unread_does_not_hold_up_the_replies_after_it(
     assert len(await imap_account.unseen()) == 3 and len(await stored(mailbox_bot)) == 4
 
 
+async def test_a_rebuilt_folder_is_read_again_from_the_start_without_storing_or_handling_anything_twice(
+    mailbox_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount, handled: list
+) -> None:
+    """The folder is rebuilt (a new UIDVALIDITY, UIDs from 1 again) with fewer messages than it had,
+    all unseen: the next reply gets a UID the old folder's cursor is already past. Read again from
+    the start, what was stored is neither stored nor handled again, and the new reply is handled."""
+    folder = "Respuestas"
+    point_at(mailbox_bot, imap=imap_account, IMAP_FOLDER=folder)
+    validity = await imap_account.rebuild(folder)
+    mail = await sent_mail(mailbox_bot, smtp_server)
+    question = reply("Consulta general", "¿A quién le escribo por las cámaras?")
+    answer = reply("Re: Alerta", "Recibido.", in_reply_to=mail.message_id)
+    for raw in (question, reply("Consulta", "¿Quién lleva el contrato?"), answer):  # UIDs 1 to 3
+        await imap_account.deliver(raw, folder)
+    await mailbox_bot.run_job("mail.inbox")
+    assert [incoming.text for _, incoming in handled] == ["Recibido."]
+
+    assert await imap_account.rebuild(folder, [question, answer]) != validity  # UIDs 1 and 2, unseen
+    later = reply("Re: Alerta", "Eran agentes de la naviera.", in_reply_to=mail.message_id)
+    await imap_account.deliver(later, folder)  # UID 3
+    await mailbox_bot.run_job("mail.inbox")
+    await mailbox_bot.run_job("mail.inbox")
+    assert [(ref, incoming.text) for ref, incoming in handled] == [
+        ("A-2026-0042", "Recibido."),
+        ("A-2026-0042", "Eran agentes de la naviera."),
+    ]
+    rows = await stored(mailbox_bot)
+    assert [row.text for row in rows].count("Recibido.") == 1 and len(rows) == 4
+    assert await imap_account.unseen(folder) == [b"1"], "only the question is left for a person, as before"
+
+
 async def test_auto_replies_are_stored_but_never_dispatched(
     mailbox_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount, handled: list
 ) -> None:
