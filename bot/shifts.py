@@ -55,6 +55,13 @@ def previous_slot(shifts: list[Shift], moment: datetime, tz: ZoneInfo) -> Slot:
     return slot_at(shifts, current.start - timedelta(seconds=1), tz)
 
 
+def arriving_slot(shifts: list[Shift], moment: datetime, tz: ZoneInfo, early: timedelta) -> Slot:
+    """The slot someone checking in at `moment` comes for: the next one when it starts within `early`
+    (technicians arrive before their shift to take the relevo), otherwise the current one."""
+    coming = next_slot(shifts, moment, tz)
+    return coming if coming.start - moment <= early else slot_at(shifts, moment, tz)
+
+
 def slot_named(shifts: list[Shift], day: date, name: str, tz: ZoneInfo) -> Slot | None:
     """The slot of shift `name` (case and accents as typed are forgiven) starting on `day`."""
     wanted = fold(name)

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import audit
 from bot.roles import Role
 from bot.services import Services
-from bot.shifts import Slot, next_slot, slot_at, slots_around
+from bot.shifts import Slot, arriving_slot, next_slot, slot_at, slots_around
 from storage.audit import first_entry_at
 from storage.people import Person, all_people
 from storage.turnos import CheckIn, RosterChange, ShiftNotice, check_ins, notice_sent, open_check_in, roster_change
@@ -78,13 +78,16 @@ async def change_roster(services: Services, slot: Slot, people: list[Person], by
 
 
 async def toggle_check_in(services: Services, person: Person) -> tuple[bool, Slot]:
-    """Check in to the current shift, or out if already in; returns (checked_in, slot). A check-in
-    left open in an earlier shift (nobody checked out) is closed now, and this is a check-in."""
-    now = services.now()
-    slot = slot_at(services.unit.shifts, now, services.tz)
+    """Check in, or out if already in; returns (checked_in, the slot checked in to). Shortly before a
+    shift starts, a check-in is for that shift (arriving_slot), while one open in the ending shift
+    still checks its holder out. A check-in left open in an earlier shift (nobody checked out) is
+    closed now, and this is a check-in."""
+    now, shifts, tz = services.now(), services.unit.shifts, services.tz
+    slot = arriving_slot(shifts, now, tz, timedelta(minutes=services.unit.relevo.check_in_before_start))
+    ongoing = {slot.key, slot_at(shifts, now, tz).key}
     async with services.db.write() as session:
         current = await open_check_in(session, person.id)  # type: ignore[arg-type]
-        if current is not None and current.slot_key != slot.key:
+        if current is not None and current.slot_key not in ongoing:
             current.checked_out_at = now
             session.add(current)
             current = None
@@ -93,8 +96,8 @@ async def toggle_check_in(services: Services, person: Person) -> tuple[bool, Slo
         else:
             current.checked_out_at = now
             session.add(current)
-        action = "turno.check_in" if current is None else "turno.check_out"
-        await audit.record(session, action, now=now, actor=person, object_type="slot", object_id=slot.key)
+        action, key = ("turno.check_in", slot.key) if current is None else ("turno.check_out", current.slot_key)
+        await audit.record(session, action, now=now, actor=person, object_type="slot", object_id=key)
     return current is None, slot
 
 

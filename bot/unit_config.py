@@ -283,8 +283,10 @@ class Solicitudes(Strict):
 
 
 class Relevo(Strict):
-    """When the handover is prompted, reminded and escalated, in minutes."""
+    """When the handover is prompted, reminded and escalated, and how early the incoming shift may
+    check in to it, in minutes."""
 
+    check_in_before_start: int = Field(default=30, ge=0, le=240)  # /turno this early is for the coming shift
     prompt_before_end: int = Field(default=15, ge=0, le=240)
     remind_after: int = Field(default=15, ge=1, le=720)
     escalate_after: int = Field(default=30, ge=1, le=1440)
@@ -425,6 +427,11 @@ def cross_check(config: UnitConfig) -> list[tuple[Loc, str]]:
                 )
     if config.relevo.escalate_after <= config.relevo.remind_after:
         problems.append((("relevo", "escalate_after"), "must be later than remind_after"))
+    shortest = min(_length(s) for s in config.shifts)
+    if config.relevo.check_in_before_start * 2 > shortest:  # past that, nobody could check in to a shift itself
+        problems.append(
+            (("relevo", "check_in_before_start"), f"must be at most half the shortest shift ({shortest} min)")
+        )
     units = {u.code for u in config.solicitudes.units}
     for position, code in enumerate(config.solicitudes.direct_units):
         if code not in units:
@@ -457,10 +464,19 @@ def _duplicates(section: str | Loc, field: str, values: list) -> list[tuple[Loc,
     return problems
 
 
+def _minutes(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def _length(shift: Shift) -> int:
+    """In minutes; a shift that ends when it starts lasts the whole day."""
+    return (_minutes(shift.end) - _minutes(shift.start)) % 1440 or 1440
+
+
 def _shift_gaps(shifts: list[Shift]) -> list[tuple[Loc, str]]:
     """Shifts must cover the day exactly once: each one starts where the previous ended."""
-    minutes = [(s.start.hour * 60 + s.start.minute, s.end.hour * 60 + s.end.minute) for s in shifts]
-    total = sum((end - start) % 1440 or 1440 for start, end in minutes)
+    minutes = [(_minutes(s.start), _minutes(s.end)) for s in shifts]
+    total = sum(_length(s) for s in shifts)
     ordered = sorted(range(len(shifts)), key=lambda i: minutes[i][0])
     problems: list[tuple[Loc, str]] = []
     for position, index in enumerate(ordered):

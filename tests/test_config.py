@@ -52,7 +52,7 @@ def test_it_checks_references_between_sections(tmp_path: Path) -> None:
     text = UNIT_YAML.replace("site: hachadura, rtsp_url", "site: nowhere, rtsp_url").replace(
         'end: "14:00", technicians', 'end: "13:00", technicians'
     )
-    text = text.replace("{id: tec.nuevo,", "{id: tec.ana,")
+    text = text.replace("{id: tec.nuevo,", "{id: tec.ana,") + "relevo: {check_in_before_start: 240}\n"
     problems = problems_of(tmp_path, text)
     path = tmp_path / "unit.yaml"
     assert f"{path}:{line_of(text, 'id: tec.ana, name: Nuevo')}: people[7].id: 'tec.ana' appears twice" in problems
@@ -61,6 +61,7 @@ def test_it_checks_references_between_sections(tmp_path: Path) -> None:
         for p in problems
     )
     assert any("shifts[0].end: ends at 13:00 but the next shift (tarde) starts at 14:00" in p for p in problems)
+    assert any("relevo.check_in_before_start: must be at most half the shortest shift (420 min)" in p for p in problems)
 
 
 def test_it_refuses_a_misspelt_key(tmp_path: Path) -> None:

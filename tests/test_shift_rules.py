@@ -9,7 +9,7 @@ import pytest
 
 from bot.consignas import Draft, DraftError, may_close, parse_draft
 from bot.relevo import Acceptance, may_accept
-from bot.shifts import age, next_slot, parse_clock, parse_day, previous_slot, slot_at
+from bot.shifts import age, arriving_slot, next_slot, parse_clock, parse_day, previous_slot, slot_at
 from bot.unit_config import Shift
 from storage.consignas import Consigna
 from storage.people import Person
@@ -51,6 +51,23 @@ def test_the_slot_at_a_moment_belongs_to_the_day_it_started(moment: datetime, na
 def test_next_and_previous_cross_midnight() -> None:
     assert next_slot(SHIFTS, local(4, 23), TZ).start == local(5, 6)
     assert previous_slot(SHIFTS, local(5, 7), TZ).key == "2026-12-04/noche"
+
+
+@pytest.mark.parametrize(
+    ("moment", "early", "name", "day"),
+    [
+        (local(4, 13, 29), 30, "mañana", 4),
+        (local(4, 13, 30), 30, "tarde", 4),  # thirty minutes early: for the shift that is coming
+        (local(4, 13, 59), 30, "tarde", 4),
+        (local(4, 14), 30, "tarde", 4),
+        (local(4, 21, 45), 30, "noche", 4),
+        (local(5, 5, 40), 30, "mañana", 5),  # the night shift of the 4th is ending: the 5th's morning
+        (local(4, 13, 59), 0, "mañana", 4),
+    ],
+)
+def test_an_early_arrival_is_for_the_coming_shift(moment: datetime, early: int, name: str, day: int) -> None:
+    slot = arriving_slot(SHIFTS, moment.astimezone(UTC), TZ, timedelta(minutes=early))
+    assert (slot.name, slot.day) == (name, date(2026, 12, day))
 
 
 @pytest.mark.parametrize(

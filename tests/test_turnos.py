@@ -62,3 +62,19 @@ async def test_rol_explains_every_mistake(bot: BotHarness) -> None:
     assert "«adm.luis» no es un técnico" in (await bot.ask("coord.carlos", "/rol hoy noche adm.luis")).params["text"]
     refused = await bot.ask("tec.ana", "/rol hoy noche tec.ana")
     assert "El comando /rol es para: coordinador técnico, jefe de la UTMV" in refused.params["text"]
+
+
+async def test_a_technician_arriving_early_is_checked_in_to_the_shift_they_come_for(bot: BotHarness) -> None:
+    """Kevin arrives at 13:40 for the afternoon shift, Ana leaves the morning one. Expected: his /turno
+    is a check-in to the afternoon shift (before, it put him in the morning one, which was ending),
+    hers still checks her out, and at 14:05 his /turno checks him out of the shift he is on."""
+    await bot.ask("tec.ana", "/turno")
+    bot.clock.set(datetime(2026, 12, 4, 19, 40, tzinfo=UTC))  # 13:40, twenty minutes before the afternoon shift
+    early = await bot.ask("tec.kevin", "/turno")
+    assert early.params["text"] == "Checked in at 13:40: tarde shift (14:00–22:00)."
+    leaving = await bot.ask("tec.ana", "/turno")
+    assert leaving.params["text"].startswith("Salida registrada a las 13:4")
+    text = (await bot.ask("coord.carlos", "/quien")).params["text"]
+    assert text.endswith("<b>Sigue</b>: turno tarde (14:00–22:00)\n• Kevin Portillo ✓ entró 13:40")
+    bot.clock.set(datetime(2026, 12, 4, 20, 5, tzinfo=UTC))  # 14:05
+    assert (await bot.ask("tec.kevin", "/turno")).params["text"].startswith("Checked out at 14:05")
