@@ -151,6 +151,32 @@ async def redeem_invite(
         return outcome, person
 
 
+async def withdraw_exposed_invite(
+    db: Database, code: str, *, now: datetime, actor: Person | None, telegram_id: int, detail: dict
+) -> bool:
+    """Audit an invitation sent in the group, where everyone could read it and whoever redeemed it
+    first would act as its person: it stops working now, as one a new invitation replaces does.
+    True when it still worked, so its person has to ask for a new one."""
+    async with db.write() as session:
+        link = await link_code_by_hash(session, _hash(code))
+        withdrawn = False
+        if link is not None and link.used_at is None and link.expires_at > now:
+            link.expires_at, withdrawn = now, True
+            session.add(link)
+        person = await session.get(Person, link.person_id) if link else None
+        await audit.record(
+            session,
+            "access.invitation_in_group",
+            now=now,
+            actor=actor,
+            actor_telegram_id=telegram_id,
+            object_type="person",
+            object_id=person.key if person else None,
+            detail={**detail, "withdrawn": withdrawn},
+        )
+    return withdrawn
+
+
 async def refuse_private(db: Database, telegram_id: int, *, now: datetime, detail: dict) -> bool:
     """Audit a refusal in a private chat; True only the first time, so a stranger is answered once."""
     async with db.write() as session:

@@ -61,10 +61,14 @@ async def _admit(update: Update, context: VigiaContext) -> None:
     if _counted(update, context.bot.id) and await _flooding(update, context):
         raise ApplicationHandlerStop
     context.person = await access.identify(services.db, user.id)
+    code = _invitation_code(update, context.bot.username)
+    if code is not None and chat is not None and chat.type != ChatType.PRIVATE:
+        await _refuse_exposed_invitation(update, context, code)
+        raise ApplicationHandlerStop
     if context.person is not None and _forwarded_command(update):
         await _refuse_forwarded(update, context)
         raise ApplicationHandlerStop
-    if context.person is not None or _is_invitation(update):
+    if context.person is not None or code is not None:
         return
     detail = {"chat_id": chat.id if chat else None, "name": user.full_name}
     if chat is None or chat.type == ChatType.PRIVATE:
@@ -82,9 +86,29 @@ async def _admit(update: Update, context: VigiaContext) -> None:
     raise ApplicationHandlerStop
 
 
-def _is_invitation(update: Update) -> bool:
-    message = update.message
-    return bool(message and message.text and message.text.startswith("/start ") and len(message.text.split()) > 1)
+def _invitation_code(update: Update, bot_username: str) -> str | None:
+    """The code of `/start <code>` (or `/start@<bot> <code>`, as the group writes commands)."""
+    words = (update.message.text or "").split() if update.message else []
+    if len(words) < 2:
+        return None
+    command, _, addressee = words[0].partition("@")
+    return words[1] if command == "/start" and addressee.lower() in ("", bot_username.lower()) else None
+
+
+async def _refuse_exposed_invitation(update: Update, context: VigiaContext, code: str) -> None:
+    """An invitation is a credential: sent in the group, it is refused, withdrawn and audited, linked
+    sender or not. Its person is told to ask for a new one; a code that no longer worked is only refused."""
+    services, message, user = context.services, update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    withdrawn = await access.withdraw_exposed_invite(
+        services.db,
+        code,
+        now=services.now(),
+        actor=context.person,
+        telegram_id=user.id,
+        detail={"chat_id": message.chat_id},
+    )
+    await message.reply_text(t(context.language, "link.exposed_code" if withdrawn else "link.open_in_private"))
 
 
 def _addresses_bot(update: Update) -> bool:

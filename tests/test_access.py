@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import timedelta
@@ -19,7 +20,9 @@ from tests.harness import GROUP_ID, BotHarness
 
 async def audited(bot: BotHarness, action: str) -> list[AuditEntry]:
     async with bot.services.db.read() as session:
-        return list((await session.exec(select(AuditEntry).where(AuditEntry.action == action))).all())
+        return list(
+            (await session.exec(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))).all()
+        )
 
 
 async def test_it_leaves_a_group_it_was_not_configured_for(bot: BotHarness) -> None:
@@ -78,6 +81,28 @@ async def test_an_expired_or_made_up_code_is_refused(bot: BotHarness) -> None:
     assert "no es válido" in (await bot.ask("tec.nuevo", "/start abc")).params["text"]
     assert await access.identify(bot.services.db, 1008) is None
     assert len(await audited(bot, "link.refused")) == 2
+
+
+async def test_an_invitation_sent_in_the_group_is_refused_withdrawn_and_audited(bot: BotHarness) -> None:
+    """Nuevo pastes his invitation in the group instead of his private chat. Expected: refused there
+    (before, it was refused but not audited), and the code no longer works, since everyone in the group
+    has seen it: he is told to ask for a new one. A code that did not work anyway is only refused."""
+    invite = await bot.ask("coord.carlos", "/invitar tec.nuevo")
+    code = re.search(r"\?start=([\w-]+)", invite.params["text"]).group(1)  # type: ignore[union-attr]
+    refused = await bot.ask("tec.nuevo", f"/start {code}", where="group")
+    assert refused.params["text"] == (
+        "Ese código de invitación quedó a la vista del grupo y ya no sirve. "
+        "Pida uno nuevo a su coordinador y ábralo en el chat privado con el bot."
+    )
+    assert "venció" in (await bot.ask("tec.nuevo", f"/start {code}")).params["text"]
+    assert await access.identify(bot.services.db, 1008) is None
+    made_up = await bot.ask("tec.ana", "/start@vigia_test_bot abc", where="group")
+    assert made_up.params["text"] == "Abra su enlace de invitación en el chat privado con el bot, no en el grupo."
+    entries = await audited(bot, "access.invitation_in_group")
+    assert [(e.actor_telegram_id, e.object_id, json.loads(e.detail)["withdrawn"]) for e in entries] == [
+        (1008, "tec.nuevo", True),
+        (1001, None, False),
+    ]
 
 
 async def test_a_wrong_role_is_told_who_may(bot: BotHarness) -> None:

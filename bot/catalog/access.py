@@ -31,6 +31,10 @@ ES = {
     "link.account_taken": "Esta cuenta de Telegram ya está vinculada a {name}. Si es un error, comuníquese con la Jefatura.",
     "link.welcome_back": "Hola, {name}. Su cuenta ya está vinculada. Escriba /ayuda para ver lo que puede hacer.",
     "link.open_in_private": "Abra su enlace de invitación en el chat privado con el bot, no en el grupo.",
+    "link.exposed_code": (
+        "Ese código de invitación quedó a la vista del grupo y ya no sirve. "
+        "Pida uno nuevo a su coordinador y ábralo en el chat privado con el bot."
+    ),
     "link.invite_usage": "Uso: <code>/invitar &lt;persona&gt;</code>, con el identificador de la persona en la configuración.\n{unlinked}",
     "link.invite_unknown": "No hay nadie activo con el identificador «{key}» en la configuración.\n{unlinked}",
     "link.unlinked": "Sin vincular todavía: {people}.",
@@ -74,6 +78,10 @@ EN = {
     "link.account_taken": "This Telegram account is already linked to {name}. If this is a mistake, contact the head of the UTMV.",
     "link.welcome_back": "Hello, {name}. Your account is already linked. Send /ayuda to see what you can do.",
     "link.open_in_private": "Open your invitation link in your private chat with the bot, not in the group.",
+    "link.exposed_code": (
+        "The whole group has seen that invitation code, so it no longer works. "
+        "Ask your coordinator for a new one and open it in your private chat with the bot."
+    ),
     "link.invite_usage": "Usage: <code>/invitar &lt;person&gt;</code>, with the person's id in the configuration.\n{unlinked}",
     "link.invite_unknown": "There is no active person with the id “{key}” in the configuration.\n{unlinked}",
     "link.unlinked": "Not linked yet: {people}.",
