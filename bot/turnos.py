@@ -30,6 +30,9 @@ class Duty:
     def people(self) -> list[Person]:
         return self.roster + self.walk_ins
 
+    def rostered(self, person: Person) -> bool:
+        return any(p.id == person.id for p in self.roster)
+
 
 async def duty(services: Services, slot: Slot) -> Duty:
     async with services.db.read() as session:
@@ -81,10 +84,12 @@ async def toggle_check_in(services: Services, person: Person) -> tuple[bool, Slo
     """Check in, or out if already in; returns (checked_in, the slot checked in to). Shortly before a
     shift starts, a check-in is for that shift (arriving_slot), while one open in the ending shift
     still checks its holder out. A check-in left open in an earlier shift (nobody checked out) is
-    closed now, and this is a check-in."""
+    closed now, and this is a check-in. Someone on the ending shift's roster and not on the coming
+    one's, arriving late for their own shift, is checked in to their own."""
     now, shifts, tz = services.now(), services.unit.shifts, services.tz
-    slot = arriving_slot(shifts, now, tz, timedelta(minutes=services.unit.relevo.check_in_before_start))
-    ongoing = {slot.key, slot_at(shifts, now, tz).key}
+    ending = slot_at(shifts, now, tz)
+    slot = await _arriving(services, person, ending, timedelta(minutes=services.unit.relevo.check_in_before_start))
+    ongoing = {slot.key, ending.key}
     async with services.db.write() as session:
         current = await open_check_in(session, person.id)  # type: ignore[arg-type]
         if current is not None and current.slot_key not in ongoing:
@@ -99,6 +104,15 @@ async def toggle_check_in(services: Services, person: Person) -> tuple[bool, Slo
         action, key = ("turno.check_in", slot.key) if current is None else ("turno.check_out", current.slot_key)
         await audit.record(session, action, now=now, actor=person, object_type="slot", object_id=key)
     return current is None, slot
+
+
+async def _arriving(services: Services, person: Person, ending: Slot, early: timedelta) -> Slot:
+    """The slot a check-in is for: the coming one shortly before it starts (arriving_slot), unless its
+    holder is on the ending shift's roster and not on the coming one's: late for their own shift."""
+    coming = arriving_slot(services.unit.shifts, services.now(), services.tz, early)
+    if coming == ending or not (await duty(services, ending)).rostered(person):
+        return coming
+    return coming if (await duty(services, coming)).rostered(person) else ending
 
 
 async def already_sent(services: Services, key: str, kind: str) -> bool:

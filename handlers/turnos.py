@@ -24,8 +24,7 @@ async def turno(update: Update, context: VigiaContext) -> None:
         await update.effective_message.reply_text(t(context.language, "turno.checked_out", time=time))
         return
     duty = await turnos.duty(services, slot)
-    on_roster = any(p.id == person.id for p in duty.roster)
-    key = "turno.checked_in" if on_roster else "turno.checked_in_off_roster"
+    key = "turno.checked_in" if duty.rostered(person) else "turno.checked_in_off_roster"
     await update.effective_message.reply_text(t(context.language, key, time=time, shift=slot.name, span=span(slot)))
 
 

@@ -64,6 +64,14 @@ async def test_rol_explains_every_mistake(bot: BotHarness) -> None:
     assert "El comando /rol es para: coordinador técnico, jefe de la UTMV" in refused.params["text"]
 
 
+async def test_a_technician_late_for_their_own_shift_is_checked_in_to_it_not_to_the_next(bot: BotHarness) -> None:
+    """Ana, on the morning roster and not the afternoon's, checks in at 13:40: late for her own shift,
+    not early for the next one."""
+    bot.clock.set(datetime(2026, 12, 4, 19, 40, tzinfo=UTC))  # 13:40
+    late = await bot.ask("tec.ana", "/turno")
+    assert late.params["text"] == "Entrada registrada a las 13:40: turno mañana (06:00–14:00)."
+
+
 async def test_a_technician_arriving_early_is_checked_in_to_the_shift_they_come_for(bot: BotHarness) -> None:
     """Kevin arrives at 13:40 for the afternoon shift, Ana leaves the morning one. Expected: his /turno
     is a check-in to the afternoon shift (before, it put him in the morning one, which was ending),
