@@ -61,16 +61,21 @@ async def check_role(update: Update, context: VigiaContext, roles: Collection[Ro
         roles=names,
         role=t(language, f"role.{person.role}") if person else "-",
     )
+    await refuse(update, context, "access.wrong_role", action, text)
+    return False
+
+
+async def refuse(update: Update, context: VigiaContext, refusal: str, action: str, text: str) -> None:
+    """Tell the caller `text` and audit the refusal: every refusal is in the audit log."""
     await access.record_refusal(
         context.services.db,
-        "access.wrong_role",
+        refusal,
         now=context.services.now(),
-        actor=person,
+        actor=context.person,
         telegram_id=update.effective_user.id if update.effective_user else None,
         detail={"action": action},
     )
     await reply(update, text)
-    return False
 
 
 async def reply(update: Update, text: str) -> None:
@@ -104,7 +109,7 @@ def as_handler(command: Command) -> CommandHandler:
         where = chat_kind(update)
         if where not in command.where:
             key = "access.private_only" if where == "group" else "access.group_only"
-            await reply(update, t(context.language, key, command=command.name))
+            await refuse(update, context, key, command.name, t(context.language, key, command=command.name))
             return None
         if command.roles is not None and not await check_role(update, context, command.roles, command.name):
             return None

@@ -117,6 +117,9 @@ async def test_a_private_command_in_the_group_points_to_the_private_chat(bot: Bo
     reply = await bot.ask("coord.carlos", "/invitar tec.nuevo", where="group")
     assert reply.params["text"] == "/invitar solo funciona en el chat privado con el bot."
     assert "start=" not in reply.params["text"]
+    (entry,) = await audited(bot, "access.private_only")
+    carlos = bot.user("coord.carlos")["id"]
+    assert (entry.actor_telegram_id, json.loads(entry.detail)) == (carlos, {"action": "invitar"})
 
 
 async def test_invitar_explains_its_usage_and_unknown_people(bot: BotHarness) -> None:
