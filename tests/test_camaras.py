@@ -30,6 +30,7 @@ from tests.harness import GROUP_ID, BotHarness
 
 CAPTURE = {"open_timeout_s": 1.5, "read_timeout_s": 1.5}  # the hung camera answers within 3.5 s
 DEADLINE_S = 3.5
+DEAD_SITE = 12  # hung cameras at El Poy: three times the capture threads (4), each held for the 1.5 s open timeout
 
 
 def camera_unit(rtsp_server: RtspServer, http_cameras: HttpCameras, hung_camera: int) -> str:
@@ -37,6 +38,7 @@ def camera_unit(rtsp_server: RtspServer, http_cameras: HttpCameras, hung_camera:
     unit["sites"] += [
         {"code": "amatillo", "name": "Aduana Frontera El Amatillo", "kind": "frontera_terrestre"},
         {"code": "aerea", "name": "Aduana Aérea", "kind": "aerea"},
+        {"code": "elpoy", "name": "Aduana Frontera El Poy", "kind": "frontera_terrestre"},  # its link is down
     ]
     auth = {"username": "u", "password": "${CAM_PASSWORD}"}
     moving, audio, black = (rtsp_server.url(mount) for mount in ("/moving", "/audio", "/black"))
@@ -56,6 +58,7 @@ def camera_unit(rtsp_server: RtspServer, http_cameras: HttpCameras, hung_camera:
         cam("amatillo-3", "El Amatillo 3 Caseta", "amatillo", rtsp_url=hung, **auth),
         cam("aerea-1", "Aduana Aérea 1 Zona de carga", "aerea", snapshot_url=blue),
         cam("aerea-2", "Aduana Aérea 2 Salida de courier", "aerea", rtsp_url=hevc, **auth),
+        *(cam(f"elpoy-{n}", f"El Poy {n} Garita", "elpoy", rtsp_url=hung, **auth) for n in range(1, DEAD_SITE + 1)),
     ]
     unit["capture"] = CAPTURE
     return yaml.safe_dump(unit, allow_unicode=True, sort_keys=False)
@@ -249,6 +252,18 @@ async def test_mosaico_labels_a_dead_camera_instead_of_failing(bot: BotHarness) 
     assert centre(tiles[2]).max() < 80, "the dead camera's tile is dark grey"
     (row,) = await evidence_rows(bot)
     assert row.kind == "mosaic" and row.site_id is not None and row.camera_id is None
+
+
+async def test_a_mosaic_of_a_dead_site_leaves_threads_for_other_peoples_fotos(bot: BotHarness) -> None:
+    """Twelve cameras that hang would fill every capture thread three times over, and a /foto asked
+    meanwhile would wait behind them past its deadline: a mosaic may take only part of the pool."""
+    mark, _ = await bot.send("jefe.marta", "/mosaico el poy", "group")
+    await bot.fake.wait_for("sendChatAction", after=mark, action="upload_photo")  # the mosaic's grabs are under way
+    await bot.send("tec.ana", "/foto hachadura 1", "group")
+    photo = await bot.fake.wait_for("sendPhoto", after=mark, text_contains="Ana López", timeout=DEADLINE_S + 2)
+    mosaic = await bot.fake.wait_for("sendPhoto", after=mark, text_contains="El Poy", timeout=DEADLINE_S + 3)
+    assert photo.index < mosaic.index, "the healthy camera did not wait behind the dead site"
+    assert f"0 de {DEAD_SITE} cámaras con señal" in mosaic.params["caption"]
 
 
 async def test_clip_with_audio_plays_inline_and_is_kept(bot: BotHarness) -> None:

@@ -5,7 +5,9 @@
   `share_window_s` of each other share one capture, so a burst of /foto costs one grab.
 - Every snapshot answers within `deadline_s` (open + read timeout + 0.5 s): a camera that hangs
   gives CameraUnavailable("timeout") then, while its thread finishes on its own bounded timeouts.
-- Clips take at most half the threads, so snapshots always find one free.
+- Clips take at most half the threads, and so do the grabs of a mosaic (all mosaics at once, each
+  grab until its thread ends, a hung one included), so a site whose cameras all hang does not
+  queue other people's /foto behind its grabs past their deadline.
 - Messages and logs name a camera by code and credential-free URL only.
 """
 
@@ -15,6 +17,7 @@ import asyncio
 import concurrent.futures
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -50,6 +53,7 @@ class CaptureService:
         self._clock = clock
         self._executor = concurrent.futures.ThreadPoolExecutor(options.workers, thread_name_prefix="camera")
         self._clip_slots: asyncio.Semaphore | None = None
+        self._several_slots: asyncio.Semaphore | None = None
         self._shared: dict[str, tuple[float, asyncio.Future[Frame]]] = {}
         self._threads: dict[str, concurrent.futures.Future[Any]] = {}
         self._auth: dict[str, ChallengeAuth] = {}
@@ -91,9 +95,9 @@ class CaptureService:
         return await asyncio.shield(shared[1])
 
     async def snapshots(self, codes: Iterable[str]) -> dict[str, Frame | CameraUnavailable]:
-        """Frames from several cameras at once (a mosaic, a health round); failures in place."""
+        """Frames from several cameras at once (a mosaic); failures in place, all within one deadline."""
         codes = list(codes)
-        results = await asyncio.gather(*(self.snapshot(code) for code in codes), return_exceptions=True)
+        results = await asyncio.gather(*(self._one_of_several(code) for code in codes), return_exceptions=True)
         outcome: dict[str, Frame | CameraUnavailable] = {}
         for code, result in zip(codes, results, strict=True):
             if isinstance(result, Frame | CameraUnavailable):
@@ -103,6 +107,28 @@ class CaptureService:
             else:
                 raise result  # cancelled
         return outcome
+
+    async def _one_of_several(self, code: str) -> Frame:
+        """A snapshot on one of the threads that several-camera requests share. The deadline counts from
+        the request, not from the turn: a camera whose turn does not come in time is a timeout, and is
+        not grabbed later, when nobody waits for it. The turn is given back when the grab's thread
+        ends, not at the deadline: a hung grab still holds its thread after the deadline."""
+        if self._several_slots is None:
+            self._several_slots = asyncio.Semaphore(max(1, self.options.workers // 2))
+        slots, loop = self._several_slots, asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(self.deadline_s):
+                await slots.acquire()
+                try:
+                    return await self.snapshot(code)
+                finally:
+                    thread = self._threads.get(code)
+                    if thread is None or thread.done():
+                        slots.release()
+                    else:
+                        thread.add_done_callback(partial(_release_from_thread, loop, slots))
+        except TimeoutError:
+            raise self._late(self.source(code)) from None
 
     async def clip(self, code: str, seconds: float, dest: Path, max_bytes: int) -> clip.ClipInfo:
         """A playable MP4 of `seconds` from the camera's stream, fitted under `max_bytes`."""
@@ -153,9 +179,7 @@ class CaptureService:
                         source.code, grab_rtsp, source.stream_url, options.open_timeout_s, options.read_timeout_s
                     )
         except TimeoutError:
-            exc = CameraUnavailable("timeout", f"no frame within {self.deadline_s:.1f} s")
-            log.warning("camera %s (%s): %s", source.code, source.safe_url, exc)
-            raise exc from None
+            raise self._late(source) from None
         except CameraUnavailable as exc:
             log.warning("camera %s (%s): %s", source.code, source.safe_url, exc)
             raise
@@ -165,6 +189,11 @@ class CaptureService:
         frame = Frame(source.code, image, self._clock())
         self._last_ok[source.code] = frame.captured_at
         return frame
+
+    def _late(self, source: Source) -> CameraUnavailable:
+        exc = CameraUnavailable("timeout", f"no frame within {self.deadline_s:.1f} s")
+        log.warning("camera %s (%s): %s", source.code, source.safe_url, exc)
+        return exc
 
     async def _one_thread_per_camera(self, code: str, function: Callable[..., R], *args: Any) -> R:
         """Join the camera's running grab if there is one (e.g. a hung one), else start one."""
@@ -185,6 +214,12 @@ class CaptureService:
         if source.code not in self._auth:
             self._auth[source.code] = ChallengeAuth(source.username, source.password or "")
         return self._auth[source.code]
+
+
+def _release_from_thread(loop: asyncio.AbstractEventLoop, slots: asyncio.Semaphore, _: object) -> None:
+    """A grab's thread ended: its turn goes back on the loop (unless the bot has stopped meanwhile)."""
+    with suppress(RuntimeError):  # the loop is closed
+        loop.call_soon_threadsafe(slots.release)
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:
