@@ -17,6 +17,8 @@ from bot.shifts import local_time
 from bot.text import fold
 from handlers.commands import Command, reply_photo_in_pieces
 
+CHART_LABELS = ("up", "degraded", "down", "cameras", "now", "timeline", "daily", "availability")
+
 
 async def estado(update: Update, context: VigiaContext) -> None:
     """`/estado [sitio|cámara]`: a chart of every site, of one site camera by camera, or of one
@@ -36,11 +38,12 @@ async def estado(update: Update, context: VigiaContext) -> None:
 
     found = await status.estado(services, target)
     hours = [h.astimezone(services.tz) for h in found.hours]
-    keys = ("up", "degraded", "down", "cameras", "now", "timeline", "daily", "availability")
-    labels = {k: plain(language, f"salud.chart.{k}") for k in keys}
-    picture = await services.cameras.run(render_status, found.rows, hours, found.days, labels)
+    labels = {k: plain(language, f"salud.chart.{k}") for k in CHART_LABELS}
+    *pictures, last = await services.cameras.run(render_status, found.rows, hours, found.days, labels)
+    for picture in pictures:  # a big site's cameras: the caption goes under the last, as under an album
+        await message.reply_photo(picture, filename="estado.png")
     caption = status_caption(language, found, services.tz, services.now())
-    await reply_photo_in_pieces(message, picture, caption, "estado.png")
+    await reply_photo_in_pieces(message, last, caption, "estado.png")
 
 
 async def referencia(update: Update, context: VigiaContext) -> None:

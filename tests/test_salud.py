@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 from sqlmodel import select
 
+from bot.health.chart import LINES_PER_PICTURE, pages, render_status
+from bot.health.status import StatusRow
+from bot.i18n import plain
+from handlers.salud import CHART_LABELS
 from storage.fallas import Fault
 from storage.health import CameraHealth, CameraUptime
 from tests.cameras_fixtures import RtspServer, running_rtsp_server
@@ -221,6 +225,46 @@ async def test_estado_draws_every_site_and_names_the_cameras_in_trouble(bot: Bot
     assert "El Amatillo" in one.params["caption"] and "La Hachadura" not in one.params["caption"]
     unknown = await bot.ask("tec.ana", "/estado narnia")
     assert "No hay sitio ni cámara «narnia»" in unknown.params["text"]
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data.startswith(b"\x89PNG")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def fits_telegram(data: bytes) -> bool:
+    """sendPhoto refuses width + height over 10,000 or a side over 20 times the other; Telegram keeps a
+    photo at most 2,560 px on its longer side, so a taller chart would be shrunk past reading."""
+    width, height = png_size(data)
+    return width + height <= 10_000 and max(width, height) <= 20 * min(width, height) and max(width, height) <= 2560
+
+
+def test_a_chart_of_many_cameras_comes_in_pictures_telegram_takes_and_keeps_sharp() -> None:
+    for count in range(0, 300):
+        rows = [StatusRow(f"c-{n}", f"Cámara {n}") for n in range(count)]
+        split = pages(rows)
+        assert [row for part in split for row in part] == rows
+        sizes = [len(part) for part in split]
+        assert max(sizes) <= LINES_PER_PICTURE and max(sizes) - min(sizes) <= 1, (count, sizes)
+    hours = [datetime(2026, 12, 4, 10) + timedelta(hours=h) for h in range(24)]
+    days = [date(2026, 11, 28) + timedelta(days=d) for d in range(7)]
+    labels = {k: plain("es", f"salud.chart.{k}") for k in CHART_LABELS}
+    rows = [StatusRow(f"c-{n}", f"La Hachadura {n}", hourly=[90.0] * 24, daily=[95.0] * 7) for n in range(67)]
+    pictures = render_status(rows, hours, days, labels)  # 67 lines in one picture were 1000 x 9030 px
+    assert len(pictures) == 4 and all(fits_telegram(picture) for picture in pictures), [png_size(p) for p in pictures]
+
+
+async def test_estado_of_a_big_site_sends_several_pictures_and_the_caption_under_the_last(bot: BotHarness) -> None:
+    unit = bot.services.unit
+    extra = [
+        unit.cameras[0].model_copy(update={"code": f"hachadura-{n}", "name": f"Hachadura {n}"}) for n in range(6, 24)
+    ]
+    bot.services.unit = unit.model_copy(update={"cameras": [*unit.cameras, *extra]})  # 23 cameras at La Hachadura
+    mark, _ = await bot.send("tec.ana", "/estado hachadura")
+    last = await bot.fake.wait_for("sendPhoto", after=mark, text_contains="La Hachadura", timeout=20)
+    photos = [c for c in bot.fake.calls[mark : last.index + 1] if c.method == "sendPhoto"]
+    assert len(photos) == 2 and "caption" not in photos[0].params
+    assert all(fits_telegram(data) for photo in photos for data in photo.files.values())
 
 
 async def test_referencia_sets_the_look_from_now_and_refuses_a_black_picture(bot: BotHarness) -> None:
