@@ -62,11 +62,38 @@ def arriving_slot(shifts: list[Shift], moment: datetime, tz: ZoneInfo, early: ti
     return coming if coming.start - moment <= early else slot_at(shifts, moment, tz)
 
 
+def checked_out_of(shifts: list[Shift], moment: datetime, tz: ZoneInfo, grace: timedelta) -> set[str]:
+    """The slots in which an open check-in is ended by /turno at `moment` (a check-out): the current one,
+    the coming one from `grace` before it starts (checked in early), and the one that ended less than
+    `grace` ago (whoever stays on to hand over leaves a little after the end). A check-in still open
+    in any earlier slot was forgotten: /turno then checks in."""
+    current, coming, gone = (
+        slot_at(shifts, moment, tz),
+        next_slot(shifts, moment, tz),
+        previous_slot(shifts, moment, tz),
+    )
+    return (
+        {current.key}
+        | ({coming.key} if coming.start - moment <= grace else set())
+        | ({gone.key} if moment - gone.end <= grace else set())
+    )
+
+
 def slot_named(shifts: list[Shift], day: date, name: str, tz: ZoneInfo) -> Slot | None:
     """The slot of shift `name` (case and accents as typed are forgiven) starting on `day`."""
     wanted = fold(name)
     shift = next((s for s in shifts if fold(s.name) == wanted), None)
     return _slot(shift, day, tz) if shift else None
+
+
+def slot_meant(shifts: list[Shift], day: date, name: str, tz: ZoneInfo, now: datetime) -> Slot | None:
+    """The slot a person means by `day` and `name`: as slot_named, except that today's is the one
+    running now when it is that shift. At 01:00, "hoy noche" is the night shift on duty, which
+    began yesterday, not the one starting tonight at 22:00."""
+    running = slot_at(shifts, now, tz)
+    if day == now.astimezone(tz).date() and fold(running.name) == fold(name):
+        return running
+    return slot_named(shifts, day, name, tz)
 
 
 def age(delta: timedelta, language: str) -> str:

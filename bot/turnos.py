@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import audit
 from bot.roles import Role
 from bot.services import Services
-from bot.shifts import Slot, arriving_slot, next_slot, slot_at, slots_around
+from bot.shifts import Slot, arriving_slot, checked_out_of, next_slot, slot_at, slots_around
 from storage.audit import first_entry_at
 from storage.people import Person, all_people
 from storage.turnos import CheckIn, RosterChange, ShiftNotice, check_ins, notice_sent, open_check_in, roster_change
@@ -85,14 +85,14 @@ async def toggle_check_in(services: Services, person: Person) -> tuple[bool, Slo
     shift starts, a check-in is for that shift (arriving_slot), while one open in the ending shift
     still checks its holder out. A check-in left open in an earlier shift (nobody checked out) is
     closed now, and this is a check-in. Someone on the ending shift's roster and not on the coming
-    one's, arriving late for their own shift, is checked in to their own."""
+    one's, arriving late for their own shift, is checked in to their own; someone staying on after
+    their shift to hand over is checked out of it (checked_out_of)."""
     now, shifts, tz = services.now(), services.unit.shifts, services.tz
-    ending = slot_at(shifts, now, tz)
-    slot = await _arriving(services, person, ending, timedelta(minutes=services.unit.relevo.check_in_before_start))
-    ongoing = {slot.key, ending.key}
+    grace = timedelta(minutes=services.unit.relevo.check_in_before_start)
+    slot = await _arriving(services, person, slot_at(shifts, now, tz), grace)
     async with services.db.write() as session:
         current = await open_check_in(session, person.id)  # type: ignore[arg-type]
-        if current is not None and current.slot_key not in ongoing:
+        if current is not None and current.slot_key not in checked_out_of(shifts, now, tz, grace):
             current.checked_out_at = now
             session.add(current)
             current = None

@@ -9,7 +9,17 @@ import pytest
 
 from bot.consignas import Draft, DraftError, may_close, parse_draft
 from bot.relevo import Acceptance, may_accept
-from bot.shifts import age, arriving_slot, next_slot, parse_clock, parse_day, previous_slot, slot_at
+from bot.shifts import (
+    age,
+    arriving_slot,
+    checked_out_of,
+    next_slot,
+    parse_clock,
+    parse_day,
+    previous_slot,
+    slot_at,
+    slot_meant,
+)
 from bot.unit_config import Shift
 from storage.consignas import Consigna
 from storage.people import Person
@@ -68,6 +78,36 @@ def test_next_and_previous_cross_midnight() -> None:
 def test_an_early_arrival_is_for_the_coming_shift(moment: datetime, early: int, name: str, day: int) -> None:
     slot = arriving_slot(SHIFTS, moment.astimezone(UTC), TZ, timedelta(minutes=early))
     assert (slot.name, slot.day) == (name, date(2026, 12, day))
+
+
+@pytest.mark.parametrize(
+    ("moment", "slots"),
+    [
+        (local(4, 10, 0), {"2026-12-04/mañana"}),
+        (local(4, 13, 40), {"2026-12-04/mañana", "2026-12-04/tarde"}),  # the coming one, checked in early
+        (local(4, 14, 4), {"2026-12-04/tarde", "2026-12-04/mañana"}),  # the one just ended, stayed on
+        (local(4, 14, 31), {"2026-12-04/tarde"}),  # past half an hour: forgotten
+        (local(5, 0, 10), {"2026-12-04/noche"}),
+        (local(5, 6, 20), {"2026-12-05/mañana", "2026-12-04/noche"}),  # across midnight
+    ],
+)
+def test_turno_checks_out_of_the_current_coming_or_just_ended_shift(moment: datetime, slots: set[str]) -> None:
+    assert checked_out_of(SHIFTS, moment.astimezone(UTC), TZ, timedelta(minutes=30)) == slots
+
+
+@pytest.mark.parametrize(
+    ("moment", "day", "name", "meant"),
+    [
+        (local(5, 1, 0), 5, "noche", "2026-12-04/noche"),  # on duty since yesterday 22:00
+        (local(5, 1, 0), 5, "Mañana", "2026-12-05/mañana"),  # not running: the one starting today
+        (local(5, 1, 0), 6, "noche", "2026-12-06/noche"),
+        (local(4, 23, 0), 4, "noche", "2026-12-04/noche"),
+        (local(4, 10, 0), 4, "noche", "2026-12-04/noche"),
+    ],
+)
+def test_hoy_is_the_shift_on_duty_when_it_is_the_one_named(moment: datetime, day: int, name: str, meant: str) -> None:
+    slot = slot_meant(SHIFTS, date(2026, 12, day), name, TZ, moment.astimezone(UTC))
+    assert slot is not None and slot.key == meant
 
 
 @pytest.mark.parametrize(

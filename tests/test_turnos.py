@@ -44,6 +44,12 @@ async def test_the_night_shift_is_told_across_midnight(bot: BotHarness) -> None:
     text = (await bot.ask("tec.kevin", "/quien")).params["text"]
     assert "<b>Now</b>: noche shift (22:00–06:00)\n• (nobody on the roster)" in text
     assert "<b>Next</b>: mañana shift (06:00–14:00)\n• Ana López" in text
+    done = await bot.ask("coord.carlos", "/rol hoy noche tec.kevin")  # the night on duty, not tonight's
+    assert done.params["text"] == "Rol del turno noche del 04/12 (22:00–06:00): Kevin Portillo."
+    assert (
+        "<b>Now</b>: noche shift (22:00–06:00) (roster changed for this day)\n• Kevin Portillo"
+        in (await bot.ask("tec.kevin", "/quien")).params["text"]
+    )
 
 
 async def test_a_coordinator_changes_one_days_roster(bot: BotHarness) -> None:
@@ -70,6 +76,15 @@ async def test_a_technician_late_for_their_own_shift_is_checked_in_to_it_not_to_
     bot.clock.set(datetime(2026, 12, 4, 19, 40, tzinfo=UTC))  # 13:40
     late = await bot.ask("tec.ana", "/turno")
     assert late.params["text"] == "Entrada registrada a las 13:40: turno mañana (06:00–14:00)."
+
+
+async def test_a_technician_staying_on_to_hand_over_is_checked_out_not_into_the_next_shift(bot: BotHarness) -> None:
+    """Ana checks in at 10:00, stays to hand over and sends /turno at 14:04 to leave."""
+    await bot.ask("tec.ana", "/turno")
+    bot.clock.set(datetime(2026, 12, 4, 20, 4, tzinfo=UTC))  # 14:04
+    leaving = await bot.ask("tec.ana", "/turno")
+    assert leaving.params["text"].startswith("Salida registrada a las 14:04")
+    assert "Ana" not in (await bot.ask("coord.carlos", "/quien")).params["text"]
 
 
 async def test_a_technician_arriving_early_is_checked_in_to_the_shift_they_come_for(bot: BotHarness) -> None:
