@@ -91,7 +91,9 @@ def fortnight(anomalies: int = 2000, faults: int = 500, seed: int = 2026) -> Rep
         generated_at=datetime(2026, 12, 16, 8, 0),
         anomalies=tuple(rows),
         faults=tuple(sorted((fault(n) for n in range(1, faults + 1)), key=lambda f: f.opened_at)),
-        availability=tuple(Availability(site, rng.uniform(85, 100)) for site in ALL_SITES),
+        availability=tuple(  # 2 to 8 cameras a site, probed every minute over the 15 days
+            Availability(site, rng.uniform(85, 100), rng.randint(2, 8) * 15 * 1440) for site in ALL_SITES
+        ),
         carried_over=tuple(rows[:: max(anomalies // 20, 1)]),
         observations=tuple(text(rng, 200, 800) for _ in range(3)),
     )

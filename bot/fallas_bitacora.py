@@ -84,7 +84,9 @@ async def documents(services: Services, month: date) -> tuple[list[tuple[str, by
 
     rows, now, tz = await rows_for(services, month), services.now(), services.tz
     by_site = await availability_by_site(services, month_start(month, tz), month_end(month, tz))
-    availability = {services.unit.site_name(code): p for code, p in by_site.items() if _has_cameras(services, code)}
+    availability = {
+        services.unit.site_name(code): share.percent for code, share in by_site.items() if _has_cameras(services, code)
+    }
     xlsx = await services.cameras.run(build_xlsx, rows, month, tz, now, availability)
     pdf = await services.cameras.run(build_pdf, rows, month, tz, now, availability)
     return [(file_name(month, "xlsx"), xlsx), (file_name(month, "pdf"), pdf)], len(rows)

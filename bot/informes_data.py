@@ -93,6 +93,16 @@ async def _notices(session: AsyncSession, ids: list[int]) -> dict[int, list[Anom
     return found
 
 
+async def availability_rows(services: Services, start: datetime, end: datetime) -> tuple[Availability, ...]:
+    """Each site's availability from the health monitor, with its probes: sites without data are left out."""
+    by_site = await availability_by_site(services, start, end)
+    return tuple(
+        Availability(services.unit.site_name(code), share.percent, share.probes)
+        for code, share in by_site.items()
+        if share.percent is not None
+    )
+
+
 async def gather(services: Services, period: Period, version: int, observations: tuple[str, ...] = ()) -> ReportData:
     unit, tz = services.unit, services.tz
     start, end = period.bounds(tz)
@@ -102,7 +112,7 @@ async def gather(services: Services, period: Period, version: int, observations:
         notices = await _notices(session, [a.id for a in anomalies + older])  # type: ignore[misc]
         faults = await faults_in(session, start, end)
         names = await person_names(session)
-    by_site = await availability_by_site(services, start, end)
+    availability = await availability_rows(services, start, end)
     cutoff = min(end, services.now())
     rows = {a.id: anomaly_row(a, notices[a.id], names, unit, tz) for a in anomalies + older}  # type: ignore[index]
     carried: list[AnomalyRow | FaultRow] = [rows[a.id] for a in older]  # type: ignore[index]
@@ -118,7 +128,7 @@ async def gather(services: Services, period: Period, version: int, observations:
         generated_at=_local(services.now(), tz),
         anomalies=tuple(rows[a.id] for a in anomalies),  # type: ignore[index]
         faults=tuple(fault_row(f, unit, tz, cutoff) for f in faults),
-        availability=tuple(Availability(unit.site_name(code), p) for code, p in by_site.items() if p is not None),
+        availability=availability,
         carried_over=tuple(carried),
         observations=observations,
     )

@@ -11,8 +11,7 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import col, func, select
 
 from bot import solicitudes
-from bot.health.status import availability_by_site
-from bot.reporte.model import Availability
+from bot.informes_data import availability_rows
 from bot.services import Services
 from bot.solicitudes_rules import days_left
 from storage.anomalias import Anomaly, AnomalyStatus
@@ -86,6 +85,5 @@ async def week_chart(services: Services, monday: date) -> bytes | None:
     from bot.reporte.charts import availability as availability_chart  # matplotlib on first use
 
     start = datetime.combine(monday - timedelta(days=7), time(), services.tz)
-    by_site = await availability_by_site(services, start, start + timedelta(days=7))
-    rows = [Availability(services.unit.site_name(code), p) for code, p in by_site.items() if p is not None]
+    rows = await availability_rows(services, start, start + timedelta(days=7))
     return await services.cameras.run(availability_chart, rows)

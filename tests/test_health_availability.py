@@ -1,5 +1,6 @@
 """Availability from the monitor's hourly tally: the one function that does the arithmetic, what
-/estado shows for a site and for a camera, and the month's figures in the bitácora.
+/estado shows for a site and for a camera, the month's figures in the bitácora and the report's
+average.
 
 The tally is seeded directly (what rounds would have written), so every figure is known.
 """
@@ -21,6 +22,7 @@ from bot.health.rules import availability_grid
 from storage.health import CameraHealth, CameraUptime
 from tests.conftest import UNIT_YAML
 from tests.harness import BotHarness
+from tests.test_informes import chiefs_copy, pdf_text
 
 T0 = datetime(2026, 12, 4, 0, tzinfo=UTC)
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
@@ -154,3 +156,18 @@ async def test_the_monthly_bitacora_prints_each_sites_availability_from_the_tall
     assert line in cells
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert line in re.sub(r"\s+", " ", text)
+
+
+async def test_the_reports_average_weighs_each_site_by_its_probes(bot: BotHarness) -> None:
+    """El Amatillo's two cameras answered all their 120 probes, La Hachadura's one none of its 40:
+    the unit had a picture in 120 of 160 probes (75 %), not the 50 % its two sites average."""
+    await seed(
+        bot,
+        tally("amatillo-1", utc(25, 18, month=11), up=60),
+        tally("amatillo-2", utc(25, 18, month=11), up=60),
+        tally("hachadura-1", utc(25, 18, month=11), down=40),
+    )
+    mark, _ = await bot.send("jefe.marta", "/reporte 2026-11-Q2")
+    pdf, _ = await chiefs_copy(bot, mark)
+    summary = "Disponibilidad promedio de cámaras: 75,0 % (la más baja: Aduana Frontera La Hachadura, 0,0 %)"
+    assert summary in " ".join(pdf_text(pdf).split())

@@ -92,7 +92,7 @@ def sample() -> ReportData:
             anomaly(3, 9, 22, category="Contrabando", cameras=()),
         ),
         faults=(fault(7, 4), fault(8, 10, camera=None, cause=None, state="en curso", elapsed_hours=130.0)),
-        availability=(Availability(AMATILLO, 99.5), Availability(HACHADURA, 87.26)),
+        availability=(Availability(AMATILLO, 99.5, 1440), Availability(HACHADURA, 87.26, 2880)),
         carried_over=(anomaly(40, 1, 8, state="abierta", number="A-2026-0040"), fault(3, 1, state="en curso")),
         observations=("Reforzar la vigilancia nocturna en El Amatillo.", "Revisar la fuente de La Hachadura."),
     )

@@ -99,19 +99,28 @@ class Tally(Protocol):
     down: int
 
 
-def availability_grid(
+def probe_counts(
     tally: Iterable[Tally], group_of: Mapping[str, str], start: datetime, span: timedelta, periods: int
-) -> dict[str, list[float | None]]:
-    """Availability of each group (a site, a camera) in each of `periods` spans of `span` from
-    `start`: per site or camera, per hour, day, week or month, for /estado, the bitácora and the
-    reports alike. Probes are summed before dividing, so a camera probed more weighs more, as in
-    `availability`. Cameras not in `group_of` and hours outside the spans are left out; every group
-    of `group_of` is in the answer, None where it has no probes."""
-    counts = {group: [[0, 0, 0] for _ in range(periods)] for group in group_of.values()}
+) -> dict[str, list[tuple[int, int, int]]]:
+    """Probes (up, degraded, down) of each group (a site, a camera) in each of `periods` spans of
+    `span` from `start`, summed over its cameras and hours. Cameras not in `group_of` and hours
+    outside the spans are left out; every group of `group_of` is in the answer."""
+    counts = {group: [(0, 0, 0)] * periods for group in group_of.values()}
     for row in tally:
         group, index = group_of.get(row.camera_code), (row.hour - start) // span
         if group is None or not 0 <= index < periods:
             continue
-        cell = counts[group][index]
-        cell[0], cell[1], cell[2] = cell[0] + row.up, cell[1] + row.degraded, cell[2] + row.down
-    return {group: [availability(*cell) for cell in cells] for group, cells in counts.items()}
+        up, degraded, down = counts[group][index]
+        counts[group][index] = (up + row.up, degraded + row.degraded, down + row.down)
+    return counts
+
+
+def availability_grid(
+    tally: Iterable[Tally], group_of: Mapping[str, str], start: datetime, span: timedelta, periods: int
+) -> dict[str, list[float | None]]:
+    """Availability of each group in each span of `probe_counts`: per site or camera, per hour, day,
+    week or month, for /estado, the bitácora and the reports alike. Probes are summed before
+    dividing, so a camera probed more weighs more, as in `availability`; None where a group has no
+    probes."""
+    grid = probe_counts(tally, group_of, start, span, periods)
+    return {group: [availability(*cell) for cell in cells] for group, cells in grid.items()}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from bot.health.maintenance import Target
-from bot.health.rules import availability_grid, grade
+from bot.health.rules import availability, availability_grid, grade, probe_counts
 from bot.services import Services
 from bot.unit_config import Camera
 from storage.health import health_rows, uptime_between
@@ -72,13 +73,23 @@ class Estado:
     site_name: str = ""  # the camera's site, when one camera was asked for
 
 
-async def availability_by_site(services: Services, start: datetime, end: datetime) -> dict[str, float | None]:
-    """Share of probes with a useful picture per site code, maintenance excluded; None: no data."""
+class SiteShare(NamedTuple):
+    percent: float | None  # the share of probes with a useful picture; None: no data
+    probes: int  # how many it is a share of, maintenance excluded: its weight among the sites
+
+    @classmethod
+    def of(cls, up: int, degraded: int, down: int) -> SiteShare:
+        return cls(availability(up, degraded, down), up + degraded + down)
+
+
+async def availability_by_site(services: Services, start: datetime, end: datetime) -> dict[str, SiteShare]:
+    """Each site code's availability over [start, end), with the probes it comes from, so the
+    sites can be averaged as if their probes were summed (a site with more cameras weighs more)."""
     async with services.db.read() as session:
         rows = await uptime_between(session, start, end)
     site_of = {c.code: c.site for c in services.unit.cameras}
-    grid = availability_grid(rows, site_of, start, end - start, 1)
-    return {site.code: grid.get(site.code, [None])[0] for site in services.unit.sites}
+    counts = probe_counts(rows, site_of, start, end - start, 1)
+    return {site.code: SiteShare.of(*counts.get(site.code, [(0, 0, 0)])[0]) for site in services.unit.sites}
 
 
 async def estado(services: Services, target: Target | None) -> Estado:

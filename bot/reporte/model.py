@@ -130,6 +130,11 @@ class FaultRow:
 class Availability:
     site: str
     percent: float  # 0-100, from the health monitor's probes
+    probes: int  # how many probes the percentage is of: the site's weight in the average
+
+    def __post_init__(self) -> None:
+        if self.probes < 1:
+            raise ValueError(f"{self.site}: a percentage of no probes (a site without data has no row)")
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,14 @@ class ReportData:
 
     def __post_init__(self) -> None:
         _require_local(self.generated_at, "generated_at")
+
+    @property
+    def average_availability(self) -> float | None:
+        """The unit's availability over every site, weighted by their probes: the same figure as
+        summing the probes before dividing (README, *History*), so a site with more cameras weighs
+        more. None: the monitor had no data."""
+        probes = sum(row.probes for row in self.availability)
+        return sum(row.percent * row.probes for row in self.availability) / probes if probes else None
 
     @property
     def title(self) -> str:

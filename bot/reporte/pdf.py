@@ -126,11 +126,11 @@ def _summary(data: ReportData) -> list[str]:
         f"Fallas en el período: {len(faults)}{_states(f.state for f in faults)}; tiempo total transcurrido: "
         f"{format_elapsed(timedelta(hours=hours))}."
     )
-    if data.availability:
+    average = data.average_availability
+    if average is not None:
         worst = min(data.availability, key=lambda row: row.percent)
-        mean = statistics.fmean(row.percent for row in data.availability)
         lowest = f"la más baja: {worst.site}, {_percent(worst.percent)}"
-        lines.append(f"Disponibilidad promedio de cámaras: {_percent(mean)} ({lowest}).")
+        lines.append(f"Disponibilidad promedio de cámaras: {_percent(average)} ({lowest}).")
     else:
         lines.append("Disponibilidad de cámaras: sin datos del monitor de salud.")
     lines.append(f"Pendientes de períodos anteriores: {len(data.carried_over)}.")
