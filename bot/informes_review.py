@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import informes, notices
+from bot.catch_up import recent
 from bot.i18n import t
 from bot.informes import file_name
 from bot.reporte.model import Period
@@ -74,26 +75,24 @@ async def hand_to_chiefs(services: Services, report: Report) -> bool:
     return True
 
 
-MAX_CATCH_UP = 24  # periods: a year of downtime, more than any real outage
-
-
 async def _due_periods(services: Services, at: time) -> list[tuple[Period, Report | None]]:
     """Periods owed by the schedule, oldest first, each with its newest version if it was issued: the
-    last one due, and before it every period missed while the bot was down or while no chief was
-    linked, back to one already delivered or to the installation."""
+    last one due, and before it every period missed while the bot was down, the schedule was off or
+    no chief was linked, back to one already delivered, to the installation or to `CATCH_UP`."""
     today = services.now().astimezone(services.tz).date()
-    period = Period.containing(today).previous()
-    if services.now() < datetime.combine(period.end + timedelta(days=1), at, services.tz):
-        period = period.previous()  # today's is not due yet; the one before was due long ago
+    latest = Period.containing(today).previous()
+    if services.now() < datetime.combine(latest.end + timedelta(days=1), at, services.tz):
+        latest = latest.previous()  # today's is not due yet; the one before was due long ago
     async with services.db.read() as session:
         installed = await first_entry_at(session)
-        due: list[Period] = []
-        while installed is not None and installed < period.bounds(services.tz)[1] and len(due) < MAX_CATCH_UP:
+        due: list[tuple[Period, Report | None]] = []
+        for period in recent(latest, Period.previous, lambda p: p.bounds(services.tz)[1], services.now()):
+            if installed is None or installed >= period.bounds(services.tz)[1]:
+                break
             versions = await versions_of(session, period.code)
             due.append((period, versions[-1] if versions else None))
             if versions and (versions[-1].sent_at is not None or versions[-1].approved_at is not None):
                 break  # delivered: older ones are done (an issued one nobody got is still owed)
-            period = period.previous()
     return due[::-1]
 
 

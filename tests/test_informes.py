@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -404,6 +405,26 @@ async def test_reports_missed_over_two_periods_come_oldest_first_once(bot: BotHa
     assert "R-2026-12-Q1" in first.params["caption"] and "R-2026-12-Q2" in second.params["caption"]
     await bot.run_job("informes.report")
     assert len([c for c in bot.fake.calls[mark:] if c.method == "sendDocument"]) == 4, "two reports, once each"
+
+
+async def test_reports_switched_back_on_after_months_catch_up_only_the_last_45_days(bot: BotHarness) -> None:
+    """`report_at` is off from December to June: switched back on on 2 June, the schedule hands the
+    chief the three periods that ended since 18 April (back to 2027-04-Q2), not the eleven since December."""
+    informes = bot.services.unit.informes
+    bot.services.unit = bot.services.unit.model_copy(
+        update={"informes": informes.model_copy(update={"report_at": None})}
+    )
+    await at(bot, datetime(2027, 3, 1, 15, 0, tzinfo=UTC))
+    await bot.run_job("informes.report")
+    bot.services.unit = bot.services.unit.model_copy(update={"informes": informes})
+    await at(bot, datetime(2027, 6, 2, 15, 0, tzinfo=UTC))
+    mark = bot.fake.mark()
+    await bot.run_job("informes.report.start")
+    await bot.fake.wait_for("sendDocument", after=mark, chat_id=MARTA, caption=lambda c: "R-2027-05-Q2" in c)
+    captions = " ".join(c.params.get("caption", "") for c in bot.fake.calls[mark:] if c.method == "sendDocument")
+    assert re.findall(r"R-\d{4}-\d{2}-Q\d", captions) == ["R-2027-04-Q2", "R-2027-05-Q1", "R-2027-05-Q2"]
+    async with bot.services.db.read() as session:
+        assert sorted((await session.exec(select(Report.period))).all()) == ["2027-04-Q2", "2027-05-Q1", "2027-05-Q2"]
 
 
 async def test_reports_made_before_any_chief_opened_the_bot_all_reach_the_first_one(bot: BotHarness) -> None:
