@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot import access, notices, turnos
 from bot.bitacora import BitacoraRow, file_name, month_end, month_label
 from bot.cameras.evidence import keep
+from bot.catch_up import recent
 from bot.fallas_mail import target_name
 from bot.health.status import availability_by_site
 from bot.i18n import t
@@ -19,6 +20,7 @@ from storage.audit import first_entry_at
 from storage.evidence import EvidenceKind
 from storage.fallas import Fault, FaultEvent, fault_events, faults_in
 from storage.people import linked_with_role, person_names
+from storage.turnos import notice_sent
 
 MONTHLY_HOUR = 7
 
@@ -96,29 +98,44 @@ def _has_cameras(services: Services, site_code: str) -> bool:
     return any(c.site == site_code and c.enabled for c in services.unit.cameras)
 
 
-def previous_month(moment: datetime, tz: ZoneInfo) -> date:
-    local = moment.astimezone(tz)
-    return date(local.year - (local.month == 1), (local.month - 2) % 12 + 1, 1)
+def month_before(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+async def _owed_months(services: Services) -> list[date]:
+    """Months whose bitácora the chief is owed, oldest first: the last one due (from 07:00 on the
+    1st) and, before it, any missed while the bot was down, back to one already sent or to
+    `CATCH_UP`. A month that ended before the bot was installed is owed only with faults in it."""
+    now, tz = services.now(), services.tz
+    local = now.astimezone(tz)
+    latest = month_before(local.date())
+    if local.day == 1 and local.hour < MONTHLY_HOUR:
+        latest = month_before(latest)  # last month's is not due yet; the one before may still be owed
+    owed: list[date] = []
+    async with services.db.read() as session:
+        installed = await first_entry_at(session)
+        for month in recent(latest, month_before, lambda m: month_end(m, tz), now):
+            if await notice_sent(session, f"{month:%Y-%m}", "bitacora"):  # the common case: cheap
+                break
+            end = month_end(month, tz)
+            if (installed is not None and installed < end) or await faults_in(session, month_start(month, tz), end):
+                owed.append(month)
+    return owed[::-1]
 
 
 async def hand_to_chief(services: Services) -> None:
-    """From 07:00 on the 1st, last month's bitácora goes to the chief, once, even after downtime: the
-    files are kept first (heavy work, outside the write lock), then claimed and owed in one unit of
-    work."""
-    now = services.now().astimezone(services.tz)
-    if now.day == 1 and now.hour < MONTHLY_HOUR:
-        return
-    month = previous_month(now, services.tz)
-    if await turnos.already_sent(services, f"{month:%Y-%m}", "bitacora"):  # the common case: cheap
-        return
-    if not await access.linked(services.db, "jefe"):
-        return  # nobody to hand it to yet: the first chief to open the bot gets it
-    async with services.db.read() as session:
-        installed = await first_entry_at(session)
-    files, count = await documents(services, month)
-    existed = installed is not None and installed < month_end(month, services.tz)
-    if not (count or existed):  # a month before the bot, with nothing in it: nothing to send
-        return
+    """Each month owed goes to the chief once, even after downtime, oldest first."""
+    months = await _owed_months(services)
+    if not months or not await access.linked(services.db, "jefe"):
+        return  # nobody to hand them to yet: the first chief to open the bot gets them
+    for month in months:
+        await _hand_month(services, month)
+
+
+async def _hand_month(services: Services, month: date) -> None:
+    """The files are kept first (heavy work, outside the write lock), then claimed and owed in one
+    unit of work."""
+    files, _ = await documents(services, month)
     kept = [  # kept like any document the unit hands out, so the outbox can send them later
         (
             name,

@@ -1,6 +1,6 @@
 """Faults over time: a vendor that has not answered is chased (again every few hours while it stays
-silent), last month's bitácora goes to the chief, and vendor replies that arrive by e-mail join
-their fault."""
+silent), each month's bitácora goes to the chief (with those missed while the bot was down), and
+vendor replies that arrive by e-mail join their fault."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ vendor's reply through a real IMAP server, reminders, resolution and the chief t
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import openpyxl
@@ -315,6 +316,39 @@ async def test_the_bitacora_waits_for_a_chief_to_open_the_bot(bot: BotHarness) -
     mark = bot.fake.mark()
     await bot.run_job("fallas.monthly_bitacora")
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="Noviembre 2026")
+
+
+def bitacoras(bot: BotHarness, mark: int) -> list[str]:
+    """The months whose bitácora Marta was told of since `mark`, in order."""
+    texts = [c.params.get("text", "") for c in bot.fake.calls[mark:] if c.params.get("chat_id") == MARTA]
+    return [
+        month for text in texts if text.startswith("Bitácora de fallas") for month in re.findall(r"\w+ 20\d\d", text)
+    ]
+
+
+async def test_a_bot_down_over_month_ends_hands_the_last_45_days_bitacoras_oldest_first(bot: BotHarness) -> None:
+    """Down from November to 3 January: November's and December's, once each. Down again until 20
+    April: only March's, as February's ended 50 days before and January's longer ago."""
+    bot.clock.set(datetime(2026, 11, 20, 16, 0, tzinfo=UTC))
+    await open_fault(bot)
+    bot.clock.set(datetime(2027, 1, 3, 15, 0, tzinfo=UTC))
+    mark = bot.fake.mark()
+    await bot.run_job("fallas.monthly_bitacora")
+    await bot.run_job("fallas.monthly_bitacora")
+    december = await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="Diciembre 2026")
+    last = await bot.fake.wait_for("sendDocument", after=december.index, chat_id=MARTA)
+    await bot.fake.wait_for("sendDocument", after=last.index + 1, chat_id=MARTA)
+    assert bitacoras(bot, mark) == ["Noviembre 2026", "Diciembre 2026"]
+    documents = [c for c in bot.fake.calls[mark:] if c.method == "sendDocument" and c.params.get("chat_id") == MARTA]
+    assert len(documents) == 4, "each month's XLSX and PDF, once"
+
+    bot.clock.set(datetime(2027, 4, 20, 15, 0, tzinfo=UTC))
+    mark = bot.fake.mark()
+    await bot.run_job("fallas.monthly_bitacora")
+    march = await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="Marzo 2027")
+    last = await bot.fake.wait_for("sendDocument", after=march.index, chat_id=MARTA)
+    await bot.fake.wait_for("sendDocument", after=last.index + 1, chat_id=MARTA)
+    assert bitacoras(bot, mark) == ["Marzo 2027"]
 
 
 async def test_the_chief_gets_last_months_bitacora_once_from_the_first_at_seven(bot: BotHarness) -> None:

@@ -81,7 +81,7 @@ ES = {
     "falla.step.restablecida": "📶 El monitor ve la imagen restablecida desde {time}; ciérrela con «Resolver».",
     "falla.bitacora_bad_month": "Use <code>/bitacora AAAA-MM</code>, por ejemplo <code>/bitacora 2026-11</code>.",
     "falla.bitacora_caption": "Bitácora de Fallas de Cámaras de Aduana · {month} · {count} fallas",
-    "falla.bitacora_monthly": "Bitácora de fallas del mes anterior ({month}):",
+    "falla.bitacora_monthly": "Bitácora de fallas de {month}:",
 }
 
 EN = {
@@ -165,5 +165,5 @@ EN = {
     "falla.step.restablecida": "📶 The monitor sees the picture back since {time}; close it with “Resolve”.",
     "falla.bitacora_bad_month": "Use <code>/bitacora YYYY-MM</code>, for example <code>/bitacora 2026-11</code>.",
     "falla.bitacora_caption": "Camera fault log · {month} · {count} faults",
-    "falla.bitacora_monthly": "Last month's fault log ({month}):",
+    "falla.bitacora_monthly": "Fault log for {month}:",
 }
