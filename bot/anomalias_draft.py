@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlmodel import col, delete
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.anomalias import NewReport
 from bot.services import Services
 from storage.anomalias import AnomalyDraft, draft_of
@@ -53,6 +56,14 @@ async def discard(services: Services, draft_id: int) -> None:
         draft = await session.get(AnomalyDraft, draft_id)
         if draft is not None:
             await session.delete(draft)
+
+
+async def take(session: AsyncSession, draft_id: int) -> bool:
+    """Delete the draft in the unit of work that files it, so that anything failing before (a photo's
+    download, a camera, a restart) leaves it to be sent again. False when it is gone already: a press
+    handled elsewhere filed it, and this unit of work must file nothing."""
+    statement = delete(AnomalyDraft).where(col(AnomalyDraft.id) == draft_id)
+    return (await session.exec(statement)).rowcount == 1  # type: ignore[attr-defined]
 
 
 def as_report(draft: AnomalyDraft) -> NewReport:

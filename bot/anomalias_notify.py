@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import anomalias, notices
+from bot import anomalias, anomalias_draft, notices
 from bot.anomalias import Case, NewReport, Outcome
 from bot.anomalias_images import images_of
 from bot.anomalias_render import alert_text, report_text
@@ -185,14 +185,19 @@ async def file(
     images: list[bytes],
     origin: Origin,
     language: str,
-) -> None:
+    draft_id: int | None = None,
+) -> bool:
     """File the case and queue, in the same unit of work, its e-mails (sent at once) and its Telegram
     notices (sent by the outbox after this update); `images` are read by the caller before, not under
-    the write lock, for the e-mails."""
+    the write lock, for the e-mails. A guided report's draft (`draft_id`) goes in that unit of work too:
+    False, and nothing filed, when it was gone already."""
     async with services.db.write() as session:
+        if draft_id is not None and not await anomalias_draft.take(session, draft_id):
+            return False
         case, people = await anomalias.file_report(session, services, report, reporter, evidence_ids, images)
         await _owe_notices(session, services, case, people, origin, language)
     services.kick_outbox()
+    return True
 
 
 async def _owe_notices(

@@ -69,9 +69,12 @@ async def anomalia(update: Update, context: VigiaContext) -> None:
     await file_and_notify(message, context, report)
 
 
-async def file_and_notify(message: Message, context: VigiaContext, report: NewReport) -> None:
-    """Shared by the urgent form and the guided report: the snapshots and the reporter's own photos
-    are kept, the case filed with the notices it owes, and the reporter's call list goes at once."""
+async def file_and_notify(
+    message: Message, context: VigiaContext, report: NewReport, draft_id: int | None = None
+) -> bool:
+    """Shared by the urgent form and the guided report (whose draft, `draft_id`, goes only with the
+    case filed): the snapshots and the reporter's own photos are kept, the case filed with the notices
+    it owes, and the reporter's call list goes at once. False when the draft was sent already."""
     services, person = context.services, context.person
     assert person is not None
     evidence_ids: list[int] = []
@@ -85,8 +88,12 @@ async def file_and_notify(message: Message, context: VigiaContext, report: NewRe
         thread_id=message.message_thread_id if message.is_topic_message else None,
         quote=message.message_id if message.chat.type != ChatType.PRIVATE else None,  # as reply_text quotes
     )
-    await anomalias_notify.file(services, report, person, evidence_ids, images, origin, context.language)
+    if not await anomalias_notify.file(
+        services, report, person, evidence_ids, images, origin, context.language, draft_id
+    ):
+        return False
     await start(context.bot, services, only=message.chat_id)  # the call list now: the phone comes first (I-2)
+    return True
 
 
 async def anomalias_abiertas(update: Update, context: VigiaContext) -> None:

@@ -131,11 +131,11 @@ async def button(update: Update, context: VigiaContext) -> None:
         await prompts.forget(services, person, draft.chat_id)
         await query.edit_message_text(t(language, "anomalia.guided.cancelled"))
         return
-    if action == "send":
-        await anomalias_draft.discard(services, draft.id)  # type: ignore[arg-type]
-        await prompts.forget(services, person, draft.chat_id)
-        await query.edit_message_text(_text(draft, services, language))
-        await file_and_notify(query.message, context, anomalias_draft.as_report(draft))  # type: ignore[arg-type]
+    if action == "send":  # the draft and its buttons stay until the case is filed: a failure can be retried
+        report = anomalias_draft.as_report(draft)
+        if await file_and_notify(query.message, context, report, draft.id):  # type: ignore[arg-type]
+            await prompts.forget(services, person, draft.chat_id)
+            await query.edit_message_text(_text(draft, services, language))
         return
     if action == "site":
         draft = await anomalias_draft.change(

@@ -18,6 +18,7 @@ from storage.anomalias import Anomaly, AnomalyNotice
 from storage.people import person_by_key
 from tests.fake_telegram import Call, png_bytes
 from tests.harness import GROUP_ID, BotHarness
+from tests.security.guided import ready_to_send
 
 LUIS, SONIA, OSCAR, CARLOS, MARTA = 1005, 1009, 1006, 1003, 1004
 JUSTIFICATION = "Era personal de la naviera autorizado para retirar carga"
@@ -350,6 +351,40 @@ async def test_the_guided_report_walks_site_cameras_category_description_photos(
     await bot.fake.wait_for("sendMediaGroup", after=mark, chat_id=LUIS)
     stale = await bot.fake.wait_for("answerCallbackQuery", after=mark, text_contains="ya se envió")
     assert stale.params["show_alert"]
+    assert not [c for c in bot.fake.calls if "A-2026-0002" in str(c.params.get("text"))]
+
+
+async def test_it_keeps_the_guided_report_when_sending_it_fails_and_files_it_once_when_pressed_again(
+    bot: BotHarness,
+) -> None:
+    """Telegram refuses the download of Ana's own photo (a 502 on getFile): nothing is filed, and the
+    draft, its question and its «Enviar reporte» stay, so a second press files it, once."""
+    form = await ready_to_send(bot, [png_bytes(40, 30)])
+    bot.fake.fail_next("getFile", error_code=502, description="Bad Gateway")
+    mark, _ = await bot.press("tec.ana", form.result, "anmd:1:send")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Algo falló")
+    await bot.settle()
+    assert bot.take_errors() == ["NetworkError"]
+    assert not [c for c in bot.fake.calls if "A-2026-0001" in str(c.params.get("text"))]
+    kept = bot.fake.message(GROUP_ID, form.result["message_id"])
+    assert kept is not None and "anmd:1:send" in str(kept.get("reply_markup")), "the button is still there"
+
+    mark, _ = await bot.press("tec.ana", form.result, "anmd:1:send")
+    await bot.press("tec.ana", form.result, "anmd:1:send")  # a double tap: one report only
+    report = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="🚨 <b>A-2026-0001")
+    assert "Camión sin placas" in report.params["text"]
+    await bot.fake.wait_for("sendPhoto", after=mark, chat_id=LUIS)  # her photo, downloaded this time
+    await bot.fake.wait_for("answerCallbackQuery", after=mark, text_contains="ya se envió")
+    sent = await bot.fake.wait_for("editMessageText", after=mark, message_id=form.result["message_id"])
+    assert "reply_markup" not in sent.params and "Fotos propias: 1" in sent.params["text"]
+    async with bot.services.db.read() as session:
+        ana = await person_by_key(session, "tec.ana")
+    assert ana is not None
+    elsewhere = anomalias.NewReport("hachadura", "otro", "Camión sin placas estacionado frente al portón norte")
+    origin = anomalias_notify.Origin(GROUP_ID, None, None)
+    filed = await anomalias_notify.file(bot.services, elsewhere, ana, [], [], origin, "es", draft_id=1)
+    assert not filed, "a press handled by another process, its draft filed already, files nothing"
+    await bot.settle()
     assert not [c for c in bot.fake.calls if "A-2026-0002" in str(c.params.get("text"))]
 
 
