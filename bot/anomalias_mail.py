@@ -8,14 +8,17 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.mail import outbox
+from bot.mail import compose, outbox
 from bot.mail.compose import Attachment
 from bot.unit_config import UnitConfig
 from storage.anomalias import Anomaly
 from storage.people import Person
 
 
-def alert_mail(anomaly: Anomaly, unit: UnitConfig, reporter: str, tz: ZoneInfo) -> tuple[str, str, str]:
+def alert_mail(
+    anomaly: Anomaly, unit: UnitConfig, reporter: str, tz: ZoneInfo, left_out: int = 0, images: int = 0
+) -> tuple[str, str, str]:
+    """Subject, text and HTML; `left_out` of the report's `images` did not fit in the mail, and it says so."""
     site, category = unit.site_name(anomaly.site_code), unit.category_name(anomaly.category)
     fields = [
         ("Reporte", anomaly.number),
@@ -30,6 +33,13 @@ def alert_mail(anomaly: Anomaly, unit: UnitConfig, reporter: str, tz: ZoneInfo) 
         "Por favor verifique la situación y responda a este correo con la justificación "
         "(también puede hacerlo con el botón «Responder justificación» en Telegram)."
     )
+    notes = [answer]
+    if left_out:  # not "reply to ask for them": a reply to this mail is read as the justification
+        notes.insert(
+            0,
+            f"Imágenes no adjuntadas por el tamaño del correo: {left_out} de {images}. "
+            "Están en la alerta de Telegram; si no usa Telegram, solicítelas a la UTMV.",
+        )
     text = "\n".join(
         [
             "Estimado(a):",
@@ -37,14 +47,13 @@ def alert_mail(anomaly: Anomaly, unit: UnitConfig, reporter: str, tz: ZoneInfo) 
             "La UTMV le informa la siguiente situación observada:",
             "",
             *(f"{label}: {value}" for label, value in fields),
-            "",
-            answer,
+            *(line for note in notes for line in ("", note)),
         ]
     )
     rows = "".join(f"<tr><th align='left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in fields)
     body = (
         f"<p>Estimado(a):</p><p>La UTMV le informa la siguiente situación observada:</p><table>{rows}</table>"
-        f"<p>{html.escape(answer)}</p>"
+        + "".join(f"<p>{html.escape(note)}</p>" for note in notes)
     )
     return f"[{anomaly.number}] Anomalía en {site}: {category}", text, body
 
@@ -66,6 +75,15 @@ def hint_mail(anomaly: Anomaly) -> tuple[str, str]:
     return f"[{anomaly.number}] Justificación pendiente", text
 
 
+def fitting(images: list[bytes], limit: int) -> list[int]:
+    """The positions, in order, of the images one mail carries within `limit` bytes: the largest are
+    left out first, so that as many as possible go."""
+    kept = sorted(range(len(images)), key=lambda n: len(images[n]))
+    while sum(len(images[n]) for n in kept) > limit:
+        kept.pop()
+    return sorted(kept)
+
+
 async def queue_alert_mail(
     session: AsyncSession,
     anomaly: Anomaly,
@@ -76,11 +94,14 @@ async def queue_alert_mail(
     images: list[bytes],
     now: object,
 ) -> None:
-    """In the caller's unit of work: the mail commits with the notice it belongs to."""
+    """In the caller's unit of work: the mail commits with the notice it belongs to. Images that would
+    make it too big for mail servers stay out of it (the mail says so): the case, filed in that unit
+    of work, never depends on the mail's size."""
     if not person.email:
         return
-    subject, text, body = alert_mail(anomaly, unit, reporter, tz)
-    attachments = [Attachment(f"{anomaly.number}-{n}.jpg", "image/jpeg", data) for n, data in enumerate(images, 1)]
+    kept = fitting(images, compose.MAX_ATTACHMENTS_BYTES)
+    subject, text, body = alert_mail(anomaly, unit, reporter, tz, len(images) - len(kept), len(images))
+    attachments = [Attachment(f"{anomaly.number}-{n + 1}.jpg", "image/jpeg", images[n]) for n in kept]
     await outbox.enqueue(
         session,
         ref=anomaly.number,

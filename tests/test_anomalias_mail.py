@@ -13,11 +13,13 @@ import pytest
 import yaml
 from sqlmodel import select
 
+from bot.mail import compose
 from storage.evidence import Evidence
 from tests.cameras_fixtures import HttpCameras
 from tests.conftest import UNIT_YAML
 from tests.harness import GROUP_ID, BotHarness
 from tests.mail_servers import ImapAccount, SmtpServer, point_at, reply_to
+from tests.security.guided import ready_to_send
 
 LUIS = 1005
 
@@ -122,3 +124,34 @@ async def test_mail_waits_out_an_smtp_outage_and_goes_once(mail_bot: BotHarness,
     await bot.run_job("mail.deliver")
     received = await smtp_server.wait_for(1)
     assert len(received) == 1 and received[0].message["Subject"].startswith("[A-2026-0001]")
+
+
+def noise(width: int, height: int) -> bytes:
+    """A JPEG that hardly compresses: the larger the picture, the more bytes."""
+    pixels = np.random.default_rng(width).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    return cv2.imencode(".jpg", pixels)[1].tobytes()
+
+
+async def test_it_files_a_report_whose_images_do_not_fit_in_one_email_and_the_email_says_what_was_left_out(
+    mail_bot: BotHarness, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Images over the mail's limit (20 MB; the two smaller of Ana's three photos here) never keep a case
+    from being filed or alerted: the e-mail carries those that fit, the largest left out first, and says
+    how many are only in Telegram."""
+    bot = mail_bot
+    small, large, medium = noise(64, 48), noise(640, 480), noise(320, 240)
+    monkeypatch.setattr(compose, "MAX_ATTACHMENTS_BYTES", len(small) + len(medium))
+    form = await ready_to_send(bot, [small, large, medium])
+    mark, _ = await bot.press("tec.ana", form.result, "anmd:1:send")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="🚨 <b>A-2026-0001")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="Anomalía A-2026-0001")
+    album = await bot.fake.wait_for("sendMediaGroup", after=mark, chat_id=LUIS)
+    assert len(album.params["media"]) == 3, "Telegram carries them all"
+
+    await bot.run_job("mail.deliver")
+    (sent,) = await smtp_server.wait_for(1)
+    attached = {a.get_filename(): a.get_content() for a in sent.message.iter_attachments()}
+    assert attached == {"A-2026-0001-1.jpg": small, "A-2026-0001-3.jpg": medium}
+    note = "Imágenes no adjuntadas por el tamaño del correo: 1 de 3"
+    assert note in sent.message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert note in sent.message.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
