@@ -38,6 +38,7 @@ class Section:
     kind: str
     open_items: Callable[[Services], Awaitable[list[ItemDraft]]]
     accept: Callable[[Services, str, Person], Awaitable[None]]
+    listing: str  # the command that lists them all: where a handover too long to list each one sends its reader
 
 
 async def _open_consignas(services: Services) -> list[ItemDraft]:
@@ -85,9 +86,9 @@ async def _accept_fault(services: Services, ref: str, person: Person) -> None:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("consigna", _open_consignas, _accept_consigna),
-    Section("anomalia", _open_anomalies, _accept_anomaly),
-    Section("falla", _open_faults, _accept_fault),
+    Section("consigna", _open_consignas, _accept_consigna, "/consignas"),
+    Section("anomalia", _open_anomalies, _accept_anomaly, "/anomalias"),
+    Section("falla", _open_faults, _accept_fault, "/fallas"),
 )
 
 

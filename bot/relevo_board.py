@@ -43,13 +43,16 @@ class Accepted:
         return self.outcome in (Acceptance.OK, Acceptance.COMPLETE)
 
 
-def keyboard(handover: Handover, items: list[HandoverItem], language: str) -> InlineKeyboardMarkup | None:
+def keyboard(
+    handover: Handover, items: list[HandoverItem], listed: set[int], language: str
+) -> InlineKeyboardMarkup | None:
+    """A button for each open item the message lists (`listed`: handover_text's), and one for all."""
     if handover.accepted_at is not None:
         return None
     singles = [
         InlineKeyboardButton(t(language, "relevo.button.item", n=n), callback_data=f"rlv:{handover.id}:{item.id}")
         for n, item in enumerate(items, start=1)
-        if item.accepted_at is None
+        if item.accepted_at is None and item.id in listed
     ]
     rows = [singles[i : i + BUTTONS_PER_ROW] for i in range(0, len(singles), BUTTONS_PER_ROW)]
     rows.append([InlineKeyboardButton(t(language, "relevo.button.all"), callback_data=f"rlv:{handover.id}:all")])
@@ -68,7 +71,7 @@ async def _show(services: Services, handover_id: int) -> None:
     incoming = await _incoming(services, handover)
     async with services.db.read() as session:
         names = await person_names(session)
-    text = handover_text(
+    text, listed = handover_text(
         handover,
         items,
         relevo.slot_of(services, handover.slot_key),
@@ -79,7 +82,7 @@ async def _show(services: Services, handover_id: int) -> None:
         services.now(),
         services.tz,
     )
-    markup = keyboard(handover, items, services.unit.language)
+    markup = keyboard(handover, items, listed, services.unit.language)
     async with services.db.write() as session:
         await notices.show(session, services, Record.of(Handover, handover.id), TOPIC, text, markup)
 

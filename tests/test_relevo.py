@@ -3,11 +3,17 @@ completed, and summarised for the chief. Morning shift: Ana (outgoing); afternoo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot import relevo
+from bot.relevo_board import keyboard
+from bot.relevo_render import handover_text
+from bot.shifts import Slot
+from bot.text import TELEGRAM_MAX, telegram_length
 from storage.consignas import Consigna
 from storage.people import person_by_key
+from storage.relevo import Handover, HandoverItem
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
 from tests.security.forge import forge
@@ -250,3 +256,43 @@ async def test_the_chiefs_summary_survives_telegram_being_down(bot: BotHarness) 
     summary = await bot.fake.wait_for("sendMessage", after=mark, chat_id=1004, text_contains="Resumen del turno mañana")
     sent = [c for c in bot.fake.calls[mark:] if c.ok and c.params.get("chat_id") == 1004]
     assert sent == [summary]
+
+
+async def test_a_handover_of_forty_items_lists_what_fits_and_can_be_accepted(bot: BotHarness) -> None:
+    """About 35 open items (the health monitor's faults add up) made the handover longer than Telegram
+    takes: it was never posted, so nobody could accept it. Expected: it lists what fits, says how many
+    more and where they all are, and "Aceptar todo" accepts them all."""
+    order = "Revisar la grabación del carril de entrada de La Hachadura de las 08:00 a las 10:00 de ayer"
+    async with bot.services.db.write() as session:
+        session.add_all(Consigna(text=order, origin="coordinacion", created_at=bot.services.now()) for _ in range(40))
+    bot.clock.set(HANDOVER_TIME)
+    mark, _ = await bot.send("tec.ana", "/relevo Sin novedad aparte de lo listado", "group")
+    posted = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Relevo", ok=None)
+    text = posted.params["text"]
+    assert posted.ok and "Sin novedad aparte de lo listado" in text and "Faltan por aceptar: 40 de 40." in text
+    listed = text.count("⬜")
+    assert 20 < listed < 40 and f"… y {40 - listed} más (ver /consignas)" in text
+    assert "<b>Fallas abiertas</b>\n(ninguna)" in text
+    buttons = [b["callback_data"] for row in posted.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == [f"rlv:1:{n}" for n in range(1, listed + 1)] + ["rlv:1:all"]  # a button for each one listed
+
+    mark, _ = await bot.press("tec.kevin", posted.result, "rlv:1:all")
+    done = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"], ok=None)
+    assert done.ok and "✅ Relevo aceptado por Kevin Portillo" in done.params["text"]
+    async with bot.services.db.read() as session:
+        kevin = await person_by_key(session, "tec.kevin")
+        holders = {(await session.get(Consigna, n)).holder_id for n in range(1, 41)}  # type: ignore[union-attr]
+    assert kevin is not None and holders == {kevin.id}
+
+
+def test_a_handover_never_has_more_buttons_than_telegram_takes() -> None:
+    """Telegram refuses a message with more than 100 buttons: a hundred short items fit in the text."""
+    now = datetime(2026, 12, 4, 19, 50, tzinfo=UTC)
+    tz = ZoneInfo("America/El_Salvador")
+    slot = Slot(date(2026, 12, 4), "mañana", now, now)
+    handover = Handover(id=1, slot_key=slot.key, incoming_slot_key=slot.key, from_person_id=1, created_at=now)
+    items = [HandoverItem(id=n, handover_id=1, kind="falla", ref=str(n), label=f"F{n}") for n in range(1, 151)]
+    text, listed = handover_text(handover, items, slot, slot, [], {}, "es", now, tz)
+    markup = keyboard(handover, items, listed, "es")
+    assert markup is not None and sum(len(row) for row in markup.inline_keyboard) <= 100
+    assert telegram_length(text) <= TELEGRAM_MAX and f"… y {150 - len(listed)} más (ver /fallas)" in text
