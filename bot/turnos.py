@@ -42,9 +42,9 @@ async def duty(services: Services, slot: Slot) -> Duty:
         arrivals = {c.person_id: c.checked_in_at for c in here}
     if change is not None:
         keys = [k for k in change.people.split(",") if k]
-    else:
-        shift = next(s for s in services.unit.shifts if s.name == slot.name)
-        keys = list(shift.technicians)
+    else:  # a shift renamed or removed in the unit file since (an open handover names it) has nobody on its roster
+        shift = next((s for s in services.unit.shifts if s.name == slot.name), None)
+        keys = list(shift.technicians) if shift else []
     roster = [people[k] for k in keys if k in people]
     walk_ins = [p for p in people.values() if p.id in arrivals and p not in roster]
     return Duty(slot, roster, walk_ins, arrivals, change is not None)

@@ -3,8 +3,11 @@ completed, and summarised for the chief. Morning shift: Ana (outgoing); afternoo
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot import relevo
 from bot.relevo_board import keyboard
@@ -15,7 +18,7 @@ from storage.consignas import Consigna
 from storage.people import person_by_key
 from storage.relevo import Handover, HandoverItem
 from tests.fake_telegram import Call
-from tests.harness import GROUP_ID, BotHarness
+from tests.harness import GROUP_ID, START, BotHarness
 from tests.security.forge import forge
 
 HANDOVER_TIME = datetime(2026, 12, 4, 19, 50, tzinfo=UTC)  # 13:50 in El Salvador, ten minutes before 14:00
@@ -296,3 +299,40 @@ def test_a_handover_never_has_more_buttons_than_telegram_takes() -> None:
     markup = keyboard(handover, items, listed, "es")
     assert markup is not None and sum(len(row) for row in markup.inline_keyboard) <= 100
     assert telegram_length(text) <= TELEGRAM_MAX and f"… y {150 - len(listed)} más (ver /fallas)" in text
+
+
+async def test_a_shift_renamed_while_its_handover_is_open_keeps_the_relevo_going(bot: BotHarness) -> None:
+    """The afternoon shift renamed in the unit file after the morning's handover named it: reading its
+    roster failed, so every relevo.tick failed (no prompt, reminder or summary for any shift) and
+    "Aceptar" answered "Algo falló". Expected: a shift no longer in the unit file has nobody on its roster."""
+    posted = await hand_over(bot)
+    unit = bot.services.unit
+    renamed = [s.model_copy(update={"name": "vespertino"}) if s.name == "tarde" else s for s in unit.shifts]
+    bot.services.unit = unit.model_copy(update={"shifts": renamed})
+    mark = bot.fake.mark()
+    bot.clock.advance(timedelta(minutes=15))
+    await bot.run_job("relevo.tick")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Relevo sin aceptar")
+    press, _ = await bot.press("tec.kevin", posted.result, "rlv:1:all")
+    await bot.fake.wait_for("answerCallbackQuery", after=press, text="Handover accepted.")
+    await bot.run_job("relevo.tick")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=1004, text_contains="Resumen del turno mañana")
+    bot.clock.set(datetime(2026, 12, 5, 3, 46, tzinfo=UTC))  # 21:46, near the end of the renamed shift
+    await bot.run_job("relevo.tick")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=1002, text_contains="Your vespertino shift ends")
+
+
+async def test_a_failing_step_of_the_relevo_tick_does_not_stop_the_others(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A handover the reminder cannot read (its stored shift is not one) must not cost every shift its
+    prompt to hand over."""
+    async with bot.services.db.write() as session:
+        ana = await person_by_key(session, "tec.ana")
+        session.add(Handover(slot_key="?", incoming_slot_key="?", from_person_id=ana.id, created_at=START))  # type: ignore[union-attr]
+    bot.clock.set(datetime(2026, 12, 4, 19, 46, tzinfo=UTC))  # 13:46
+    mark = bot.fake.mark()
+    with caplog.at_level(logging.ERROR):
+        await bot.run_job("relevo.tick")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=1001, text_contains="Su turno mañana termina")
+    assert "remind_unaccepted" in caplog.text
