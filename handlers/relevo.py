@@ -7,7 +7,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot import consignas_board, relevo_board
 from bot.context import VigiaContext
-from bot.i18n import t
+from bot.i18n import Html, t
 from bot.relevo import Acceptance, Composed
 from bot.roles import UNIT_STAFF
 from handlers.commands import Command, check_role
@@ -22,18 +22,29 @@ ANSWERS = {
 }
 
 
+COMPOSED = {
+    Composed.NEW: "relevo.posted",
+    Composed.UPDATED: "relevo.updated",
+    Composed.OPEN: "relevo.already_open",
+}
+
+
 async def relevo_command(update: Update, context: VigiaContext) -> None:
-    """Everything after the command, line breaks included, is the free notes."""
+    """Everything after the command, line breaks included, is the free notes. In the group, the answer
+    is a reply to the handover, and a new one is its own answer; elsewhere (the private chat the prompt
+    to hand over came to) it says where the handover is."""
     message, person, services = update.effective_message, context.person, context.services
     assert message is not None and person is not None
     parts = (message.text or "").split(maxsplit=1)
     handover, composed = await relevo_board.hand_over(services, person, parts[1].strip() if len(parts) > 1 else "")
-    if composed is not Composed.NEW:
-        same_chat = handover.chat_id == message.chat_id
-        key = "relevo.updated" if composed is Composed.UPDATED else "relevo.already_open"
-        await message.reply_text(
-            t(context.language, key), reply_to_message_id=handover.message_id if same_chat else None
-        )
+    in_group = message.chat_id == services.unit.group.chat_id
+    if in_group and composed is Composed.NEW:
+        return
+    where = Html(t(context.language, "relevo.where_above" if in_group else "relevo.where_group"))
+    await message.reply_text(
+        t(context.language, COMPOSED[composed], where=where),
+        reply_to_message_id=handover.message_id if in_group else None,
+    )
 
 
 async def button(update: Update, context: VigiaContext) -> None:

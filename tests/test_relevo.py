@@ -336,3 +336,16 @@ async def test_a_failing_step_of_the_relevo_tick_does_not_stop_the_others(
         await bot.run_job("relevo.tick")
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=1001, text_contains="Su turno mañana termina")
     assert "remind_unaccepted" in caplog.text
+
+
+async def test_a_relevo_in_private_says_where_it_was_posted(bot: BotHarness) -> None:
+    """/relevo answering the bot's private prompt got no answer, and a second one pointed "above", at
+    nothing. Expected: the private chat is told it was posted in the group, and where."""
+    bot.clock.set(HANDOVER_TIME)
+    mark, _ = await bot.send("tec.ana", "/relevo")
+    answer = await bot.fake.wait_for("sendMessage", after=mark, chat_id=1001)
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Relevo</b> del turno")
+    assert "publicado en el grupo de operaciones, con las consignas" in answer.params["text"]
+    again = await bot.ask("tec.ana", "/relevo")
+    assert "Ya hay un relevo abierto" in again.params["text"] and "arriba" not in again.params["text"]
+    assert "en el grupo de operaciones" in again.params["text"] and "reply_parameters" not in again.params
