@@ -133,18 +133,24 @@ class Composed(StrEnum):
     NEW = "new"
     UPDATED = "updated"  # the open one, with the notes given and what was opened since
     OPEN = "open"  # the open one, as it was
+    ACCEPTED = "accepted"  # the shift's handover, accepted already: left as it is
+    NOTED = "noted"  # the shift's handover, accepted already, with the notes given added (relevo_board)
 
 
 async def compose(services: Services, person: Person, notes: str) -> tuple[Handover, Composed]:
     """The open handover of the outgoing shift, brought up to date, or a new one. A second /relevo adds
-    its notes, and whatever was opened since the first (a consigna, an anomaly, a fault) as items."""
+    its notes, and whatever was opened since the first (a consigna, an anomaly, a fault) as items.
+    Once the shift's handover is accepted it stays the shift's one (ACCEPTED): a new one would have
+    to be accepted again, and the chief's summary would say the shift's was not."""
     now = services.now()
     outgoing = outgoing_slot(services, now)
     incoming = slot_at(services.unit.shifts, outgoing.end, services.tz)
     drafts = [(section.kind, item) for section in SECTIONS for item in await section.open_items(services)]
     async with services.db.write() as session:
         existing = await handover_of_slot(session, outgoing.key)
-        if existing is not None and existing.accepted_at is None:
+        if existing is not None and existing.accepted_at is not None:
+            return existing, Composed.ACCEPTED
+        if existing is not None:
             known = {(item.kind, item.ref) for item in await items_of(session, existing.id)}  # type: ignore[arg-type]
             new = [(kind, item) for kind, item in drafts if (kind, item.ref) not in known]
             session.add_all(
@@ -152,8 +158,7 @@ async def compose(services: Services, person: Person, notes: str) -> tuple[Hando
                 for kind, item in new
             )
             if notes:
-                existing.notes = f"{existing.notes}\n{notes}" if existing.notes else notes
-                session.add(existing)
+                _add_notes(session, existing, notes)
             return existing, Composed.UPDATED if new or notes else Composed.OPEN
         handover = Handover(
             slot_key=outgoing.key, incoming_slot_key=incoming.key, from_person_id=person.id, notes=notes, created_at=now
@@ -174,6 +179,25 @@ async def compose(services: Services, person: Person, notes: str) -> tuple[Hando
             detail={"items": len(drafts), "slot": outgoing.key},
         )
     return handover, Composed.NEW
+
+
+def _add_notes(session: AsyncSession, handover: Handover, notes: str) -> None:
+    """Under the earlier ones: the handover keeps every note it was given."""
+    handover.notes = f"{handover.notes}\n{notes}" if handover.notes else notes
+    session.add(handover)
+
+
+async def note_accepted(
+    session: AsyncSession, services: Services, handover_id: int, person: Person, notes: str
+) -> None:
+    """A note for a handover accepted already, kept with it, in the caller's unit of work (which
+    owes its post)."""
+    handover = await session.get(Handover, handover_id)
+    assert handover is not None
+    _add_notes(session, handover, notes)
+    await audit.record(
+        session, "relevo.noted", now=services.now(), actor=person, object_type="handover", object_id=handover_id
+    )
 
 
 async def load(services: Services, handover_id: int) -> tuple[Handover | None, list[HandoverItem]]:

@@ -89,8 +89,16 @@ async def _show(services: Services, handover_id: int) -> None:
 
 async def hand_over(services: Services, person: Person, notes: str) -> tuple[Handover, Composed]:
     """/relevo: the outgoing shift's handover, composed (or the open one, brought up to date) and its
-    message owed. A handover stored but never shown (a crash in between) is shown now."""
+    message owed. A handover stored but never shown (a crash in between) is shown now. Notes for one
+    accepted already are added to it, and posted as a reply to it: its message, edited, notifies nobody."""
     handover, composed = await relevo.compose(services, person, notes)
+    if composed is Composed.ACCEPTED and notes:
+        async with services.db.write() as session:
+            await relevo.note_accepted(session, services, handover.id, person, notes)  # type: ignore[arg-type]
+            text = t(services.unit.language, "relevo.noted_group", name=person.name, notes=notes)
+            key, record = f"relevo:{handover.id}:note:{services.now().isoformat()}", Record.of(Handover, handover.id)
+            await notices.post(session, services, TOPIC, text, key=key, reply_to=record)
+        composed = Composed.NOTED
     if composed is not Composed.OPEN or handover.message_id is None:
         await _show(services, handover.id)  # type: ignore[arg-type]
     return handover, composed

@@ -26,19 +26,21 @@ COMPOSED = {
     Composed.NEW: "relevo.posted",
     Composed.UPDATED: "relevo.updated",
     Composed.OPEN: "relevo.already_open",
+    Composed.ACCEPTED: "relevo.accepted_before",
+    Composed.NOTED: "relevo.noted",
 }
 
 
 async def relevo_command(update: Update, context: VigiaContext) -> None:
     """Everything after the command, line breaks included, is the free notes. In the group, the answer
-    is a reply to the handover, and a new one is its own answer; elsewhere (the private chat the prompt
-    to hand over came to) it says where the handover is."""
+    is a reply to the handover, and a new one or a note is its own answer; elsewhere (the private chat
+    the prompt to hand over came to) it says where the handover is."""
     message, person, services = update.effective_message, context.person, context.services
     assert message is not None and person is not None
     parts = (message.text or "").split(maxsplit=1)
     handover, composed = await relevo_board.hand_over(services, person, parts[1].strip() if len(parts) > 1 else "")
     in_group = message.chat_id == services.unit.group.chat_id
-    if in_group and composed is Composed.NEW:
+    if in_group and composed in (Composed.NEW, Composed.NOTED):
         return
     where = Html(t(context.language, "relevo.where_above" if in_group else "relevo.where_group"))
     await message.reply_text(

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import select
 
 from bot import relevo
 from bot.relevo_board import keyboard
@@ -299,6 +300,36 @@ def test_a_handover_never_has_more_buttons_than_telegram_takes() -> None:
     markup = keyboard(handover, items, listed, "es")
     assert markup is not None and sum(len(row) for row in markup.inline_keyboard) <= 100
     assert telegram_length(text) <= TELEGRAM_MAX and f"… y {150 - len(listed)} más (ver /fallas)" in text
+
+
+async def test_a_relevo_after_the_acceptance_adds_its_note_to_the_accepted_handover(bot: BotHarness) -> None:
+    """A /relevo once the handover was accepted started a new one: accepted again, reminded, escalated,
+    and the chief read that the shift's handover was not accepted. Expected: the note joins the
+    accepted handover, posted as a reply to it; without a note, the answer says it was accepted."""
+    posted = await hand_over(bot)
+    mark, _ = await bot.press("tec.kevin", posted.result, "rlv:1:all")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="Relevo aceptado")
+    again = await bot.ask("tec.ana", "/relevo", where="group")
+    assert "ya fue aceptado" in again.params["text"] and "/relevo &lt;nota&gt;" in again.params["text"]
+    assert again.params["reply_parameters"]["message_id"] == posted.result["message_id"]
+
+    mark, _ = await bot.send("tec.ana", "/relevo Olvidé: la cámara 5 de El Amatillo se reinicia sola", "group")
+    note = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="cámara 5")
+    assert "Ana López" in note.params["text"]
+    assert note.params["reply_parameters"]["message_id"] == posted.result["message_id"]
+    edited = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    assert "cámara 5" in edited.params["text"] and "✅ Relevo aceptado por Kevin" in edited.params["text"]
+    assert "reply_markup" not in edited.params
+
+    bot.clock.set(datetime(2026, 12, 4, 20, 30, tzinfo=UTC))  # 14:30: past the reminder, the escalation, the shift
+    await bot.run_job("relevo.tick")
+    await bot.run_job("relevo.tick")
+    summary = await bot.fake.wait_for("sendMessage", after=mark, chat_id=1004, text_contains="Resumen del turno mañana")
+    assert "aceptado por Kevin Portillo a las 13:" in summary.params["text"]
+    assert not [c for c in bot.fake.calls[mark:] if "sin aceptar" in str(c.params.get("text"))]
+    async with bot.services.db.read() as session:
+        handovers = list((await session.exec(select(Handover))).all())
+    assert len(handovers) == 1 and "cámara 5" in handovers[0].notes
 
 
 async def test_a_shift_renamed_while_its_handover_is_open_keeps_the_relevo_going(bot: BotHarness) -> None:
