@@ -4,14 +4,16 @@ imágenes"): the report number in the subject, the facts, the images attached, a
 from __future__ import annotations
 
 import html
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.mail import compose, outbox
-from bot.mail.compose import Attachment
+from bot.mail.compose import Attachment, bare
 from bot.unit_config import UnitConfig
 from storage.anomalias import Anomaly
+from storage.mail import mails_for_ref
 from storage.people import Person
 
 
@@ -84,6 +86,21 @@ def fitting(images: list[bytes], limit: int) -> list[int]:
     return sorted(kept)
 
 
+def reminder_mail(anomaly: Anomaly, site: str, tz: ZoneInfo) -> tuple[str, str]:
+    """The justification reminder for someone who has not answered the alert."""
+    text = "\n".join(
+        [
+            "Estimado(a):",
+            "",
+            f"Seguimos esperando su justificación de la anomalía {anomaly.number} en {site}, reportada el "
+            f"{anomaly.created_at.astimezone(tz):%d/%m/%Y %H:%M}: cuente qué verificó y qué encontró.",
+            "",
+            "Responda a este correo con la justificación.",
+        ]
+    )
+    return f"[{anomaly.number}] Justificación pendiente", text
+
+
 async def queue_alert_mail(
     session: AsyncSession,
     anomaly: Anomaly,
@@ -120,3 +137,26 @@ async def queue_hint_mail(session: AsyncSession, anomaly: Anomaly, to: str, in_r
     await outbox.enqueue(
         session, ref=anomaly.number, to=[to], subject=subject, text=text, in_reply_to=in_reply_to, now=now
     )  # type: ignore[arg-type]
+
+
+async def queue_reminder_mail(
+    session: AsyncSession, anomaly: Anomaly, person: Person, site: str, tz: ZoneInfo, now: datetime
+) -> None:
+    """In the caller's unit of work, as a reply to the person's alert e-mail (the case's first mail to
+    their address), so it joins that thread in their mail client, and so does their answer."""
+    if not person.email:
+        return
+    address = person.email.lower()
+    alert = next(
+        (m for m in await mails_for_ref(session, anomaly.number) if address in (bare(a).lower() for a in m.to)), None
+    )
+    subject, text = reminder_mail(anomaly, site, tz)
+    await outbox.enqueue(
+        session,
+        ref=anomaly.number,
+        to=[person.email],
+        subject=subject,
+        text=text,
+        in_reply_to=alert.message_id if alert else None,
+        now=now,
+    )

@@ -20,6 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import anomalias, anomalias_draft, notices
 from bot.anomalias import Case, NewReport, Outcome
 from bot.anomalias_images import images_of
+from bot.anomalias_mail import queue_reminder_mail
 from bot.anomalias_render import alert_text, report_text
 from bot.i18n import phrase, t
 from bot.services import Services
@@ -355,10 +356,16 @@ async def chase_unjustified(services: Services) -> None:
 
 
 async def _remind(session: AsyncSession, services: Services, case: Case) -> None:
+    """Each person alerted who has not justified: on Telegram when linked, and by e-mail, as a reply
+    to their alert mail (someone who never opened the bot was alerted only there)."""
     anomaly = case.anomaly
-    waiting = [await session.get(Person, n.person_id) for n in case.notices if n.justified_at is None]
-    reminder = phrase("anomalia.reminder", number=anomaly.number, site=services.unit.site_name(anomaly.site_code))
-    await notices.tell_each(session, services, filter(None, waiting), reminder, key=f"anomalia:{anomaly.id}:reminder")
+    site = services.unit.site_name(anomaly.site_code)
+    reminder = phrase("anomalia.reminder", number=anomaly.number, site=site)
+    for notice in (n for n in case.notices if n.justified_at is None):
+        person = await session.get(Person, notice.person_id)
+        assert person is not None
+        await notices.tell(session, services, person, reminder(person.language), key=f"anomalia:{anomaly.id}:reminder")
+        await queue_reminder_mail(session, anomaly, person, site, services.tz, services.now())
 
 
 async def _tell_chiefs(session: AsyncSession, services: Services, case: Case) -> None:

@@ -21,7 +21,8 @@ from tests.harness import GROUP_ID, BotHarness
 from tests.mail_servers import ImapAccount, SmtpServer, point_at, reply_to
 from tests.security.guided import ready_to_send
 
-LUIS = 1005
+LUIS, OSCAR = 1005, 1006
+JUSTIFICATION = "Era personal de la naviera autorizado para retirar carga"
 
 
 @pytest.fixture
@@ -108,6 +109,40 @@ async def test_an_emailed_ok_is_answered_with_what_a_justification_needs(
     await bot.run_job("anomalias.justifications")
     await bot.settle()
     assert not [c for c in bot.fake.calls[mark:] if "📝 Justificación" in str(c.params.get("text"))]
+
+
+async def test_the_reminder_reaches_by_mail_who_is_not_on_telegram_and_their_reply_justifies(
+    mail_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount
+) -> None:
+    """Luis never opened the bot: his alert came by e-mail only, and so does his reminder, as a reply
+    to it (one thread, and his answer matches the case). Óscar, on Telegram without an address, is
+    reminded there."""
+    bot = mail_bot
+    point_at(bot, smtp_server, imap_account)
+    await bot.link("adm.luis", None)
+    mark, _ = await bot.send("tec.ana", "/anomalia hachadura #riesgo_seguridad Disparos cerca del carril", "group")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=OSCAR, text_contains="Anomalía A-2026-0001")
+    await bot.run_job("mail.deliver")
+    (alert,) = await smtp_server.wait_for(1)
+
+    bot.clock.advance(timedelta(hours=24, minutes=1))
+    mark = bot.fake.mark()
+    await bot.run_job("anomalias.unjustified")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=OSCAR, text_contains="Seguimos esperando")
+    await bot.run_job("mail.deliver")
+    reminder = (await smtp_server.wait_for(2))[1]
+    assert reminder.rcpt_tos == ["luis@aduana.test"]
+    assert reminder.message["In-Reply-To"] == alert.message["Message-ID"]
+    assert reminder.message["Subject"].startswith("[A-2026-0001]")
+    assert "Seguimos esperando su justificación de la anomalía A-2026-0001" in reminder.message.get_content()
+
+    answer = reply_to(reminder.message, "Luis Alvarado <luis@aduana.test>", JUSTIFICATION)  # type: ignore[arg-type]
+    await imap_account.deliver(answer.as_bytes())
+    await bot.run_job("mail.inbox")
+    mark = bot.fake.mark()
+    await bot.run_job("anomalias.justifications")
+    posted = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="📝 Justificación")
+    assert "Luis Alvarado" in posted.params["text"] and "naviera autorizado" in posted.params["text"]
 
 
 async def test_mail_waits_out_an_smtp_outage_and_goes_once(mail_bot: BotHarness, smtp_server: SmtpServer) -> None:
