@@ -433,21 +433,38 @@ def _justification_delay(services: Services, stage: str) -> timedelta:
     return timedelta(hours=hours * (1 if stage == "justification_reminded_at" else 2))
 
 
+def awaited(notices: list[AnomalyNotice]) -> list[AnomalyNotice]:
+    """The alerts (primary, or a backup's) whose person still owes a justification."""
+    return [n for n in notices if n.justified_at is None]
+
+
+def awaits_justification(anomaly: Anomaly, notices: list[AnomalyNotice]) -> bool:
+    """Whether the case is still chased: not closed, and someone alerted has not justified. The first
+    justification makes it justificada (ready for the coordinator to close), but each person alerted
+    answers for their own part. A case routed to nobody is chased while it has no justification at
+    all, so the chief hears of it."""
+    if anomaly.status == AnomalyStatus.CERRADA:
+        return False
+    return anomaly.status == AnomalyStatus.ABIERTA or bool(awaited(notices))
+
+
 async def unjustified(services: Services, stage: str) -> list[Anomaly]:
-    """Open anomalies still without justification whose reminder or escalation (`stage`) fell due."""
+    """Cases still awaiting a justification whose reminder or escalation (`stage`) fell due."""
     due_at = services.now() - _justification_delay(services, stage)
     async with services.db.read() as session:
         return [
             a
             for a in await open_anomalies(session)
-            if a.status == AnomalyStatus.ABIERTA and getattr(a, stage) is None and a.created_at <= due_at
+            if getattr(a, stage) is None
+            and a.created_at <= due_at
+            and awaits_justification(a, await notices_of(session, a.id))  # type: ignore[arg-type]
         ]
 
 
 async def claim_unjustified(session: AsyncSession, services: Services, anomaly_id: int, stage: str) -> Anomaly | None:
     """Stamp the stage once, in the caller's unit of work (which queues what it owes); the anomaly, or
-    None if it was claimed or justified since."""
+    None if it was claimed, justified by everyone or closed since."""
     anomaly = await session.get(Anomaly, anomaly_id)
-    if anomaly is None or anomaly.status != AnomalyStatus.ABIERTA:
+    if anomaly is None or not awaits_justification(anomaly, await notices_of(session, anomaly_id)):
         return None
     return anomaly if await claim(session, Anomaly, anomaly_id, stage, services.now()) else None

@@ -361,7 +361,7 @@ async def _remind(session: AsyncSession, services: Services, case: Case) -> None
     anomaly = case.anomaly
     site = services.unit.site_name(anomaly.site_code)
     reminder = phrase("anomalia.reminder", number=anomaly.number, site=site)
-    for notice in (n for n in case.notices if n.justified_at is None):
+    for notice in anomalias.awaited(case.notices):
         person = await session.get(Person, notice.person_id)
         assert person is not None
         await notices.tell(session, services, person, reminder(person.language), key=f"anomalia:{anomaly.id}:reminder")
@@ -371,7 +371,7 @@ async def _remind(session: AsyncSession, services: Services, case: Case) -> None
 async def _tell_chiefs(session: AsyncSession, services: Services, case: Case) -> None:
     anomaly = case.anomaly
     site, hours = services.unit.site_name(anomaly.site_code), round(2 * services.unit.anomalias.justification_hours)
-    names = ", ".join(case.names.get(n.person_id, "") for n in case.notices)
+    names = ", ".join(case.names.get(n.person_id, "") for n in anomalias.awaited(case.notices))
     unjustified = phrase("anomalia.escalated_chief", number=anomaly.number, site=site, hours=hours, names=names)
     chiefs = await escalation_contacts(session, "jefe")
     await notices.escalate(session, services, chiefs, TOPIC, unjustified, key=f"anomalia:{anomaly.id}:escalation")

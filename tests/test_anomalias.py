@@ -253,6 +253,31 @@ async def test_no_justification_reminds_then_tells_the_chief(bot: BotHarness) ->
     assert sum("Seguimos esperando" in t for t in texts) == 1 and sum("48 h" in t for t in texts) == 1
 
 
+async def test_each_person_alerted_is_chased_until_they_justify_whoever_justified_first(bot: BotHarness) -> None:
+    """A security risk alerts Luis and Óscar; Luis's justification makes the case justificada, ready to
+    close, but Óscar still owes his: he is reminded, and the chief hears that he is missing."""
+    await file(bot, "#riesgo_seguridad Disparos cerca del carril de carga")
+    async with bot.services.db.read() as session:
+        luis = await person_by_key(session, "adm.luis")
+    assert luis is not None
+    outcome, _ = await anomalias_notify.justify(bot.services, 1, luis, JUSTIFICATION, "telegram")
+    assert outcome is Outcome.OK
+    mark = bot.fake.mark()
+    bot.clock.advance(timedelta(hours=24, minutes=1))
+    await bot.run_job("anomalias.unjustified")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=OSCAR, text_contains="Seguimos esperando")
+    bot.clock.advance(timedelta(hours=24))
+    await bot.run_job("anomalias.unjustified")
+    chief = await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="48 h sin justificación")
+    assert "Óscar Ramírez" in chief.params["text"] and "Luis Alvarado" not in chief.params["text"]
+    texts = [
+        c.params["text"] for c in bot.fake.calls[mark:] if c.method == "sendMessage" and c.params["chat_id"] == LUIS
+    ]
+    assert not [text for text in texts if "Seguimos esperando" in text], "Luis justified: nothing to remind him of"
+    listing = await bot.ask("coord.carlos", "/anomalias")
+    assert "justificada" in listing.params["text"]
+
+
 async def test_with_no_chief_on_telegram_the_coordinator_hears_of_the_missing_justification(bot: BotHarness) -> None:
     await bot.link("jefe.marta", None)
     await file(bot)
