@@ -168,10 +168,31 @@ async def file_report(
             notices.append(AnomalyNotice(anomaly_id=anomaly.id, person_id=person.id, role=recipient.role))  # type: ignore[arg-type]
             people[person.id] = person  # type: ignore[index]
             session.add(notices[-1])
-            await queue_alert_mail(session, anomaly, person, reporter.name, services.unit, services.tz, images, now)
-    event = await _event(session, anomaly, "creada", reporter, now, report.description)  # its flush numbers the notices
+    # its flush numbers the notices, which the alerts and the call list name
+    events = [await _event(session, anomaly, "creada", reporter, now, report.description)]
+    for notice in notices:
+        events += await _alert(session, services, anomaly, notice, people[notice.person_id], reporter.name, images)
     names = {p.id: p.name for p in (reporter, *people.values())}
-    return Case(anomaly, notices, [event], photos, names), people  # type: ignore[arg-type]
+    return Case(anomaly, notices, events, photos, names), people  # type: ignore[arg-type]
+
+
+async def _alert(
+    session: AsyncSession,
+    services: Services,
+    anomaly: Anomaly,
+    notice: AnomalyNotice,
+    person: Person,
+    reporter: str,
+    images: list[bytes],
+) -> list[AnomalyEvent]:
+    """The alert e-mail and, when the person can be reached at all (by that e-mail, or on Telegram,
+    where the caller queues the alert in the same unit of work), the timeline's "avisó a": the chief
+    follows who was told, and when, whichever way it went."""
+    now = services.now()
+    await queue_alert_mail(session, anomaly, person, reporter, services.unit, services.tz, images, now)
+    if not person.email and person.telegram_id is None:
+        return []
+    return [await _event(session, anomaly, "avisada_suplente" if notice.backup else "avisada", None, now, person.name)]
 
 
 async def case_of(session: AsyncSession, anomaly_id: int) -> Case | None:
@@ -421,9 +442,7 @@ async def add_backup(
     session.add(backup_notice)
     await session.flush()
     reporter = await session.get(Person, anomaly.reporter_id)
-    await queue_alert_mail(
-        session, anomaly, backup, reporter.name if reporter else "", services.unit, services.tz, images, services.now()
-    )
+    await _alert(session, services, anomaly, backup_notice, backup, reporter.name if reporter else "", images)
     return backup_notice
 
 
@@ -461,10 +480,21 @@ async def unjustified(services: Services, stage: str) -> list[Anomaly]:
         ]
 
 
+STAGE_EVENTS = {"justification_reminded_at": "recordatorio", "justification_escalated_at": "escalada_jefe"}
+
+
 async def claim_unjustified(session: AsyncSession, services: Services, anomaly_id: int, stage: str) -> Anomaly | None:
-    """Stamp the stage once, in the caller's unit of work (which queues what it owes); the anomaly, or
-    None if it was claimed, justified by everyone or closed since."""
+    """Stamp the stage once, with its timeline event naming who is still missing, in the caller's unit
+    of work (which queues what it owes); the anomaly, or None if it was claimed, justified by everyone
+    or closed since."""
     anomaly = await session.get(Anomaly, anomaly_id)
-    if anomaly is None or not awaits_justification(anomaly, await notices_of(session, anomaly_id)):
+    notices = await notices_of(session, anomaly_id)
+    if anomaly is None or not awaits_justification(anomaly, notices):
         return None
-    return anomaly if await claim(session, Anomaly, anomaly_id, stage, services.now()) else None
+    now = services.now()
+    if not await claim(session, Anomaly, anomaly_id, stage, now):
+        return None
+    names = await person_names(session)
+    missing = ", ".join(names.get(n.person_id, "") for n in awaited(notices))
+    await _event(session, anomaly, STAGE_EVENTS[stage], None, now, missing or None)
+    return anomaly

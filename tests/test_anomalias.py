@@ -278,6 +278,22 @@ async def test_each_person_alerted_is_chased_until_they_justify_whoever_justifie
     assert "justificada" in listing.params["text"]
 
 
+async def test_the_timeline_shows_who_was_alerted_the_backup_the_reminder_and_the_chief(bot: BotHarness) -> None:
+    await file(bot)
+    bot.clock.advance(timedelta(minutes=11))
+    await bot.run_job("anomalias.unacknowledged")  # Sonia, Luis's backup
+    bot.clock.advance(timedelta(hours=24))
+    await bot.run_job("anomalias.unjustified")
+    bot.clock.advance(timedelta(hours=24))
+    await bot.run_job("anomalias.unjustified")
+    timeline = (await bot.ask("jefe.marta", "/anomalia A-2026-0001")).params["text"]
+    assert "10:00 · Vigía: avisó a: Luis Alvarado" in timeline
+    assert "10:11 · Vigía: avisó al suplente: Sonia Guzmán" in timeline
+    assert "Vigía: recordatorio de justificación: Luis Alvarado, Sonia Guzmán" in timeline
+    assert "Vigía: aviso a jefatura; falta justificar: Luis Alvarado, Sonia Guzmán" in timeline
+    assert timeline.index("reportó") < timeline.index("avisó a:") < timeline.index("sin acuse")
+
+
 async def test_with_no_chief_on_telegram_the_coordinator_hears_of_the_missing_justification(bot: BotHarness) -> None:
     await bot.link("jefe.marta", None)
     await file(bot)
