@@ -135,7 +135,8 @@ async def claim_due(
     """Up to `limit` due mails, oldest first, each taken with a compare-and-set: only the first claimer
     of a due mail changes its row, and holds it until `lease_until`. One statement for the lot, as a
     burst of reports queues a mail each. The attempt is counted here, so even a delivery that never
-    reports back counts; a Message-ID queued without a domain (`@vigia.invalid>`) gets `domain`."""
+    reports back counts. A Message-ID queued without a domain (`@vigia.invalid>`) gets `domain`, and
+    so does a reply to one of ours queued before that one was sent (a reminder to an unsent alert)."""
     due = (
         select(OutboxMail.id)
         .where(OutboxMail.status == MailStatus.PENDING, col(OutboxMail.next_attempt_at) <= now)
@@ -153,6 +154,7 @@ async def claim_due(
             next_attempt_at=lease_until,
             attempts=col(OutboxMail.attempts) + 1,
             message_id=func.replace(OutboxMail.message_id, f"@vigia.{FALLBACK_DOMAIN}>", f"@vigia.{domain}>"),
+            in_reply_to=func.replace(OutboxMail.in_reply_to, f"@vigia.{FALLBACK_DOMAIN}>", f"@vigia.{domain}>"),
         )
         .returning(OutboxMail)
         .execution_options(synchronize_session=False, populate_existing=True)

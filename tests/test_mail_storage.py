@@ -72,6 +72,19 @@ async def test_due_mails_are_claimed_oldest_first_a_batch_at_a_time(db: Database
     assert [m.message_id for m in stored] == [second[0].message_id]
 
 
+async def test_a_reply_queued_before_its_mail_was_sent_follows_its_message_id(db: Database) -> None:
+    """A reminder queued while the alert it answers was still unsent (SMTP down, no domain yet) must
+    still thread on the alert as it was sent."""
+    async with db.write() as session:
+        alert = await enqueue(session, ref="A-2026-0001", to="a@b.sv", subject="s", text="t", now=NOW)
+        await enqueue(
+            session, ref="A-2026-0001", to="a@b.sv", subject="r", text="t", in_reply_to=alert.message_id, now=NOW
+        )
+    async with db.write() as session:
+        sent, reminder = await claim_due(session, NOW, NOW + LEASE, 10, "aduana.example.sv")
+    assert sent.message_id.endswith("@vigia.aduana.example.sv>") and reminder.in_reply_to == sent.message_id
+
+
 async def test_a_reply_is_stored_once_and_claimed_once(db: Database) -> None:
     def message() -> InboxMessage:
         return InboxMessage(
