@@ -8,6 +8,7 @@ the handlers and jobs queue the Telegram notices the step owes in that same unit
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -43,27 +44,48 @@ from storage.claims import claim
 from storage.evidence import Evidence
 from storage.people import Person, person_by_key, person_names
 
-# Answers that acknowledge but do not justify anything (procedure I-3 asks for the justification).
-TOKEN_ANSWERS = {
+# Words that acknowledge, thank or greet but explain nothing (procedure I-3 asks for the justification):
+# they are left out before judging an answer, so "Recibido, gracias" is refused like "ok". Short
+# answers ("sí", "no", "ya") are refused by their length alone, and stay in what a sentence says.
+ACKNOWLEDGEMENTS = (
     "ok",
     "okay",
     "oka",
-    "va",
-    "si",
-    "no",
+    "okey",
     "listo",
     "recibido",
+    "recibida",
     "visto",
     "enterado",
-    "gracias",
-    "ya",
-    "de acuerdo",
+    "enterada",
     "entendido",
+    "entendida",
+    "de acuerdo",
+    "gracias",
+    "muchas gracias",
+    "saludos",
+    "saludos cordiales",
+    "un saludo",
+    "atte",
+    "atentamente",
+    "cordialmente",
+    "buenos dias",
+    "buenas tardes",
+    "buenas noches",
+    "buen dia",
+    "hola",
     "noted",
     "thanks",
+    "thank you",
     "seen",
     "received",
-}
+    "regards",
+    "best regards",
+    "kind regards",
+)
+ACKNOWLEDGEMENT = re.compile(
+    r"\b(?:" + "|".join(r"\s+".join(map(re.escape, words.split())) for words in ACKNOWLEDGEMENTS) + r")\b"
+)
 MIN_JUSTIFICATION_LETTERS = 12
 
 log = logging.getLogger(__name__)
@@ -100,9 +122,9 @@ class Case:
 
 
 def is_justification(text: str) -> bool:
-    """Something that explains: not empty, not "ok", not a couple of letters."""
-    folded = fold(text).strip(" .!¡?¿")
-    return folded not in TOKEN_ANSWERS and sum(c.isalpha() for c in folded) >= MIN_JUSTIFICATION_LETTERS
+    """Something that explains: without its thanks and greetings, more than a couple of words."""
+    rest = ACKNOWLEDGEMENT.sub(" ", fold(text))
+    return sum(c.isalpha() for c in rest) >= MIN_JUSTIFICATION_LETTERS
 
 
 def parse_number(text: str, year: int) -> tuple[int, int] | None:

@@ -98,6 +98,42 @@ async def test_the_call_the_receipt_and_the_justification_are_recorded(bot: BotH
     assert "Estado: justificada" in edited.params["text"] and "naviera autorizado" in edited.params["text"]
 
 
+@pytest.mark.parametrize(
+    ("text", "justifies"),
+    [
+        ("", False),
+        ("Ok.", False),
+        ("Recibido, gracias", False),
+        ("Enterado, gracias", False),
+        ("Visto, gracias.", False),
+        ("Ok, muchas gracias. Saludos cordiales", False),
+        ("Buenos días. De acuerdo, atte.", False),
+        ("Sí, ya, entendido 👍", False),
+        ("Thanks, noted. Best regards", False),
+        (JUSTIFICATION, True),
+        ("Recibido, gracias. Era el camión de la naviera", True),
+        ("Visto en cámara: eran agentes de turno", True),
+    ],
+)
+def test_it_judges_a_justification_by_what_is_left_without_thanks_and_greetings(text: str, justifies: bool) -> None:
+    assert anomalias.is_justification(text) is justifies
+
+
+async def test_it_refuses_thanks_for_a_justification_typed_on_telegram(bot: BotHarness) -> None:
+    _, _, alert = await file(bot)
+    mark, _ = await bot.press("adm.luis", alert.result, "anm:just:1")
+    question = await bot.fake.wait_for(
+        "sendMessage", after=mark, chat_id=LUIS, text_contains="Escriba la justificación"
+    )
+    mark = bot.answer("adm.luis", question, "Enterado, muchas gracias.")
+    refused = await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS)
+    assert "no alcanza como justificación" in refused.params["text"]
+    await bot.settle()
+    assert not [c for c in bot.fake.calls[mark:] if "📝 Justificación" in str(c.params.get("text"))]
+    case = await anomalias.load(bot.services, 1)
+    assert case is not None and case.notices[0].justified_at is None
+
+
 async def test_the_coordinator_closes_it_and_a_technician_cannot(bot: BotHarness) -> None:
     report, _, alert = await file(bot)
     mark, _ = await bot.press("tec.ana", report.result, "anm:close:1")

@@ -88,16 +88,25 @@ async def test_the_alert_email_carries_the_snapshot_and_the_reply_justifies(
     assert len(kept) == 2  # the snapshot, and the photo that came with the reply
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Ok, recibido.",
+        "Ok\n\nEnviado desde mi iPhone",
+        "Recibido, gracias.\n-- \nLuis Alvarado\nAdministrador de aduana, La Hachadura",
+    ],
+)
 async def test_an_emailed_ok_is_answered_with_what_a_justification_needs(
-    mail_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount
+    mail_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount, body: str
 ) -> None:
+    """Thanks, a phone's footer or a signature under them explain nothing either."""
     bot = mail_bot
     point_at(bot, smtp_server, imap_account)
     mark, _ = await bot.send("tec.ana", "/anomalia hachadura #persona_sospechosa Persona saltó la malla norte", "group")
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="A-2026-0001")
     await bot.run_job("mail.deliver")
     (alert,) = await smtp_server.wait_for(1)
-    reply = reply_to(alert.message, "Luis Alvarado <luis@aduana.test>", "Ok, recibido.")
+    reply = reply_to(alert.message, "Luis Alvarado <luis@aduana.test>", body)
     await imap_account.deliver(reply.as_bytes())
     await bot.run_job("mail.inbox")
     await bot.run_job("mail.deliver")

@@ -300,6 +300,15 @@ def test_reply_text_cuts_the_usual_quote_styles() -> None:
     assert reply_text(inline) == "Confirmo.\n10:30"
 
 
+def test_it_leaves_out_a_signature_and_a_phone_s_footer() -> None:
+    signed = "Era personal de la naviera.\n-- \nLuis Alvarado\nAdministrador de aduana\n"
+    assert reply_text(signed) == "Era personal de la naviera."
+    for footer in ("Enviado desde mi iPhone", "Sent from my Galaxy", "Obtener Outlook para Android"):
+        assert reply_text(f"Ok\n\n{footer}\n\nEl jue escribió:\n> Alerta") == "Ok"
+    assert reply_text("Ok\n--\nLuis") == "Ok", "a client that trims the space of the separator"
+    assert reply_text("Se revisó -- era la naviera") == "Se revisó -- era la naviera"
+
+
 def test_html_only_replies_lose_their_quoted_original() -> None:
     html = (
         "<html><head><style>p{}</style></head><body><div>Recibido,<br>enviamos patrulla.</div>"

@@ -308,10 +308,15 @@ SEPARATORS = (
 )
 HEADER_BLOCK = re.compile(r"^\s*\*?(From|De)\s*:\*?\s+\S", re.IGNORECASE)
 HEADER_NEXT = re.compile(r"^\s*\*?(Sent|Enviado( el)?|Date|Fecha|To|Para)\s*:", re.IGNORECASE)
+# Below the words, not part of them: a signature after the standard "-- " line (some clients trim its
+# space), and what a phone's mail app adds ("Enviado desde mi iPhone", "Obtener Outlook para Android").
+SIGNATURE = re.compile(r"^--\s*$")
+FOOTER = re.compile(r"^\s*(Enviado desde mi|Sent from my|Obtener Outlook para|Get Outlook for)\s+\S", re.IGNORECASE)
 
 
 def reply_text(body: str) -> str:
-    """What the person wrote: everything above the quoted original, without `>` lines."""
+    """What the person wrote: everything above the quoted original, their signature or their phone's
+    footer, without `>` lines."""
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     cut = len(lines)
     for i, line in enumerate(lines):
@@ -319,7 +324,7 @@ def reply_text(body: str) -> str:
         if (
             ATTRIBUTION.match(line)
             or ATTRIBUTION.match(f"{line} {following}")  # an attribution wrapped over two lines
-            or any(separator.match(line) for separator in SEPARATORS)
+            or any(separator.match(line) for separator in (*SEPARATORS, SIGNATURE, FOOTER))
             or (HEADER_BLOCK.match(line) and HEADER_NEXT.match(following))
         ):
             cut = i
