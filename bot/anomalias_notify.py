@@ -22,8 +22,9 @@ from bot.anomalias import Case, NewReport, Outcome
 from bot.anomalias_images import images_of
 from bot.anomalias_mail import queue_reminder_mail
 from bot.anomalias_render import alert_text, report_text
-from bot.i18n import phrase, t
+from bot.i18n import Whole, phrase, t
 from bot.services import Services
+from bot.text import pieces
 from storage.anomalias import Anomaly, AnomalyNotice, AnomalyStatus
 from storage.notices import NoticeKind, Record
 from storage.people import Person, escalation_contacts
@@ -138,9 +139,9 @@ async def owe_alert(
 
 
 async def post_justification(session: AsyncSession, services: Services, notice_id: int) -> None:
-    """Back to the group, as a reply to the report, after the report's own edit. Claimed in the caller's
-    unit of work, so it is owed once whether the justification came by Telegram (at once) or by
-    e-mail (by the anomalies job)."""
+    """Back to the group, as a reply to the report, after the report's own edit, whole: in as many
+    messages as it takes (by e-mail it has no limit). Claimed in the caller's unit of work, so it is
+    owed once whether the justification came by Telegram (at once) or by e-mail (by the anomalies job)."""
     if not await anomalias.claim_posting(session, services, notice_id):
         return
     notice = await session.get(AnomalyNotice, notice_id)
@@ -156,16 +157,18 @@ async def post_justification(session: AsyncSession, services: Services, notice_i
         role=t(language, f"role.{notice.role}"),
         number=case.anomaly.number,
         via=t(language, f"anomalia.via.{notice.justified_via or 'telegram'}"),
-        text=notice.justification or "",
+        text=Whole(notice.justification or ""),
     )
-    await notices.post(
-        session,
-        services,
-        TOPIC,
-        text,
-        key=f"anomalia:{notice.anomaly_id}:justification:{notice_id}",
-        reply_to=Record.of(Anomaly, notice.anomaly_id),
-    )
+    key = f"anomalia:{notice.anomaly_id}:justification:{notice_id}"
+    for n, piece in enumerate(filter(str.strip, pieces(text))):  # Telegram refuses a blank message
+        await notices.post(
+            session,
+            services,
+            TOPIC,
+            piece,
+            key=f"{key}:{n}" if n else key,
+            reply_to=Record.of(Anomaly, notice.anomaly_id),
+        )
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,18 @@ class Html(str):
     """Markup we built ourselves; inserted into messages as is."""
 
 
+class Whole(str):
+    """A value shown whole however long (escaped still): the message it goes into is sent in as many
+    pieces as it takes (bot.text.pieces), as a case's timeline or a justification's post is."""
+
+
 def t(language: str, key: str, /, **values: object) -> str:
-    """Values are escaped, and cut at MAX_VALUE characters: a message quotes what a person typed
-    (a 10,000-character description, a name that matched nothing), and Telegram refuses a
-    message over 4,096 characters; the full text stays in the database, the mail and the reports."""
+    """Values are escaped, and cut at MAX_VALUE characters unless `Whole`: a message quotes what a
+    person typed (a 10,000-character description, a name that matched nothing), and Telegram refuses
+    a message over 4,096 characters; the full text stays in the database, the mail and the reports."""
     catalog = CATALOGS.get(language, CATALOGS[DEFAULT_LANGUAGE])
     template = catalog.get(key) or CATALOGS[DEFAULT_LANGUAGE][key]
-    return template.format(**{k: v if isinstance(v, Html) else html.escape(_cut(str(v))) for k, v in values.items()})
+    return template.format(**{k: v if isinstance(v, Html) else _escaped(v) for k, v in values.items()})
 
 
 def phrase(key: str, /, **values: object) -> Callable[[str], str]:
@@ -42,8 +47,11 @@ def phrase(key: str, /, **values: object) -> Callable[[str], str]:
     return lambda language: t(language, key, **values)
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1].rstrip() + "…"
+def _escaped(value: object) -> str:
+    text = str(value)
+    if not isinstance(value, Whole) and len(text) > MAX_VALUE:
+        text = text[: MAX_VALUE - 1].rstrip() + "…"
+    return html.escape(text)
 
 
 def plain(language: str, key: str, /, **values: object) -> str:

@@ -10,6 +10,7 @@ from telegram.constants import MessageLimit
 
 TELEGRAM_MAX = MessageLimit.MAX_TEXT_LENGTH  # 4,096, in UTF-16 code units
 CAPTION_MAX = MessageLimit.CAPTION_LENGTH  # 1,024: a photo's or document's caption
+LONGEST_ENTITY = "&quot;"  # of those html.escape writes (&amp; &lt; &gt; &quot; &#x27;)
 YEARS = range(2000, 3000)  # of a date people type: beyond them nothing was recorded, and dates overflow
 
 
@@ -68,6 +69,9 @@ def _chunks(line: str, limit: int) -> list[str]:
         cut = limit
         while telegram_length(line[:cut]) > limit:  # characters outside the BMP count twice
             cut -= 1
+        entity = line.rfind("&", max(cut - len(LONGEST_ENTITY) + 1, 0), cut)
+        if entity > 0 and ";" not in line[entity:cut]:  # Telegram refuses a message ending in "&am"
+            cut = entity
         chunks.append(line[:cut])
         line = line[cut:]
     return [*chunks, line]

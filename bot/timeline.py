@@ -7,15 +7,16 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.i18n import t
+from bot.i18n import Whole, t
 from bot.shifts import local_time
 
 
 def history(
     language: str, title: str, entries: Iterable[tuple[datetime, str, str]], tz: ZoneInfo, now: datetime
 ) -> str:
-    """`title` (already rendered), then each (when, who, what) entry; `what` is plain text."""
+    """`title` (already rendered), then each (when, who, what) entry; `what` is plain text, shown whole
+    (a justification, a reply by e-mail): a timeline is sent in as many messages as it takes."""
     lines = [title]
     for at, who, what in entries:
-        lines.append(t(language, "timeline.line", time=local_time(at, tz, now), name=who, what=what))
+        lines.append(t(language, "timeline.line", time=local_time(at, tz, now), name=who, what=Whole(what)))
     return "\n".join(lines)

@@ -3,6 +3,7 @@ escalated and closed. La Hachadura: Luis is the administrator, Sonia his backup,
 
 from __future__ import annotations
 
+import html
 import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -224,7 +225,7 @@ async def test_a_long_case_is_told_in_several_messages_and_its_report_stays_one(
     (one message, edited) holds three long justifications."""
     report, _, _ = await file(bot, "#riesgo_seguridad " + "Disparos cerca del carril de carga, " * 40)
     words = "Se revisó con el personal de turno y la naviera; "
-    for n in range(5):  # replies from people who were not alerted join the timeline, each cut at 1,000
+    for n in range(5):  # replies from people who were not alerted join the timeline, whole
         await anomalias.record_email_reply(
             bot.services, "A-2026-0001", emailed(bot, f"oficina{n}@aduana.test", words * 25, n)
         )
@@ -253,6 +254,41 @@ async def test_a_long_case_is_told_in_several_messages_and_its_report_stays_one(
     assert edits[-1].ok and edits[-1].params["text"].count("…") == 4, "the description's start, each justification's"
     posts = [c for c in bot.fake.calls[mark:] if "📝 Justificación" in str(c.params.get("text"))]
     assert len(posts) == 3 and all(c.ok for c in posts)
+
+
+async def test_it_posts_and_shows_a_long_justification_whole(bot: BotHarness) -> None:
+    """1,500 characters: more than any other value of a message may take, within one message."""
+    report, _, alert = await file(bot)
+    long = ("Se revisó la grabación con el personal de turno & la naviera; " * 25)[:1500].strip()
+    mark, _ = await bot.press("adm.luis", alert.result, "anm:just:1")
+    question = await bot.fake.wait_for(
+        "sendMessage", after=mark, chat_id=LUIS, text_contains="Escriba la justificación"
+    )
+    mark = bot.answer("adm.luis", question, long)
+    posted = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="📝 Justificación")
+    assert posted.ok and html.unescape(posted.params["text"]).endswith(f":\n{long}")
+    assert posted.params["reply_parameters"]["message_id"] == report.result["message_id"]
+    mark, chat = await bot.send("tec.ana", "/anomalia A-2026-0001")
+    await bot.settle()
+    timeline = "".join(c.params["text"] for c in bot.fake.calls[mark:] if c.params.get("chat_id") == chat["id"])
+    assert f"justificó: {long}" in html.unescape(timeline)
+
+
+async def test_it_posts_a_justification_longer_than_a_message_in_pieces(bot: BotHarness) -> None:
+    """By e-mail a justification has no limit; one line of it is cut where Telegram needs, never
+    inside an escaped character ("&amp;"), and the group gets it all."""
+    report, _, _ = await file(bot)
+    long = "Carga de Pérez & Hijos <retirada> con permiso. " * 200  # 9,600 characters, 12,000 escaped
+    await anomalias.record_email_reply(bot.services, "A-2026-0001", emailed(bot, "luis@aduana.test", long))
+    mark = bot.fake.mark()
+    await bot.run_job("anomalias.justifications")
+    await bot.run_job("anomalias.justifications")
+    await bot.settle()
+    posts = [c for c in bot.fake.calls[mark:] if c.method == "sendMessage" and c.params["chat_id"] == GROUP_ID]
+    assert len(posts) == 4 and all(c.ok for c in posts), "the heading, then three pieces of the line"
+    assert "📝 Justificación" in posts[0].params["text"]
+    assert html.unescape("".join(c.params["text"] for c in posts[1:])) == long.strip()
+    assert {c.params["reply_parameters"]["message_id"] for c in posts} == {report.result["message_id"]}
 
 
 async def test_no_receipt_alerts_the_backup_and_the_coordinator_once(bot: BotHarness) -> None:

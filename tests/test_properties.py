@@ -9,6 +9,7 @@ Where a property found a real bug, a strict expected-failure test pins the small
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import string
@@ -461,6 +462,14 @@ def test_a_long_text_goes_as_messages_telegram_takes_cut_only_between_lines(line
     assert "".join(parts).replace("\n", "") == text.replace("\n", ""), "nothing lost"
     if all(telegram_length(line) <= limit for line in text.split("\n")):
         assert "\n".join(parts) == text, "whole lines: the cuts are where the lines break"
+
+
+@PROPERTY
+@given(st.text(alphabet="a&<>\"' ", max_size=200), st.integers(min_value=8, max_value=40))
+def test_a_long_line_is_never_cut_inside_an_escaped_character(line: str, limit: int) -> None:
+    """Telegram reads "&amp;" as one character: a message ending in "&am" is refused."""
+    parts = pieces(html.escape(line), limit)
+    assert "".join(parts) == html.escape(line) and not [part for part in parts if re.search(r"&[^;]*$", part)]
 
 
 @PROPERTY
