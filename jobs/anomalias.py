@@ -12,7 +12,7 @@ from jobs.common import Job
 
 INTERVAL_S = 60
 
-register_reply_handler("A-", anomalias.record_email_reply)
+register_reply_handler("A-", anomalias.record_email_reply, anomalias.has_case)
 
 
 async def unacknowledged(context: VigiaContext) -> None:

@@ -4,14 +4,14 @@ vendor replies that arrive by e-mail join their fault."""
 
 from __future__ import annotations
 
-from bot import fallas_bitacora, fallas_board
+from bot import fallas, fallas_bitacora, fallas_board
 from bot.context import VigiaContext
 from bot.mail.inbox import register_reply_handler
 from jobs.common import Job
 
 INTERVAL_S = 300
 
-register_reply_handler("F-", fallas_board.record_reply)
+register_reply_handler("F-", fallas_board.record_reply, fallas.has_case)
 
 
 async def vendor_silence(context: VigiaContext) -> None:

@@ -12,6 +12,7 @@ from email.utils import format_datetime, make_msgid
 
 import pytest
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.mail import IncomingReply, domain_of, enqueue, inbox
 from bot.mail.inbox import html_text, reply_text
@@ -50,9 +51,14 @@ def handled(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, IncomingReply]]:
     async def record(_services: Services, ref: str, reply: IncomingReply) -> None:
         calls.append((ref, reply))
 
-    inbox.register_reply_handler("A-", record)
-    inbox.register_reply_handler("F-", record)
+    inbox.register_reply_handler("A-", record, any_case)
+    inbox.register_reply_handler("F-", record, any_case)
     return calls
+
+
+async def any_case(_session: AsyncSession, _ref: str) -> bool:
+    """Every number named in a subject is a case: these tests' workflows have no cases of their own."""
+    return True
 
 
 @pytest.fixture
@@ -169,6 +175,26 @@ async def test_an_unmatched_mail_is_stored_logged_and_left_unread_for_a_person(
     assert len(warnings) == 1 and "Consulta general" in warnings[0] and "left unread" in warnings[0]
 
 
+async def test_a_subject_naming_no_case_that_exists_is_left_unread_for_a_person(
+    mailbox_bot: BotHarness, imap_account: ImapAccount, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A mistyped number (A-2026-0420 for 0042) names no case: unmatched, like a mail without one,
+    for the anomalies' and the faults' workflows as they are registered."""
+    mark, _ = await mailbox_bot.send("tec.ana", "/anomalia hachadura Persona merodeando el portón norte", "group")
+    await mailbox_bot.fake.wait_for("sendMessage", after=mark, text_contains="A-2026-0001")
+    with caplog.at_level(logging.WARNING, logger="bot.mail"):
+        for subject in ("Re: A-2026-0420", "RE: [F-2026-0099] Falla de cámara", "Re: A-2026-0001"):
+            await imap_account.deliver(reply(subject, "Era personal de la naviera."))
+        await mailbox_bot.run_job("mail.inbox")
+        await mailbox_bot.run_job("mail.inbox")
+    *mistyped, right = await stored(mailbox_bot)
+    assert [(row.status, row.matched_ref) for row in mistyped] == [(ReplyStatus.UNMATCHED, None)] * 2
+    assert (right.status, right.matched_ref) == (ReplyStatus.HANDLED, "A-2026-0001")
+    assert await imap_account.unseen() == [b"1", b"2"], "still new for whoever reads the mailbox"
+    warnings = [r.getMessage() for r in caplog.records if "matches no case" in r.getMessage()]
+    assert len(warnings) == 2 and "A-2026-0420" in warnings[0] and "F-2026-0099" in warnings[1]
+
+
 async def test_mail_left_unread_does_not_hold_up_the_replies_after_it(
     mailbox_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount, handled: list, monkeypatch
 ) -> None:
@@ -247,7 +273,7 @@ async def test_a_reply_waits_for_its_workflow_and_a_failing_handler_is_retried(
         if len(outcomes) == 1:
             raise RuntimeError("the workflow's database was busy")
 
-    inbox.register_reply_handler("S-", flaky)
+    inbox.register_reply_handler("S-", flaky, any_case)
     await mailbox_bot.run_job("mail.inbox")
     await mailbox_bot.run_job("mail.inbox")  # backing off: not yet
     (row,) = await stored(mailbox_bot)

@@ -6,8 +6,9 @@
    for a person who reads the same mailbox; a cursor (the last UID read) keeps it from being read
    again every minute, or from filling every round's MAX_PER_RUN.
 2. Matching: a reply whose In-Reply-To or References names one of our mails belongs to that mail's
-   case; otherwise a case number in the subject (A-2026-0042) decides; otherwise it is stored as
-   unmatched and logged. Auto-replies and bounces are stored but never dispatched.
+   case; otherwise a case number in the subject (A-2026-0042) decides, if its workflow has that case
+   (a number may be mistyped); otherwise it is stored as unmatched and logged. Auto-replies and
+   bounces are stored but never dispatched.
 3. `dispatch_due` hands each matched reply to the handler registered for its case's prefix
    (`register_reply_handler("A-", ...)`). Claimed with a compare-and-set plus a lease like the
    outbox: a handler that raises is retried with backoff (MAX_HANDLER_ATTEMPTS times); a process
@@ -29,6 +30,8 @@ from email.parser import BytesParser
 from email.utils import parseaddr
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import audit
 from bot.mail.compose import Attachment
@@ -91,22 +94,36 @@ def event_words(text: str) -> str:
 
 
 ReplyHandler = Callable[["Services", str, IncomingReply], Awaitable[None]]
-_handlers: dict[str, ReplyHandler] = {}
+CaseExists = Callable[[AsyncSession, str], Awaitable[bool]]
 
 
-def register_reply_handler(prefix: str, handler: ReplyHandler) -> None:
+@dataclass(frozen=True)
+class Workflow:
+    """A workflow's part in the inbox: what it does with a reply, and how it tells its cases from
+    mistyped numbers."""
+
+    handle: ReplyHandler
+    has_case: CaseExists
+
+
+_handlers: dict[str, Workflow] = {}
+
+
+def register_reply_handler(prefix: str, handler: ReplyHandler, has_case: CaseExists) -> None:
     """Route replies about cases whose number starts with `prefix` ("A-", "F-") to `handler`.
+    `has_case(session, "A-2026-0042")` says whether that case exists: a number in a subject may be
+    mistyped, and such a reply is left unread for a person, like one that names no case.
 
     Call it when your workflow's module is imported (jobs/<workflow>.py is imported at start-up).
     Replies that arrived before a handler existed wait, stored, and are dispatched once it does.
     """
     current = _handlers.get(prefix)
-    if current is not None and current is not handler:
-        raise ValueError(f"replies for {prefix!r} already go to {current.__qualname__}")
-    _handlers[prefix] = handler
+    if current is not None and current.handle is not handler:
+        raise ValueError(f"replies for {prefix!r} already go to {current.handle.__qualname__}")
+    _handlers[prefix] = Workflow(handler, has_case)
 
 
-def handler_for(ref: str) -> ReplyHandler | None:
+def workflow_for(ref: str) -> Workflow | None:
     matches = [prefix for prefix in _handlers if ref.startswith(prefix)]
     return _handlers[max(matches, key=len)] if matches else None
 
@@ -163,6 +180,10 @@ async def store(
         ours = await mail_by_message_ids(session, [parsed.message_id])
         mail = await mail_by_message_ids(session, [i for i in [parsed.in_reply_to, *parsed.references] if i])
         ref, matched_by = (mail.ref, "in_reply_to") if mail else (case_ref(parsed.subject), "subject")
+        if ref is not None and matched_by == "subject":
+            workflow = workflow_for(ref)
+            if workflow is not None and not await workflow.has_case(session, ref):
+                ref = None  # a mistyped number: left for a person, as mail that names no case
         if ref is None:
             status, matched_by = ReplyStatus.UNMATCHED, None
         elif parsed.automatic or ours is not None:
@@ -389,8 +410,8 @@ async def dispatch_due(services: Services) -> int:
         due = await due_replies(session, now)
     for reply in due:
         assert reply.id is not None and reply.matched_ref is not None
-        handler = handler_for(reply.matched_ref)
-        if handler is None:
+        workflow = workflow_for(reply.matched_ref)
+        if workflow is None:
             log.debug("reply #%s for %s waits: no workflow handles that prefix yet", reply.id, reply.matched_ref)
             continue
         async with services.db.write() as session:
@@ -409,7 +430,7 @@ async def dispatch_due(services: Services) -> int:
             attachments=attachments_of(reply.raw),
         )
         try:
-            await handler(services, reply.matched_ref, incoming)
+            await workflow.handle(services, reply.matched_ref, incoming)
         except Exception as exc:  # a workflow's bug must not block the other replies
             log.exception("the handler of %s failed on inbox #%s", reply.matched_ref, reply.id)
             await _record_handler_failure(services, reply.id, f"{type(exc).__name__}: {exc}")
