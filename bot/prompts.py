@@ -1,7 +1,9 @@
 """Questions waiting for a person's next message: "write the result", "why cancel?".
 
 One pending question per person and chat; a new one replaces the old. In the group only a reply
-to the question counts (the bot must not swallow conversation); in private, the next message.
+to the question counts (the bot must not swallow conversation); in private, the next message. A
+reply to a question that no longer waits is told so (handlers/prompts.py): a result typed into the
+old question must not vanish unseen.
 """
 
 from __future__ import annotations

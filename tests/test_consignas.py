@@ -196,3 +196,25 @@ async def test_an_overdue_consigna_is_chased_then_escalated_once(bot: BotHarness
     async with bot.services.db.read() as session:
         consigna = (await session.exec(select(Consigna))).one()
     assert consigna.overdue_reminded_at and consigna.overdue_escalated_at
+
+
+async def test_it_answers_a_reply_to_a_question_that_no_longer_waits(bot: BotHarness) -> None:
+    first = await create(bot, "coord.carlos", "Limpiar la cámara del portón")
+    second = await create(bot, "coord.carlos", "Revisar el audio de la garita")
+    mark, _ = await bot.press("tec.ana", first.result, "cns:done:1")
+    done = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="resultado")
+    mark, _ = await bot.press("tec.ana", second.result, "cns:note:2")  # her question now: the note for #2
+    note = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="nota")
+
+    stale = await bot.fake.wait_for(
+        "sendMessage", after=bot.answer("tec.ana", done, "Listo, imagen normal"), chat_id=GROUP_ID
+    )
+    assert "ya no está pendiente" in stale.params["text"] and "no se guardó" in stale.params["text"]
+    assert (await stored(bot, 1)).status == "abierta"
+    mark = bot.answer("tec.ana", note, "Se escucha bien")
+    await bot.fake.wait_for("sendMessage", after=mark, text_contains="Nota agregada a la consigna #2")
+    mark = bot.answer("tec.ana", note, "Y sin eco")  # answered already: the question is gone, and she is told
+    assert "ya no está pendiente" in (await bot.fake.wait_for("sendMessage", after=mark)).params["text"]
+    mark = bot.answer("tec.kevin", done, "Yo la reviso después")  # a question to someone else: conversation
+    await bot.settle()
+    assert not [c for c in bot.fake.calls[mark:] if c.method == "sendMessage"]

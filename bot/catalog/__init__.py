@@ -14,6 +14,7 @@ from bot.catalog import (
     informes,
     mail,
     placas,
+    prompts,
     relevo,
     salud,
     solicitudes,
@@ -35,4 +36,5 @@ MODULES = (
     placas,
     informes,
     solicitudes,
+    prompts,
 )
