@@ -54,7 +54,8 @@ def origin_for(role: str) -> Origin:
 def parse_draft(
     words: list[str], *, author: Person, people: list[Person], places: dict[str, str], now: datetime, tz: ZoneInfo
 ) -> Draft | DraftError:
-    """`/consigna <text> [@persona] [#sitio|#cámara] [!HH:MM | !dd/mm HH:MM]`, markers anywhere.
+    """`/consigna <text> [@persona] [#sitio|#cámara] [!HH:MM | !dd/mm HH:MM]`, markers anywhere; a
+    deadline already past is refused with the moment understood, for the author to write it again.
 
     `places` maps folded site and camera codes to "site" or "camera".
     """
@@ -80,6 +81,8 @@ def parse_draft(
             due_at, used = _due(word[1:], following, now, tz)
             if due_at is None:
                 return DraftError("consigna.bad_due", word[1:])
+            if due_at <= now:  # posted overdue, it would be chased and escalated at once
+                return DraftError("consigna.past_due", f"{due_at:%d/%m/%Y %H:%M}")
             index += used
         else:
             text_words.append(word)

@@ -72,6 +72,15 @@ async def test_malformed_consignas_are_explained(bot: BotHarness) -> None:
     assert "El comando /consigna es para" in wrong.params["text"]
 
 
+async def test_a_deadline_already_past_is_refused_and_nothing_is_posted(bot: BotHarness) -> None:
+    yesterday = await bot.ask("coord.carlos", "/consigna Revisar portón !03/12 08:00")  # it is 04/12 10:00
+    assert "el 03/12/2026 08:00, que ya pasó" in yesterday.params["text"]
+    this_morning = await bot.ask("coord.carlos", "/consigna Revisar portón !hoy 08:00")
+    assert "el 04/12/2026 08:00, que ya pasó" in this_morning.params["text"]
+    async with bot.services.db.read() as session:
+        assert not (await session.exec(select(Consigna))).all()
+
+
 async def test_take_note_and_the_holders_rule(bot: BotHarness) -> None:
     posted = await create(bot, "coord.carlos", "Ronda de cámaras de El Amatillo")
     mark, _ = await bot.press("tec.kevin", posted.result, "cns:take:1")

@@ -184,6 +184,22 @@ def test_a_malformed_consigna_says_what_is_wrong(text: str, author: Person, erro
 
 
 @pytest.mark.parametrize(
+    ("due", "understood"),
+    [
+        ("!03/12 08:00", "03/12/2026 08:00"),  # yesterday
+        ("!hoy 08:00", "04/12/2026 08:00"),  # two hours ago
+        ("!04/12 10:00", "04/12/2026 10:00"),  # now: due already
+        ("!1/1/2026 08:00", "01/01/2026 08:00"),
+        ("!hoy 10:01", None),
+        ("!10:00", None),  # a bare time is the next one: tomorrow's
+    ],
+)
+def test_a_deadline_already_past_is_refused_with_what_was_understood(due: str, understood: str | None) -> None:
+    result = draft(f"Revisar portón {due}", now=local(4, 10))
+    assert result == DraftError("consigna.past_due", understood) if understood else isinstance(result, Draft)
+
+
+@pytest.mark.parametrize(
     ("holder", "person", "allowed"),
     [(None, KEVIN, True), (ANA.id, ANA, True), (ANA.id, KEVIN, False), (ANA.id, CARLOS, True)],
 )

@@ -12,6 +12,10 @@ ES = {
     "consigna.unknown_person": "No encuentro a «{value}». Use el identificador de la persona (por ejemplo @tec.ana) o su nombre.",
     "consigna.unknown_place": "No hay sitio ni cámara «{value}» en la configuración.",
     "consigna.bad_due": "No entiendo la hora límite «{value}». Use !14:30 o !05/12 14:30.",
+    "consigna.past_due": (
+        "Entendí la hora límite como el {value}, que ya pasó: la consigna no se publicó. "
+        "Escríbala de nuevo con una hora por venir (!14:30 o !05/12 14:30)."
+    ),
     "consigna.title": "<b>Consigna #{id}</b> · {origin}",
     "consigna.body": "{text}",
     "consigna.note_line": "• {time} {name}: {text}",
@@ -67,6 +71,10 @@ EN = {
     "consigna.unknown_person": "I cannot find “{value}”. Use the person's id (for example @tec.ana) or their name.",
     "consigna.unknown_place": "There is no site or camera “{value}” in the configuration.",
     "consigna.bad_due": "I do not understand the deadline “{value}”. Use !14:30 or !05/12 14:30.",
+    "consigna.past_due": (
+        "I read the deadline as {value}, which has already passed: the order was not posted. "
+        "Send it again with a time still ahead (!14:30 or !05/12 14:30)."
+    ),
     "consigna.title": "<b>Order #{id}</b> · {origin}",
     "consigna.body": "{text}",
     "consigna.note_line": "• {time} {name}: {text}",
