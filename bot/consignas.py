@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import audit
+from bot import audit, notices
+from bot.i18n import t
 from bot.roles import SUPERVISORS, Role
 from bot.services import Services
 from bot.shifts import parse_clock, parse_day
@@ -233,14 +234,29 @@ async def change(
 
 
 async def hand_to(session: AsyncSession, consigna_id: int, person: Person, now: datetime) -> Consigna | None:
-    """An accepted handover makes the incoming technician the holder, in the caller's unit of work;
-    returns the consigna when it changed hands (its message must say so)."""
+    """An accepted handover makes the incoming technician the holder, in the caller's unit of work,
+    and tells whoever held it, as taking it over does; returns the consigna when it changed hands
+    (its message must say so)."""
     consigna = await session.get(Consigna, consigna_id)
     if consigna is None or consigna.status != ConsignaStatus.ABIERTA:
         return None
-    consigna.holder_id = person.id
+    holder_id, consigna.holder_id = consigna.holder_id, person.id
     await _record(session, consigna, "aceptada", person, now)
+    if holder_id is not None and holder_id != person.id:
+        await tell_taken_over(session, consigna, holder_id, person, now)
     return consigna
+
+
+async def tell_taken_over(
+    session: AsyncSession, consigna: Consigna, holder_id: int, taker: Person, now: datetime
+) -> None:
+    """Whoever held a consigna that passed to someone else hears of it privately, in the unit of work
+    that moved it: a hand-over between shifts is never silent."""
+    holder = await session.get(Person, holder_id)
+    if holder is None:
+        return
+    text = t(holder.language, "consigna.taken_over", name=taker.name, id=consigna.id, text=consigna.text)
+    await notices.tell_at(session, now, holder, text, key=f"consigna:{consigna.id}:taken:{now:%Y%m%dT%H%M%S}")
 
 
 async def draft_from(services: Services, words: list[str], author: Person) -> Draft | DraftError:

@@ -77,20 +77,8 @@ async def change(
         if outcome is Outcome.OK and updated is not None:
             await show(session, services, updated)
             if action == "take" and holder_id is not None:  # taken over: whoever had it is told
-                await _tell_taken_over(session, services, updated, holder_id, person)
+                await consignas.tell_taken_over(session, updated, holder_id, person, services.now())
     return outcome, updated
-
-
-async def _tell_taken_over(
-    session: AsyncSession, services: Services, consigna: Consigna, holder_id: int, taker: Person
-) -> None:
-    holder = await session.get(Person, holder_id)
-    if holder is None:
-        return
-    text = t(holder.language, "consigna.taken_over", name=taker.name, id=consigna.id, text=consigna.text)
-    await notices.tell(
-        session, services, holder, text, key=f"consigna:{consigna.id}:taken:{services.now():%Y%m%dT%H%M%S}"
-    )
 
 
 async def settle(bot: Bot, services: Services) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
@@ -227,3 +227,21 @@ async def test_it_answers_a_reply_to_a_question_that_no_longer_waits(bot: BotHar
     mark = bot.answer("tec.kevin", done, "Yo la reviso después")  # a question to someone else: conversation
     await bot.settle()
     assert not [c for c in bot.fake.calls[mark:] if c.method == "sendMessage"]
+
+
+async def test_a_handover_accepted_tells_whoever_held_each_consigna(bot: BotHarness) -> None:
+    await create(bot, "jefe.marta", "Llamar al proveedor por la cámara 2 @carlos")
+    await create(bot, "coord.carlos", "Vigilar el portón norte @ana")
+    await create(bot, "coord.carlos", "Revisar audio garita")  # nobody holds it: nobody to tell
+    await create(bot, "coord.carlos", "Ronda de El Amatillo @kevin")  # Kevin's already: he accepts it himself
+    bot.clock.set(datetime(2026, 12, 4, 19, 50, tzinfo=UTC))  # 13:50, ten minutes before the afternoon shift
+    mark, _ = await bot.send("tec.ana", "/relevo", "group")
+    handover = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Relevo")
+    mark, _ = await bot.press("tec.kevin", handover.result, "rlv:1:all")
+    await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    await bot.settle()
+    told = [c for c in bot.fake.calls[mark:] if c.method == "sendMessage" and "🔁" in c.params["text"]]
+    assert sorted((c.params["chat_id"], c.params["text"]) for c in told) == [
+        (1001, "🔁 Kevin Portillo tomó la consigna #2, que estaba a su cargo: «Vigilar el portón norte»."),
+        (1003, "🔁 Kevin Portillo tomó la consigna #1, que estaba a su cargo: «Llamar al proveedor por la cámara 2»."),
+    ]
