@@ -118,9 +118,11 @@ def _overdue(consigna: Consigna, names: dict[int, str], now: datetime) -> Callab
 
 
 async def chase_overdue(services: Services) -> None:
-    """At the deadline, ask the holder in the group (a reply to the consigna's message); after the
-    escalation delay, tell the coordinators. Each is claimed and queued in one unit of work, so it is
-    owed once: never lost to a refusal, never repeated by the next run (the consignas.overdue job)."""
+    """At the deadline, ask the holder in the group (a reply to the consigna's message) and redraw that
+    message, which now says it is overdue: its one edit for the deadline, not one per run (Telegram
+    allows a group 20 messages a minute). After the escalation delay, tell the coordinators. Each is
+    claimed and queued in one unit of work, so it is owed once: never lost to a refusal, never
+    repeated by the next run (the consignas.overdue job)."""
     language, now = services.unit.language, services.now()
     async with services.db.read() as session:
         names = await person_names(session)
@@ -134,6 +136,7 @@ async def chase_overdue(services: Services) -> None:
             if await consignas.claim(session, services, consigna, "overdue_reminded_at"):
                 key, record = f"consigna:{consigna.id}:overdue", Record.of(Consigna, consigna.id)
                 await notices.post(session, services, TOPIC, text, key=key, reply_to=record)
+                await show(session, services, await session.get(Consigna, consigna.id))  # type: ignore[arg-type]
     delay = timedelta(minutes=services.unit.relevo.escalate_after)
     for consigna in await consignas.overdue(services, "overdue_escalated_at", delay):
         async with services.db.write() as session:

@@ -17,36 +17,32 @@ def holder_name(consigna: Consigna, names: dict[int, str], language: str) -> str
     return names.get(consigna.holder_id, "") if consigna.holder_id else t(language, "consigna.no_holder")
 
 
+def stamp(moment: datetime, tz: ZoneInfo) -> str:
+    """ "04/12 10:00": a consigna's message is not redrawn as time passes, so its times are absolute
+    and carry their day ("hace un momento" or a bare "10:00" would be wrong the next day)."""
+    return f"{moment.astimezone(tz):%d/%m %H:%M}"
+
+
 def consigna_text(
     consigna: Consigna, events: list[ConsignaEvent], names: dict[int, str], language: str, now: datetime, tz: ZoneInfo
 ) -> str:
+    """As it stands at `now`: only whether it is overdue depends on it, and the consignas.overdue job
+    redraws it once when it falls due (bot/consignas_board.py chase_overdue)."""
     origin = t(language, f"consigna.origin.{consigna.origin}")
     lines = [
         t(language, "consigna.title", id=consigna.id, origin=Html(origin)),
         t(language, "consigna.body", text=consigna.text),
     ]
-    lines.append(
-        t(
-            language,
-            "consigna.created_by",
-            name=names.get(consigna.created_by_id or 0, "Vigía"),
-            age=age(now - consigna.created_at, language),
-        )
-    )
+    name = names.get(consigna.created_by_id or 0, "Vigía")
+    lines.append(t(language, "consigna.created_by", name=name, time=stamp(consigna.created_at, tz)))
     if consigna.site_code or consigna.camera_code:
         lines.append(
             t(language, "consigna.place", place=" · ".join(filter(None, [consigna.site_code, consigna.camera_code])))
         )
     if consigna.due_at:
-        lines.append(t(language, "consigna.due", time=local_time(consigna.due_at, tz, now)))
+        lines.append(t(language, "consigna.due", time=stamp(consigna.due_at, tz)))
     notes = [
-        t(
-            language,
-            "consigna.note_line",
-            time=local_time(e.at, tz, now),
-            name=names.get(e.person_id or 0, ""),
-            text=e.text or "",
-        )
+        t(language, "consigna.note_line", time=stamp(e.at, tz), name=names.get(e.person_id or 0, ""), text=e.text or "")
         for e in events
         if e.kind == "nota"
     ]
@@ -80,24 +76,15 @@ def _ending(consigna: Consigna, names: dict[int, str], language: str, now: datet
     lines: list[str] = []
     closer, closed_at = names.get(consigna.closed_by_id or 0, ""), consigna.closed_at
     if consigna.status == ConsignaStatus.CUMPLIDA and closed_at:
-        lines.append(
-            t(language, "consigna.done", name=closer, time=local_time(closed_at, tz, now), result=consigna.result or "")
-        )
+        lines.append(t(language, "consigna.done", name=closer, time=stamp(closed_at, tz), result=consigna.result or ""))
     elif consigna.status == ConsignaStatus.CANCELADA and closed_at:
-        lines.append(
-            t(
-                language,
-                "consigna.cancelled",
-                name=closer,
-                time=local_time(closed_at, tz, now),
-                reason=consigna.cancel_reason or "",
-            )
-        )
+        reason = consigna.cancel_reason or ""
+        lines.append(t(language, "consigna.cancelled", name=closer, time=stamp(closed_at, tz), reason=reason))
     else:
         holder = names.get(consigna.holder_id or 0)
         lines.append(t(language, "consigna.holder", name=holder) if holder else t(language, "consigna.no_holder"))
         if consigna.due_at and consigna.due_at <= now:
-            lines.append(t(language, "consigna.overdue", age=age(now - consigna.due_at, language)))
+            lines.append(t(language, "consigna.overdue"))
     return lines
 
 

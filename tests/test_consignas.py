@@ -34,7 +34,7 @@ async def test_the_chief_orders_and_a_technician_closes_it_with_a_photo(bot: Bot
     posted = await create(bot, "jefe.marta", "Verificar @ana la #hachadura-1 y reportar !12:00")
     text = posted.params["text"]
     assert "Consigna #1</b> · de jefatura" in text and "Verificar la y reportar" in text
-    assert "La tiene: Ana López" in text and "Hora límite: 12:00" in text and "hachadura-1" in text
+    assert "La tiene: Ana López" in text and "Hora límite: 04/12 12:00" in text and "hachadura-1" in text
     confirmation = await bot.fake.wait_for("sendMessage", chat_id=1004, text_contains="publicada")
     assert "Consigna #1" in confirmation.params["text"]
 
@@ -245,3 +245,35 @@ async def test_a_handover_accepted_tells_whoever_held_each_consigna(bot: BotHarn
         (1001, "🔁 Kevin Portillo tomó la consigna #2, que estaba a su cargo: «Vigilar el portón norte»."),
         (1003, "🔁 Kevin Portillo tomó la consigna #1, que estaba a su cargo: «Llamar al proveedor por la cámara 2»."),
     ]
+
+
+async def test_a_consignas_message_keeps_its_times_true_days_later(bot: BotHarness) -> None:
+    posted = await create(bot, "jefe.marta", "Reportar estado del enlace @ana !10:30")
+    message_id = posted.result["message_id"]
+    assert "Dejada por Marta Hernández el 04/12 10:00" in posted.params["text"]
+    assert "Hora límite: 04/12 10:30" in posted.params["text"] and "Vencida" not in posted.params["text"]
+    bot.clock.advance(timedelta(days=1))  # read the next day, it still says when, not "hace un momento"
+    mark, _ = await bot.press("tec.ana", posted.result, "cns:note:1")
+    question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="nota")
+    edited = await bot.fake.wait_for(
+        "editMessageText", after=bot.answer("tec.ana", question, "Enlace estable"), message_id=message_id
+    )
+    assert "Dejada por Marta Hernández el 04/12 10:00" in edited.params["text"]
+    assert "• 05/12 10:00 Ana López: Enlace estable" in edited.params["text"]
+
+
+async def test_a_consigna_past_its_deadline_says_so_in_its_message_once(bot: BotHarness) -> None:
+    posted = await create(bot, "jefe.marta", "Reportar estado del enlace @ana !10:30")
+    message_id = posted.result["message_id"]
+    bot.clock.advance(timedelta(minutes=31))
+    mark = bot.fake.mark()
+    await bot.run_job("consignas.overdue")
+    edited = await bot.fake.wait_for("editMessageText", after=mark, message_id=message_id)
+    assert "Hora límite: 04/12 10:30\nLa tiene: Ana López\n⏰ Vencida" in edited.params["text"]
+    assert "inline_keyboard" in edited.params["reply_markup"]  # still open: its buttons stay
+    bot.clock.advance(timedelta(hours=2))
+    await bot.run_job("consignas.overdue")  # the escalation
+    await bot.run_job("consignas.board")
+    await bot.run_job("consignas.overdue")
+    edits = [c for c in bot.fake.calls[mark:] if c.method == "editMessageText" and c.params["message_id"] == message_id]
+    assert len(edits) == 1, "edited once, when it fell overdue: not on every run"
