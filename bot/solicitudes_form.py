@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from bot.mail.compose import addresses
 from bot.placas import normalize, parse_moment
 from bot.solicitudes_rules import Channel, Kind
 from bot.text import fold
@@ -50,7 +51,8 @@ CHANNELS = {
     "al": Channel.ASESORIA_LEGAL,
 }
 YES = {"si", "sí", "yes", "s"}
-EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
+# Whatever has an "@" in it is meant as the address, with the brackets around it if any.
+EMAIL = re.compile(r"[<(]?\s*([^\s<>(),;]*@[^\s<>(),;]*)\s*[>)]?")
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,24 @@ def _moment(value: str, today: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(found.day, at, tz)
 
 
+def _requester(value: str) -> tuple[str, str | None, list[tuple[str, str]]]:
+    """The name and address of `solicitante`, and what is wrong with the address. The address is
+    checked by the outbox's own rule: every step that e-mails the requester queues the mail with the
+    step, so an address the outbox refuses would fail each of them, and the request could never
+    move. The dot that ends a sentence is not part of it."""
+    found = [match.group(1).rstrip(".") for match in EMAIL.finditer(value)]
+    name = " ".join(EMAIL.sub(" ", value).split()).strip(" ,;")
+    if not found:
+        return name, None, []
+    try:
+        (email,) = addresses(found[0], "solicitante")
+    except ValueError:  # MailError: refused; or read as no address, or as several
+        return name, None, [("bad_email", found[0])]
+    if len(found) > 1:  # one requester, one address: the others would be dropped unseen
+        return name, email, [("two_emails", found[1])]
+    return name, email, []
+
+
 def parse_form(text: str, unit: UnitConfig, today: date, tz: ZoneInfo) -> Form | list[Problem]:
     fields, problems = _fields(text)
     problems += [Problem(0, "missing", key) for key in REQUIRED if not fields.get(key, (0, ""))[1]]
@@ -133,10 +153,10 @@ def parse_form(text: str, unit: UnitConfig, today: date, tz: ZoneInfo) -> Form |
             received = parse_moment(value["received"].split()[0], today).day
         except ValueError:
             bad("received", "bad_date")
-    email = EMAIL.search(value.get("requester", ""))
-    requester = EMAIL.sub("", value.get("requester", "")).strip(" <>,;")
+    requester, email, email_problems = _requester(value.get("requester", ""))
     if value.get("requester") and not requester:
         bad("requester", "bad_requester")
+    problems += [Problem(line["requester"], key, address[:60]) for key, address in email_problems]
     named = unit.site(value.get("site", "-"))
     site = named.code if named else None
     if value.get("site") and site is None:
@@ -168,7 +188,7 @@ def parse_form(text: str, unit: UnitConfig, today: date, tz: ZoneInfo) -> Form |
         reference=value.get("reference", "")[:80],
         received_on=received,
         requester=requester[:120],
-        requester_email=email.group(0) if email else None,
+        requester_email=email,
         asked=value["asked"],
         site_code=site,
         cameras=tuple(cameras),

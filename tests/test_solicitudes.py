@@ -10,9 +10,11 @@ import io
 from datetime import UTC, datetime
 
 from pypdf import PdfReader
+from sqlmodel import select
 
 from bot import solicitudes, solicitudes_render
 from bot.text import TELEGRAM_MAX, telegram_length
+from storage.mail import OutboxMail
 from storage.people import person_by_key
 from storage.solicitudes import SolicitudDocument, documents_of, events_of
 from tests.fake_telegram import Call, inline_callback_data, png_bytes
@@ -254,6 +256,22 @@ async def test_form_mistakes_are_listed_with_their_lines(bot: BotHarness) -> Non
     mark = bot.fake.mark()
     bot.fake.send_text(bot.user("coord.carlos"), bot.private("coord.carlos"), "no")
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="queda sin documento")
+
+
+async def test_an_address_the_mail_would_refuse_is_typed_again_before_registering(bot: BotHarness) -> None:
+    """Every step that e-mails the requester queues the mail with the step: an address the outbox
+    refuses would make each of them fail, so the form asks for it again instead of keeping it."""
+    refused = await bot.ask("coord.carlos", f"/solicitud\n{form(solicitante='Ana Pérez <josé.pérez@mh.test>')}")
+    assert "línea 6: «josé.pérez@mh.test» no es una dirección de correo" in refused.params["text"]
+    assert "S-2026" not in refused.params["text"]
+    mark = bot.fake.mark()
+    await register(bot, form(solicitante="Ana Pérez, ana.perez@mh.test."))  # the sentence's dot is no part of it
+    posted = await card(bot, mark)
+    mark = await step(bot, "coord.carlos", posted, "ampliar", "Indique la placa completa y el carril")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="esperando más datos del solicitante")
+    async with bot.services.db.read() as session:
+        (mail,) = (await session.exec(select(OutboxMail))).all()
+    assert mail.to == ["ana.perez@mh.test"] and mail.ref == "S-2026-0001"
 
 
 async def test_deadlines_remind_once_and_old_video_is_flagged_at_once(bot: BotHarness) -> None:
