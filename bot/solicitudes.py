@@ -310,9 +310,17 @@ def memo_for(services: Services, solicitud: Solicitud, answer: str, signer: Pers
         subject=f"Respuesta a la solicitud {solicitud.number}",
         body=answer,
         signer=signer.name if signer else "",
-        position="Jefatura, Unidad Técnica de Monitoreo y Video Vigilancia",
+        position=_position(signer),
         reference=solicitud.reference,
     )
+
+
+def _position(signer: Person | None) -> str:
+    """The office printed under the signature of an official document: a coordinator who takes the
+    step signs for the Coordinación Técnica, not for the chief; a memo signed for the chief's unit
+    with no chief on Telegram still names the Jefatura."""
+    office = "Coordinación Técnica" if signer is not None and signer.role == Role.COORDINADOR else "Jefatura"
+    return f"{office}, Unidad Técnica de Monitoreo y Video Vigilancia"
 
 
 def answer_of(events: list[SolicitudEvent]) -> str:

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from bot import solicitudes, solicitudes_render
+from bot.cameras.evidence import read
 from bot.text import TELEGRAM_MAX, telegram_length
 from storage.mail import OutboxMail
 from storage.people import person_by_key
@@ -337,6 +338,7 @@ async def test_missing_data_is_asked_by_email_and_a_request_can_be_not_pertinent
     memo = await bot.fake.wait_for("sendDocument", after=mark, chat_id=GROUP_ID)  # it came by memorándum: so goes
     printed = memo.files["document"]
     assert "no corresponde a la unidad" in pdf_text(printed) and "Marta Hernández" in pdf_text(printed)
+    assert "Jefatura, Unidad Técnica" in pdf_text(printed), "signed by the chief, for the chief's office"
     await bot.run_job("mail.deliver")
     received = await smtp_server.wait_for(2)
     assert "no pertinente" in str(received[1].message["Subject"])
@@ -344,6 +346,26 @@ async def test_missing_data_is_asked_by_email_and_a_request_can_be_not_pertinent
     assert mailed == printed, "the memo printed and the one e-mailed are the same file"
     listing = await bot.ask("tec.ana", "/solicitudes")
     assert "No hay solicitudes abiertas" in listing.params["text"]
+
+
+async def test_a_memo_a_coordinator_signs_gives_the_coordinators_position(bot: BotHarness) -> None:
+    """The memorandum is an official signed document: under the coordinator's name, their own office."""
+    await register(bot)
+    async with bot.services.db.read() as session:
+        carlos, ana = [await person_by_key(session, k) for k in ("coord.carlos", "tec.ana")]
+    assert carlos and ana
+    await solicitudes.act(bot.services, 1, carlos, "pertinente")
+    await solicitudes.act(bot.services, 1, ana, "informar", "Existe video de 08:00 a 10:00")
+    outcome, _ = await solicitudes.act(bot.services, 1, carlos, "responder", "Se remite el video solicitado.")
+    assert outcome is solicitudes.Outcome.OK
+    case = await solicitudes.load(bot.services, 1)
+    assert case is not None
+    memo = solicitudes.latest_memo(case.documents)
+    assert memo is not None
+    _, data = await read(bot.services, memo.evidence_id)
+    text = " ".join(pdf_text(data).split())
+    assert "Carlos Rivas Coordinación Técnica, Unidad Técnica de Monitoreo y Video Vigilancia" in text
+    assert "Jefatura" not in text
 
 
 async def test_a_requester_without_email_is_left_to_the_unit_to_tell_in_writing(bot: BotHarness) -> None:
