@@ -7,7 +7,7 @@ from __future__ import annotations
 import mimetypes
 from pathlib import PurePosixPath
 
-from telegram import ForceReply, Message, Update
+from telegram import Document, ForceReply, Message, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
@@ -26,6 +26,8 @@ from storage.prompts import PendingPrompt
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+# Video files by their name: Telegram reports a type it does not know (a Dahua .dav) as application/octet-stream.
+VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mkv", ".mov", ".m4v", ".mpg", ".mpeg", ".ts", ".asf", ".dav", ".264"})
 SHORTEST_TEXT = 5
 MAKES_MEMO = ("responder", "enviar_a_firma", "firmar")
 OUTCOMES = {
@@ -123,7 +125,7 @@ async def answer_file(update: Update, context: VigiaContext, pending: PendingPro
 async def _file(message: Message, language: str, videos: bool) -> ReceivedFile | str:
     """The photo, PDF or (for a finding) video of the message, or what to say about it."""
     document = message.document
-    video = message.video or (document if document and (document.mime_type or "").startswith("video/") else None)
+    video = message.video or (document if document and _is_video(document) else None)
     too_big = t(language, "solicitud.file_too_big")
     if video is not None and videos:
         chosen, suffix, name = video, _video_suffix(video.file_name, video.mime_type), video.file_name
@@ -143,6 +145,12 @@ async def _file(message: Message, language: str, videos: bool) -> ReceivedFile |
             raise
         return too_big
     return ReceivedFile(bytes(data), suffix, name)
+
+
+def _is_video(document: Document) -> bool:
+    """A recorder's export is known by its name as much as by the type Telegram reports."""
+    suffix = PurePosixPath(document.file_name or "").suffix.casefold()
+    return (document.mime_type or "").startswith("video/") or suffix in VIDEO_SUFFIXES
 
 
 def _video_suffix(name: str | None, mime_type: str | None) -> str:

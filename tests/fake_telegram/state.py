@@ -417,13 +417,14 @@ class World:
         mime_type: str,
         caption: str | None = None,
         thread_id: int | None = None,
+        reply_to: JSON | None = None,
     ) -> JSON:
         """A user sends a file as a document."""
         stored = self.store_file("document", data, file_name=filename, mime_type=mime_type)
         content: JSON = {"document": self.media_object(stored)}
         if caption:
             content["caption"] = caption
-        return self._user_post(user, chat, content, thread_id=thread_id)
+        return self._user_post(user, chat, content, thread_id=thread_id, reply_to=reply_to)
 
     def press(self, user: JSON, message: JSON, data: str) -> JSON:
         """A user presses an inline button of a message the bot sent; returns the CallbackQuery.
