@@ -105,8 +105,9 @@ async def answer_file(update: Update, context: VigiaContext, pending: PendingPro
     if case is None:
         return True
     request = case.solicitud
-    moved_on = request.state != State.BUSQUEDA if role == "hallazgo" else request.state in solicitudes.CLOSING
-    if moved_on:  # asked for while it applied; the request went on meanwhile (a prompt in private waits long)
+    # A finding belongs to the search, asked for while it ran (a prompt in private waits long); the request's
+    # own document is evidence in any state, a request refused at registration too (lineamiento c).
+    if role == "hallazgo" and request.state != State.BUSQUEDA:
         await message.reply_text(t(language, "solicitud.stale", number=request.number))
         return True
     if role == "documento" and message.text and message.text.strip().casefold() in ("no", "sin documento"):

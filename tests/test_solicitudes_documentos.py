@@ -6,16 +6,37 @@ from __future__ import annotations
 
 import hashlib
 
+from bot import solicitudes
 from storage.evidence import Evidence
 from storage.solicitudes import documents_of
 from tests.harness import GROUP_ID, BotHarness
-from tests.test_solicitudes import card, register, step
+from tests.test_solicitudes import CARLOS, card, form, register, step
 from tests.test_solicitudes_entrega import rows
+
+PDF = b"%PDF-1.4\n% the request's letter\n"
 
 
 async def roles(bot: BotHarness) -> list[str]:
     async with bot.services.db.read() as session:
         return [d.role for d in await documents_of(session, 1)]
+
+
+async def test_the_document_of_a_request_refused_at_registration_is_kept(bot: BotHarness) -> None:
+    registered = await register(bot, form(tipo="externa", unidad="FGR", canal="correo"))
+    assert (
+        "registrada y rechazada" in registered.params["text"]
+        and "Envíe ahora el documento" in registered.params["text"]
+    )
+    mark = bot.fake.mark()
+    carlos = bot.user("coord.carlos")
+    bot.fake.send_document(carlos, bot.private("coord.carlos"), PDF, filename="correo.pdf", mime_type="application/pdf")
+    kept = await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS)
+    assert "Guardado en S-2026-0001" in kept.params["text"]
+    assert await roles(bot) == ["documento"]
+    (evidence,) = await rows(bot, Evidence)
+    assert evidence.sha256 == hashlib.sha256(PDF).hexdigest()
+    case = await solicitudes.load(bot.services, 1)
+    assert case is not None and case.solicitud.state == "rechazada", "kept as evidence, still refused"
 
 
 async def test_a_dahua_export_sent_as_a_file_is_kept_as_a_finding(bot: BotHarness) -> None:
