@@ -39,6 +39,8 @@ def keyboard(solicitud: Solicitud, language: str, at_step: int | None = None) ->
         shown.append("hallazgo")  # attach what the search found
     if solicitud.state == State.AUTORIZACION_PENDIENTE and not private:
         shown.append(WRITTEN)  # or the Director answered on paper
+    if not private:
+        shown.append("documento")  # a page or a letter that arrives later, in any state
     buttons = [
         InlineKeyboardButton(t(language, f"solicitud.button.{a}"), callback_data=f"sol:{solicitud.id}:{a}{suffix}")
         for a in shown

@@ -22,13 +22,17 @@ from bot.solicitudes_form import parse_form
 from bot.solicitudes_render import card, listing, problems_text, timeline
 from bot.solicitudes_rules import ACTORS, State
 from handlers.commands import Command, check_role, reply_in_pieces
+from storage.people import Person
 from storage.prompts import PendingPrompt
+from storage.solicitudes import Solicitud
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 # Video files by their name: Telegram reports a type it does not know (a Dahua .dav) as application/octet-stream.
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mkv", ".mov", ".m4v", ".mpg", ".mpeg", ".ts", ".asf", ".dav", ".264"})
 SHORTEST_TEXT = 5
+DONE = ("listo", "done", "no", "sin documento")  # what ends a question for files
+FILE_QUESTIONS = {"documento": "solicitud.ask_document", "hallazgo": "solicitud.ask_finding"}  # the card's buttons
 MAKES_MEMO = ("responder", "enviar_a_firma", "firmar")
 OUTCOMES = {
     Outcome.NOT_FOUND: "solicitud.not_found",
@@ -96,8 +100,10 @@ async def _register(message: Message, context: VigiaContext, text: str) -> None:
 
 
 async def answer_file(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
-    """The request's own document (after registering) or what the search found ("📎 Hallazgo"),
-    which may be the exported video."""
+    """The request's own document (after registering, or *📎 Adjuntar documento* on its card) or what
+    the search found (*📎 Adjuntar hallazgo*), which may be the exported video. The question stays open
+    after each file, each answered with its hash: a letter comes as several pages (an album arrives as
+    one message per photo), a search finds several exports; «listo» ends it, as does a new question."""
     message, services, language = update.effective_message, context.services, context.language
     assert message is not None
     role = "documento" if pending.kind == "solicitud.documento" else "hallazgo"
@@ -110,8 +116,11 @@ async def answer_file(update: Update, context: VigiaContext, pending: PendingPro
     if role == "hallazgo" and request.state != State.BUSQUEDA:
         await message.reply_text(t(language, "solicitud.stale", number=request.number))
         return True
-    if role == "documento" and message.text and message.text.strip().casefold() in ("no", "sin documento"):
-        await message.reply_text(t(language, "solicitud.no_document", number=request.number))
+    if message.text and message.text.strip().casefold() in DONE:
+        count = sum(1 for document in case.documents if document.role == role)
+        what = t(language, f"solicitud.role.{role}")
+        key = "solicitud.files_done" if count else "solicitud.no_files"
+        await message.reply_text(t(language, key, number=request.number, role=what, count=count))
         return True
     found = await _file(message, language, videos=role == "hallazgo")
     if isinstance(found, str):
@@ -120,7 +129,7 @@ async def answer_file(update: Update, context: VigiaContext, pending: PendingPro
     evidence = await solicitudes_board.attach(services, request, found, role, context.person)
     kept = "solicitud.file_kept_named" if found.name else "solicitud.file_kept"
     await message.reply_text(t(language, kept, number=request.number, sha=evidence.sha256, name=found.name))
-    return True
+    return False
 
 
 async def _file(message: Message, language: str, videos: bool) -> ReceivedFile | str:
@@ -170,6 +179,15 @@ async def lista(update: Update, context: VigiaContext) -> None:
     await reply_in_pieces(message, listing(services, open_ones, context.language, solicitudes.today(services)))
 
 
+def _attach_refusal(solicitud: Solicitud, person: Person, action: str) -> Outcome | None:
+    """A finding is the search's, while it runs; the request's own papers (the letter, a written
+    authorisation, the data asked for) are the supervisors', and arrive in any state."""
+    if action == "hallazgo" and solicitud.state != State.BUSQUEDA:
+        return Outcome.STALE
+    allowed = ACTORS[State.BUSQUEDA] if action == "hallazgo" else SUPERVISORS
+    return None if person.role in allowed else Outcome.WRONG_ROLE
+
+
 async def button(update: Update, context: VigiaContext) -> None:
     query, services, language, person = update.callback_query, context.services, context.language, context.person
     assert query is not None and query.data is not None and query.message is not None
@@ -182,19 +200,14 @@ async def button(update: Update, context: VigiaContext) -> None:
     if case is None:
         await query.answer(t(language, "solicitud.not_found"), show_alert=True)
         return
-    if action == "hallazgo":
-        if case.solicitud.state != State.BUSQUEDA or person.role not in ACTORS[State.BUSQUEDA]:
-            key = "solicitud.stale" if case.solicitud.state != State.BUSQUEDA else "solicitud.wrong_role"
-            await query.answer(t(language, key, number=case.solicitud.number), show_alert=True)
+    if action in FILE_QUESTIONS:
+        refused = _attach_refusal(case.solicitud, person, action)
+        if refused is not None:
+            await query.answer(t(language, OUTCOMES[refused], number=case.solicitud.number), show_alert=True)
             return
         await query.answer()
-        await _ask(
-            context,
-            query.message.chat.id,
-            t(language, "solicitud.ask_finding"),
-            "solicitud.hallazgo",
-            int(solicitud_id),
-        )
+        question = t(language, FILE_QUESTIONS[action], number=case.solicitud.number)
+        await _ask(context, query.message.chat.id, question, f"solicitud.{action}", int(solicitud_id))
         return
     refused = solicitudes.refusal(case, person, action, at_step)
     if refused is not None:  # before asking for any text: an old button, or not this person's step

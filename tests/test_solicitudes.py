@@ -88,7 +88,7 @@ async def test_an_internal_request_goes_from_form_to_memo_and_email(
     posted = await card(bot, mark)
     assert "Unidad de Gestión de Riesgos" in posted.params["text"] and "P123456" in posted.params["text"]
     buttons = [b["callback_data"] for row in posted.params["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons == ["sol:1:pertinente", "sol:1:ampliar", "sol:1:no_pertinente"]
+    assert buttons == ["sol:1:pertinente", "sol:1:ampliar", "sol:1:no_pertinente", "sol:1:documento"]
 
     pdf = b"%PDF-1.4\n% the requester's memo\n"
     mark = bot.fake.mark()
@@ -145,7 +145,9 @@ async def test_another_unit_waits_for_the_directors_authorisation(bot: BotHarnes
     decide = await bot.fake.wait_for("sendMessage", after=mark, chat_id=DIRECTOR, text_contains="¿Qué decide")
     posted = await card(bot, mark)
     buttons = [b["callback_data"] for row in posted.params["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons == ["sol:1:autorizacion_escrita"], "the Director decides (or their letter is recorded)"
+    assert buttons == ["sol:1:autorizacion_escrita", "sol:1:documento"], (
+        "the Director decides (or their letter is recorded)"
+    )
     mark = await step(bot, "coord.carlos", decide, "autorizar")
     refused = await bot.fake.wait_for("answerCallbackQuery", after=mark)
     assert "otra persona" in refused.params["text"]
@@ -398,7 +400,7 @@ async def test_a_written_authorisation_is_recorded_by_the_chief(bot: BotHarness)
     await register(bot, form(unidad="Recursos Humanos"))
     posted = await card(bot, mark)
     buttons = [b["callback_data"] for row in posted.params["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons == ["sol:1:autorizacion_escrita"], "the group can only record the Director's letter"
+    assert buttons == ["sol:1:autorizacion_escrita", "sol:1:documento"], "the group only records the Director's letter"
     mark, _ = await bot.press("tec.ana", posted.result, "sol:1:autorizacion_escrita")  # refused before she types
     refused = await bot.fake.wait_for("answerCallbackQuery", after=mark, text_contains="otra persona")
     assert "S-2026-0001" in refused.params["text"]

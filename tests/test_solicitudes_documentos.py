@@ -9,6 +9,7 @@ import hashlib
 from bot import solicitudes
 from storage.evidence import Evidence
 from storage.solicitudes import documents_of
+from tests.fake_telegram import png_bytes
 from tests.harness import GROUP_ID, BotHarness
 from tests.test_solicitudes import CARLOS, card, form, register, step
 from tests.test_solicitudes_entrega import rows
@@ -16,9 +17,61 @@ from tests.test_solicitudes_entrega import rows
 PDF = b"%PDF-1.4\n% the request's letter\n"
 
 
+def said_to(bot: BotHarness, chat_id: int, after: int) -> list[str]:
+    return [
+        c.params["text"] for c in bot.fake.calls[after:] if c.method == "sendMessage" and c.params["chat_id"] == chat_id
+    ]
+
+
 async def roles(bot: BotHarness) -> list[str]:
     async with bot.services.db.read() as session:
         return [d.role for d in await documents_of(session, 1)]
+
+
+async def test_it_keeps_every_page_of_a_letter_sent_as_an_album(bot: BotHarness) -> None:
+    await register(bot)
+    pages = [png_bytes(64, 48, (60 * n, 40, 40)) for n in range(3)]
+    mark = bot.fake.mark()
+    bot.fake.send_album(bot.user("coord.carlos"), bot.private("coord.carlos"), pages)
+    await bot.settle()
+    kept = said_to(bot, CARLOS, mark)
+    assert len(kept) == 3 and all("Guardado en S-2026-0001" in text for text in kept), "each page is answered"
+    for page, text in zip(pages, kept, strict=True):
+        assert hashlib.sha256(page).hexdigest() in text
+    assert await roles(bot) == ["documento"] * 3
+    assert {e.sha256 for e in await rows(bot, Evidence)} == {hashlib.sha256(page).hexdigest() for page in pages}
+
+    mark = bot.fake.mark()
+    bot.fake.send_text(bot.user("coord.carlos"), bot.private("coord.carlos"), "listo")
+    done = await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS)
+    assert "S-2026-0001" in done.params["text"] and "documento de la solicitud ×3" in done.params["text"]
+
+
+async def test_a_document_that_arrives_later_is_attached_from_the_card(bot: BotHarness) -> None:
+    mark = bot.fake.mark()
+    await register(bot)
+    posted = await card(bot, mark)
+    mark = bot.fake.mark()
+    bot.fake.send_text(bot.user("coord.carlos"), bot.private("coord.carlos"), "no")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="queda sin documento")
+    mark = await step(bot, "coord.carlos", posted, "ampliar", "Falta el oficio firmado por la jefatura")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="esperando más datos")
+
+    mark = await step(bot, "tec.ana", posted, "documento")
+    refused = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+    assert "le corresponde a otra persona" in refused.params["text"], "the request's papers are the supervisors'"
+    mark = await step(bot, "coord.carlos", posted, "documento")
+    question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="documento de S-2026")
+    carlos = bot.user("coord.carlos")
+    for n, data in enumerate((PDF, PDF + b"% page 2\n")):  # each a reply to the same question
+        after, name = bot.fake.mark(), f"oficio-{n + 1}.pdf"
+        bot.fake.send_document(
+            carlos, bot.group, data, filename=name, mime_type="application/pdf", reply_to=question.result
+        )
+        kept = await bot.fake.wait_for("sendMessage", after=after, chat_id=GROUP_ID, text_contains="SHA-256")
+        assert name in kept.params["text"] and hashlib.sha256(data).hexdigest() in kept.params["text"]
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="documento de la solicitud ×2")
+    assert await roles(bot) == ["documento", "documento"]
 
 
 async def test_the_document_of_a_request_refused_at_registration_is_kept(bot: BotHarness) -> None:

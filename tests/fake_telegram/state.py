@@ -397,12 +397,7 @@ class World:
         reply_to: JSON | None = None,
     ) -> JSON:
         """A user sends a photo; ``data`` must be a real image (see ``png_bytes``)."""
-        size = image_size(data)
-        if size is None:
-            raise ValueError("Telegram only accepts real images as photos; use fake_telegram.png_bytes()")
-        check_photo_dimensions(size)
-        stored = self.store_file("photo", data, image=size)
-        content: JSON = {"photo": copy.deepcopy(stored.photo_sizes)}
+        content = self._photo(data)
         if caption:
             content["caption"] = caption
         return self._user_post(user, chat, content, thread_id=thread_id, reply_to=reply_to)
@@ -425,6 +420,27 @@ class World:
         if caption:
             content["caption"] = caption
         return self._user_post(user, chat, content, thread_id=thread_id, reply_to=reply_to)
+
+    def send_album(self, user: JSON, chat: JSON, photos: list[bytes], *, reply_to: JSON | None = None) -> list[JSON]:
+        """A user sends several photos at once: Telegram delivers one message per photo, each with the
+        album's ``media_group_id`` (and, sent as a reply, each replying to the same message)."""
+        if not 2 <= len(photos) <= 10:
+            raise ValueError("an album holds 2 to 10 items")
+        group_id = str(13_000_000_000_000 + self.next_number())
+        contents = [self._photo(data) for data in photos]  # every photo checked before any is sent
+        return [
+            self._user_post(user, chat, {**content, "media_group_id": group_id}, reply_to=reply_to)
+            for content in contents
+        ]
+
+    def _photo(self, data: bytes) -> JSON:
+        """A message's photo content, as Telegram takes it from a person: a real image of sane size."""
+        size = image_size(data)
+        if size is None:
+            raise ValueError("Telegram only accepts real images as photos; use fake_telegram.png_bytes()")
+        check_photo_dimensions(size)
+        stored = self.store_file("photo", data, image=size)
+        return {"photo": copy.deepcopy(stored.photo_sizes)}
 
     def press(self, user: JSON, message: JSON, data: str) -> JSON:
         """A user presses an inline button of a message the bot sent; returns the CallbackQuery.
