@@ -53,7 +53,11 @@ async def falla(update: Update, context: VigiaContext) -> None:
         await message.reply_text(t(language, "falla.unknown_target", value=args[0], **services.unit.codes()))
         return
     fault, created = await fallas_board.file(services, target, " ".join(args[1:]), context.person)
-    if not created:
+    if not created and fault.scope != target.scope:  # a camera the monitor holds in its site's fault
+        camera = services.unit.camera(target.camera_code or "")
+        assert camera is not None
+        await message.reply_text(t(language, "falla.in_site_fault", camera=camera.name, number=fault.number))
+    elif not created:
         await message.reply_text(t(language, "falla.already_open", number=fault.number))
     elif message.chat_id != services.unit.group.chat_id:  # it went to the group's topic: say so here
         await message.reply_text(t(language, "falla.created", number=fault.number))

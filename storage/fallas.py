@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.health import CameraHealth
 from storage.types import UTCDateTime
 
 
@@ -74,13 +75,19 @@ async def open_faults(session: AsyncSession) -> list[Fault]:
 async def open_fault_for(
     session: AsyncSession, scope: str, site_code: str | None, camera_code: str | None
 ) -> Fault | None:
+    """The open fault on exactly this target; for a camera, else the open fault the health monitor
+    holds it in (its site's, when most of the site went dark), which the camera's recovery closes."""
     statement = select(Fault).where(
         col(Fault.resolved_at).is_(None),
         Fault.scope == scope,
         Fault.site_code == site_code,
         Fault.camera_code == camera_code,
     )
-    return (await session.exec(statement)).first()
+    if (exact := (await session.exec(statement)).first()) is not None or camera_code is None:
+        return exact
+    held = select(Fault).join(CameraHealth, col(CameraHealth.fault_id) == Fault.id)
+    held = held.where(CameraHealth.camera_code == camera_code, col(Fault.resolved_at).is_(None))
+    return (await session.exec(held)).first()
 
 
 async def resolved_among(session: AsyncSession, fault_ids: set[int]) -> set[int]:

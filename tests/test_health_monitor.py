@@ -317,3 +317,22 @@ async def test_a_camera_failing_alone_after_its_site_fault_gets_its_own_fault(
     site, camera = [f for f in await faults(bot) if f.camera_code != "patio-2"]
     assert site.scope == "sitio" and site.resolved_at is not None
     assert camera.scope == "camara" and camera.camera_code == "patio-1" and camera.resolved_at is None
+
+
+async def test_a_camera_its_site_fault_holds_is_not_filed_again_by_hand(
+    bot: BotHarness, bad_cameras: BadCameras
+) -> None:
+    """Both yard cameras down: the monitor's site fault holds them. A technician's /falla patio-1 is
+    told which fault has it and opens nothing (no second triage, no second e-mail), so the site
+    coming back leaves nothing open."""
+    watch(bot, "patio-1", "patio-2")
+    set_mode(bad_cameras, "down", "patio-1", "patio-2")
+    await rounds(bot, 3)
+    (site,) = await faults(bot)
+    assert site.scope == "sitio"
+    told = await bot.ask("tec.ana", "/falla patio-1 Sin imagen desde las 10", where="group")
+    assert told.params["text"] == f"Patio 1 ya está en la falla abierta de su sitio: {site.number}."
+    assert [f.id for f in await faults(bot)] == [site.id], "nothing new opened"
+    set_mode(bad_cameras, "picture", "patio-1", "patio-2")
+    await rounds(bot, 2)
+    assert [f.resolved_at is not None for f in await faults(bot)] == [True]
