@@ -12,6 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import audit, triage
+from bot.cameras.evidence import register_case_source
 from bot.fallas_mail import vendor_mail
 from bot.mail import outbox
 from bot.mail.compose import Attachment
@@ -20,6 +21,7 @@ from bot.services import Services
 from bot.text import case_number, enough_words, fold
 from bot.unit_config import Contact
 from storage.claims import claim_again
+from storage.db import Database
 from storage.evidence import Evidence, case_photo, last_photo
 from storage.fallas import Fault, FaultEvent, fault_by_number, fault_events, next_fault_seq, open_fault_for, open_faults
 from storage.people import Person, person_names
@@ -54,6 +56,20 @@ class FaultCase:
     fault: Fault
     events: list[FaultEvent]
     names: dict[int, str]
+
+
+def case_ref(number: str) -> str:
+    """What a fault's evidence (the monitor's frame, the vendor's attachments) is kept under."""
+    return f"falla:{number}"
+
+
+async def _open_refs(db: Database) -> list[str]:
+    """An open fault's evidence outlives the retention period; a resolved fault's goes like any other."""
+    async with db.read() as session:
+        return [case_ref(fault.number) for fault in await open_faults(session)]
+
+
+register_case_source("falla", _open_refs)
 
 
 def parse_target(word: str, services: Services) -> Target | None:
@@ -165,7 +181,7 @@ async def last_frame(session: AsyncSession, services: Services, fault: Fault) ->
     fault, the frame kept under its number (the health monitor keeps one of its cameras' last good
     one); None when there is none, or when that photo's file is gone."""
     if fault.camera_code is None:
-        photo = await case_photo(session, f"falla:{fault.number}")
+        photo = await case_photo(session, case_ref(fault.number))
     else:
         camera = (await session.exec(select(Camera).where(Camera.code == fault.camera_code))).first()
         photo = await last_photo(session, camera.id) if camera and camera.id else None

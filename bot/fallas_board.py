@@ -130,7 +130,7 @@ async def record_reply(services: Services, ref: str, reply: IncomingReply) -> No
     fault = await fallas.reply_to(services, ref, reply)
     if fault is None:
         return
-    await keep_reply_attachments(services, reply.attachments, f"falla:{fault.number}")
+    await keep_reply_attachments(services, reply.attachments, fallas.case_ref(fault.number))
     async with services.db.write() as session:
         recorded = await fallas.record_reply(session, services, fault.id, reply)  # type: ignore[arg-type]
         if recorded is not None:

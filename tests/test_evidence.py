@@ -9,7 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot.cameras.evidence import keep, register_case_source, unregister_case_source
+from bot import fallas_board
+from bot.cameras.evidence import enforce_retention, keep, register_case_source, unregister_case_source
+from bot.fallas import Target
 from storage.audit import AuditEntry
 from storage.db import Database
 from storage.evidence import Evidence, EvidenceKind
@@ -53,7 +55,7 @@ async def test_retention_purges_old_files_but_keeps_open_cases(bot: BotHarness, 
     plain = await kept(bot, b"plain old picture")
     open_case = await kept(bot, b"picture of an open anomaly", "anomalia:7")
     closed_case = await kept(bot, b"picture of a closed anomaly", "anomalia:3")
-    unknown_kind = await kept(bot, b"picture of a fault", "falla:12")  # nobody registered faults yet
+    unknown_kind = await kept(bot, b"picture of a new kind of case", "nuevo:12")  # a prefix nobody registered
     bot.clock.advance(timedelta(days=89))
     recent = await kept(bot, b"a picture from yesterday")
     bot.clock.advance(timedelta(days=2))  # the first four are now 91 days old, past the default 90
@@ -75,6 +77,23 @@ async def test_retention_purges_old_files_but_keeps_open_cases(bot: BotHarness, 
     await bot.run_job("evidence.retention")
     async with bot.services.db.read() as session:
         assert (await session.get(Evidence, open_case.id)).purged_at is not None  # type: ignore[union-attr]
+
+
+async def test_a_resolved_faults_old_evidence_goes_and_an_open_ones_stays(bot: BotHarness) -> None:
+    """Frames kept under a fault's number (the monitor's, a vendor's attachments) are the fault's
+    evidence: kept past retention while it is open, purged like any other once it is resolved."""
+    async with bot.services.db.read() as session:
+        ana = (await session.exec(select(Person).where(Person.key == "tec.ana"))).one()
+    resolved, _ = await fallas_board.file(bot.services, Target("camara", "hachadura", "hachadura-1"), "Sin imagen", ana)
+    still_open, _ = await fallas_board.file(bot.services, Target("siram", None, None), "Lecturas detenidas", ana)
+    gone = await kept(bot, b"frame of a fault since resolved", f"falla:{resolved.number}")
+    stays = await kept(bot, b"frame of a fault still open", f"falla:{still_open.number}")
+    await fallas_board.resolve(bot.services, resolved.id, ana, "Se cambió la fuente de poder", "camara")  # type: ignore[arg-type]
+    bot.clock.advance(timedelta(days=91))
+
+    assert await enforce_retention(bot.services) == [gone.id]
+    assert not (bot.services.settings.data_dir / gone.path).exists()
+    assert (bot.services.settings.data_dir / stays.path).read_bytes() == b"frame of a fault still open"
 
 
 async def test_identical_bytes_share_one_file_until_the_last_row_goes(bot: BotHarness) -> None:

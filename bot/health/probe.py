@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from bot.cameras.capture import CameraUnavailable, encode_jpeg, fit_within
 from bot.cameras.evidence import keep
+from bot.fallas import case_ref
 from bot.health import detectors, rules
 from bot.health.audio import probe_audio
 from bot.health.memory import CameraMemory
@@ -92,5 +93,5 @@ async def keep_picture(services: Services, code: str, picture: tuple[bytes, date
         captured_at=picture[1],
         requester=None,
         camera_id=camera.id if camera else None,
-        case_ref=f"falla:{number}",
+        case_ref=case_ref(number),
     )
