@@ -313,40 +313,38 @@ async def resolve(
     return Outcome.OK, fault
 
 
-async def restored(services: Services, fault_id: int, text: str) -> Fault | None:
+async def restored(session: AsyncSession, now: datetime, fault_id: int, text: str) -> Fault | None:
     """The health monitor sees the picture back. A fault it opened itself is resolved now (the
-    restoration time); one a person opened gets the restoration in its timeline and stays theirs."""
-    now = services.now()
-    async with services.db.write() as session:
-        fault = await session.get(Fault, fault_id)
-        if fault is None or fault.resolved_at is not None:
-            return fault
-        if fault.opened_by_id is not None:
-            await _event(session, fault, "restablecida", None, now, text)
-            return fault
-        fault.resolved_at, fault.treatment = now, text
-        fault.cause = triage.SUGGESTED_CAUSE.get(fault.finding or "", "otro")
-        fault.stage = triage.RESUELTA
-        session.add(fault)
-        await _event(session, fault, "resuelta", None, now, text, stage=triage.RESUELTA)
+    restoration time); one a person opened gets the restoration in its timeline and stays theirs.
+    In the caller's unit of work, which queues the fault's message as it becomes."""
+    fault = await session.get(Fault, fault_id)
+    if fault is None or fault.resolved_at is not None:
+        return fault
+    if fault.opened_by_id is not None:
+        await _event(session, fault, "restablecida", None, now, text)
+        return fault
+    fault.resolved_at, fault.treatment = now, text
+    fault.cause = triage.SUGGESTED_CAUSE.get(fault.finding or "", "otro")
+    fault.stage = triage.RESUELTA
+    session.add(fault)
+    await _event(session, fault, "resuelta", None, now, text, stage=triage.RESUELTA)
     return fault
 
 
-async def reopen(services: Services, fault_id: int, text: str) -> Fault | None:
-    """A camera failing again soon after the monitor closed its fault: the same fault, not a new one."""
-    now = services.now()
-    async with services.db.write() as session:
-        fault = await session.get(Fault, fault_id)
-        if fault is None or fault.resolved_at is None or fault.opened_by_id is not None:
-            return None
-        if await open_fault_for(session, fault.scope, fault.site_code, fault.camera_code):
-            return None  # someone opened one on it meanwhile: that one is the fault now
-        events = await fault_events(session, fault_id)
-        stage = next((e.stage for e in reversed(events) if e.stage and e.stage != triage.RESUELTA), triage.ADUANA)
-        fault.resolved_at = fault.treatment = fault.cause = fault.resolved_by_id = None  # whoever resolves it next
-        fault.stage = stage
-        session.add(fault)
-        await _event(session, fault, "reabierta", None, now, text, stage=stage)
+async def reopen(session: AsyncSession, now: datetime, fault_id: int, text: str) -> Fault | None:
+    """A camera failing again soon after the monitor closed its fault: the same fault, not a new one.
+    In the caller's unit of work, which queues the fault's message as it becomes."""
+    fault = await session.get(Fault, fault_id)
+    if fault is None or fault.resolved_at is None or fault.opened_by_id is not None:
+        return None
+    if await open_fault_for(session, fault.scope, fault.site_code, fault.camera_code):
+        return None  # someone opened one on it meanwhile: that one is the fault now
+    events = await fault_events(session, fault_id)
+    stage = next((e.stage for e in reversed(events) if e.stage and e.stage != triage.RESUELTA), triage.ADUANA)
+    fault.resolved_at = fault.treatment = fault.cause = fault.resolved_by_id = None  # whoever resolves it next
+    fault.stage = stage
+    session.add(fault)
+    await _event(session, fault, "reabierta", None, now, text, stage=stage)
     return fault
 
 

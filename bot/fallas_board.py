@@ -90,12 +90,33 @@ async def _frame(session: AsyncSession, services: Services, fault: Fault) -> Non
 
 
 async def publish(services: Services, fault_id: int) -> None:
-    """Owe the message of a fault the health monitor opened, reopened or closed, in a unit of work of
-    its own (jobs/salud.py, after the round)."""
+    """Owe the message of a fault the health monitor opened, in a unit of work of its own (jobs/salud.py,
+    after the round, once the frame that explains it is kept)."""
     async with services.db.write() as session:
         fault = await session.get(Fault, fault_id)
         if fault is not None:
             await show(session, services, fault)
+
+
+async def restored(services: Services, fault_id: int, text: str) -> Fault | None:
+    """The health monitor sees the picture back: the fault's change and its message's edit in one unit
+    of work, so a crash after the commit delays the edit, never loses it (the next round would not
+    redo the change, and with it the edit)."""
+    async with services.db.write() as session:
+        fault = await fallas.restored(session, services.now(), fault_id, text)
+        if fault is not None:
+            await show(session, services, fault)
+    return fault
+
+
+async def reopen(services: Services, fault_id: int, text: str) -> Fault | None:
+    """The health monitor reopens its fault: the message shows it open again with its buttons, in the
+    same unit of work, for the same reason."""
+    async with services.db.write() as session:
+        fault = await fallas.reopen(session, services.now(), fault_id, text)
+        if fault is not None:
+            await show(session, services, fault)
+    return fault
 
 
 async def file(services: Services, target: Target, description: str, person: Person | None) -> tuple[Fault, bool]:

@@ -1,8 +1,9 @@
-"""The health monitor's tick: probe the cameras that are due, then owe the group what changed.
+"""The health monitor's tick: probe the cameras that are due, then post the faults it opened.
 
 The faults' messages go through the Telegram outbox, which retries them while Telegram is down. A
 fault the monitor opened that has no message yet is owed again on every tick, so a crash between
-the round's commit and its notices cannot leave it unposted (owing it twice sends it once).
+the round's commit and its notices cannot leave it unposted (owing it twice sends it once). The
+edits of a recovery or a reopening are owed by the round itself, with the change.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ async def probe_round(context: VigiaContext) -> None:
     if report is None:
         return
     unposted = [f.id for f in await fallas.open_list(services) if f.opened_by_id is None and f.message_id is None]
-    for fault_id in dict.fromkeys([*report.opened, *report.closed, *unposted]):
+    for fault_id in dict.fromkeys([*report.opened, *unposted]):
         await publish(services, fault_id)  # type: ignore[arg-type]
 
 

@@ -336,3 +336,29 @@ async def test_a_camera_its_site_fault_holds_is_not_filed_again_by_hand(
     set_mode(bad_cameras, "picture", "patio-1", "patio-2")
     await rounds(bot, 2)
     assert [f.resolved_at is not None for f in await faults(bot)] == [True]
+
+
+async def test_a_crash_after_the_round_delays_the_edits_of_its_fault_but_never_loses_them(
+    bot: BotHarness, bad_cameras: BadCameras
+) -> None:
+    """patio-1 comes back, then fails again within the flap hold; each time the bot dies right after
+    the round's commit (the round alone is run, not the job's step after it). The outbox still edits
+    the group's message: resolved, then open again with its buttons, not left showing "Resuelta"."""
+    watch(bot, "patio-1")
+    set_mode(bad_cameras, "down", "patio-1")
+    await rounds(bot, 3)
+    (fault,) = await faults(bot)
+    for mode, count, resolved in (("picture", 2, True), ("down", 3, False)):
+        set_mode(bad_cameras, mode, "patio-1")
+        for _ in range(count):
+            await one_round(bot)
+        await bot.run_job("salud.round")  # the next tick, nothing due yet: it re-posts only what was never posted
+        await bot.run_job("telegram.deliver")
+        (now,) = await faults(bot)
+        assert (now.resolved_at is not None) is resolved
+        shown = bot.fake.message(GROUP_ID, fault.message_id)  # type: ignore[arg-type]
+        assert shown is not None and ("Resuelta" in shown["text"]) is resolved
+        buttons = [
+            b["callback_data"] for row in (shown.get("reply_markup") or {}).get("inline_keyboard", []) for b in row
+        ]
+        assert (f"fll:{fault.id}:resolve" not in buttons) is resolved

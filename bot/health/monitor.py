@@ -4,7 +4,8 @@ at a time, learn their references, tally availability, and turn debounced transi
 Per camera, K bad probes in a row open a fault and M good ones close it. When most of a site's
 cameras fail together, one site fault ("posible fallo eléctrico o de enlace") holds them all. A
 camera that fails again soon after recovering reopens its fault instead of adding one. Planned
-maintenance holds the alerts, not the tally. Faults opened here are posted by the job.
+maintenance holds the alerts, not the tally. Faults opened here are posted by the job (after their
+frame is kept); a recovery or a reopening owes its message's edit in its own unit of work.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot import fallas
+from bot import fallas, fallas_board
 from bot.fallas import Target
 from bot.health import references, rules
 from bot.health.memory import HealthMemory
@@ -33,8 +34,7 @@ SLACK = timedelta(seconds=2)  # a camera due a moment after the tick is probed n
 class RoundReport:
     probed: list[Probe] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # due, but the round's time budget ran out
-    opened: list[int] = field(default_factory=list)  # faults to post or re-post (new or reopened)
-    closed: list[int] = field(default_factory=list)  # faults whose message shows the recovery
+    opened: list[int] = field(default_factory=list)  # new faults, for the job to post
 
 
 @dataclass
@@ -64,7 +64,7 @@ async def run_round(services: Services, memory: HealthMemory) -> RoundReport | N
         await references.save(services, memory)
         decisions = await _debounce(services, report.probed)
         await _open(services, memory, report, decisions)
-        await _close(services, report, decisions)
+        await _close(services, decisions)
         async with services.db.write() as session:
             session.add_all(decisions.rows.values())  # rows read this round: only changes are written
         return report
@@ -163,9 +163,7 @@ async def _open(services: Services, memory: HealthMemory, report: RoundReport, d
                 rows[code].status, rows[code].fault_id = "down", fault_id
             opening = [code for code in opening if code not in attach]
         for code in opening:
-            fault_id = await _camera_fault(services, memory, rows[code], site)
-            report.opened.append(fault_id)
-            rows[code].fault_id = fault_id
+            rows[code].fault_id = await _camera_fault(services, memory, report, rows[code], site)
 
 
 async def _site_fault(
@@ -181,7 +179,6 @@ async def _site_fault(
     unit = services.unit
     reopened = await _reopened(services, site_rows, target, site_fault(unit, attach))
     if reopened is not None:
-        report.opened.append(reopened)
         return reopened
     pictures = [(picture, code) for code in attach if (picture := memory.camera(code).last_good) is not None]
     picture, pictured = max(pictures, key=lambda found: found[0][1]) if pictures else (None, None)
@@ -193,7 +190,9 @@ async def _site_fault(
     return fault.id  # type: ignore[return-value]
 
 
-async def _camera_fault(services: Services, memory: HealthMemory, row: CameraHealth, site: str) -> int:
+async def _camera_fault(
+    services: Services, memory: HealthMemory, report: RoundReport, row: CameraHealth, site: str
+) -> int:
     """The camera's fault: its last one reopened when it flaps back within the hold, else a new one."""
     target, description = Target("camara", site, row.camera_code), camera_fault(services.unit, row)
     reopened = await _reopened(services, [row], target, description)
@@ -201,6 +200,7 @@ async def _camera_fault(services: Services, memory: HealthMemory, row: CameraHea
         return reopened
     fault, created = await fallas.open_fault(services, target, description, None)
     if created:
+        report.opened.append(fault.id)  # type: ignore[arg-type]
         picture = explaining(memory.camera(row.camera_code), row.conditions)
         await keep_picture(services, row.camera_code, picture, fault.number)
     return fault.id  # type: ignore[return-value]
@@ -217,12 +217,12 @@ async def _reopened(services: Services, rows: list[CameraHealth], target: Target
         case = await fallas.load(services, fault_id)  # type: ignore[arg-type]
         if case is None or Target(case.fault.scope, case.fault.site_code, case.fault.camera_code) != target:
             continue
-        if await fallas.reopen(services, case.fault.id, description) is not None:  # type: ignore[arg-type]
+        if await fallas_board.reopen(services, case.fault.id, description) is not None:  # type: ignore[arg-type]
             return case.fault.id
     return None
 
 
-async def _close(services: Services, report: RoundReport, decisions: Decisions) -> None:
+async def _close(services: Services, decisions: Decisions) -> None:
     """Cameras back: a fault closes when the last camera it holds is back."""
     now, rows = services.now(), decisions.rows
     for code in decisions.to_close:
@@ -233,5 +233,4 @@ async def _close(services: Services, report: RoundReport, decisions: Decisions) 
         row.last_fault_id = fault_id
         if any(other.fault_id == fault_id for other in rows.values()):
             continue
-        if await fallas.restored(services, fault_id, restored_text(services.unit)) is not None:
-            report.closed.append(fault_id)
+        await fallas_board.restored(services, fault_id, restored_text(services.unit))
