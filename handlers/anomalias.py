@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from telegram import ForceReply, Message, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest
@@ -15,12 +13,13 @@ from bot.anomalias_images import collect, images_of
 from bot.anomalias_notify import Origin, alert_notice_ids, alert_refreshed
 from bot.anomalias_render import list_text, timeline_text
 from bot.context import VigiaContext
-from bot.i18n import Html, t
+from bot.i18n import t
 from bot.notices_delivery import start
 from bot.roles import EVERYONE, SUPERVISORS, UNIT_STAFF
 from bot.services import Services
 from bot.text import enough_words, fold
 from handlers.commands import Command, check_role, reply_in_pieces
+from handlers.prompts import ask_in_reply, mention
 from storage.anomalias import AnomalyNotice
 from storage.prompts import PendingPrompt
 
@@ -176,12 +175,8 @@ async def _ask(
         )
         await prompts.ask(context.services, person, asked.chat_id, "anomalia.justify", ident, asked.message_id)
         return
-    mention = Html(f'<a href="tg://user?id={person.telegram_id}">{html.escape(person.name)}</a>')
-    asked = await query.message.reply_text(
-        t(language, "anomalia.ask_close", name=mention, number=number),  # type: ignore[union-attr]
-        reply_markup=ForceReply(selective=True),
-    )
-    await prompts.ask(context.services, person, asked.chat_id, "anomalia.close", ident, asked.message_id)
+    question = t(language, "anomalia.ask_close", name=mention(person), number=number)
+    await ask_in_reply(context, query.message, question, "anomalia.close", ident)  # type: ignore[arg-type]
 
 
 async def _refresh_alert(message: Message | None, services: Services) -> None:

@@ -6,20 +6,19 @@ questions. The draft lives in the database, so a restart half-way loses nothing.
 
 from __future__ import annotations
 
-import html
-
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot import anomalias_draft, prompts
 from bot.context import VigiaContext
-from bot.i18n import Html, t
+from bot.i18n import t
 from bot.roles import UNIT_STAFF
 from bot.services import Services
 from bot.text import enough_words
 from handlers import anomalias
 from handlers.anomalias import file_and_notify
 from handlers.commands import Command, check_role
+from handlers.prompts import mention
 from storage.anomalias import AnomalyDraft
 from storage.people import Person
 from storage.prompts import PendingPrompt
@@ -82,10 +81,9 @@ async def start(update: Update, context: VigiaContext) -> None:
 
 
 async def _ask(context: VigiaContext, draft: AnomalyDraft, person: Person, kind: str, key: str) -> None:
-    mention = Html(f'<a href="tg://user?id={person.telegram_id}">{html.escape(person.name)}</a>')
     asked = await context.bot.send_message(
         draft.chat_id,
-        t(context.language, key, name=mention),
+        t(context.language, key, name=mention(person)),
         reply_to_message_id=draft.message_id,
         reply_markup=ForceReply(selective=True),
     )

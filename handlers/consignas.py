@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import html
-
-from telegram import ForceReply, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot import consignas, consignas_board, prompts
+from bot import consignas, consignas_board
 from bot.consignas import DraftError, Outcome
 from bot.context import VigiaContext
-from bot.i18n import Html, t
+from bot.i18n import t
 from bot.roles import SUPERVISORS, UNIT_STAFF, Role
 from handlers.commands import Command, check_role, reply_in_pieces
+from handlers.prompts import ask_in_reply, mention
 from storage.consignas import Consigna, ConsignaStatus
 from storage.people import Person
 from storage.prompts import PendingPrompt
@@ -62,11 +61,8 @@ async def button(update: Update, context: VigiaContext) -> None:
             await consignas_board.settle(context.bot, services)
         return
     await query.answer()
-    mention = Html(f'<a href="tg://user?id={person.telegram_id}">{html.escape(person.name)}</a>')
-    asked = await query.message.reply_text(  # type: ignore[union-attr]
-        t(context.language, ASKS[action], name=mention, id=current.id), reply_markup=ForceReply(selective=True)
-    )
-    await prompts.ask(services, person, asked.chat_id, f"consigna.{action}", current.id, asked.message_id)  # type: ignore[arg-type]
+    question = t(context.language, ASKS[action], name=mention(person), id=current.id)
+    await ask_in_reply(context, query.message, question, f"consigna.{action}", current.id)  # type: ignore[arg-type]
 
 
 def _refusal(current: Consigna | None, person: Person, action: str, names: dict[int, str]) -> tuple[str, dict] | None:

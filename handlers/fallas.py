@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler
 
@@ -15,10 +14,11 @@ from bot.context import VigiaContext
 from bot.fallas import FaultCase, Outcome
 from bot.fallas_bitacora import documents
 from bot.fallas_render import elapsed_line, list_text, timeline_text
-from bot.i18n import Html, t
+from bot.i18n import t
 from bot.roles import EVERYONE, UNIT_STAFF
 from bot.text import YEARS, enough_words
 from handlers.commands import Command, check_role, reply_in_pieces
+from handlers.prompts import ask_in_reply, mention
 from storage.prompts import PendingPrompt
 
 OUTCOMES = {
@@ -97,14 +97,9 @@ async def button(update: Update, context: VigiaContext) -> None:
         await _ask_administrator(update, context, case)
     elif action == "resolve":
         await query.answer()
-        person = context.person
-        assert person is not None
-        mention = Html(f'<a href="tg://user?id={person.telegram_id}">{html.escape(person.name)}</a>')
-        asked = await query.message.reply_text(  # type: ignore[union-attr]
-            t(language, "falla.ask_treatment", name=mention, number=case.fault.number),
-            reply_markup=ForceReply(selective=True),
-        )
-        await prompts.ask(services, person, asked.chat_id, "falla.treatment", int(fault_id), asked.message_id)
+        assert context.person is not None
+        question = t(language, "falla.ask_treatment", name=mention(context.person), number=case.fault.number)
+        await ask_in_reply(context, query.message, question, "falla.treatment", int(fault_id))  # type: ignore[arg-type]
     elif action == "cause":
         await _resolve(update, context, case, arg[0])
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Awaitable, Callable
 
-from telegram import Message, MessageEntity, Update
+from telegram import ForceReply, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import MessageHandler, filters
 
 from bot import prompts
 from bot.context import VigiaContext
-from bot.i18n import t
+from bot.i18n import Html, t
+from storage.people import Person
 from storage.prompts import PendingPrompt
 
 Answer = Callable[[Update, VigiaContext, PendingPrompt], Awaitable[bool]]  # True: answered, forget the question
@@ -31,6 +33,21 @@ async def answer(update: Update, context: VigiaContext) -> None:
     handlers: dict[str, Answer] = context.bot_data[ANSWERS_KEY]
     if await handlers[pending.kind](update, context, pending):
         await prompts.done(context.services, pending)
+
+
+def mention(person: Person) -> Html:
+    """The person's name as a mention: a question in the group must name whom it asks, as
+    ForceReply(selective=True) reaches only the people its text mentions (and `_asks` knows it by it)."""
+    return Html(f'<a href="tg://user?id={person.telegram_id}">{html.escape(person.name)}</a>')
+
+
+async def ask_in_reply(context: VigiaContext, about: Message, text: str, kind: str, object_id: int) -> Message:
+    """Ask `context.person` (whom `text` mentions) in reply to the message the question is about: it
+    stays in that message's topic, next to it, and their reply to it is their answer."""
+    assert context.person is not None
+    asked = await about.reply_text(text, reply_markup=ForceReply(selective=True))
+    await prompts.ask(context.services, context.person, asked.chat_id, kind, object_id, asked.message_id)
+    return asked
 
 
 def _asks(question: Message | None, bot_id: int, telegram_id: int | None) -> bool:

@@ -7,14 +7,14 @@ from __future__ import annotations
 import mimetypes
 from pathlib import PurePosixPath
 
-from telegram import Document, ForceReply, Message, Update
+from telegram import Document, Message, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from bot import consignas_board, prompts, solicitudes, solicitudes_board
 from bot.context import VigiaContext
-from bot.i18n import t
+from bot.i18n import Html, t
 from bot.roles import EVERYONE, SUPERVISORS, UNIT_STAFF
 from bot.solicitudes import NEEDS_TEXT, Outcome, ReceivedFile
 from bot.solicitudes_board import PRIVATE
@@ -22,6 +22,7 @@ from bot.solicitudes_form import parse_form
 from bot.solicitudes_render import card, listing, problems_text, timeline
 from bot.solicitudes_rules import ACTORS, State
 from handlers.commands import Command, check_role, reply_in_pieces
+from handlers.prompts import ask_in_reply, mention
 from storage.people import Person
 from storage.prompts import PendingPrompt
 from storage.solicitudes import Solicitud
@@ -65,7 +66,7 @@ async def solicitud(update: Update, context: VigiaContext) -> None:
     if not await check_role(update, context, SUPERVISORS, "solicitud <formulario>"):  # a technician may only look
         return
     if not form:
-        await _ask(context, message.chat_id, t(language, "solicitud.template"), "solicitud.form", 0)
+        await _ask(context, message, t(language, "solicitud.template"), "solicitud.form", 0)
         return
     await _register(message, context, form)
 
@@ -96,7 +97,7 @@ async def _register(message: Message, context: VigiaContext, text: str) -> None:
     if solicitudes.at_risk(services, registered):
         reply += "\n" + t(language, "solicitud.retention_risk", number=registered.number)
     question = reply + "\n\n" + t(language, "solicitud.send_document")
-    await _ask(context, message.chat_id, question, "solicitud.documento", registered.id)  # type: ignore[arg-type]
+    await _ask(context, message, question, "solicitud.documento", registered.id)  # type: ignore[arg-type]
 
 
 async def answer_file(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
@@ -207,7 +208,7 @@ async def button(update: Update, context: VigiaContext) -> None:
             return
         await query.answer()
         question = t(language, FILE_QUESTIONS[action], number=case.solicitud.number)
-        await _ask(context, query.message.chat.id, question, f"solicitud.{action}", int(solicitud_id))
+        await _ask(context, query.message, question, f"solicitud.{action}", int(solicitud_id))  # type: ignore[arg-type]
         return
     refused = solicitudes.refusal(case, person, action, at_step)
     if refused is not None:  # before asking for any text: an old button, or not this person's step
@@ -216,19 +217,20 @@ async def button(update: Update, context: VigiaContext) -> None:
     if action in NEEDS_TEXT:
         await query.answer()
         question = t(language, f"solicitud.ask.{action}", number=case.solicitud.number)
-        pending = await _ask(context, query.message.chat.id, question, "solicitud.texto", int(solicitud_id))
+        pending = await _ask(context, query.message, question, "solicitud.texto", int(solicitud_id))  # type: ignore[arg-type]
         step = action if at_step is None else f"{action}:{at_step}"
         await prompts.remember_text(services, pending, step)  # the step waits for its text
         return
     await _act(update, context, int(solicitud_id), action, None, at_step)
 
 
-async def _ask(context: VigiaContext, chat_id: int, question: str, kind: str, solicitud_id: int) -> PendingPrompt:
-    """A question answered by the person's next message (in the group: a reply to it)."""
+async def _ask(context: VigiaContext, about: Message, question: str, kind: str, solicitud_id: int) -> PendingPrompt:
+    """A question answered by the person's next message (in the group: a reply to it), asked in reply
+    to what it is about (the card, the command): in its topic, naming whom it asks."""
     assert context.person is not None
-    asked = await context.bot.send_message(chat_id, question, reply_markup=ForceReply(selective=True))
-    await prompts.ask(context.services, context.person, chat_id, kind, solicitud_id, asked.message_id)
-    pending = await prompts.waiting(context.services, context.person, chat_id, asked.message_id, private=False)
+    text = t(context.language, "solicitud.question", name=mention(context.person), question=Html(question))
+    asked = await ask_in_reply(context, about, text, kind, solicitud_id)
+    pending = await prompts.waiting(context.services, context.person, asked.chat_id, asked.message_id, private=False)
     assert pending is not None
     return pending
 
