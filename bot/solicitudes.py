@@ -337,7 +337,8 @@ def latest_memo(documents: list[SolicitudDocument]) -> SolicitudDocument | None:
 
 def steps_taken(events: list[SolicitudEvent]) -> int:
     """How many steps moved the request (a document attached or a note does not): the Director's
-    buttons carry it, so a button from an earlier round (before a *Devolver*) cannot sign the new one."""
+    buttons carry it, so a button from an earlier round (before a *Devolver*) cannot sign the new one,
+    and so does a step's text question, so an answer to it cannot take the step in a later round."""
     return sum(1 for event in events if event.action in STEPS)
 
 

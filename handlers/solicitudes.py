@@ -218,8 +218,10 @@ async def button(update: Update, context: VigiaContext) -> None:
         await query.answer()
         question = t(language, f"solicitud.ask.{action}", number=case.solicitud.number)
         pending = await _ask(context, query.message, question, "solicitud.texto", int(solicitud_id))  # type: ignore[arg-type]
-        step = action if at_step is None else f"{action}:{at_step}"
-        await prompts.remember_text(services, pending, step)  # the step waits for its text
+        # The step waits for its text, in this round: an answer typed after the request went round and came
+        # back (*Ampliar datos* then *Datos recibidos*, *Devolver* then *Informar*) was for the old one.
+        step = f"{action}:{solicitudes.steps_taken(case.events)}"
+        await prompts.remember_text(services, pending, step)
         return
     await _act(update, context, int(solicitud_id), action, None, at_step)
 
@@ -243,7 +245,7 @@ async def answer_text(update: Update, context: VigiaContext, pending: PendingPro
     if len(text) < SHORTEST_TEXT:
         await message.reply_text(t(language, "solicitud.text_short"))
         return False
-    action, *round_ = (pending.text or "").split(":")
+    action, *round_ = (pending.text or "").split(":")  # a question asked before rounds were kept has none
     await _act(update, context, pending.object_id, action, text, int(round_[0]) if round_ else None)
     return True
 

@@ -4,9 +4,11 @@ late. The clock starts on Friday 4 December 2026 at 10:00."""
 
 from __future__ import annotations
 
+from bot.solicitudes_rules import State
+from storage.solicitudes import Solicitud
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
-from tests.test_solicitudes import CARLOS, MARTA, card, register
+from tests.test_solicitudes import CARLOS, MARTA, card, register, step
 
 FORCE_REPLY = {"force_reply": True, "selective": True}
 
@@ -30,6 +32,13 @@ async def question(bot: BotHarness, who: str, posted: Call, action: str) -> Call
     return await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, reply_markup=FORCE_REPLY)
 
 
+async def state(bot: BotHarness) -> str:
+    async with bot.services.db.read() as session:
+        request = await session.get(Solicitud, 1)
+    assert request is not None
+    return request.state
+
+
 async def test_it_asks_a_steps_text_in_the_cards_topic_naming_who_pressed(bot: BotHarness) -> None:
     topic = solicitudes_topic(bot)
     mark = bot.fake.mark()
@@ -48,3 +57,43 @@ async def test_it_asks_a_steps_text_in_the_cards_topic_naming_who_pressed(bot: B
     bot.fake.send_text(bot.user("coord.carlos"), bot.group, "/solicitud", thread_id=topic)  # answered there too
     template = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="formulario")
     assert template.result["message_thread_id"] == topic and mentioned(template.result) == [CARLOS]
+
+
+async def test_a_reason_asked_before_the_request_went_round_is_given_back(bot: BotHarness) -> None:
+    """Marta presses *No pertinente* and leaves the question; Carlos asks for more data and records it.
+    Her late reason was for the request as it was then: it must not close the new round."""
+    mark = bot.fake.mark()
+    await register(bot)
+    posted = await card(bot, mark)
+    old = await question(bot, "jefe.marta", posted, "no_pertinente")
+    mark = await step(bot, "coord.carlos", posted, "ampliar", "Indique la placa completa y el carril")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="esperando más datos del solicitante")
+    mark = await step(bot, "coord.carlos", posted, "completar", "Placa P123456, carril 2")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="análisis de pertinencia")
+
+    reason = "No hay cámaras en ese carril, la solicitud no procede"
+    mark = bot.answer("jefe.marta", old, reason)
+    told = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="ya no corresponde")
+    assert reason in told.params["text"]
+    assert await state(bot) == State.PERTINENCIA, "decided on the new data, not on the old"
+
+
+async def test_an_answer_asked_before_a_devolver_is_given_back(bot: BotHarness) -> None:
+    mark = bot.fake.mark()
+    await register(bot)
+    posted = await card(bot, mark)
+    mark = await step(bot, "coord.carlos", posted, "pertinente")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="búsqueda en el sistema")
+    mark = await step(bot, "tec.ana", posted, "informar", "Existe video de 08:00 a 10:00 del carril 1")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="verificación por jefatura")
+    old = await question(bot, "jefe.marta", posted, "responder")
+    mark = await step(bot, "coord.carlos", posted, "devolver", "Falta revisar también el carril 2")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="búsqueda en el sistema")
+    mark = await step(bot, "tec.ana", posted, "informar", "Hay video de los carriles 1 y 2, exportado")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="verificación por jefatura")
+
+    answer = "Se remite el video del carril 1 solicitado"
+    mark = bot.answer("jefe.marta", old, answer)
+    told = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="ya no corresponde")
+    assert answer in told.params["text"]
+    assert await state(bot) == State.VERIFICACION, "the answer to the first search does not answer the second"
