@@ -14,7 +14,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot import consignas_board, prompts, solicitudes, solicitudes_board
 from bot.context import VigiaContext
-from bot.i18n import Html, t
+from bot.i18n import Html, Whole, t
 from bot.roles import EVERYONE, SUPERVISORS, UNIT_STAFF
 from bot.solicitudes import NEEDS_TEXT, Outcome, ReceivedFile
 from bot.solicitudes_board import PRIVATE
@@ -268,7 +268,9 @@ async def _act(
         elif message is not None and outcome is Outcome.STALE and text and changed is not None:
             # Someone moved it while this was being typed: say where it is now, and give the text back.
             state = t(language, f"solicitud.state.{changed.state}")
-            await message.reply_text(t(language, "solicitud.stale_text", number=number, state=state, text=text))
+            await reply_in_pieces(  # whole, however long: it is stored nowhere else
+                message, t(language, "solicitud.stale_text", number=number, state=state, text=Whole(text))
+            )
         elif message is not None:
             await message.reply_text(t(language, key, number=number))
         return

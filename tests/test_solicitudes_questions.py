@@ -97,3 +97,20 @@ async def test_an_answer_asked_before_a_devolver_is_given_back(bot: BotHarness) 
     told = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="ya no corresponde")
     assert answer in told.params["text"]
     assert await state(bot) == State.VERIFICACION, "the answer to the first search does not answer the second"
+
+
+async def test_a_long_text_given_back_comes_back_whole(bot: BotHarness) -> None:
+    mark = bot.fake.mark()
+    await register(bot)
+    posted = await card(bot, mark)
+    old = await question(bot, "jefe.marta", posted, "no_pertinente")
+    mark = await step(bot, "coord.carlos", posted, "pertinente")  # while Marta types
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="búsqueda en el sistema")
+    await bot.settle()  # the consigna's messages are out
+
+    reason = " ".join(f"motivo{n:04d}" for n in range(360))  # 3,959 characters: Telegram's message holds 4,096
+    mark = bot.answer("jefe.marta", old, reason)
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="motivo0359")
+    await bot.settle()
+    sent = [c.params["text"] for c in bot.fake.calls[mark:] if c.method == "sendMessage"]
+    assert "ya no corresponde" in sent[0] and "\n".join(sent).endswith(reason), "not cut at 1,000 characters"
