@@ -16,7 +16,7 @@ from bot.cameras.evidence import register_case_source
 from bot.fallas_mail import vendor_mail
 from bot.mail import outbox
 from bot.mail.compose import Attachment
-from bot.mail.inbox import IncomingReply
+from bot.mail.inbox import CASE_REF, IncomingReply
 from bot.services import Services
 from bot.text import case_number, enough_words, fold
 from bot.unit_config import Contact
@@ -27,11 +27,11 @@ from storage.fallas import Fault, FaultEvent, fault_by_number, fault_events, nex
 from storage.people import Person, person_names
 from storage.sites import Camera
 
-# "Ticket: TK-4411", "caso nº 123", "incidencia #INC-77": a number follows the word (with a digit in
-# it, so "el ticket será…" or "en caso necesario" name none).
+# "Ticket: TK-4411", "caso nº 123", "orden de trabajo N° 5521", "OT 77": a number follows the word
+# (with a digit in it, so "el ticket será…" or "en caso necesario" name none).
 TICKET = re.compile(
-    r"\b(?:ticket|caso|incidencia|orden)\s*(?:(?:n[°º.]|no\.|núm\.?|número)\s*)?[:#]?\s*"
-    r"((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{2,30})\b",
+    r"\b(?:ticket|caso|incidencia|orden\s+de\s+trabajo|OT)\s*(?:(?:n[°º.]|no\.|núm\.?|número)\s*)?[:#]?\s*"
+    r"((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{0,30})\b",
     re.IGNORECASE,
 )
 
@@ -281,12 +281,18 @@ async def record_reply(session: AsyncSession, services: Services, fault_id: int,
         await _event(session, fault, "respuesta_correo", None, now, reply.as_event(with_sender=True))
         return fault
     fault.vendor_replied_at = fault.vendor_replied_at or now
-    ticket = TICKET.search(f"{reply.subject}\n{reply.text}")
+    ticket = ticket_in(f"{reply.subject}\n{reply.text}")
     if ticket and not fault.vendor_ticket:
-        fault.vendor_ticket = ticket.group(1)
+        fault.vendor_ticket = ticket
     session.add(fault)
     await _event(session, fault, "respuesta_proveedor", None, now, reply.as_event())
     return fault
+
+
+def ticket_in(text: str) -> str | None:
+    """The vendor's ticket number in its reply. One of our case numbers is not theirs: vendors often
+    quote ours first ("recibimos su caso F-2026-0001 y abrimos el ticket 88123")."""
+    return next((m.group(1) for m in TICKET.finditer(text) if not CASE_REF.fullmatch(m.group(1))), None)
 
 
 def from_vendor(address: str, vendor: Contact | None) -> bool:

@@ -207,14 +207,19 @@ async def test_with_no_chief_on_telegram_the_coordinators_hear_of_the_resolution
         ("Su caso nº 123456 fue asignado", "123456"),
         ("Incidencia #INC-0077 registrada", "INC-0077"),
         ("Ticket No. 5521.", "5521"),
+        ("Ticket 42", "42"),
+        ("Se generó la orden de trabajo N° 5521 para mañana", "5521"),
+        ("OT 77 asignada a la cuadrilla", "77"),
+        ("Recibimos su caso F-2026-0001 y abrimos el ticket 88123", "88123"),  # our number is not theirs
+        ("Re: caso A-2026-0042", None),
         ("En caso necesario enviaremos un técnico", None),
         ("El ticket será asignado mañana", None),
         ("Estamos revisando la incidencia reportada", None),
+        ("Todo en orden 2 cámaras revisadas", None),
     ],
 )
 def test_a_ticket_number_is_taken_only_where_one_is_named(text: str, ticket: str | None) -> None:
-    found = fallas.TICKET.search(text)
-    assert (found.group(1) if found else None) == ticket
+    assert fallas.ticket_in(text) == ticket
 
 
 async def test_a_silent_vendor_is_chased_every_few_hours_and_shows_in_the_list(mail_bot: BotHarness) -> None:
