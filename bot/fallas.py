@@ -345,8 +345,7 @@ async def reopen(session: AsyncSession, now: datetime, fault_id: int, text: str)
         return None
     if await open_fault_for(session, fault.scope, fault.site_code, fault.camera_code):
         return None  # someone opened one on it meanwhile: that one is the fault now
-    events = await fault_events(session, fault_id)
-    stage = next((e.stage for e in reversed(events) if e.stage and e.stage != triage.RESUELTA), triage.ADUANA)
+    stage = stage_reached(await fault_events(session, fault_id))
     fault.resolved_at = fault.treatment = fault.cause = fault.resolved_by_id = None  # whoever resolves it next
     fault.stage = stage
     session.add(fault)
@@ -365,6 +364,11 @@ async def note_handed_over(services: Services, fault_id: int, person: Person) ->
         fault = await session.get(Fault, fault_id)
         if fault is not None:
             await _event(session, fault, "relevo", person, services.now())
+
+
+def stage_reached(events: list[FaultEvent]) -> str:
+    """The triage step a resolved fault had got to, which its stage (resuelta) no longer tells."""
+    return next((e.stage for e in reversed(events) if e.stage and e.stage != triage.RESUELTA), triage.ADUANA)
 
 
 def waited(case: FaultCase, now: datetime) -> dict[str, timedelta]:

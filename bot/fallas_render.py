@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import triage
-from bot.fallas import FaultCase, waited
+from bot.fallas import FaultCase, stage_reached, waited
 from bot.fallas_mail import target_name
 from bot.i18n import Html, plain, t
 from bot.mail.inbox import event_words
@@ -51,7 +51,7 @@ def fault_text(case: FaultCase, unit: UnitConfig, language: str, now: datetime, 
     if fault.description:
         lines.append(t(language, "falla.description", text=fault.description))
     lines.append("")
-    lines += _steps(fault, unit, language, now, tz, names)
+    lines += _steps(case, unit, language, now, tz)
     back = [e for e in case.events if e.kind == "restablecida"]
     if back and fault.resolved_at is None:  # a person's fault: the monitor sees the picture again
         lines.append(t(language, "falla.step.restablecida", time=local_time(back[-1].at, tz, now)))
@@ -59,21 +59,29 @@ def fault_text(case: FaultCase, unit: UnitConfig, language: str, now: datetime, 
     return "\n".join(lines)
 
 
-def _steps(
-    fault: Fault, unit: UnitConfig, language: str, now: datetime, tz: ZoneInfo, names: dict[int, str]
-) -> list[str]:
-    """The triage so far, one line per step reached, in the procedure's order."""
+def _steps(case: FaultCase, unit: UnitConfig, language: str, now: datetime, tz: ZoneInfo) -> list[str]:
+    """The triage so far, one line per step reached, in the procedure's order: what the steps passed
+    found, then the step it is at. Its instructions, and the wait on a party that found the fault,
+    only while the fault is open: a resolved one leaves nothing to do."""
+    fault = case.fault
     order = [triage.ADUANA, triage.ENLACE, triage.PROVEEDOR]
-    reached = order[: order.index(fault.stage) + 1] if fault.stage in order else order
+    is_open = fault.resolved_at is None
+    reached = fault.stage if is_open else stage_reached(case.events)
+    waiting = Html(t(language, "falla.step.waiting") if is_open else "")
     lines = []
-    for stage in reached:
-        if stage == triage.ADUANA and fault.finding in ("fallo_electrico", "visualizacion"):
-            lines.append(t(language, "falla.step.aduana_found", finding=t(language, f"falla.finding.{fault.finding}")))
-        elif stage == triage.ADUANA:
-            lines.append(t(language, "falla.step.aduana"))
+    for stage in order[: order.index(reached) + 1]:
+        if stage == triage.PROVEEDOR:
+            lines += _vendor_lines(fault, language, now, tz)
+        elif stage != reached:
+            lines.append(t(language, f"falla.step.{stage}_passed"))
+        elif stage == triage.ADUANA and fault.finding in ("fallo_electrico", "visualizacion"):
+            finding = t(language, f"falla.finding.{fault.finding}")
+            lines.append(t(language, "falla.step.aduana_found", finding=finding, waiting=waiting))
         elif stage == triage.ENLACE and fault.finding == "falla_enlace":
-            lines.append(t(language, "falla.step.enlace_found"))
-        elif stage == triage.ENLACE:
+            lines.append(t(language, "falla.step.enlace_found", waiting=waiting))
+        elif is_open and stage == triage.ADUANA:
+            lines.append(t(language, "falla.step.aduana"))
+        elif is_open:
             provider = unit.mail.link_provider
             lines.append(
                 t(
@@ -83,28 +91,28 @@ def _steps(
                     phone=(provider.phone or "") if provider else "",
                 )
             )
-        elif fault.vendor_emailed_at:
-            lines.append(t(language, "falla.step.proveedor", time=local_time(fault.vendor_emailed_at, tz, now)))
-            if fault.vendor_replied_at:
-                ticket = t(language, "falla.ticket", ticket=fault.vendor_ticket) if fault.vendor_ticket else ""
-                lines.append(
-                    t(
-                        language,
-                        "falla.step.proveedor_reply",
-                        time=local_time(fault.vendor_replied_at, tz, now),
-                        ticket=ticket,
-                    )
-                )
     if fault.resolved_at:
         lines.append(
             t(
                 language,
                 "falla.step.resuelta",
                 time=local_time(fault.resolved_at, tz, now),
-                name=names.get(fault.resolved_by_id or 0) or t(language, "falla.by_monitor"),
+                name=case.names.get(fault.resolved_by_id or 0) or t(language, "falla.by_monitor"),
                 cause=t(language, f"falla.cause.{fault.cause}"),
                 treatment=fault.treatment or "",
             )
+        )
+    return lines
+
+
+def _vendor_lines(fault: Fault, language: str, now: datetime, tz: ZoneInfo) -> list[str]:
+    if not fault.vendor_emailed_at:
+        return []
+    lines = [t(language, "falla.step.proveedor", time=local_time(fault.vendor_emailed_at, tz, now))]
+    if fault.vendor_replied_at:
+        ticket = t(language, "falla.ticket", ticket=fault.vendor_ticket) if fault.vendor_ticket else ""
+        lines.append(
+            t(language, "falla.step.proveedor_reply", time=local_time(fault.vendor_replied_at, tz, now), ticket=ticket)
         )
     return lines
 

@@ -368,3 +368,28 @@ async def test_the_chief_gets_last_months_bitacora_once_from_the_first_at_seven(
     note = await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="Noviembre 2026")
     documents = [c for c in bot.fake.calls[mark:] if c.method == "sendDocument" and c.params.get("chat_id") == MARTA]
     assert note.index < documents[0].index and len(documents) == 2
+
+
+@pytest.mark.parametrize(
+    ("answers", "found"),
+    [
+        ([], None),
+        (["fallo_electrico"], "Administración de aduana: fallo eléctrico."),
+        (["todo_normal"], "Administración de aduana: todo normal."),
+        (["todo_normal", "falla_enlace"], "Proveedor del enlace: falla de enlace."),
+    ],
+)
+async def test_a_resolved_fault_shows_the_steps_it_reached_with_nothing_left_to_do(
+    bot: BotHarness, answers: list[str], found: str | None
+) -> None:
+    posted = await open_fault(bot)
+    for answer in answers:
+        await press(bot, posted, f"fll:1:ans:{answer}")
+    await resolve(bot, posted, "La aduana restableció la energía", "energia")
+    shown = bot.fake.message(GROUP_ID, posted.result["message_id"])
+    assert shown is not None and "✅ Resuelta" in shown["text"]
+    assert "Paso" not in shown["text"] and "Esperando" not in shown["text"], shown["text"]
+    if found is not None:
+        assert found in shown["text"]
+    if answers[-1:] == ["falla_enlace"]:
+        assert "Administración de aduana: todo normal." in shown["text"], "the step it passed"
