@@ -121,9 +121,14 @@ async def _event(
 async def open_fault(
     services: Services, target: Target, description: str, opened_by: Person | None
 ) -> tuple[Fault, bool]:
-    """The health monitor's entry point, in a unit of work of its own (jobs/salud.py posts what it opened)."""
+    """The health monitor's entry point, in a unit of work of its own (jobs/salud.py posts what it opened).
+    A person's fault it gets back after it saw the picture back on it records the picture lost again,
+    so its message stops inviting a closure."""
     async with services.db.write() as session:
-        return await open_in(session, services, target, description, opened_by)
+        fault, created = await open_in(session, services, target, description, opened_by)
+        if not created and picture_back(await fault_events(session, fault.id)):  # type: ignore[arg-type]
+            await _event(session, fault, "perdida", None, services.now(), description)
+        return fault, created
 
 
 async def open_in(
@@ -335,6 +340,12 @@ async def restored(session: AsyncSession, now: datetime, fault_id: int, text: st
     session.add(fault)
     await _event(session, fault, "resuelta", None, now, text, stage=triage.RESUELTA)
     return fault
+
+
+def picture_back(events: list[FaultEvent]) -> FaultEvent | None:
+    """The monitor's "picture back" on a fault, while it is its latest word on the camera."""
+    latest = next((e for e in reversed(events) if e.kind in ("restablecida", "perdida")), None)
+    return latest if latest is not None and latest.kind == "restablecida" else None
 
 
 async def reopen(session: AsyncSession, now: datetime, fault_id: int, text: str) -> Fault | None:

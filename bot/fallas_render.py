@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import triage
-from bot.fallas import FaultCase, stage_reached, waited
+from bot.fallas import FaultCase, picture_back, stage_reached, waited
 from bot.fallas_mail import target_name
 from bot.i18n import Html, plain, t
 from bot.mail.inbox import event_words
@@ -23,6 +23,7 @@ TOLD = (  # with their text
     "resuelta",
     "correo_proveedor",
     "restablecida",
+    "perdida",
     "reabierta",
 )
 
@@ -52,9 +53,9 @@ def fault_text(case: FaultCase, unit: UnitConfig, language: str, now: datetime, 
         lines.append(t(language, "falla.description", text=fault.description))
     lines.append("")
     lines += _steps(case, unit, language, now, tz)
-    back = [e for e in case.events if e.kind == "restablecida"]
+    back = picture_back(case.events)
     if back and fault.resolved_at is None:  # a person's fault: the monitor sees the picture again
-        lines.append(t(language, "falla.step.restablecida", time=local_time(back[-1].at, tz, now)))
+        lines.append(t(language, "falla.step.restablecida", time=local_time(back.at, tz, now)))
     lines += ["", elapsed_line(case, language, now)]
     return "\n".join(lines)
 

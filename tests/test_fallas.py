@@ -12,7 +12,7 @@ import pypdf
 import pytest
 from sqlmodel import select
 
-from bot import fallas
+from bot import fallas, fallas_board
 from storage.evidence import Evidence
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
@@ -393,3 +393,37 @@ async def test_a_resolved_fault_shows_the_steps_it_reached_with_nothing_left_to_
         assert found in shown["text"]
     if answers[-1:] == ["falla_enlace"]:
         assert "Administración de aduana: todo normal." in shown["text"], "the step it passed"
+
+
+HACHADURA_1 = fallas.Target("camara", "hachadura", "hachadura-1")
+
+
+async def monitor_posts(bot: BotHarness, fault_id: int) -> int:
+    """What jobs/salud.py does after a round: the fault's message owed as it now is, then delivered.
+    Returns the mark to wait after."""
+    mark = bot.fake.mark()
+    await fallas_board.publish(bot.services, fault_id)
+    await bot.run_job("telegram.deliver")
+    return mark
+
+
+async def test_the_picture_back_hint_goes_when_the_camera_fails_again(bot: BotHarness) -> None:
+    """Ana's fault: the monitor sees the picture back (the message invites her to close it), then the
+    camera goes dark again and the monitor finds her fault still open: no invitation to close it."""
+    posted = await open_fault(bot)
+    message_id = posted.result["message_id"]
+    await fallas.restored(bot.services, 1, "Imagen restablecida (detectado por el monitor de salud).")
+    mark = await monitor_posts(bot, 1)
+    back = await bot.fake.wait_for("editMessageText", after=mark, message_id=message_id)
+    assert "📶" in back.params["text"]
+    bot.clock.advance(timedelta(minutes=5))
+    fault, created = await fallas.open_fault(bot.services, HACHADURA_1, "Sin imagen", None)
+    assert (fault.id, created) == (1, False)
+    mark = await monitor_posts(bot, 1)
+    dark = await bot.fake.wait_for("editMessageText", after=mark, message_id=message_id)
+    assert "📶" not in dark.params["text"] and "ciérrela" not in dark.params["text"]
+    timeline = (await bot.ask("coord.carlos", "/falla F-2026-0001")).params["text"]
+    assert "el monitor volvió a perder la imagen: Sin imagen" in timeline
+    await fallas.restored(bot.services, 1, "Imagen restablecida (detectado por el monitor de salud).")
+    mark = await monitor_posts(bot, 1)
+    assert "📶" in (await bot.fake.wait_for("editMessageText", after=mark, message_id=message_id)).params["text"]
