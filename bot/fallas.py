@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import audit, triage
 from bot.cameras.evidence import register_case_source
-from bot.fallas_mail import vendor_mail
+from bot.fallas_mail import vendor_again_mail, vendor_mail
 from bot.mail import outbox
 from bot.mail.compose import Attachment
 from bot.mail.inbox import CASE_REF, IncomingReply
@@ -24,6 +24,7 @@ from storage.claims import claim_again
 from storage.db import Database
 from storage.evidence import Evidence, case_photo, last_photo
 from storage.fallas import Fault, FaultEvent, fault_by_number, fault_events, next_fault_seq, open_fault_for, open_faults
+from storage.mail import mails_for_ref
 from storage.people import Person, person_names
 from storage.sites import Camera
 
@@ -237,18 +238,25 @@ async def answer(
     fault.stage, fault.finding = step.stage, step.finding
     await _event(session, fault, reply, person, now, source, stage=entered)
     if step.email_vendor:
-        await _email_vendor(session, services, fault, frame, now)
+        await _email_vendor(session, services, fault, vendor_mail(fault, services.unit, services.tz), now, frame)
     session.add(fault)
     return Outcome.OK, fault
 
 
 async def _email_vendor(
-    session: AsyncSession, services: Services, fault: Fault, frame: Attachment | None, now: datetime
+    session: AsyncSession,
+    services: Services,
+    fault: Fault,
+    mail: tuple[str, str, str],
+    now: datetime,
+    frame: Attachment | None = None,
+    in_reply_to: str | None = None,
 ) -> None:
+    """Queue `mail` (subject, text, HTML) to the vendor; the wait for its answer starts from it."""
     unit = services.unit
     vendor = unit.mail.maintenance_vendor
     assert vendor is not None
-    subject, text, html = vendor_mail(fault, unit, services.tz)
+    subject, text, html = mail
     await outbox.enqueue(
         session,
         ref=fault.number,
@@ -258,9 +266,10 @@ async def _email_vendor(
         text=text,
         html=html,
         attachments=[frame] if frame else (),
+        in_reply_to=in_reply_to,
         now=now,
     )
-    fault.vendor_emailed_at = now
+    fault.vendor_emailed_at, fault.vendor_replied_at = now, None
     await _event(session, fault, "correo_proveedor", None, now, ", ".join(vendor.emails))
 
 
@@ -285,9 +294,10 @@ async def record_reply(session: AsyncSession, services: Services, fault_id: int,
     if not from_vendor(reply.from_address, services.unit.mail.maintenance_vendor):
         await _event(session, fault, "respuesta_correo", None, now, reply.as_event(with_sender=True))
         return fault
+    first_answer = fault.vendor_replied_at is None  # to the last report: a fault back may get a new ticket
     fault.vendor_replied_at = fault.vendor_replied_at or now
     ticket = ticket_in(f"{reply.subject}\n{reply.text}")
-    if ticket and not fault.vendor_ticket:
+    if ticket and (first_answer or not fault.vendor_ticket):
         fault.vendor_ticket = ticket
     session.add(fault)
     await _event(session, fault, "respuesta_proveedor", None, now, reply.as_event())
@@ -348,9 +358,12 @@ def picture_back(events: list[FaultEvent]) -> FaultEvent | None:
     return latest if latest is not None and latest.kind == "restablecida" else None
 
 
-async def reopen(session: AsyncSession, now: datetime, fault_id: int, text: str) -> Fault | None:
+async def reopen(session: AsyncSession, services: Services, fault_id: int, text: str) -> Fault | None:
     """A camera failing again soon after the monitor closed its fault: the same fault, not a new one.
-    In the caller's unit of work, which queues the fault's message as it becomes."""
+    Back at the vendor step, the vendor is told it is back, in the thread of its first report, and
+    its answer is awaited (and chased) afresh; the ticket it gave stays for reference. In the caller's
+    unit of work, which queues the fault's message as it becomes."""
+    now = services.now()
     fault = await session.get(Fault, fault_id)
     if fault is None or fault.resolved_at is None or fault.opened_by_id is not None:
         return None
@@ -361,6 +374,11 @@ async def reopen(session: AsyncSession, now: datetime, fault_id: int, text: str)
     fault.stage = stage
     session.add(fault)
     await _event(session, fault, "reabierta", None, now, text, stage=stage)
+    vendor = services.unit.mail.maintenance_vendor
+    if stage == triage.PROVEEDOR and vendor is not None and vendor.emails:
+        first = next(iter(await mails_for_ref(session, fault.number)), None)
+        mail = vendor_again_mail(fault, services.unit, services.tz, text, now)
+        await _email_vendor(session, services, fault, mail, now, in_reply_to=first.message_id if first else None)
     return fault
 
 

@@ -113,7 +113,7 @@ async def reopen(services: Services, fault_id: int, text: str) -> Fault | None:
     """The health monitor reopens its fault: the message shows it open again with its buttons, in the
     same unit of work, for the same reason."""
     async with services.db.write() as session:
-        fault = await fallas.reopen(session, services.now(), fault_id, text)
+        fault = await fallas.reopen(session, services, fault_id, text)
         if fault is not None:
             await show(session, services, fault)
     return fault

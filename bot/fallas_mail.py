@@ -4,6 +4,7 @@ symptoms and times, in plain text and HTML."""
 from __future__ import annotations
 
 import html
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.unit_config import UnitConfig
@@ -28,21 +29,47 @@ def vendor_mail(fault: Fault, unit: UnitConfig, tz: ZoneInfo) -> tuple[str, str,
         ("Falla", fault.number),
         ("Sitio / cámara", target_name(fault, unit)),
         ("Síntomas", fault.description or "Sin imagen / sin señal"),
-        ("Inicio", f"{fault.opened_at.astimezone(tz):%d/%m/%Y %H:%M} ({tz.key})"),
+        ("Inicio", _time(fault.opened_at, tz)),
         (
             "Verificado",
             "Energía y visualización con la administración de aduana: normal. Enlace con el centro de datos: correcto.",
         ),
     ]
+    intro = "La Unidad Técnica de Monitoreo y Video Vigilancia reporta la siguiente falla para su atención:"
+    return subject_of(fault, unit), *_body(fault, intro, fields)
+
+
+def vendor_again_mail(
+    fault: Fault, unit: UnitConfig, tz: ZoneInfo, symptoms: str, now: datetime
+) -> tuple[str, str, str]:
+    """The fault reported before, resolved since, failing again: sent in the first report's thread
+    (its subject with "Re:"), naming their ticket so they find their own case."""
+    fields = [
+        ("Falla", fault.number),
+        ("Sitio / cámara", target_name(fault, unit)),
+        ("Síntomas", symptoms),
+        ("Volvió a fallar", _time(now, tz)),
+        *([("Su ticket", fault.vendor_ticket)] if fault.vendor_ticket else []),
+    ]
+    intro = "La falla que les reportamos en este hilo se dio por resuelta, pero volvió a fallar:"
+    return f"Re: {subject_of(fault, unit)}", *_body(fault, intro, fields)
+
+
+def _time(moment: datetime, tz: ZoneInfo) -> str:
+    return f"{moment.astimezone(tz):%d/%m/%Y %H:%M} ({tz.key})"
+
+
+def _body(fault: Fault, intro: str, fields: list[tuple[str, str]]) -> tuple[str, str]:
+    ask = f"Por favor respondan a este correo indicando el número de ticket. Conserven {fault.number} en el asunto."
     text = "\n".join(
         [
             "Estimados señores:",
             "",
-            "La Unidad Técnica de Monitoreo y Video Vigilancia reporta la siguiente falla para su atención:",
+            intro,
             "",
             *(f"{label}: {value}" for label, value in fields),
             "",
-            f"Por favor respondan a este correo indicando el número de ticket. Conserven {fault.number} en el asunto.",
+            ask,
             "",
             "UTMV · Dirección General de Aduanas",
         ]
@@ -51,9 +78,7 @@ def vendor_mail(fault: Fault, unit: UnitConfig, tz: ZoneInfo) -> tuple[str, str,
         f"<tr><th align='left'>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>" for label, value in fields
     )
     body = (
-        f"<p>Estimados señores:</p><p>La Unidad Técnica de Monitoreo y Video Vigilancia reporta la siguiente "
-        f"falla para su atención:</p><table>{rows}</table><p>Por favor respondan a este correo indicando el "
-        f"número de ticket. Conserven {html.escape(fault.number)} en el asunto.</p>"
+        f"<p>Estimados señores:</p><p>{html.escape(intro)}</p><table>{rows}</table><p>{html.escape(ask)}</p>"
         f"<p>UTMV · Dirección General de Aduanas</p>"
     )
-    return subject_of(fault, unit), text, body
+    return text, body

@@ -427,3 +427,53 @@ async def test_the_picture_back_hint_goes_when_the_camera_fails_again(bot: BotHa
     await fallas.restored(bot.services, 1, "Imagen restablecida (detectado por el monitor de salud).")
     mark = await monitor_posts(bot, 1)
     assert "📶" in (await bot.fake.wait_for("editMessageText", after=mark, message_id=message_id)).params["text"]
+
+
+async def test_a_fault_back_at_the_vendor_step_is_told_to_the_vendor_again_and_chased(
+    mail_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount
+) -> None:
+    """The vendor answered (ticket TK-1) and a technician resolved the monitor's fault; the camera fails
+    again and the monitor reopens it: the vendor hears it is back, in the first e-mail's thread, and
+    its silence from then on is chased again."""
+    bot = mail_bot
+    point_at(bot, smtp_server, imap_account)
+    fault, _ = await fallas.open_fault(bot.services, HACHADURA_1, "Sin imagen", None)
+    assert fault.id is not None
+    mark = await monitor_posts(bot, fault.id)
+    posted = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="F-2026-0001")
+    await press(bot, posted, "fll:1:ans:todo_normal")
+    await press(bot, posted, "fll:1:ans:enlace_correcto")
+    await bot.run_job("mail.deliver")
+    (first,) = await smtp_server.wait_for(1)
+    await imap_account.deliver(reply_to(first.message, "Técnico <jperez@proveedor.test>", "Ticket: TK-1").as_bytes())
+    await bot.run_job("mail.inbox")
+    await resolve(bot, posted, "Se cambió la fuente de poder de la cámara", "camara")
+
+    bot.clock.advance(timedelta(minutes=20))
+    assert await fallas.reopen(bot.services, fault.id, "Sin imagen otra vez") is not None
+    mark = await monitor_posts(bot, fault.id)
+    shown = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
+    assert "Paso 3: reportada por correo" in shown.params["text"]
+    assert "El proveedor respondió" not in shown.params["text"], "that answer was to the first report"
+    await bot.run_job("mail.deliver")
+    again = (await smtp_server.wait_for(2))[1].message
+    assert again["In-Reply-To"] == first.message["Message-ID"] and "[F-2026-0001]" in again["Subject"]
+    assert again["To"] == "soporte@proveedor.test" and again["Cc"] == "contrato@mh.test"
+    body = again.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert "volvió a fallar" in body and "Sin imagen otra vez" in body and "TK-1" in body
+    case = await fallas.load(bot.services, fault.id)
+    assert case is not None and case.fault.vendor_replied_at is None and case.fault.vendor_ticket == "TK-1"
+
+    bot.clock.advance(timedelta(hours=4, minutes=1))
+    mark = bot.fake.mark()
+    await bot.run_job("fallas.vendor_silence")
+    chase = await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="no ha respondido")
+    assert "F-2026-0001" in chase.params["text"] and "después de 4 h 1 min" in chase.params["text"]
+
+    sent = [r.message for r in smtp_server.received]
+    await imap_account.deliver(
+        reply_to(sent[1], "Técnico <jperez@proveedor.test>", "Abrimos el ticket TK-2").as_bytes()
+    )
+    await bot.run_job("mail.inbox")
+    case = await fallas.load(bot.services, fault.id)
+    assert case is not None and case.fault.vendor_replied_at and case.fault.vendor_ticket == "TK-2"
