@@ -412,7 +412,7 @@ async def test_the_picture_back_hint_goes_when_the_camera_fails_again(bot: BotHa
     camera goes dark again and the monitor finds her fault still open: no invitation to close it."""
     posted = await open_fault(bot)
     message_id = posted.result["message_id"]
-    await fallas.restored(bot.services, 1, "Imagen restablecida (detectado por el monitor de salud).")
+    await fallas_board.restored(bot.services, 1, "Imagen restablecida (detectado por el monitor de salud).")
     mark = await monitor_posts(bot, 1)
     back = await bot.fake.wait_for("editMessageText", after=mark, message_id=message_id)
     assert "📶" in back.params["text"]
@@ -424,7 +424,7 @@ async def test_the_picture_back_hint_goes_when_the_camera_fails_again(bot: BotHa
     assert "📶" not in dark.params["text"] and "ciérrela" not in dark.params["text"]
     timeline = (await bot.ask("coord.carlos", "/falla F-2026-0001")).params["text"]
     assert "el monitor volvió a perder la imagen: Sin imagen" in timeline
-    await fallas.restored(bot.services, 1, "Imagen restablecida (detectado por el monitor de salud).")
+    await fallas_board.restored(bot.services, 1, "Imagen restablecida (detectado por el monitor de salud).")
     mark = await monitor_posts(bot, 1)
     assert "📶" in (await bot.fake.wait_for("editMessageText", after=mark, message_id=message_id)).params["text"]
 
@@ -450,7 +450,7 @@ async def test_a_fault_back_at_the_vendor_step_is_told_to_the_vendor_again_and_c
     await resolve(bot, posted, "Se cambió la fuente de poder de la cámara", "camara")
 
     bot.clock.advance(timedelta(minutes=20))
-    assert await fallas.reopen(bot.services, fault.id, "Sin imagen otra vez") is not None
+    assert await fallas_board.reopen(bot.services, fault.id, "Sin imagen otra vez") is not None
     mark = await monitor_posts(bot, fault.id)
     shown = await bot.fake.wait_for("editMessageText", after=mark, message_id=posted.result["message_id"])
     assert "Paso 3: reportada por correo" in shown.params["text"]
