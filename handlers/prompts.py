@@ -61,5 +61,8 @@ def _asks(question: Message | None, bot_id: int, telegram_id: int | None) -> boo
     )
 
 
-ANSWERS = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.VIDEO | filters.Document.ALL  # a video: an export
+# New messages only: an edit comes as the whole message again, a file already kept or an answer already saved.
+ANSWERS = filters.UpdateType.MESSAGE & (
+    (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.VIDEO | filters.Document.ALL  # a video: an export
+)
 HANDLER = MessageHandler(ANSWERS, answer)

@@ -115,3 +115,27 @@ async def test_a_dahua_export_sent_as_a_file_is_kept_as_a_finding(bot: BotHarnes
     assert "x.dav" in kept.params["text"] and hashlib.sha256(export).hexdigest() in kept.params["text"]
     (evidence,) = await rows(bot, Evidence)
     assert evidence.path.endswith(".dav") and await roles(bot) == ["hallazgo"]
+
+
+async def test_an_edited_caption_or_answer_is_not_taken_again(bot: BotHarness) -> None:
+    """Telegram sends an edited message again, whole: a caption added to a page already kept is not a
+    new page, and an answer whose typo is fixed was saved (the question it answered no longer waits)."""
+    mark = bot.fake.mark()
+    await register(bot)
+    posted = await card(bot, mark)
+    carlos, private = bot.user("coord.carlos"), bot.private("coord.carlos")
+    page = bot.fake.send_photo(carlos, private, png_bytes(64, 48))
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="Guardado en S-2026-0001")
+    mark = await bot.settle()
+    bot.fake.edit(carlos, page, caption="Oficio de la UGR, página 1")
+    await bot.settle()
+    assert said_to(bot, CARLOS, mark) == [] and await roles(bot) == ["documento"], "the page is kept once"
+
+    mark, _ = await bot.press("coord.carlos", posted.result, "sol:1:ampliar")
+    question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="S-2026-0001")
+    answer = bot.fake.send_text(carlos, bot.group, "Falta el ofcio firmado", reply_to=question.result)
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="esperando más datos")
+    mark = await bot.settle()
+    bot.fake.edit(carlos, answer, text="Falta el oficio firmado")
+    await bot.settle()
+    assert said_to(bot, GROUP_ID, mark) == [], "no «ya no está pendiente» for an answer that was saved"

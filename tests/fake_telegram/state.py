@@ -433,6 +433,26 @@ class World:
             for content in contents
         ]
 
+    def edit(self, user: JSON, message: JSON, *, text: str | None = None, caption: str | None = None) -> JSON:
+        """A user edits a message they sent (its text, or a photo's or file's caption): Telegram sends
+        the whole message again, with ``edit_date``, as an ``edited_message`` update."""
+        state = self._chat_state(message["chat"])
+        current = state.messages.get(message["message_id"])
+        if current is None or current["from"]["id"] != user["id"]:
+            raise ValueError(f"user {user['id']} has no message {message['message_id']} in chat {state.id} to edit")
+        if (text is None) == (caption is None) or (text is not None and "text" not in current):
+            raise ValueError("edit a text message's text, or a media message's caption")
+        if text is not None:
+            current["text"] = text
+            current.pop("entities", None)
+            if entities := command_entities(text):
+                current["entities"] = entities
+        else:
+            current["caption"] = caption
+        current["edit_date"] = self.now()
+        self._deliver(state, "edited_message", current)
+        return copy.deepcopy(current)
+
     def _photo(self, data: bytes) -> JSON:
         """A message's photo content, as Telegram takes it from a person: a real image of sane size."""
         size = image_size(data)
