@@ -86,12 +86,13 @@ def slot_named(shifts: list[Shift], day: date, name: str, tz: ZoneInfo) -> Slot 
     return _slot(shift, day, tz) if shift else None
 
 
-def slot_meant(shifts: list[Shift], day: date, name: str, tz: ZoneInfo, now: datetime) -> Slot | None:
-    """The slot a person means by `day` and `name`: as slot_named, except that today's is the one
-    running now when it is that shift. At 01:00, "hoy noche" is the night shift on duty, which
-    began yesterday, not the one starting tonight at 22:00."""
+def slot_meant(shifts: list[Shift], day: date, name: str, tz: ZoneInfo, now: datetime, hoy: bool) -> Slot | None:
+    """The slot a person means by `day` and `name`: as slot_named, except that a day typed as "hoy"
+    (`hoy`) is the shift running now when it is that shift. At 01:00, "hoy noche" is the night shift
+    on duty, which began yesterday, not the one starting tonight at 22:00; a date typed is the day the
+    slot starts, as slots are named: then "05/12 noche" is the one starting on the 5th at 22:00."""
     running = slot_at(shifts, now, tz)
-    if day == now.astimezone(tz).date() and fold(running.name) == fold(name):
+    if hoy and fold(running.name) == fold(name):
         return running
     return slot_named(shifts, day, name, tz)
 
@@ -115,11 +116,14 @@ def span(slot: Slot) -> str:
     return f"{slot.start:%H:%M}–{slot.end:%H:%M}"
 
 
+TODAY = ("hoy", "today")  # as typed, folded: with the shift on duty, that slot (slot_meant)
+
+
 def parse_day(text: str, today: date) -> date | None:
     """hoy / mañana / ayer / dd/mm / dd/mm/aa / dd/mm/aaaa; None when it is none of those. Without a
     year, the nearest such day (on 31/12, "01/01" is tomorrow); "27" is 2027."""
     word = fold(text)
-    relative = {"hoy": 0, "today": 0, "manana": 1, "tomorrow": 1, "ayer": -1, "yesterday": -1}
+    relative = {**dict.fromkeys(TODAY, 0), "manana": 1, "tomorrow": 1, "ayer": -1, "yesterday": -1}
     if word in relative:
         return today + timedelta(days=relative[word])
     parts = word.split("/")

@@ -8,7 +8,7 @@ from bot import turnos
 from bot.context import VigiaContext
 from bot.i18n import t
 from bot.roles import SUPERVISORS, UNIT_STAFF
-from bot.shifts import local_time, parse_day, slot_meant, span
+from bot.shifts import TODAY, local_time, parse_day, slot_meant, span
 from bot.text import fold
 from bot.turnos import Duty
 from handlers.commands import Command
@@ -71,7 +71,8 @@ async def rol(update: Update, context: VigiaContext) -> None:
     if day is None:
         await message.reply_text(t(language, "turno.rol_bad_day", value=args[0]))
         return
-    slot = slot_meant(services.unit.shifts, day, args[1], services.tz, services.now())
+    hoy = fold(args[0]) in TODAY
+    slot = slot_meant(services.unit.shifts, day, args[1], services.tz, services.now(), hoy)
     if slot is None:
         await message.reply_text(t(language, "turno.rol_bad_shift", value=args[1], shifts=listing["shifts"]))
         return

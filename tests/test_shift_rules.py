@@ -10,6 +10,7 @@ import pytest
 from bot.consignas import Draft, DraftError, may_close, parse_draft
 from bot.relevo import Acceptance, may_accept
 from bot.shifts import (
+    TODAY,
     age,
     arriving_slot,
     checked_out_of,
@@ -20,6 +21,7 @@ from bot.shifts import (
     slot_at,
     slot_meant,
 )
+from bot.text import fold
 from bot.unit_config import Shift
 from storage.consignas import Consigna
 from storage.people import Person
@@ -96,17 +98,20 @@ def test_turno_checks_out_of_the_current_coming_or_just_ended_shift(moment: date
 
 
 @pytest.mark.parametrize(
-    ("moment", "day", "name", "meant"),
+    ("moment", "typed", "name", "meant"),
     [
-        (local(5, 1, 0), 5, "noche", "2026-12-04/noche"),  # on duty since yesterday 22:00
-        (local(5, 1, 0), 5, "Mañana", "2026-12-05/mañana"),  # not running: the one starting today
-        (local(5, 1, 0), 6, "noche", "2026-12-06/noche"),
-        (local(4, 23, 0), 4, "noche", "2026-12-04/noche"),
-        (local(4, 10, 0), 4, "noche", "2026-12-04/noche"),
+        (local(5, 1, 0), "hoy", "noche", "2026-12-04/noche"),  # on duty since yesterday 22:00
+        (local(5, 1, 0), "hoy", "Mañana", "2026-12-05/mañana"),  # not running: the one starting today
+        (local(5, 1, 0), "05/12", "noche", "2026-12-05/noche"),  # a date: the slot that starts that day
+        (local(5, 1, 0), "mañana", "noche", "2026-12-06/noche"),
+        (local(4, 23, 0), "Hoy", "noche", "2026-12-04/noche"),
+        (local(4, 10, 0), "hoy", "noche", "2026-12-04/noche"),
     ],
 )
-def test_hoy_is_the_shift_on_duty_when_it_is_the_one_named(moment: datetime, day: int, name: str, meant: str) -> None:
-    slot = slot_meant(SHIFTS, date(2026, 12, day), name, TZ, moment.astimezone(UTC))
+def test_hoy_is_the_shift_on_duty_when_it_is_the_one_named(moment: datetime, typed: str, name: str, meant: str) -> None:
+    day = parse_day(typed, moment.date())
+    assert day is not None
+    slot = slot_meant(SHIFTS, day, name, TZ, moment.astimezone(UTC), hoy=fold(typed) in TODAY)
     assert slot is not None and slot.key == meant
 
 

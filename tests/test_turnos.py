@@ -50,6 +50,8 @@ async def test_the_night_shift_is_told_across_midnight(bot: BotHarness) -> None:
         "<b>Now</b>: noche shift (22:00–06:00) (roster changed for this day)\n• Kevin Portillo"
         in (await bot.ask("tec.kevin", "/quien")).params["text"]
     )
+    dated = await bot.ask("coord.carlos", "/rol 05/12 noche tec.ana")  # a date names the slot starting that day
+    assert dated.params["text"] == "Rol del turno noche del 05/12 (22:00–06:00): Ana López."
 
 
 async def test_a_coordinator_changes_one_days_roster(bot: BotHarness) -> None:
