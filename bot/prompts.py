@@ -53,6 +53,15 @@ async def forget(services: Services, person: Person, chat_id: int) -> None:
             await session.delete(pending)
 
 
+async def renew(services: Services, pending: PendingPrompt) -> None:
+    """Ask the question again, as it is: its time (`created_at`, when it was asked) starts over."""
+    async with services.db.write() as session:
+        stored = await session.get(PendingPrompt, pending.id)
+        if stored is not None:
+            stored.created_at = services.now()
+            session.add(stored)
+
+
 async def remember_text(services: Services, pending: PendingPrompt, text: str) -> None:
     """Keep an answer on the question while a second question (e.g. the cause) completes it."""
     async with services.db.write() as session:

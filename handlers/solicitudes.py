@@ -5,10 +5,11 @@ the Director's authorisation or signature."""
 from __future__ import annotations
 
 import mimetypes
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from telegram import Document, Message, Update
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
@@ -32,6 +33,8 @@ SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"
 # Video files by their name: Telegram reports a type it does not know (a Dahua .dav) as application/octet-stream.
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mkv", ".mov", ".m4v", ".mpg", ".mpeg", ".ts", ".asf", ".dav", ".264"})
 SHORTEST_TEXT = 5
+FILE_QUESTION_MINUTES = 10  # in private, how long a question for files waits for the next file
+FILE_QUESTION_LAPSES = timedelta(minutes=FILE_QUESTION_MINUTES)
 DONE = ("listo", "done", "no", "sin documento")  # what ends a question for files
 FILE_QUESTIONS = {"documento": "solicitud.ask_document", "hallazgo": "solicitud.ask_finding"}  # the card's buttons
 MAKES_MEMO = ("responder", "enviar_a_firma", "firmar")
@@ -104,9 +107,12 @@ async def answer_file(update: Update, context: VigiaContext, pending: PendingPro
     """The request's own document (after registering, or *📎 Adjuntar documento* on its card) or what
     the search found (*📎 Adjuntar hallazgo*), which may be the exported video. The question stays open
     after each file, each answered with its hash: a letter comes as several pages (an album arrives as
-    one message per photo), a search finds several exports; «listo» ends it, as does a new question."""
+    one message per photo), a search finds several exports; «listo» ends it, as does a new question,
+    and in private FILE_QUESTION_MINUTES without a file: there every message answers it."""
     message, services, language = update.effective_message, context.services, context.language
     assert message is not None
+    if message.chat.type == ChatType.PRIVATE and services.now() - pending.created_at > FILE_QUESTION_LAPSES:
+        return True  # lapsed: in private any message answers, and days later a file is not this request's
     role = "documento" if pending.kind == "solicitud.documento" else "hallazgo"
     case = await solicitudes.load(services, pending.object_id)
     if case is None:
@@ -128,6 +134,7 @@ async def answer_file(update: Update, context: VigiaContext, pending: PendingPro
         await message.reply_text(found)
         return False
     evidence = await solicitudes_board.attach(services, request, found, role, context.person)
+    await prompts.renew(services, pending)  # the next page may take a while: the lapse counts from this one
     kept = "solicitud.file_kept_named" if found.name else "solicitud.file_kept"
     await message.reply_text(t(language, kept, number=request.number, sha=evidence.sha256, name=found.name))
     return False

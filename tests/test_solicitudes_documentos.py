@@ -5,6 +5,7 @@ own export format. Each is kept with its SHA-256. The clock starts on Friday 4 D
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from bot import solicitudes
 from storage.evidence import Evidence
@@ -139,3 +140,23 @@ async def test_an_edited_caption_or_answer_is_not_taken_again(bot: BotHarness) -
     bot.fake.edit(carlos, answer, text="Falta el oficio firmado")
     await bot.settle()
     assert said_to(bot, GROUP_ID, mark) == [], "no «ya no está pendiente» for an answer that was saved"
+
+
+async def test_a_file_question_in_private_lapses_ten_minutes_after_the_last_file(bot: BotHarness) -> None:
+    """In private the next message is the answer: a question left open would take, days later, any file
+    sent to the bot as evidence of the old request. Each file kept gives ten more minutes."""
+    await register(bot)
+    carlos, private = bot.user("coord.carlos"), bot.private("coord.carlos")
+    for n in range(2):
+        bot.clock.advance(timedelta(minutes=9))
+        mark = bot.fake.mark()
+        bot.fake.send_photo(carlos, private, png_bytes(64, 48, (90 * n, 40, 40)))
+        await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="Guardado en S-2026-0001")
+
+    bot.clock.advance(timedelta(minutes=11))
+    mark = await bot.settle()
+    bot.fake.send_photo(carlos, private, png_bytes(64, 48, (0, 0, 200)))
+    bot.fake.send_text(carlos, private, "listo")
+    await bot.settle()
+    assert said_to(bot, CARLOS, mark) == [], "nothing waits any more: as for any file sent out of the blue"
+    assert await roles(bot) == ["documento", "documento"]
