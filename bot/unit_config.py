@@ -283,10 +283,12 @@ class Solicitudes(Strict):
 
 
 class Relevo(Strict):
-    """When the handover is prompted, reminded and escalated, and how early the incoming shift may
-    check in to it, in minutes."""
+    """When the handover is prompted, reminded and escalated, how early the incoming shift may check
+    in to it and how late the outgoing one may still check out of it, in minutes."""
 
-    check_in_before_start: int = Field(default=30, ge=0, le=240)  # /turno this early is for the coming shift
+    # /turno this early is for the coming shift; this late after a shift ends it still checks out of it
+    # (whoever stays on to hand over leaves a little after the end): bot/shifts.py checked_out_of
+    check_in_before_start: int = Field(default=30, ge=0, le=240)
     prompt_before_end: int = Field(default=15, ge=0, le=240)
     remind_after: int = Field(default=15, ge=1, le=720)
     escalate_after: int = Field(default=30, ge=1, le=1440)

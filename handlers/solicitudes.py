@@ -78,7 +78,7 @@ async def answer_form(update: Update, context: VigiaContext, pending: PendingPro
     message = update.effective_message
     assert message is not None
     await _register(message, context, message.text or "")
-    return False  # either the form is asked again, or the document's question took its place
+    return False  # the form's problems were listed and its question still waits, or the document's took its place
 
 
 async def _register(message: Message, context: VigiaContext, text: str) -> None:
@@ -104,7 +104,7 @@ async def _register(message: Message, context: VigiaContext, text: str) -> None:
 
 
 async def answer_file(update: Update, context: VigiaContext, pending: PendingPrompt) -> bool:
-    """The request's own document (after registering, or *📎 Adjuntar documento* on its card) or what
+    """The request's own document (after registering, or *📄 Adjuntar documento* on its card) or what
     the search found (*📎 Adjuntar hallazgo*), which may be the exported video. The question stays open
     after each file, each answered with its hash: a letter comes as several pages (an album arrives as
     one message per photo), a search finds several exports; «listo» ends it, as does a new question,
