@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from telegram import Message, Update
 from telegram.constants import ChatType
-from telegram.ext import CommandHandler
+from telegram.ext import CommandHandler, filters
 
 from bot import access
 from bot.context import VigiaContext
@@ -115,7 +115,9 @@ def as_handler(command: Command) -> CommandHandler:
             return None
         return await command.callback(update, context)
 
-    return CommandHandler(command.name, guarded)
+    # New messages only: PTB also runs a command on its message edited, and a typo fixed in /anomalia
+    # would file a second case.
+    return CommandHandler(command.name, guarded, filters=filters.UpdateType.MESSAGE)
 
 
 def registered(context: VigiaContext) -> Sequence[Command]:

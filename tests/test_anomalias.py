@@ -51,6 +51,20 @@ def emailed(bot: BotHarness, sender: str, text: str, n: int = 1) -> IncomingRepl
     )
 
 
+async def test_an_edited_command_is_not_run_again(bot: BotHarness) -> None:
+    """Ana fixes a typo in the /anomalia she sent: Telegram sends the message again, edited. One
+    report stays one case (PTB's CommandHandler takes edited messages unless told not to)."""
+    ana, text = bot.user("tec.ana"), "/anomalia hachadura Persona merodeando el porton norte"
+    sent = bot.fake.send_text(ana, bot.group, text)
+    await bot.fake.wait_for("sendMessage", chat_id=GROUP_ID, text_contains="🚨 <b>A-2026-0001")
+    mark = await bot.settle()
+    bot.fake.edit(ana, sent, text=text.replace("porton", "portón"))
+    await bot.settle()
+    async with bot.services.db.read() as session:
+        assert await anomalias.by_number(session, 2026, 2) is None
+    assert [c for c in bot.fake.calls[mark:] if c.method == "sendMessage"] == []
+
+
 async def test_an_urgent_report_is_routed_alerted_and_asks_for_the_call_first(bot: BotHarness) -> None:
     report, calls, alert = await file(bot)
     assert report.params["message_thread_id"] == bot.unit.group.topics.anomalias
