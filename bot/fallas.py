@@ -119,19 +119,6 @@ async def _event(
     )
 
 
-async def open_fault(
-    services: Services, target: Target, description: str, opened_by: Person | None
-) -> tuple[Fault, bool]:
-    """The health monitor's entry point, in a unit of work of its own (jobs/salud.py posts what it opened).
-    A person's fault it gets back after it saw the picture back on it records the picture lost again,
-    so its message stops inviting a closure."""
-    async with services.db.write() as session:
-        fault, created = await open_in(session, services, target, description, opened_by)
-        if not created and picture_back(await fault_events(session, fault.id)):  # type: ignore[arg-type]
-            await _event(session, fault, "perdida", None, services.now(), description)
-        return fault, created
-
-
 async def open_in(
     session: AsyncSession, services: Services, target: Target, description: str, opened_by: Person | None
 ) -> tuple[Fault, bool]:
@@ -356,6 +343,17 @@ def picture_back(events: list[FaultEvent]) -> FaultEvent | None:
     """The monitor's "picture back" on a fault, while it is its latest word on the camera."""
     latest = next((e for e in reversed(events) if e.kind in ("restablecida", "perdida")), None)
     return latest if latest is not None and latest.kind == "restablecida" else None
+
+
+async def lost_again(session: AsyncSession, now: datetime, fault: Fault, text: str) -> Fault | None:
+    """The health monitor finds the picture gone again on an open fault it had seen it back on (a
+    person's, which its recovery leaves open): the timeline records it, so the message stops inviting
+    a closure. In the caller's unit of work, which queues the message as it becomes; None when the
+    picture was not back, and there is nothing to record."""
+    if not picture_back(await fault_events(session, fault.id)):  # type: ignore[arg-type]
+        return None
+    await _event(session, fault, "perdida", None, now, text)
+    return fault
 
 
 async def reopen(session: AsyncSession, services: Services, fault_id: int, text: str) -> Fault | None:

@@ -11,6 +11,8 @@ vendor's e-mail or the chief's notice it makes due (handlers/fallas.py calls the
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -98,25 +100,41 @@ async def publish(services: Services, fault_id: int) -> None:
             await show(session, services, fault)
 
 
-async def restored(services: Services, fault_id: int, text: str) -> Fault | None:
-    """The health monitor sees the picture back: the fault's change and its message's edit in one unit
-    of work, so a crash after the commit delays the edit, never loses it (the next round would not
-    redo the change, and with it the edit)."""
+async def _monitored(services: Services, change: Callable[[AsyncSession], Awaitable[Fault | None]]) -> Fault | None:
+    """One of the health monitor's changes to a fault (None: nothing to show) and its message's edit in
+    one unit of work, so a crash after the commit delays the edit, never loses it (the next round would
+    not redo the change, and with it the edit)."""
     async with services.db.write() as session:
-        fault = await fallas.restored(session, services.now(), fault_id, text)
+        fault = await change(session)
         if fault is not None:
             await show(session, services, fault)
     return fault
+
+
+async def detected(services: Services, target: Target, description: str) -> tuple[Fault, bool]:
+    """The health monitor finds the target without a good picture: a new fault (True), posted by its job
+    once the frame that explains it is kept, or the open one on the target, whose message is edited
+    with what changes on it (the picture lost again after it was back)."""
+    found: list[tuple[Fault, bool]] = []
+
+    async def change(session: AsyncSession) -> Fault | None:
+        fault, created = await fallas.open_in(session, services, target, description, None)
+        found.append((fault, created))
+        return None if created else await fallas.lost_again(session, services.now(), fault, description)
+
+    await _monitored(services, change)
+    return found[0]
+
+
+async def restored(services: Services, fault_id: int, text: str) -> Fault | None:
+    """The health monitor sees the picture back (fallas.restored), its message edited with it."""
+    return await _monitored(services, lambda session: fallas.restored(session, services.now(), fault_id, text))
 
 
 async def reopen(services: Services, fault_id: int, text: str) -> Fault | None:
-    """The health monitor reopens its fault: the message shows it open again with its buttons, in the
-    same unit of work, for the same reason."""
-    async with services.db.write() as session:
-        fault = await fallas.reopen(session, services, fault_id, text)
-        if fault is not None:
-            await show(session, services, fault)
-    return fault
+    """The health monitor reopens its fault (fallas.reopen): the message shows it open again with its
+    buttons."""
+    return await _monitored(services, lambda session: fallas.reopen(session, services, fault_id, text))
 
 
 async def file(services: Services, target: Target, description: str, person: Person | None) -> tuple[Fault, bool]:

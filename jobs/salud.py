@@ -3,7 +3,8 @@
 The faults' messages go through the Telegram outbox, which retries them while Telegram is down. A
 fault the monitor opened that has no message yet is owed again on every tick, so a crash between
 the round's commit and its notices cannot leave it unposted (owing it twice sends it once). The
-edits of a recovery or a reopening are owed by the round itself, with the change.
+edits of a recovery, a reopening or the picture lost again on an open fault are owed by the round
+itself, with the change.
 """
 
 from __future__ import annotations

@@ -270,7 +270,7 @@ async def test_a_camera_failing_again_after_someone_opened_a_fault_on_it_keeps_t
     (monitors,) = await faults(bot)
     assert monitors.resolved_at is not None
     target = fallas.Target("camara", monitors.site_code, "patio-1")
-    by_hand, created = await fallas.open_fault(bot.services, target, "Imagen con rayas desde las 10", await ana(bot))
+    by_hand, created = await fallas_board.file(bot.services, target, "Imagen con rayas desde las 10", await ana(bot))
     assert created
     set_mode(bad_cameras, "down", "patio-1")
     await rounds(bot, 3)

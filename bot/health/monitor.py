@@ -5,7 +5,8 @@ Per camera, K bad probes in a row open a fault and M good ones close it. When mo
 cameras fail together, one site fault ("posible fallo eléctrico o de enlace") holds them all. A
 camera that fails again soon after recovering reopens its fault instead of adding one. Planned
 maintenance holds the alerts, not the tally. Faults opened here are posted by the job (after their
-frame is kept); a recovery or a reopening owes its message's edit in its own unit of work.
+frame is kept); a recovery, a reopening or the picture lost again on an open fault owes its
+message's edit in its own unit of work.
 """
 
 from __future__ import annotations
@@ -182,7 +183,7 @@ async def _site_fault(
         return reopened
     pictures = [(picture, code) for code in attach if (picture := memory.camera(code).last_good) is not None]
     picture, pictured = max(pictures, key=lambda found: found[0][1]) if pictures else (None, None)
-    fault, created = await fallas.open_fault(services, target, site_fault(unit, attach, pictured), None)
+    fault, created = await fallas_board.detected(services, target, site_fault(unit, attach, pictured))
     if created:
         report.opened.append(fault.id)  # type: ignore[arg-type]
         if pictured is not None:
@@ -198,7 +199,7 @@ async def _camera_fault(
     reopened = await _reopened(services, [row], target, description)
     if reopened is not None:
         return reopened
-    fault, created = await fallas.open_fault(services, target, description, None)
+    fault, created = await fallas_board.detected(services, target, description)
     if created:
         report.opened.append(fault.id)  # type: ignore[arg-type]
         picture = explaining(memory.camera(row.camera_code), row.conditions)
