@@ -357,23 +357,27 @@ async def lost_again(session: AsyncSession, now: datetime, fault: Fault, text: s
 
 
 async def reopen(session: AsyncSession, services: Services, fault_id: int, text: str) -> Fault | None:
-    """A camera failing again soon after the monitor closed its fault: the same fault, not a new one.
-    Back at the vendor step, the vendor is told it is back, in the thread of its first report, and
-    its answer is awaited (and chased) afresh; the ticket it gave stays for reference. In the caller's
-    unit of work, which queues the fault's message as it becomes."""
+    """A camera failing again soon after the monitor's fault was resolved (by the monitor itself or by a
+    person): the same fault, not a new one. Back at the vendor step, the vendor is told it is back, in
+    the thread of its first report, when it may think it fixed: a person resolved it, or it had
+    answered. Its answer is then awaited (and chased) afresh; the ticket it gave stays for reference.
+    A fault the monitor closed on its own while the vendor stayed silent was never over for the
+    vendor: no second e-mail, and the wait and the chase from the first one carry on. In the caller's
+    unit of work, which queues the fault's message (and the e-mail) as it becomes."""
     now = services.now()
     fault = await session.get(Fault, fault_id)
     if fault is None or fault.resolved_at is None or fault.opened_by_id is not None:
         return None
     if await open_fault_for(session, fault.scope, fault.site_code, fault.camera_code):
         return None  # someone opened one on it meanwhile: that one is the fault now
+    vendor_may_think_fixed = fault.resolved_by_id is not None or fault.vendor_replied_at is not None
     stage = stage_reached(await fault_events(session, fault_id))
     fault.resolved_at = fault.treatment = fault.cause = fault.resolved_by_id = None  # whoever resolves it next
     fault.stage = stage
     session.add(fault)
     await _event(session, fault, "reabierta", None, now, text, stage=stage)
     vendor = services.unit.mail.maintenance_vendor
-    if stage == triage.PROVEEDOR and vendor is not None and vendor.emails:
+    if stage == triage.PROVEEDOR and vendor_may_think_fixed and vendor is not None and vendor.emails:
         first = next(iter(await mails_for_ref(session, fault.number)), None)
         mail = vendor_again_mail(fault, services.unit, services.tz, text, now)
         await _email_vendor(session, services, fault, mail, now, in_reply_to=first.message_id if first else None)

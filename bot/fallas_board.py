@@ -133,8 +133,11 @@ async def restored(services: Services, fault_id: int, text: str) -> Fault | None
 
 async def reopen(services: Services, fault_id: int, text: str) -> Fault | None:
     """The health monitor reopens its fault (fallas.reopen): the message shows it open again with its
-    buttons."""
-    return await _monitored(services, lambda session: fallas.reopen(session, services, fault_id, text))
+    buttons, and the vendor's e-mail it may owe goes out now, not at the mail outbox's next round."""
+    fault = await _monitored(services, lambda session: fallas.reopen(session, services, fault_id, text))
+    if fault is not None:
+        services.kick_outbox()
+    return fault
 
 
 async def file(services: Services, target: Target, description: str, person: Person | None) -> tuple[Fault, bool]:

@@ -485,3 +485,71 @@ async def test_a_fault_back_at_the_vendor_step_is_told_to_the_vendor_again_and_c
     await bot.run_job("mail.inbox")
     case = await fallas.load(bot.services, fault.id)
     assert case is not None and case.fault.vendor_replied_at and case.fault.vendor_ticket == "TK-2"
+
+
+async def kicked_delivery(bot: BotHarness) -> None:
+    """The mail outbox's run a kick scheduled (the harness's job queue is paused), run once and gone."""
+    (job,) = bot.app.job_queue.get_jobs_by_name("mail.deliver.now")  # type: ignore[union-attr]
+    job.schedule_removal()
+    await job.run(bot.app)
+
+
+async def reported_to_the_vendor(bot: BotHarness, smtp_server: SmtpServer) -> tuple[int, Call]:
+    """The monitor's fault on La Hachadura 1, posted and triaged to the vendor, whose e-mail went out.
+    Returns the fault's id and its message."""
+    fault, _ = await fallas_board.detected(bot.services, HACHADURA_1, "Sin imagen")
+    assert fault.id is not None
+    mark = await monitor_posts(bot, fault.id)
+    posted = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="F-2026-0001")
+    await press(bot, posted, "fll:1:ans:todo_normal")
+    await press(bot, posted, "fll:1:ans:enlace_correcto")
+    await kicked_delivery(bot)
+    await smtp_server.wait_for(1)
+    return fault.id, posted
+
+
+async def test_a_fault_the_monitor_closed_itself_failing_again_is_not_mailed_again(
+    mail_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount
+) -> None:
+    """The vendor has not answered when the monitor sees the picture back and closes its fault; the
+    camera fails again: the vendor never heard it was over, so it gets no second e-mail, and its
+    silence since the first one is still chased."""
+    bot = mail_bot
+    point_at(bot, smtp_server, imap_account)
+    fault_id, _ = await reported_to_the_vendor(bot, smtp_server)
+    before = await fallas.load(bot.services, fault_id)
+    assert before is not None and before.fault.vendor_emailed_at is not None
+    bot.clock.advance(timedelta(minutes=30))
+    await fallas_board.restored(bot.services, fault_id, "Imagen restablecida (detectado por el monitor de salud).")
+    bot.clock.advance(timedelta(minutes=10))
+    assert await fallas_board.reopen(bot.services, fault_id, "Sin imagen otra vez") is not None
+    await bot.run_job("mail.deliver")
+    assert len(smtp_server.received) == 1, "no second e-mail"
+    after = await fallas.load(bot.services, fault_id)
+    assert after is not None and after.fault.resolved_at is None
+    assert after.fault.vendor_emailed_at == before.fault.vendor_emailed_at, "the wait runs from the first e-mail"
+
+    bot.clock.advance(timedelta(hours=3, minutes=21))  # 4 h 1 min after the e-mail
+    mark = bot.fake.mark()
+    await bot.run_job("fallas.vendor_silence")
+    chase = await bot.fake.wait_for("sendMessage", after=mark, chat_id=CARLOS, text_contains="no ha respondido")
+    assert "F-2026-0001" in chase.params["text"] and "después de 4 h 1 min" in chase.params["text"]
+
+
+async def test_a_fault_a_person_resolved_failing_again_is_mailed_to_the_vendor_at_once(
+    mail_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount
+) -> None:
+    """A technician resolved the fault while the vendor stayed silent; the camera fails again and the
+    monitor reopens it: the vendor hears it once, without waiting for the mail outbox's next round."""
+    bot = mail_bot
+    point_at(bot, smtp_server, imap_account)
+    fault_id, posted = await reported_to_the_vendor(bot, smtp_server)
+    await resolve(bot, posted, "Se cambió la fuente de poder de la cámara", "camara")
+    bot.clock.advance(timedelta(minutes=20))
+    assert await fallas_board.reopen(bot.services, fault_id, "Sin imagen otra vez") is not None
+    await kicked_delivery(bot)  # not left for the outbox's next round
+    first, again = await smtp_server.wait_for(2)
+    assert again.message["In-Reply-To"] == first.message["Message-ID"]
+    assert "volvió a fallar" in again.message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    await bot.run_job("mail.deliver")
+    assert len(smtp_server.received) == 2, "one e-mail"
