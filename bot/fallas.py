@@ -123,7 +123,8 @@ async def open_in(
     session: AsyncSession, services: Services, target: Target, description: str, opened_by: Person | None
 ) -> tuple[Fault, bool]:
     """In the caller's unit of work, which queues the fault's message; an open fault on the same target
-    is returned, not doubled (False)."""
+    (or, for a camera, the site fault the monitor holds it in: open_fault_for) is returned,
+    not doubled (False)."""
     now = services.now()
     existing = await open_fault_for(session, target.scope, target.site_code, target.camera_code)
     if existing is not None:

@@ -141,8 +141,9 @@ async def reopen(services: Services, fault_id: int, text: str) -> Fault | None:
 
 
 async def file(services: Services, target: Target, description: str, person: Person | None) -> tuple[Fault, bool]:
-    """/falla: the fault and its message in one unit of work; an open fault on the same target is
-    returned instead (False), and its message is left as it is."""
+    """/falla: the fault and its message in one unit of work; an open fault on the same target, or for
+    a camera the site fault the monitor holds it in, is returned instead (False), and its message is
+    left as it is."""
     async with services.db.write() as session:
         fault, created = await fallas.open_in(session, services, target, description, person)
         if created:

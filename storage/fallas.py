@@ -76,7 +76,8 @@ async def open_fault_for(
     session: AsyncSession, scope: str, site_code: str | None, camera_code: str | None
 ) -> Fault | None:
     """The open fault on exactly this target; for a camera, else the open fault the health monitor
-    holds it in (its site's, when most of the site went dark), which the camera's recovery closes."""
+    holds it in (its site's, when most of the site went dark), which closes when its last camera is
+    back."""
     statement = select(Fault).where(
         col(Fault.resolved_at).is_(None),
         Fault.scope == scope,

@@ -118,9 +118,10 @@ def probe_counts(
 def availability_grid(
     tally: Iterable[Tally], group_of: Mapping[str, str], start: datetime, span: timedelta, periods: int
 ) -> dict[str, list[float | None]]:
-    """Availability of each group in each span of `probe_counts`: per site or camera, per hour, day,
-    week or month, for /estado, the bitácora and the reports alike. Probes are summed before
-    dividing, so a camera probed more weighs more, as in `availability`; None where a group has no
-    probes."""
+    """Availability of each group in each span of `probe_counts`: per site or camera, per hour, per
+    day or over the whole 24 hours or 7 days, for /estado (the bitácora and the reports take
+    `probe_counts` as each site's `SiteShare`, to weigh the sites by their probes). Probes are summed
+    before dividing, so a camera probed more weighs more, as in `availability`; None where a group
+    has no probes."""
     grid = probe_counts(tally, group_of, start, span, periods)
     return {group: [availability(*cell) for cell in cells] for group, cells in grid.items()}

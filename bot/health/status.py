@@ -1,5 +1,6 @@
 """Where the cameras stand now and over time, from the monitor's tally: /estado, the monthly
-bitácora and the reports all read availability through `rules.availability_grid`, so they always
+bitácora and the reports all sum its probes through `rules.probe_counts` (/estado by way of
+`rules.availability_grid`, the bitácora and the reports as each site's `SiteShare`), so they always
 agree.
 
 /estado answers at three zooms: every site, one site camera by camera, or one camera; each with
