@@ -47,6 +47,7 @@ from storage.people import Person, person_by_key, person_names
 # Words that acknowledge, thank or greet but explain nothing (procedure I-3 asks for the justification):
 # they are left out before judging an answer, so "Recibido, gracias" is refused like "ok". Short
 # answers ("sí", "no", "ya") are refused by their length alone, and stay in what a sentence says.
+# The sender's own name is left out too: a sign-off ("Saludos, Luis Alvarado") explains nothing.
 ACKNOWLEDGEMENTS = (
     "ok",
     "okay",
@@ -83,9 +84,16 @@ ACKNOWLEDGEMENTS = (
     "best regards",
     "kind regards",
 )
-ACKNOWLEDGEMENT = re.compile(
-    r"\b(?:" + "|".join(r"\s+".join(map(re.escape, words.split())) for words in ACKNOWLEDGEMENTS) + r")\b"
-)
+
+
+def _words(phrases: list[str]) -> re.Pattern[str]:
+    """Any of the phrases as whole words, however spaced; the longest first, since the alternation
+    takes the first that matches ("saludos" would leave "cordiales" of "saludos cordiales")."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in ordered) + r")\b")
+
+
+ACKNOWLEDGEMENT = _words(list(ACKNOWLEDGEMENTS))
 MIN_JUSTIFICATION_LETTERS = 12
 
 log = logging.getLogger(__name__)
@@ -121,9 +129,12 @@ class Case:
     names: dict[int, str]
 
 
-def is_justification(text: str) -> bool:
-    """Something that explains: without its thanks and greetings, more than a couple of words."""
+def is_justification(text: str, name: str) -> bool:
+    """Something that explains: without its thanks, greetings and the sender's `name` (a signature),
+    more than a couple of words."""
     rest = ACKNOWLEDGEMENT.sub(" ", fold(text))
+    if words := fold(name).split():
+        rest = _words(words).sub(" ", rest)
     return sum(c.isalpha() for c in rest) >= MIN_JUSTIFICATION_LETTERS
 
 
@@ -318,7 +329,7 @@ async def justify(
     session: AsyncSession, services: Services, notice_id: int, person: Person, text: str, via: str
 ) -> Outcome:
     """Procedure I-3: the administrator's written justification, from Telegram or e-mail."""
-    if not is_justification(text):
+    if not is_justification(text, person.name):
         return Outcome.TOO_SHORT
     now = services.now()
     found = await _own_notice(session, notice_id, person)

@@ -125,13 +125,20 @@ async def test_the_call_the_receipt_and_the_justification_are_recorded(bot: BotH
         ("Buenos días. De acuerdo, atte.", False),
         ("Sí, ya, entendido 👍", False),
         ("Thanks, noted. Best regards", False),
+        ("Recibido, saludos cordiales a todos", False),
+        ("Recibido.\n\nSaludos,\nLuis Alvarado", False),
+        ("Ok. Saludos cordiales, Luis", False),
+        ("Enterado.\nLuis Alvarado", False),
         (JUSTIFICATION, True),
+        (f"{JUSTIFICATION}.\n\nSaludos,\nLuis Alvarado", True),
         ("Recibido, gracias. Era el camión de la naviera", True),
         ("Visto en cámara: eran agentes de turno", True),
     ],
 )
-def test_it_judges_a_justification_by_what_is_left_without_thanks_and_greetings(text: str, justifies: bool) -> None:
-    assert anomalias.is_justification(text) is justifies
+def test_it_judges_a_justification_by_what_is_left_without_thanks_greetings_and_signature(
+    text: str, justifies: bool
+) -> None:
+    assert anomalias.is_justification(text, "Luis Alvarado") is justifies
 
 
 async def test_it_refuses_thanks_for_a_justification_typed_on_telegram(bot: BotHarness) -> None:
