@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -18,6 +19,7 @@ from bot.directory import sync_directory
 from bot.unit_config import load_unit_config
 from storage.db import Database, WriteTurns, alembic_config
 from storage.people import all_people
+from storage.types import UTCDateTime
 from tests.conftest import TEST_ENV, UNIT_YAML
 
 NOON = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
@@ -34,6 +36,11 @@ async def test_it_reports_pending_migrations_until_upgraded(database_url: str) -
         await database.dispose()
 
 
+def migrate(step: Callable[..., None], revision: str) -> Callable[[Connection], None]:
+    """An Alembic command (upgrade, downgrade) to `revision`, run on an open connection."""
+    return lambda connection: step(alembic_config(connection), revision)
+
+
 async def test_report_observations_written_one_per_line_become_a_list(database_url: str) -> None:
     """Migration 0014: observations stored one per line (before) read back as a JSON list, blank
     lines dropped, and back again on downgrade."""
@@ -47,9 +54,6 @@ async def test_report_observations_written_one_per_line_become_a_list(database_u
         "VALUES ('x', 'x.pdf', 1, 'document', :at, 'informe:R-2026-11-Q2')"
     )
 
-    def migrate(step: Callable[..., None], revision: str) -> Callable[[Connection], None]:
-        return lambda connection: step(alembic_config(connection), revision)
-
     try:
         async with database.engine.begin() as connection:
             await connection.run_sync(migrate(command.upgrade, "0013"))
@@ -60,6 +64,57 @@ async def test_report_observations_written_one_per_line_become_a_list(database_u
             assert (await connection.execute(text("SELECT observations FROM report"))).scalar_one() == '["Uno", "Dos"]'
             await connection.run_sync(migrate(command.downgrade, "0013"))
             assert (await connection.execute(text("SELECT observations FROM report"))).scalar_one() == "Uno\nDos"
+    finally:
+        await database.dispose()
+
+
+async def test_justified_cases_count_as_reminded_and_escalated_when_the_chase_starts_following_them(
+    database_url: str,
+) -> None:
+    """Migration 0015: an open justificada case was never stamped (the chase left it), so the first run
+    after the chase took it up would remind and escalate every one at once: the migration stamps what is
+    missing with its run time, keeps a stamp already there, and leaves other cases alone."""
+    database = Database(database_url)
+    stamps = ("justification_reminded_at", "justification_escalated_at")
+    anomaly = sa.table(
+        "anomaly",
+        *(sa.column(c) for c in ("year", "seq", "site_code", "cameras", "category", "description", "reporter_id")),
+        sa.column("status", sa.String),
+        sa.column("created_at", UTCDateTime()),
+        *(sa.column(stamp, UTCDateTime()) for stamp in stamps),
+    )
+    person = "INSERT INTO person (key, name, role, language, active) VALUES ('luis', 'Luis', 'admin', 'es', true)"
+    cases = {1: ("abierta", None), 2: ("justificada", None), 3: ("justificada", NOON), 4: ("cerrada", None)}
+    try:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(migrate(command.upgrade, "0014"))
+            await connection.execute(text(person))
+            reporter = (await connection.execute(text("SELECT max(id) FROM person"))).scalar_one()
+            for seq, (status, reminded) in cases.items():
+                await connection.execute(
+                    sa.insert(anomaly).values(
+                        year=2026,
+                        seq=seq,
+                        site_code="hachadura",
+                        cameras="",
+                        category="x",
+                        description="x",
+                        reporter_id=reporter,
+                        status=status,
+                        created_at=NOON - timedelta(days=3),
+                        justification_reminded_at=reminded,
+                    )
+                )
+            before = datetime.now(UTC)
+            await connection.run_sync(migrate(command.upgrade, "0015"))
+            after = datetime.now(UTC)
+            columns = [anomaly.c.seq, *(anomaly.c[stamp] for stamp in stamps)]
+            rows = {seq: stamped for seq, *stamped in await connection.execute(sa.select(*columns))}
+            assert rows[1] == rows[4] == [None, None]
+            assert all(before <= at <= after for at in rows[2]) and rows[2][0] == rows[2][1]
+            assert rows[3][0] == NOON and before <= rows[3][1] <= after
+            await connection.run_sync(migrate(command.downgrade, "0014"))
+            assert {seq: stamped for seq, *stamped in await connection.execute(sa.select(*columns))} == rows
     finally:
         await database.dispose()
 
