@@ -536,5 +536,6 @@ async def claim_unjustified(session: AsyncSession, services: Services, anomaly_i
         return None
     names = await person_names(session)
     missing = ", ".join(names.get(n.person_id, "") for n in awaited(notices))
-    await _event(session, anomaly, STAGE_EVENTS[stage], None, now, missing or None)
+    if missing or stage == "justification_escalated_at":  # a reminder to nobody is no step in the case
+        await _event(session, anomaly, STAGE_EVENTS[stage], None, now, missing or None)
     return anomaly

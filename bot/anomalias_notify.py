@@ -375,7 +375,8 @@ async def _tell_chiefs(session: AsyncSession, services: Services, case: Case) ->
     anomaly = case.anomaly
     site, hours = services.unit.site_name(anomaly.site_code), round(2 * services.unit.anomalias.justification_hours)
     names = ", ".join(case.names.get(n.person_id, "") for n in anomalias.awaited(case.notices))
-    unjustified = phrase("anomalia.escalated_chief", number=anomaly.number, site=site, hours=hours, names=names)
+    key = "anomalia.escalated_chief" if names else "anomalia.escalated_chief_nobody"  # a case routed to nobody
+    unjustified = phrase(key, number=anomaly.number, site=site, hours=hours, names=names)
     chiefs = await escalation_contacts(session, "jefe")
     await notices.escalate(session, services, chiefs, TOPIC, unjustified, key=f"anomalia:{anomaly.id}:escalation")
 

@@ -413,6 +413,26 @@ async def test_with_nobody_to_escalate_to_on_telegram_the_group_hears_it(bot: Bo
     await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="lleva 48 h sin justificación")
 
 
+async def test_a_case_routed_to_nobody_reminds_nobody_and_tells_the_chief_so(bot: BotHarness) -> None:
+    """Luis and Sonia, La Hachadura's administrators, have left: a report for them alerts nobody. The
+    reminder has nobody to tell (and is no step in the timeline); the chief still hears of the case."""
+    async with bot.services.db.write() as session:
+        for key in ("adm.luis", "adm.sonia"):
+            person = await person_by_key(session, key)
+            assert person is not None
+            person.active = False
+            session.add(person)
+    report = "/anomalia hachadura #persona_sospechosa Persona merodeando el portón norte"
+    mark, _ = await bot.send("tec.ana", report, "group")
+    await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="🚨 <b>A-2026-0001")
+    bot.clock.advance(timedelta(hours=48, minutes=1))
+    await bot.run_job("anomalias.unjustified")
+    chief = await bot.fake.wait_for("sendMessage", after=mark, chat_id=MARTA, text_contains="A-2026-0001")
+    assert chief.params["text"].endswith("lleva 48 h sin justificación; no había a quién avisar.")
+    timeline = (await bot.ask("jefe.marta", "/anomalia A-2026-0001")).params["text"]
+    assert "aviso a jefatura" in timeline and "recordatorio" not in timeline
+
+
 async def test_a_security_risk_also_alerts_the_ministry_and_escalates_sooner_once(bot: BotHarness) -> None:
     await file(bot, "#riesgo_seguridad Disparos cerca del carril de carga")
     await bot.fake.wait_for("sendMessage", chat_id=OSCAR, text_contains="Anomalía A-2026-0001")
