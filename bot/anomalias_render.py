@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.anomalias import Case
-from bot.i18n import Html, plain, t
+from bot.i18n import Html, Whole, plain, t
 from bot.mail.inbox import event_words
 from bot.shifts import age, local_time
 from bot.text import shortened
@@ -107,14 +107,12 @@ def alert_text(case: Case, unit: UnitConfig, language: str, tz: ZoneInfo) -> str
 
 
 def timeline_text(case: Case, language: str, now: datetime, tz: ZoneInfo) -> str:
-    entries = [
-        (
-            event.at,
-            case.names.get(event.person_id or 0, "Vigía"),
-            plain(language, f"anomalia.event.{event.kind}") + (f": {event_words(event.text)}" if event.text else ""),
-        )
-        for event in case.events
-    ]
+    """The case's events, a justification whole (what the case is judged on), anything else cut."""
+    entries = []
+    for event in case.events:
+        what = plain(language, f"anomalia.event.{event.kind}") + (f": {event_words(event.text)}" if event.text else "")
+        who = case.names.get(event.person_id or 0, "Vigía")
+        entries.append((event.at, who, Whole(what) if event.kind == "justificada" else what))
     title = t(language, "anomalia.timeline_title", number=case.anomaly.number)
     return history(language, title, entries, tz, now)
 

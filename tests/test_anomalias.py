@@ -295,6 +295,19 @@ async def test_it_posts_and_shows_a_long_justification_whole(bot: BotHarness) ->
     assert f"justificó: {long}" in html.unescape(timeline)
 
 
+async def test_the_timeline_cuts_a_long_email_reply_from_someone_else(bot: BotHarness) -> None:
+    """Only a justification is shown whole: a 60 KB reply from someone not alerted would make the
+    timeline some fifteen messages, so its entry is cut like any other value."""
+    await file(bot)
+    long = "Reenvío el hilo completo con todos los adjuntos anteriores. " * 1000
+    await anomalias.record_email_reply(bot.services, "A-2026-0001", emailed(bot, "otro@naviera.test", long))
+    mark, chat = await bot.send("tec.ana", "/anomalia A-2026-0001")
+    await bot.settle()
+    sent = [c for c in bot.fake.calls[mark:] if c.method == "sendMessage" and c.params.get("chat_id") == chat["id"]]
+    assert len(sent) == 1 and "respuesta por correo" in sent[0].params["text"]
+    assert "…" in sent[0].params["text"] and len(sent[0].params["text"]) < 2000
+
+
 async def test_it_posts_a_justification_longer_than_a_message_in_pieces(bot: BotHarness) -> None:
     """By e-mail a justification has no limit; one line of it is cut where Telegram needs, never
     inside an escaped character ("&amp;"), and the group gets it all."""
