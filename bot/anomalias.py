@@ -211,7 +211,7 @@ async def file_report(
     # its flush numbers the notices, which the alerts and the call list name
     events = [await _event(session, anomaly, "creada", reporter, now, report.description)]
     for notice in notices:
-        events += await _alert(session, services, anomaly, notice, people[notice.person_id], reporter.name, images)
+        events += await _alert(session, services, anomaly, notice, people[notice.person_id], reporter.name, images, now)
     names = {p.id: p.name for p in (reporter, *people.values())}
     return Case(anomaly, notices, events, photos, names), people  # type: ignore[arg-type]
 
@@ -224,11 +224,12 @@ async def _alert(
     person: Person,
     reporter: str,
     images: list[bytes],
+    now: datetime,
 ) -> list[AnomalyEvent]:
     """The alert e-mail and, when the person can be reached at all (by that e-mail, or on Telegram,
     where the caller queues the alert in the same unit of work), the timeline's "avisó a": the chief
-    follows who was told, and when, whichever way it went."""
-    now = services.now()
+    follows who was told, and when, whichever way it went. `now` is the time of the step that alerts
+    (the filing, the backup's escalation), so "avisó a" never reads later than that step."""
     await queue_alert_mail(session, anomaly, person, reporter, services.unit, services.tz, images, now)
     if not person.email and person.telegram_id is None:
         return []
@@ -482,7 +483,8 @@ async def add_backup(
     session.add(backup_notice)
     await session.flush()
     reporter = await session.get(Person, anomaly.reporter_id)
-    await _alert(session, services, anomaly, backup_notice, backup, reporter.name if reporter else "", images)
+    reporter_name = reporter.name if reporter else ""
+    await _alert(session, services, anomaly, backup_notice, backup, reporter_name, images, services.now())
     return backup_notice
 
 

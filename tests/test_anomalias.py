@@ -82,6 +82,14 @@ async def test_an_urgent_report_is_routed_alerted_and_asks_for_the_call_first(bo
     assert "✉️ avisado" in report.params["text"] and "Estado: abierta, esperando justificación" in report.params["text"]
 
 
+async def test_the_alert_is_recorded_at_the_time_of_the_report(bot: BotHarness) -> None:
+    """ "avisó a" belongs to the filing: it never reads later than "reportó" (the clock runs on)."""
+    await file(bot)
+    case = await anomalias.load(bot.services, 1)
+    assert case is not None
+    assert len({e.at for e in case.events if e.kind in ("creada", "avisada")}) == 1, case.events
+
+
 async def test_the_call_the_receipt_and_the_justification_are_recorded(bot: BotHarness) -> None:
     report, calls, alert = await file(bot)
     mark, _ = await bot.press("tec.ana", calls.result, "anm:call:1:realizada")
