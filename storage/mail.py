@@ -132,11 +132,12 @@ class InboxCursor(SQLModel, table=True):
 async def claim_due(
     session: AsyncSession, now: datetime, lease_until: datetime, limit: int, domain: str
 ) -> list[OutboxMail]:
-    """Up to `limit` due mails, oldest first, each taken with a compare-and-set: only the first claimer
-    of a due mail changes its row, and holds it until `lease_until`. One statement for the lot, as a
-    burst of reports queues a mail each. The attempt is counted here, so even a delivery that never
-    reports back counts. A Message-ID queued without a domain (`@vigia.invalid>`) gets `domain`, and
-    so does a reply to one of ours queued before that one was sent (a reminder to an unsent alert)."""
+    """Up to `limit` due mails, chosen oldest due first, each taken with a compare-and-set: only the
+    first claimer of a due mail changes its row, and holds it until `lease_until`. One statement for
+    the lot, as a burst of reports queues a mail each. The batch is returned in the order the mails
+    were queued (by id; RETURNING keeps none). The attempt is counted here, so even a delivery that
+    never reports back counts. A Message-ID queued without a domain (`@vigia.invalid>`) gets `domain`,
+    and so does a reply to one of ours queued before that one was sent (a reminder to an unsent alert)."""
     due = (
         select(OutboxMail.id)
         .where(OutboxMail.status == MailStatus.PENDING, col(OutboxMail.next_attempt_at) <= now)
