@@ -60,21 +60,22 @@ def alert_mail(
     return f"[{anomaly.number}] Anomalía en {site}: {category}", text, body
 
 
+def _pending(anomaly: Anomaly, sentence: str) -> tuple[str, str]:
+    """A mail that still asks for the justification: one subject and layout, whichever the reason, so
+    the person's answer threads and matches the case."""
+    text = "\n".join(["Estimado(a):", "", sentence, "", "Responda a este correo con la justificación."])
+    return f"[{anomaly.number}] Justificación pendiente", text
+
+
 def hint_mail(anomaly: Anomaly) -> tuple[str, str]:
     """The answer to an e-mailed reply that justifies nothing ("ok", "recibido"): what is missing, as
     Telegram says it to an answer there."""
-    text = "\n".join(
-        [
-            "Estimado(a):",
-            "",
-            f"Recibimos su respuesta sobre la anomalía {anomaly.number}, pero no alcanza como justificación: "
-            "cuente qué verificó y qué encontró (por ejemplo: «Era personal de la naviera autorizado para "
-            "retirar carga»).",
-            "",
-            "Responda a este correo con la justificación.",
-        ]
+    return _pending(
+        anomaly,
+        f"Recibimos su respuesta sobre la anomalía {anomaly.number}, pero no alcanza como justificación: "
+        "cuente qué verificó y qué encontró (por ejemplo: «Era personal de la naviera autorizado para "
+        "retirar carga»).",
     )
-    return f"[{anomaly.number}] Justificación pendiente", text
 
 
 def fitting(images: list[bytes], limit: int) -> list[int]:
@@ -88,17 +89,11 @@ def fitting(images: list[bytes], limit: int) -> list[int]:
 
 def reminder_mail(anomaly: Anomaly, site: str, tz: ZoneInfo) -> tuple[str, str]:
     """The justification reminder for someone who has not answered the alert."""
-    text = "\n".join(
-        [
-            "Estimado(a):",
-            "",
-            f"Seguimos esperando su justificación de la anomalía {anomaly.number} en {site}, reportada el "
-            f"{anomaly.created_at.astimezone(tz):%d/%m/%Y %H:%M}: cuente qué verificó y qué encontró.",
-            "",
-            "Responda a este correo con la justificación.",
-        ]
+    return _pending(
+        anomaly,
+        f"Seguimos esperando su justificación de la anomalía {anomaly.number} en {site}, reportada el "
+        f"{anomaly.created_at.astimezone(tz):%d/%m/%Y %H:%M}: cuente qué verificó y qué encontró.",
     )
-    return f"[{anomaly.number}] Justificación pendiente", text
 
 
 async def queue_alert_mail(
@@ -133,10 +128,7 @@ async def queue_alert_mail(
 
 async def queue_hint_mail(session: AsyncSession, anomaly: Anomaly, to: str, in_reply_to: str, now: object) -> None:
     """In the caller's unit of work, with the reply it answers recorded in the timeline."""
-    subject, text = hint_mail(anomaly)
-    await outbox.enqueue(
-        session, ref=anomaly.number, to=[to], subject=subject, text=text, in_reply_to=in_reply_to, now=now
-    )  # type: ignore[arg-type]
+    await _queue_pending(session, anomaly, to, in_reply_to, hint_mail(anomaly), now)
 
 
 async def queue_reminder_mail(
@@ -150,13 +142,14 @@ async def queue_reminder_mail(
     alert = next(
         (m for m in await mails_for_ref(session, anomaly.number) if address in (bare(a).lower() for a in m.to)), None
     )
-    subject, text = reminder_mail(anomaly, site, tz)
+    mail = reminder_mail(anomaly, site, tz)
+    await _queue_pending(session, anomaly, person.email, alert.message_id if alert else None, mail, now)
+
+
+async def _queue_pending(
+    session: AsyncSession, anomaly: Anomaly, to: str, in_reply_to: str | None, mail: tuple[str, str], now: object
+) -> None:
+    subject, text = mail
     await outbox.enqueue(
-        session,
-        ref=anomaly.number,
-        to=[person.email],
-        subject=subject,
-        text=text,
-        in_reply_to=alert.message_id if alert else None,
-        now=now,
-    )
+        session, ref=anomaly.number, to=[to], subject=subject, text=text, in_reply_to=in_reply_to, now=now
+    )  # type: ignore[arg-type]

@@ -446,20 +446,14 @@ async def test_a_fault_back_at_the_vendor_step_is_told_to_the_vendor_again_and_c
     its silence from then on is chased again."""
     bot = mail_bot
     point_at(bot, smtp_server, imap_account)
-    fault, _ = await fallas_board.detected(bot.services, HACHADURA_1, "Sin imagen")
-    assert fault.id is not None
-    mark = await monitor_posts(bot, fault.id)
-    posted = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="F-2026-0001")
-    await press(bot, posted, "fll:1:ans:todo_normal")
-    await press(bot, posted, "fll:1:ans:enlace_correcto")
-    await bot.run_job("mail.deliver")
-    (first,) = await smtp_server.wait_for(1)
+    fault_id, posted = await reported_to_the_vendor(bot, smtp_server)
+    (first,) = smtp_server.received
     await imap_account.deliver(reply_to(first.message, "Técnico <jperez@proveedor.test>", "Ticket: TK-1").as_bytes())
     await bot.run_job("mail.inbox")
     await resolve(bot, posted, "Se cambió la fuente de poder de la cámara", "camara")
 
     bot.clock.advance(timedelta(minutes=20))
-    assert await fallas_board.reopen(bot.services, fault.id, "Sin imagen otra vez") is not None
+    assert await fallas_board.reopen(bot.services, fault_id, "Sin imagen otra vez") is not None
     shown = await shown_after_delivery(bot, posted.result["message_id"])
     assert "Paso 3: reportada por correo" in shown
     assert "El proveedor respondió" not in shown, "that answer was to the first report"
@@ -469,7 +463,7 @@ async def test_a_fault_back_at_the_vendor_step_is_told_to_the_vendor_again_and_c
     assert again["To"] == "soporte@proveedor.test" and again["Cc"] == "contrato@mh.test"
     body = again.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert "volvió a fallar" in body and "Sin imagen otra vez" in body and "TK-1" in body
-    case = await fallas.load(bot.services, fault.id)
+    case = await fallas.load(bot.services, fault_id)
     assert case is not None and case.fault.vendor_replied_at is None and case.fault.vendor_ticket == "TK-1"
 
     bot.clock.advance(timedelta(hours=4, minutes=1))
@@ -483,7 +477,7 @@ async def test_a_fault_back_at_the_vendor_step_is_told_to_the_vendor_again_and_c
         reply_to(sent[1], "Técnico <jperez@proveedor.test>", "Abrimos el ticket TK-2").as_bytes()
     )
     await bot.run_job("mail.inbox")
-    case = await fallas.load(bot.services, fault.id)
+    case = await fallas.load(bot.services, fault_id)
     assert case is not None and case.fault.vendor_replied_at and case.fault.vendor_ticket == "TK-2"
 
 

@@ -65,6 +65,16 @@ def button(bot: BotHarness, message: Call, action: str) -> str:
     return found[0]
 
 
+async def searching(bot: BotHarness) -> Call:
+    """A request registered and judged pertinent, its search running: its card."""
+    mark = bot.fake.mark()
+    await register(bot)
+    posted = await card(bot, mark)
+    mark = await step(bot, "coord.carlos", posted, "pertinente")
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains="búsqueda en el sistema")
+    return posted
+
+
 async def step(bot: BotHarness, who: str, message: Call, action: str, text: str | None = None) -> int:
     """Press the step's button; answer its question in the same chat when it asks one."""
     mark, _ = await bot.press(who, message.result, button(bot, message, action))
@@ -212,11 +222,7 @@ async def test_an_external_request_is_signed_by_the_director(mail_bot: BotHarnes
 
 
 async def test_a_finding_sent_after_the_search_ended_is_not_attached(bot: BotHarness) -> None:
-    mark = bot.fake.mark()
-    await register(bot)
-    posted = await card(bot, mark)
-    mark = await step(bot, "coord.carlos", posted, "pertinente")
-    await bot.fake.wait_for("editMessageText", after=mark, text_contains="búsqueda en el sistema")
+    posted = await searching(bot)
     mark, _ = await bot.press("tec.ana", posted.result, "sol:1:hallazgo")
     question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Envíe lo encontrado")
     mark = await step(bot, "tec.kevin", posted, "informar", "No hay video de ese carril en ese horario")

@@ -12,7 +12,7 @@ from storage.evidence import Evidence
 from storage.solicitudes import documents_of
 from tests.fake_telegram import png_bytes
 from tests.harness import GROUP_ID, BotHarness
-from tests.test_solicitudes import CARLOS, card, form, register, step
+from tests.test_solicitudes import CARLOS, card, form, register, searching, step
 from tests.test_solicitudes_entrega import rows
 
 PDF = b"%PDF-1.4\n% the request's letter\n"
@@ -94,11 +94,7 @@ async def test_the_document_of_a_request_refused_at_registration_is_kept(bot: Bo
 
 
 async def test_a_dahua_export_sent_as_a_file_is_kept_as_a_finding(bot: BotHarness) -> None:
-    mark = bot.fake.mark()
-    await register(bot)
-    posted = await card(bot, mark)
-    mark = await step(bot, "coord.carlos", posted, "pertinente")
-    await bot.fake.wait_for("editMessageText", after=mark, text_contains="búsqueda en el sistema")
+    posted = await searching(bot)
     mark, _ = await bot.press("tec.ana", posted.result, "sol:1:hallazgo")
     question = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="Envíe lo encontrado")
 

@@ -8,7 +8,7 @@ from bot.solicitudes_rules import State
 from storage.solicitudes import Solicitud
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
-from tests.test_solicitudes import CARLOS, MARTA, card, register, step
+from tests.test_solicitudes import CARLOS, MARTA, card, register, searching, step
 
 FORCE_REPLY = {"force_reply": True, "selective": True}
 
@@ -79,11 +79,7 @@ async def test_a_reason_asked_before_the_request_went_round_is_given_back(bot: B
 
 
 async def test_an_answer_asked_before_a_devolver_is_given_back(bot: BotHarness) -> None:
-    mark = bot.fake.mark()
-    await register(bot)
-    posted = await card(bot, mark)
-    mark = await step(bot, "coord.carlos", posted, "pertinente")
-    await bot.fake.wait_for("editMessageText", after=mark, text_contains="búsqueda en el sistema")
+    posted = await searching(bot)
     mark = await step(bot, "tec.ana", posted, "informar", "Existe video de 08:00 a 10:00 del carril 1")
     await bot.fake.wait_for("editMessageText", after=mark, text_contains="verificación por jefatura")
     old = await question(bot, "jefe.marta", posted, "responder")
