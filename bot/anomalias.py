@@ -142,13 +142,6 @@ def parse_number(text: str, year: int) -> tuple[int, int] | None:
     return case_number(text, "a", year)
 
 
-async def has_case(session: AsyncSession, ref: str) -> bool:
-    """For the inbox: whether the number a reply's subject names ("A-2026-0042", its year always
-    given) is a case, or a mistyped one."""
-    number = parse_number(ref, 0)
-    return number is not None and await by_number(session, *number) is not None
-
-
 async def _event(
     session: AsyncSession, anomaly: Anomaly, kind: str, person: Person | None, now: datetime, text: str | None = None
 ) -> AnomalyEvent:

@@ -87,13 +87,6 @@ def parse_number(text: str, year: int) -> tuple[int, int] | None:
     return case_number(text, "f", year)
 
 
-async def has_case(session: AsyncSession, ref: str) -> bool:
-    """For the inbox: whether the number a reply's subject names ("F-2026-0123", its year always
-    given) is a fault, or a mistyped one."""
-    number = parse_number(ref, 0)
-    return number is not None and await fault_by_number(session, *number) is not None
-
-
 async def _event(
     session: AsyncSession,
     fault: Fault,

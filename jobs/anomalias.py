@@ -12,7 +12,7 @@ from jobs.common import Job
 
 INTERVAL_S = 60
 
-register_reply_handler("A-", anomalias.record_email_reply, anomalias.has_case)
+register_reply_handler("A-", anomalias.record_email_reply, anomalias.by_number)
 
 
 async def unacknowledged(context: VigiaContext) -> None:

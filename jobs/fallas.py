@@ -11,7 +11,7 @@ from jobs.common import Job
 
 INTERVAL_S = 300
 
-register_reply_handler("F-", fallas_board.record_reply, fallas.has_case)
+register_reply_handler("F-", fallas_board.record_reply, fallas.fault_by_number)
 
 
 async def vendor_silence(context: VigiaContext) -> None:

@@ -56,7 +56,7 @@ def handled(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, IncomingReply]]:
     return calls
 
 
-async def any_case(_session: AsyncSession, _ref: str) -> bool:
+async def any_case(_session: AsyncSession, _year: int, _seq: int) -> bool:
     """Every number named in a subject is a case: these tests' workflows have no cases of their own."""
     return True
 

@@ -4,9 +4,9 @@ What other workflows use:
 
 - `await enqueue(session, ref=..., to=..., subject=..., text=..., now=...)` inside their own unit of
   work (`services.db.write()`), so the mail commits with the state change that caused it;
-- `register_reply_handler("A-", handler, has_case)`: `handler(services, ref, reply)` gets the replies
-  about cases whose number starts with "A-"; `has_case(session, ref)` says whether a number named
-  in a subject is one of them;
+- `register_reply_handler("A-", handler, find)`: `handler(services, ref, reply)` gets the replies
+  about cases whose number starts with "A-"; `find(session, year, sequence)` looks up the case a
+  number named in a subject is (None: mistyped);
 - `storage.mail.mails_for_ref(session, ref)` / `replies_for_ref`: what was sent and received for a case.
 
 The jobs in jobs/mail.py deliver (every 30 s) and read the inbox (every 60 s); bot/mail/alarms.py

@@ -94,7 +94,7 @@ def event_words(text: str) -> str:
 
 
 ReplyHandler = Callable[["Services", str, IncomingReply], Awaitable[None]]
-CaseExists = Callable[[AsyncSession, str], Awaitable[bool]]
+CaseLookup = Callable[[AsyncSession, int, int], Awaitable[object | None]]  # (session, year, sequence): the case or None
 
 
 @dataclass(frozen=True)
@@ -103,16 +103,16 @@ class Workflow:
     mistyped numbers."""
 
     handle: ReplyHandler
-    has_case: CaseExists
+    find: CaseLookup
 
 
 _handlers: dict[str, Workflow] = {}
 
 
-def register_reply_handler(prefix: str, handler: ReplyHandler, has_case: CaseExists) -> None:
+def register_reply_handler(prefix: str, handler: ReplyHandler, find: CaseLookup) -> None:
     """Route replies about cases whose number starts with `prefix` ("A-", "F-") to `handler`.
-    `has_case(session, "A-2026-0042")` says whether that case exists: a number in a subject may be
-    mistyped, and such a reply is left unread for a person, like one that names no case.
+    `find(session, 2026, 42)` looks up the case A-2026-0042: a number in a subject may be mistyped,
+    and a reply naming no case that exists is left unread for a person, like one that names none.
 
     Call it when your workflow's module is imported (jobs/<workflow>.py is imported at start-up).
     Replies that arrived before a handler existed wait, stored, and are dispatched once it does.
@@ -120,7 +120,7 @@ def register_reply_handler(prefix: str, handler: ReplyHandler, has_case: CaseExi
     current = _handlers.get(prefix)
     if current is not None and current.handle is not handler:
         raise ValueError(f"replies for {prefix!r} already go to {current.handle.__qualname__}")
-    _handlers[prefix] = Workflow(handler, has_case)
+    _handlers[prefix] = Workflow(handler, find)
 
 
 def workflow_for(ref: str) -> Workflow | None:
@@ -182,7 +182,8 @@ async def store(
         ref, matched_by = (mail.ref, "in_reply_to") if mail else (case_ref(parsed.subject), "subject")
         if ref is not None and matched_by == "subject":
             workflow = workflow_for(ref)
-            if workflow is not None and not await workflow.has_case(session, ref):
+            _, year, seq = ref.split("-")
+            if workflow is not None and await workflow.find(session, int(year), int(seq)) is None:
                 ref = None  # a mistyped number: left for a person, as mail that names no case
         if ref is None:
             status, matched_by = ReplyStatus.UNMATCHED, None
