@@ -113,17 +113,13 @@ async def _monitored(services: Services, change: Callable[[AsyncSession], Awaita
 
 async def detected(services: Services, target: Target, description: str) -> tuple[Fault, bool]:
     """The health monitor finds the target without a good picture: a new fault (True), posted by its job
-    once the frame that explains it is kept, or the open one on the target, whose message is edited
-    with what changes on it (the picture lost again after it was back)."""
-    found: list[tuple[Fault, bool]] = []
-
-    async def change(session: AsyncSession) -> Fault | None:
+    once the frame that explains it is kept, or the open one on the target, whose message is edited, in
+    the same unit of work, with what changed on it (the picture lost again after it was back)."""
+    async with services.db.write() as session:
         fault, created = await fallas.open_in(session, services, target, description, None)
-        found.append((fault, created))
-        return None if created else await fallas.lost_again(session, services.now(), fault, description)
-
-    await _monitored(services, change)
-    return found[0]
+        if not created and await fallas.lost_again(session, services.now(), fault, description) is not None:
+            await show(session, services, fault)
+    return fault, created
 
 
 async def restored(services: Services, fault_id: int, text: str) -> Fault | None:
