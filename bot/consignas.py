@@ -233,7 +233,7 @@ async def change(
     return Outcome.OK, consigna
 
 
-async def hand_to(session: AsyncSession, consigna_id: int, person: Person, now: datetime) -> Consigna | None:
+async def hand_to(session: AsyncSession, services: Services, consigna_id: int, person: Person) -> Consigna | None:
     """An accepted handover makes the incoming technician the holder, in the caller's unit of work,
     and tells whoever held it, as taking it over does; returns the consigna when it changed hands
     (its message must say so)."""
@@ -241,14 +241,14 @@ async def hand_to(session: AsyncSession, consigna_id: int, person: Person, now: 
     if consigna is None or consigna.status != ConsignaStatus.ABIERTA:
         return None
     holder_id, consigna.holder_id = consigna.holder_id, person.id
-    await _record(session, consigna, "aceptada", person, now)
+    await _record(session, consigna, "aceptada", person, services.now())
     if holder_id is not None and holder_id != person.id:
-        await tell_taken_over(session, consigna, holder_id, person, now)
+        await tell_taken_over(session, services, consigna, holder_id, person)
     return consigna
 
 
 async def tell_taken_over(
-    session: AsyncSession, consigna: Consigna, holder_id: int, taker: Person, now: datetime
+    session: AsyncSession, services: Services, consigna: Consigna, holder_id: int, taker: Person
 ) -> None:
     """Whoever held a consigna that passed to someone else hears of it privately, in the unit of work
     that moved it: a hand-over between shifts is never silent."""
@@ -256,7 +256,8 @@ async def tell_taken_over(
     if holder is None:
         return
     text = t(holder.language, "consigna.taken_over", name=taker.name, id=consigna.id, text=consigna.text)
-    await notices.tell_at(session, now, holder, text, key=f"consigna:{consigna.id}:taken:{now:%Y%m%dT%H%M%S}")
+    key = f"consigna:{consigna.id}:taken:{services.now():%Y%m%dT%H%M%S}"
+    await notices.tell(session, services, holder, text, key=key)
 
 
 async def draft_from(services: Services, words: list[str], author: Person) -> Draft | DraftError:

@@ -77,7 +77,7 @@ async def change(
         if outcome is Outcome.OK and updated is not None:
             await show(session, services, updated)
             if action == "take" and holder_id is not None:  # taken over: whoever had it is told
-                await consignas.tell_taken_over(session, updated, holder_id, person, services.now())
+                await consignas.tell_taken_over(session, services, updated, holder_id, person)
     return outcome, updated
 
 

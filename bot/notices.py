@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,16 +37,9 @@ def _markup(markup: InlineKeyboardMarkup | None) -> str | None:
 queued_here: ContextVar[bool] = ContextVar("queued_here", default=False)
 
 
-def _add(session: AsyncSession, now: datetime, **fields: object) -> None:
-    session.add(TelegramNotice(created_at=now, **fields))  # type: ignore[arg-type]
+def _add(session: AsyncSession, services: Services, **fields: object) -> None:
+    session.add(TelegramNotice(created_at=services.now(), **fields))  # type: ignore[arg-type]
     queued_here.set(True)
-
-
-async def _owe(session: AsyncSession, now: datetime, key: str, **fields: object) -> bool:
-    if await owed(session, key):
-        return False
-    _add(session, now, key=key, **fields)
-    return True
 
 
 async def queue(
@@ -69,10 +62,12 @@ async def queue(
     """Owe one notice; False if `key` was owed before (sent or not). It answers the message of
     `reply_to` (a record's, resolved when sent) or `quote` (a message of the same chat). With a
     `bundle_label`, a backlog of such notices in one chat shares a message (bot/notices_bundle.py)."""
-    return await _owe(
+    if await owed(session, key):
+        return False
+    _add(
         session,
-        services.now(),
-        key,
+        services,
+        key=key,
         chat_id=chat_id,
         text=text,
         kind=kind,
@@ -85,19 +80,14 @@ async def queue(
         record=str(record) if record else None,
         bundle_label=bundle_label,
     )
+    return True
 
 
 async def tell(session: AsyncSession, services: Services, person: Person, text: str, *, key: str) -> bool:
     """A private message; False for someone who never opened the bot (nothing to send to)."""
-    return await tell_at(session, services.now(), person, text, key=key)
-
-
-async def tell_at(session: AsyncSession, now: datetime, person: Person, text: str, *, key: str) -> bool:
-    """`tell`, in a unit of work given the time and no Services: a consigna handed over by the relevo
-    (bot/consignas.py hand_to) tells whoever held it, as taking it over does."""
     if person.telegram_id is None:
         return False
-    await _owe(session, now, f"{key}:{person.id}", chat_id=person.telegram_id, text=text)
+    await queue(session, services, key=f"{key}:{person.id}", chat_id=person.telegram_id, text=text)
     return True
 
 
@@ -218,7 +208,7 @@ async def show(
         fields = {"chat_id": group.chat_id, "thread_id": thread, "kind": NoticeKind.MESSAGE}
     else:
         fields = {"chat_id": chat_id or group.chat_id, "thread_id": thread, "kind": NoticeKind.EDIT}
-    _add(session, services.now(), key=f"show:{record}", text=text, markup=markup_json, record=str(record), **fields)
+    _add(session, services, key=f"show:{record}", text=text, markup=markup_json, record=str(record), **fields)
 
 
 async def prune(services: Services, kept: timedelta) -> None:

@@ -54,7 +54,7 @@ async def _open_consignas(services: Services) -> list[ItemDraft]:
 async def _accept_consigna(services: Services, ref: str, person: Person) -> None:
     """The new holder, and the edit of the consigna's message that names them, in one unit of work."""
     async with services.db.write() as session:
-        consigna = await consignas.hand_to(session, int(ref), person, services.now())
+        consigna = await consignas.hand_to(session, services, int(ref), person)
         if consigna is not None:
             await consignas_board.show(session, services, consigna)
 
