@@ -118,10 +118,9 @@ async def answer_file(update: Update, context: VigiaContext, pending: PendingPro
     if case is None:
         return True
     request = case.solicitud
-    # A finding belongs to the search, asked for while it ran (a prompt in private waits long); the request's
-    # own document is evidence in any state, a request refused at registration too (lineamiento c).
-    if role == "hallazgo" and request.state != State.BUSQUEDA:
-        await message.reply_text(t(language, "solicitud.stale", number=request.number))
+    refused = _attach_refusal(request, context.person, role)  # type: ignore[arg-type]
+    if refused is not None:  # the search ended while the question waited (a prompt in private waits long)
+        await message.reply_text(t(language, OUTCOMES[refused], number=request.number))
         return True
     if message.text and message.text.strip().casefold() in DONE:
         count = sum(1 for document in case.documents if document.role == role)
@@ -189,7 +188,8 @@ async def lista(update: Update, context: VigiaContext) -> None:
 
 def _attach_refusal(solicitud: Solicitud, person: Person, action: str) -> Outcome | None:
     """A finding is the search's, while it runs; the request's own papers (the letter, a written
-    authorisation, the data asked for) are the supervisors', and arrive in any state."""
+    authorisation, the data asked for) are the supervisors', and are evidence in any state, a request
+    refused at registration too (lineamiento c). Checked at the button and again at each file."""
     if action == "hallazgo" and solicitud.state != State.BUSQUEDA:
         return Outcome.STALE
     allowed = ACTORS[State.BUSQUEDA] if action == "hallazgo" else SUPERVISORS
