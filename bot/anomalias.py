@@ -36,6 +36,7 @@ from storage.anomalias import (
     justifications_to_post,
     next_seq,
     notices_by_id,
+    notices_for,
     notices_of,
     open_anomalies,
     photos_of,
@@ -506,13 +507,9 @@ async def unjustified(services: Services, stage: str) -> list[Anomaly]:
     """Cases still awaiting a justification whose reminder or escalation (`stage`) fell due."""
     due_at = services.now() - _justification_delay(services, stage)
     async with services.db.read() as session:
-        return [
-            a
-            for a in await open_anomalies(session)
-            if getattr(a, stage) is None
-            and a.created_at <= due_at
-            and awaits_justification(a, await notices_of(session, a.id))  # type: ignore[arg-type]
-        ]
+        due = [a for a in await open_anomalies(session) if getattr(a, stage) is None and a.created_at <= due_at]
+        notices = await notices_for(session, [a.id for a in due])  # type: ignore[misc]
+    return [a for a in due if awaits_justification(a, notices[a.id])]  # type: ignore[index]
 
 
 STAGE_EVENTS = {"justification_reminded_at": "recordatorio", "justification_escalated_at": "escalada_jefe"}

@@ -117,8 +117,18 @@ async def justifications_to_post(session: AsyncSession) -> list[AnomalyNotice]:
 
 
 async def notices_of(session: AsyncSession, anomaly_id: int) -> list[AnomalyNotice]:
-    statement = select(AnomalyNotice).where(AnomalyNotice.anomaly_id == anomaly_id).order_by(col(AnomalyNotice.id))
-    return list((await session.exec(statement)).all())
+    return (await notices_for(session, [anomaly_id]))[anomaly_id]
+
+
+async def notices_for(session: AsyncSession, anomaly_ids: list[int]) -> dict[int, list[AnomalyNotice]]:
+    """Each case's notices, in the order made; one query for many cases (a job's round over the open ones)."""
+    statement = (
+        select(AnomalyNotice).where(col(AnomalyNotice.anomaly_id).in_(anomaly_ids)).order_by(col(AnomalyNotice.id))
+    )
+    found: dict[int, list[AnomalyNotice]] = {anomaly_id: [] for anomaly_id in anomaly_ids}
+    for notice in (await session.exec(statement)).all():
+        found[notice.anomaly_id].append(notice)
+    return found
 
 
 async def events_of(session: AsyncSession, anomaly_id: int) -> list[AnomalyEvent]:
