@@ -59,10 +59,13 @@ async def collect(services: Services, cameras: list[str], own_photos: list[bytes
 async def images_of(services: Services, evidence_ids: Iterable[int | None]) -> list[bytes]:
     """The stored bytes, in order; a purged or missing file is left out. Read before a unit of work
     opens, not inside it: the files are read while SQLite's one writer would wait."""
+    evidence_ids = [e for e in evidence_ids if e]
+    if not evidence_ids:  # an urgent report without cameras: no session at all, in a burst of them
+        return []
     paths = []
     async with services.db.read() as session:
         for evidence_id in evidence_ids:
-            row = await session.get(Evidence, evidence_id) if evidence_id else None
+            row = await session.get(Evidence, evidence_id)
             if row is not None and row.purged_at is None:
                 paths.append(services.settings.data_dir / row.path)
     return [await services.cameras.run(path.read_bytes) for path in paths if path.is_file()]

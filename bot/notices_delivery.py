@@ -49,6 +49,7 @@ from telegram.ext import ExtBot
 
 from bot import group_migration
 from bot.cameras.evidence import EvidenceMissing, read
+from bot.notices import queued_here
 from bot.notices_bundle import is_album, is_alert, joined, leading_run
 from bot.services import Services
 from bot.telegram_pacing import URGENT, retry_after_s
@@ -80,14 +81,14 @@ async def deliver_to(bot: Bot, services: Services, chat_id: int) -> None:
         await asyncio.wait({courier}, timeout=HANDLER_WAIT_S)
 
 
-async def start(bot: Bot, services: Services, only: int | None = None) -> dict[int, asyncio.Task[None]]:
-    """A courier for every chat that is owed something (or only the chat `only`), one per chat at a
-    time, so one chat's wait (Telegram's 20 messages a minute in a group) never holds up another chat
-    or the next update."""
+async def start(bot: Bot, services: Services) -> dict[int, asyncio.Task[None]]:
+    """A courier for every chat that is owed something, one per chat at a time, so one chat's wait
+    (Telegram's 20 messages a minute in a group) never holds up another chat or the next update."""
     if _paused(services):
         return {}
+    queued_here.set(False)  # what this task queued is on its way: the update's end need not look again
     async with services.db.read() as session:
-        chats = [chat for chat in await chats_owed(session) if only in (None, chat)]
+        chats = await chats_owed(session)
     couriers = {}
     for chat_id in chats:
         courier = services.notice_couriers.get(chat_id)

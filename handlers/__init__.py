@@ -68,6 +68,5 @@ def register(app: Application) -> None:
 
 async def deliver_owed(_: object, context: VigiaContext) -> None:
     """Starts the couriers and returns: the next update does not wait for Telegram."""
-    if notices.queued_here.get():  # this update's own units of work queued something (same task)
-        notices.queued_here.set(False)
+    if notices.queued_here.get():  # this update's own units of work queued something not yet started
         await start(context.bot, context.services)

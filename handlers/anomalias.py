@@ -91,7 +91,7 @@ async def file_and_notify(
         services, report, person, evidence_ids, images, origin, context.language, draft_id
     ):
         return False
-    await start(context.bot, services, only=message.chat_id)  # the call list now: the phone comes first (I-2)
+    await start(context.bot, services)  # the call list and the alerts now: the phone comes first (I-2)
     return True
 
 
