@@ -94,24 +94,26 @@ async def show_report(session: AsyncSession, services: Services, anomaly_id: int
     return case
 
 
-async def _show(session: AsyncSession, services: Services, case: Case) -> None:
-    """`show_report` for a case already loaded in the caller's unit of work (and changed there)."""
+async def _show(session: AsyncSession, services: Services, case: Case, fresh: bool = False) -> None:
+    """`show_report` for a case already loaded in the caller's unit of work (and changed there);
+    `fresh` for one filed in it."""
     language = services.unit.language
     text = report_text(case, services.unit, language, services.now(), services.tz)
     record = Record.of(Anomaly, case.anomaly.id)
-    await notices.show(session, services, record, TOPIC, text, report_keyboard(case, language))
+    await notices.show(session, services, record, TOPIC, text, report_keyboard(case, language), fresh)
 
 
 async def owe_alert(
     session: AsyncSession, services: Services, case: Case, notice: AnomalyNotice, person: Person
 ) -> bool:
-    """The private alert with its buttons, once per notice, then the report's images; `notified_at`
-    says it is queued, and the outbox keeps its message id in `alert_message_id`. False for someone
-    who never opened the bot (they still get the e-mail). A burst of alerts to one person shares
-    messages, each button labelled with its case's number, and the albums follow."""
+    """The private alert with its buttons, in the unit of work that makes the notice (so it is owed
+    once, with no query), then the report's images; `notified_at` says it is queued, and the outbox
+    keeps its message id in `alert_message_id`. False for someone who never opened the bot (they
+    still get the e-mail). A burst of alerts to one person shares messages, each button labelled
+    with its case's number, and the albums follow."""
     if person.telegram_id is None:
         return False
-    queued = await notices.queue(
+    await notices.queue(
         session,
         services,
         key=f"anomalia:{case.anomaly.id}:alert:{notice.id}",
@@ -120,6 +122,7 @@ async def owe_alert(
         markup=alert_keyboard(notice, person.language),
         record=Record.of(AnomalyNotice, notice.id, "alert_message_id"),
         bundle_label=case.anomaly.number,
+        fresh=True,
     )
     for photo in case.photos:  # after the alert: the words that call for action never wait for an upload
         await notices.hand(
@@ -132,9 +135,8 @@ async def owe_alert(
             caption=case.anomaly.number,  # which case, in a chat that gets several
             bundle_label=case.anomaly.number,  # one album
         )
-    if queued:
-        notice.notified_at = services.now()
-        session.add(notice)
+    notice.notified_at = services.now()
+    session.add(notice)
     return True
 
 
@@ -221,8 +223,9 @@ async def _owe_notices(
         text=text,
         markup=keyboard,
         quote=origin.quote,
+        fresh=True,
     )
-    await _show(session, services, case)  # its notices, now alerted, are the ones above
+    await _show(session, services, case, fresh=True)  # its notices, now alerted, are the ones above
 
 
 def _call_list(case: Case, people: dict[int, Person], language: str) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -58,11 +58,14 @@ async def queue(
     quote: int | None = None,
     record: Record | None = None,
     bundle_label: str | None = None,
+    fresh: bool = False,
 ) -> bool:
     """Owe one notice; False if `key` was owed before (sent or not). It answers the message of
     `reply_to` (a record's, resolved when sent) or `quote` (a message of the same chat). With a
-    `bundle_label`, a backlog of such notices in one chat shares a message (bot/notices_bundle.py)."""
-    if await owed(session, key):
+    `bundle_label`, a backlog of such notices in one chat shares a message (bot/notices_bundle.py).
+    `fresh`: the key names a row made in this unit of work, so it cannot be owed yet and is not
+    looked up (a report in a burst of them is filed behind the others' queries)."""
+    if not fresh and await owed(session, key):
         return False
     _add(
         session,
@@ -186,12 +189,14 @@ async def show(
     topic: str,
     text: str,
     markup: InlineKeyboardMarkup | None = None,
+    fresh: bool = False,
 ) -> None:
     """Make the record's own message in the group say `text`: posted the first time (and again in a
     group that became a supergroup, where the old message cannot be edited), edited after.
     A post or edit still waiting just takes the newer text, so Telegram only sees the latest; a
-    message that says it already is left alone (a redraw after every press costs nothing)."""
-    latest, markup_json = await latest_for(session, record), _markup(markup)
+    message that says it already is left alone (a redraw after every press costs nothing).
+    `fresh`: the record was made in this unit of work, so it is posted with nothing to look up."""
+    latest, markup_json = None if fresh else await latest_for(session, record), _markup(markup)
     if latest is not None and latest.sent_at is not None and (latest.text, latest.markup) == (text, markup_json):
         return
     if latest is not None and latest.sent_at is None and latest.failed_at is None:
@@ -201,7 +206,7 @@ async def show(
         return
     if latest is not None and latest.failed_at is not None:
         return  # its post or last edit was refused for good (see `vigia outbox`): a redraw must not retry it forever
-    chat_id, message_id = await message_of(session, record)
+    chat_id, message_id = (None, None) if fresh else await message_of(session, record)
     group = services.unit.group
     thread = getattr(group.topics, topic)  # an edit keeps it too: a deleted message is posted again there
     if message_id is None or chat_id not in (None, group.chat_id):  # or left behind when the group became a supergroup
