@@ -53,7 +53,7 @@ from bot.notices import queued_here
 from bot.notices_bundle import is_album, is_alert, joined, leading_run
 from bot.services import Services
 from bot.telegram_pacing import URGENT, retry_after_s
-from storage.notices import NoticeKind, Record, TelegramNotice, chats_owed, message_of, owed_in, remember
+from storage.notices import NoticeKind, Record, TelegramNotice, by_ids, chats_owed, message_of, owed_in, remember
 
 log = logging.getLogger(__name__)
 
@@ -273,17 +273,19 @@ async def _record(
     services: Services, run: list[TelegramNotice], sent: Message | bool | tuple[Message, ...] | None
 ) -> None:
     """Every notice of `run` sent, in one unit of work: as the one message `sent`, or as its own
-    message of an album."""
+    message of an album. An alert's goes before the ordinary units waiting (a burst's filings), as
+    the person's next alert waits on it."""
     messages = sent if isinstance(sent, tuple) else (sent,) * len(run)
-    async with services.db.write() as session:
+    posted: list[tuple[Record, int, int]] = []
+    async with services.db.write(urgent=is_alert(run)) as session:
+        rows = await by_ids(session, [notice.id for notice in run])  # type: ignore[misc]
         for notice, message in zip(run, messages, strict=True):
-            row = await session.get(TelegramNotice, notice.id)
-            assert row is not None
+            row = rows[notice.id]  # type: ignore[index]
             row.sent_at, row.attempts = services.now(), row.attempts + 1
             if isinstance(message, Message):
                 row.message_id = message.message_id
                 if row.record is not None and row.kind != NoticeKind.EDIT:
-                    await remember(session, Record.parse(row.record), message.chat_id, message.message_id)
+                    posted.append((Record.parse(row.record), message.chat_id, message.message_id))
             if len(run) == 1 and row.record is not None and (row.text, row.markup) != (notice.text, notice.markup):
                 # `show` gave it newer text while it was on its way: what went out is kept, the newer text is an edit
                 session.add(
@@ -301,6 +303,7 @@ async def _record(
                 row.text, row.markup = notice.text, notice.markup
             session.add(row)
             notice.sent_at = row.sent_at
+        await remember(session, posted)
     for notice in run:
         log.info("notice %s (%s) sent to %s", notice.id, notice.key, notice.chat_id)
 

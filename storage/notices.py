@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Table
+from sqlalchemy import BigInteger, Table, bindparam
 from sqlalchemy import select as select_columns
 from sqlmodel import Field, SQLModel, col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -95,12 +95,24 @@ async def message_of(session: AsyncSession, record: Record) -> tuple[int | None,
     return (row[1] if chat is not None else None), row[0]
 
 
-async def remember(session: AsyncSession, record: Record, chat_id: int, message_id: int) -> None:
-    table = record._table()
-    values: dict[str, int] = {record.column: message_id}
-    if "chat_id" in table.c:
-        values["chat_id"] = chat_id
-    await session.exec(update(table).where(table.c.id == record.row_id).values(values))
+async def remember(session: AsyncSession, posted: list[tuple[Record, int, int]]) -> None:
+    """Each record's (chat id, message id), one statement per table and column: a backlog of alerts
+    shares one message, which twenty records then name."""
+    groups: dict[Record, list[dict[str, int]]] = {}
+    for record, chat_id, message_id in posted:
+        shape = Record(record.table, 0, record.column)
+        groups.setdefault(shape, []).append({"row": record.row_id, "chat": chat_id, "message": message_id})
+    for shape, rows in groups.items():
+        table = shape._table()
+        values = {shape.column: bindparam("message")}
+        if "chat_id" in table.c:
+            values["chat_id"] = bindparam("chat")
+        await session.exec(update(table).where(table.c.id == bindparam("row")).values(values), params=rows)  # type: ignore[call-overload]
+
+
+async def by_ids(session: AsyncSession, ids: list[int]) -> dict[int, TelegramNotice]:
+    statement = select(TelegramNotice).where(col(TelegramNotice.id).in_(ids))
+    return {row.id: row for row in (await session.exec(statement)).all()}  # type: ignore[misc]
 
 
 async def owed(session: AsyncSession, key: str) -> bool:
