@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -35,8 +36,10 @@ FORGET_AFTER = 512  # chats remembered before those that have their full allowan
 
 @dataclass
 class ChatPace:
-    """One message a second into a private chat, after a burst of `burst` (a token bucket). Groups
-    are left to Pacing, which spaces every message into a group evenly."""
+    """One message a second into a private chat, after a burst of `burst` (a token bucket), the burst
+    spread over its first second (a message every 1/burst s at most): spent at once, it went on three
+    small messages while what piled up behind them waited a whole second for the fourth. Groups are
+    left to Pacing, which spaces every message into a group evenly."""
 
     per_second: float = 1.0
     burst: int = 3
@@ -45,7 +48,11 @@ class ChatPace:
 
     def wait_s(self, chat_id: int) -> float:
         """How long before `chat_id` may get its next message."""
-        return 0.0 if chat_id < 0 else max(0.0, (1 - self._allowance(chat_id)) / self.per_second)
+        if chat_id < 0:
+            return 0.0
+        _, last = self._buckets.get(chat_id, (self.burst, -math.inf))
+        spread = last + 1 / (self.burst * self.per_second) - self.clock()
+        return max(0.0, (1 - self._allowance(chat_id)) / self.per_second, spread)
 
     def take(self, chat_id: int | str, messages: int = 1) -> None:
         """`messages` went to `chat_id` (an album counts each picture, as Telegram does)."""
@@ -57,7 +64,7 @@ class ChatPace:
                 del self._buckets[chat]
 
     def _allowance(self, chat_id: int) -> float:
-        allowance, when = self._buckets.get(chat_id, (self.burst, 0.0))
+        allowance, when = self._buckets.get(chat_id, (self.burst, -math.inf))
         return min(float(self.burst), allowance + (self.clock() - when) * self.per_second)
 
 

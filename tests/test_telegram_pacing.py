@@ -16,16 +16,21 @@ pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecatio
 LUIS, GROUP = 1005, -100123
 
 
-def test_a_private_chat_gets_a_short_burst_then_one_message_a_second() -> None:
+def test_a_private_chat_gets_a_short_burst_spread_over_its_first_second_then_one_message_a_second() -> None:
     now = [100.0]
     pace = ChatPace(per_second=1.0, burst=3, clock=lambda: now[0])
-    for _ in range(3):
-        assert pace.wait_s(LUIS) == 0
+    assert pace.wait_s(LUIS) == 0, "a first message goes at once"
+    pace.take(LUIS)
+    for _ in range(2):
+        assert pace.wait_s(LUIS) == pytest.approx(1 / 3), "the burst's next message a third of a second later"
+        now[0] += 1 / 3
         pace.take(LUIS)
-    assert pace.wait_s(LUIS) == pytest.approx(1.0), "the burst is spent: a second for the next"
+    assert pace.wait_s(LUIS) == pytest.approx(1 / 3), "the burst is spent: a second after the first"
     assert pace.wait_s(1001) == 0, "another chat has its own allowance"
+    now[0] += 1 / 3
+    pace.take(LUIS)
     now[0] += 0.4
-    assert pace.wait_s(LUIS) == pytest.approx(0.6)
+    assert pace.wait_s(LUIS) == pytest.approx(0.6), "then one a second"
     now[0] += 0.6
     pace.take(LUIS)
     assert pace.wait_s(LUIS) == pytest.approx(1.0)
@@ -131,8 +136,9 @@ async def test_every_message_into_a_private_chat_counts_in_its_allowance_whoever
     pace = ChatPace(burst=3, clock=lambda: now[0])
     pacing, recorder = Pacing(interval_s=0.001, chat_pace=pace), Recorder()
     await request(pacing, recorder, "acción", LUIS, endpoint="sendChatAction")
+    assert pace.wait_s(LUIS) == 0, "the chat action did not count"
     await request(pacing, recorder, "respuesta", LUIS)
-    assert pace.wait_s(LUIS) == 0
+    assert pace.wait_s(LUIS) == pytest.approx(1 / 3), "the answer counted"
     await request(pacing, recorder, "álbum", LUIS, endpoint="sendMediaGroup", media=[{}, {}])
     await request(pacing, recorder, "aviso", GROUP)
     assert pace.wait_s(LUIS) == pytest.approx(1.0), "the answer and both pictures counted; the chat action not"
