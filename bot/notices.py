@@ -31,15 +31,20 @@ def _markup(markup: InlineKeyboardMarkup | None) -> str | None:
     return json.dumps(markup.to_dict(), ensure_ascii=False) if markup is not None else None
 
 
-# Whether the update or job running in this task queued a notice, so that its end starts delivery.
-# Per task, not per bot: updates of different chats run at once, and one must not take (and clear)
-# another's signal before that other has committed its notice.
-queued_here: ContextVar[bool] = ContextVar("queued_here", default=False)
+# The chats the update or job running in this task queued a notice for, so that delivery to them
+# starts without a query (bot/notices_delivery.start_queued). Per task, not per bot: updates of
+# different chats run at once, and one must not take (and clear) another's chats before that other
+# has committed its notice.
+queued_here: ContextVar[frozenset[int]] = ContextVar("queued_here", default=frozenset())
 
 
-def _add(session: AsyncSession, services: Services, **fields: object) -> None:
-    session.add(TelegramNotice(created_at=services.now(), **fields))  # type: ignore[arg-type]
-    queued_here.set(True)
+def _queued(chat_id: int) -> None:
+    queued_here.set(queued_here.get() | {chat_id})
+
+
+def _add(session: AsyncSession, services: Services, *, chat_id: int, **fields: object) -> None:
+    session.add(TelegramNotice(created_at=services.now(), chat_id=chat_id, **fields))  # type: ignore[arg-type]
+    _queued(chat_id)
 
 
 async def queue(
@@ -202,7 +207,7 @@ async def show(
     if latest is not None and latest.sent_at is None and latest.failed_at is None:
         latest.text, latest.markup = text, markup_json  # still waiting: it goes out with the newest text
         session.add(latest)
-        queued_here.set(True)
+        _queued(latest.chat_id)
         return
     if latest is not None and latest.failed_at is not None:
         return  # its post or last edit was refused for good (see `vigia outbox`): a redraw must not retry it forever

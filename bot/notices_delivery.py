@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 from enum import Enum, auto
 
@@ -86,9 +87,19 @@ async def start(bot: Bot, services: Services) -> dict[int, asyncio.Task[None]]:
     (Telegram's 20 messages a minute in a group) never holds up another chat or the next update."""
     if _paused(services):
         return {}
-    queued_here.set(False)  # what this task queued is on its way: the update's end need not look again
     async with services.db.read() as session:
         chats = await chats_owed(session)
+    return _dispatch(bot, services, chats)
+
+
+def start_queued(bot: Bot, services: Services) -> dict[int, asyncio.Task[None]]:
+    """`start` for the chats this task queued notices for (bot/notices.queued_here), without a query:
+    what an update owes goes at once, and in a burst of reports each saves a read."""
+    return {} if _paused(services) else _dispatch(bot, services, queued_here.get())
+
+
+def _dispatch(bot: Bot, services: Services, chats: Iterable[int]) -> dict[int, asyncio.Task[None]]:
+    queued_here.set(frozenset())  # on their way: the update's end need not start them again
     couriers = {}
     for chat_id in chats:
         courier = services.notice_couriers.get(chat_id)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from telegram.ext import Application, TypeHandler
 
-from bot import notices
 from bot.context import VigiaContext
-from bot.notices_delivery import start
+from bot.notices_delivery import start_queued
 from handlers import (
     access,
     anomalias,
@@ -67,6 +66,6 @@ def register(app: Application) -> None:
 
 
 async def deliver_owed(_: object, context: VigiaContext) -> None:
-    """Starts the couriers and returns: the next update does not wait for Telegram."""
-    if notices.queued_here.get():  # this update's own units of work queued something not yet started
-        await start(context.bot, context.services)
+    """Starts the couriers for what this update queued and not yet started, and returns: the next
+    update does not wait for Telegram."""
+    start_queued(context.bot, context.services)

@@ -14,7 +14,7 @@ from bot.anomalias_notify import Origin, alert_notice_ids, alert_refreshed
 from bot.anomalias_render import list_text, timeline_text
 from bot.context import VigiaContext
 from bot.i18n import t
-from bot.notices_delivery import start
+from bot.notices_delivery import start_queued
 from bot.roles import EVERYONE, SUPERVISORS, UNIT_STAFF
 from bot.services import Services
 from bot.text import enough_words, fold
@@ -91,7 +91,7 @@ async def file_and_notify(
         services, report, person, evidence_ids, images, origin, context.language, draft_id
     ):
         return False
-    await start(context.bot, services)  # the call list and the alerts now: the phone comes first (I-2)
+    start_queued(context.bot, services)  # the call list and the alerts now: the phone comes first (I-2)
     return True
 
 
