@@ -5,7 +5,8 @@ cursor, execute, fetch the rows, close it), and each trip is a hand-over between
 wake-up of the event loop. Filing an anomaly runs two dozen statements; the trips were a third of
 its CPU, and in a burst of reports they were what the write lock waited on. Here a cursor's whole
 life is one function run on that thread: the event loop still never waits on SQLite (a heavy query
-blocks nothing), and pays one trip a statement.
+blocks nothing), and pays one trip a statement. The rollback that ends every session, reads
+included, makes a trip only when a write began a transaction.
 
 This uses aiosqlite's private `_execute` and `_conn`, as SQLAlchemy's own adapter does (`_conn`,
 `_tx`): pyproject.toml pins aiosqlite to 0.22.x, and every storage test goes through here.
@@ -94,6 +95,13 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = _OneTripCursor
+
+    def rollback(self) -> None:
+        """Only what a write began: every read session ends with a rollback, which sqlite3 (which
+        begins a transaction only before a write) would answer with nothing done, after a trip."""
+        connection = self._connection._connection
+        if connection is not None and connection.in_transaction:
+            super().rollback()
 
 
 class _OneTripModule(AsyncAdapt_aiosqlite_dbapi):

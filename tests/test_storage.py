@@ -252,6 +252,28 @@ async def test_sqlite_in_one_trip_gives_sqlalchemy_what_a_cursor_would(tmp_path:
         await db.dispose()
 
 
+async def test_sqlite_rolls_back_a_failed_unit_of_work_though_reads_skip_the_rollback(tmp_path: Path) -> None:
+    """A read session ends without a trip for its rollback (storage/sqlite_async.py); a unit of work
+    that wrote and failed is still rolled back, and what it wrote never reaches the next one."""
+    db = Database(f"sqlite:///{tmp_path / 'rollback.db'}")
+    try:
+        async with db.engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (name TEXT)"))
+        with pytest.raises(RuntimeError):
+            async with db.write() as session:
+                await session.exec(text("INSERT INTO t VALUES ('lost')"))  # type: ignore[call-overload]
+                raise RuntimeError("the unit of work fails after its write")
+        async with db.read() as session:
+            assert (await session.exec(text("SELECT count(*) FROM t"))).one()[0] == 0  # type: ignore[call-overload]
+        async with db.write() as session:
+            await session.exec(text("INSERT INTO t VALUES ('kept')"))  # type: ignore[call-overload]
+        async with db.read() as session:
+            names = (await session.exec(text("SELECT name FROM t"))).all()  # type: ignore[call-overload]
+        assert [n for (n,) in names] == ["kept"]
+    finally:
+        await db.dispose()
+
+
 async def _writer(turns: WriteTurns, name: str, urgent: bool, order: list[str], hold: asyncio.Event) -> None:
     async with turns.turn(urgent):
         order.append(name)
