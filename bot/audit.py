@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.audit import GENESIS, AuditEntry, entries_in_order, last_hash
-from storage.db import Database
+from storage.db import Database, append
 from storage.people import Person
 
 LAST_HASH = "audit.last_hash"  # in the session's info: the chain's end as this unit of work has left it
@@ -46,11 +46,10 @@ async def record(
     object_type: str | None = None,
     object_id: str | int | None = None,
     detail: dict[str, Any] | None = None,
-) -> AuditEntry:
+) -> None:
     """Append one row inside the caller's unit of work (`Database.write`), so it commits with the action.
-    The unit's rows follow one another: the last hash is read once per unit, then remembered in it.
-    The row goes in with the unit's next flush, in the order added, not with a flush of its own: each
-    flush has a fixed cost, and filing a report records three rows."""
+    The unit's rows follow one another: the last hash is read once per unit, then remembered in it,
+    and the rows are written together at the unit's end (storage/db.append)."""
     prev = session.info.get(LAST_HASH) or await last_hash(session)
     entry = AuditEntry(
         at=now,
@@ -64,8 +63,7 @@ async def record(
         hash="",
     )
     entry.hash = session.info[LAST_HASH] = chain_hash(prev, entry)
-    session.add(entry)
-    return entry
+    append(session, AuditEntry, entry.model_dump(exclude={"id"}))
 
 
 @dataclass(frozen=True)

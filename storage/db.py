@@ -17,9 +17,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.lanes import Lanes
@@ -68,9 +69,13 @@ class Database:
     @asynccontextmanager
     async def write(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on error, one writer at a time; `urgent`
-        for the mail outbox's short bookkeeping, which goes before the ordinary units waiting."""
+        for the mail outbox's short bookkeeping, which goes before the ordinary units waiting. Rows
+        `append`ed in it are written at its end, in the order appended."""
         async with self._write_turns.turn(urgent), self._sessions() as session, session.begin():
+            session.info[APPENDED] = {}
             yield session
+            for model, rows in session.info[APPENDED].items():  # the table's, not the ORM's: one statement
+                await session.exec(insert(model.__table__), params=rows)  # type: ignore[call-overload, attr-defined]
 
     async def upgrade(self) -> None:
         async with self.engine.begin() as connection:
@@ -82,6 +87,16 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+APPENDED = "storage.appended"  # in a unit of work's session.info: the rows `append` keeps for its end
+
+
+def append(session: AsyncSession, model: type[SQLModel], row: dict[str, Any]) -> None:
+    """A row that nothing reads back in this unit of work (the audit log's), written at its end with
+    the others of its table in one statement instead of one each: filing a report writes three.
+    Only inside `Database.write`."""
+    session.info[APPENDED].setdefault(model, []).append(row)
 
 
 class WriteTurns:
