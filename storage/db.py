@@ -46,11 +46,9 @@ class Database:
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
         # A ping before every session finds a PostgreSQL connection the server dropped; a SQLite file
         # never goes away under us, and the ping was a round trip to aiosqlite's thread (about 1 ms)
-        # on every session: 40% of a short one. The pool's rollback as a connection comes back is one
-        # more: a unit of work has committed or rolled back by then, and a read never began a
-        # transaction (Python's sqlite3 begins one only before a write).
+        # on every session: 40% of a short one.
         sqlite = self.url.get_backend_name() == "sqlite"
-        driver = {"module": one_trip_module(), "pool_reset_on_return": None} if sqlite else {}
+        driver = {"module": one_trip_module()} if sqlite else {}
         self.engine: AsyncEngine = create_async_engine(self.url, pool_pre_ping=not sqlite, **driver)
         if sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
