@@ -202,7 +202,7 @@ async def file_report(
             notices.append(AnomalyNotice(anomaly_id=anomaly.id, person_id=person.id, role=recipient.role))  # type: ignore[arg-type]
             people[person.id] = person  # type: ignore[index]
             session.add(notices[-1])
-    # its flush numbers the notices, which the alerts and the call list name
+    await session.flush()  # numbers the notices, which the alerts and the call list name
     events = [await _event(session, anomaly, "creada", reporter, now, report.description)]
     for notice in notices:
         events += await _alert(session, services, anomaly, notice, people[notice.person_id], reporter.name, images, now)

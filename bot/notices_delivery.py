@@ -92,10 +92,12 @@ async def start(bot: Bot, services: Services) -> dict[int, asyncio.Task[None]]:
     return _dispatch(bot, services, chats)
 
 
-def start_queued(bot: Bot, services: Services) -> dict[int, asyncio.Task[None]]:
+def start_queued(bot: Bot, services: Services) -> None:
     """`start` for the chats this task queued notices for (bot/notices.queued_here), without a query:
-    what an update owes goes at once, and in a burst of reports each saves a read."""
-    return {} if _paused(services) else _dispatch(bot, services, queued_here.get())
+    what an update owes goes at once, and in a burst of reports each saves a read. A chat an earlier
+    round left owed waits for the next `telegram.deliver` round."""
+    if not _paused(services):
+        _dispatch(bot, services, queued_here.get())
 
 
 def _dispatch(bot: Bot, services: Services, chats: Iterable[int]) -> dict[int, asyncio.Task[None]]:
@@ -144,13 +146,15 @@ async def _courier(bot: Bot, services: Services, chat_id: int) -> None:
                     continue
                 break
             while batch:
+                await _turn(services, chat_id)  # no wait right after the read: the turn came before it
                 run = leading_run(batch)
                 if _paused(services) or await _attempt(bot, services, run) is Outcome.CHAT_WAITS:
                     return
-                # after a shared message, one that passed over pictures, or when the chat must wait its
-                # turn, read again: what was queued meanwhile may join the next one
-                lone = len(run) == 1 and run[0] is batch[0]
-                batch = batch[1:] if lone and _wait_s(services, chat_id) == 0 else []
+                # after a shared message, or one that passed over pictures, read again: what was queued
+                # meanwhile may join the next one; so too when the next is an alert that must wait its turn
+                lone, rest = len(run) == 1 and run[0] is batch[0], batch[1:]
+                shares = bool(rest) and is_alert(rest) and _wait_s(services, chat_id) > 0
+                batch = rest if lone and not shares else []
     except Exception:  # a bug must not kill delivery for good: logged, the next round tries again
         log.exception("notices to chat %s stopped", chat_id)
 

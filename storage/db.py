@@ -67,7 +67,8 @@ class Database:
     @asynccontextmanager
     async def write(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on error, one writer at a time; `urgent`
-        for the mail outbox's short bookkeeping, which goes before the ordinary units waiting. Rows
+        for the outboxes' short bookkeeping (a mail batch, a sent alert), which goes before the
+        ordinary units waiting. Rows
         `append`ed in it are written at its end, in the order appended."""
         async with self._write_turns.turn(urgent), self._sessions() as session, session.begin():
             session.info[APPENDED] = {}
@@ -100,7 +101,8 @@ def append(session: AsyncSession, model: type[SQLModel], row: dict[str, Any]) ->
 class WriteTurns:
     """One writer at a time, in the order they asked, except that an urgent one goes before every
     ordinary one waiting. In a burst of reports the ordinary queue holds twenty filings: recording
-    which mails went out (and claiming the next) must not wait behind them, or mail falls behind."""
+    which mails went out (and claiming the next), or which alerts (the person's next message waits
+    on it), must not wait behind them, or mail and alerts fall behind."""
 
     def __init__(self) -> None:
         self._busy = False

@@ -254,7 +254,7 @@ async def test_sqlite_in_one_trip_gives_sqlalchemy_what_a_cursor_would(tmp_path:
         await db.dispose()
 
 
-async def test_sqlite_rolls_back_a_failed_unit_of_work_though_reads_skip_the_rollback(tmp_path: Path) -> None:
+async def test_sqlite_still_rolls_back_a_failed_unit_of_work(tmp_path: Path) -> None:
     """A read session ends without a trip for its rollback (storage/sqlite_async.py); a unit of work
     that wrote and failed is still rolled back, and what it wrote never reaches the next one."""
     db = Database(f"sqlite:///{tmp_path / 'rollback.db'}")

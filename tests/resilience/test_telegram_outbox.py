@@ -411,8 +411,8 @@ async def test_a_chat_owed_more_than_telegram_allows_at_once_waits_its_turns_and
 ) -> None:
     """With the rate limiter on, as deployed, and the fake refusing a private chat more than a short
     burst: five notices and two alerts owed to Luis at once, a third alert owed while he waits his
-    turn. Expected: the first three at once, then one a second; the three alerts in one message, the
-    one that came while he waited included; nothing refused with 429."""
+    turn. Expected: the first three within the first second, then one a second; the three alerts in
+    one message, the one that came while he waited included; nothing refused with 429."""
     await with_rate_limiter(bot)
     bot.fake.rate_limits = True
     mark = bot.fake.mark()
