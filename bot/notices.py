@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup
 
+from storage.db import append
 from storage.notices import NoticeKind, Record, TelegramNotice, forget_done, latest_for, message_of, owed
 from storage.people import Person
 
@@ -42,8 +43,14 @@ def _queued(chat_id: int) -> None:
     queued_here.set(queued_here.get() | {chat_id})
 
 
-def _add(session: AsyncSession, services: Services, *, chat_id: int, **fields: object) -> None:
-    session.add(TelegramNotice(created_at=services.now(), chat_id=chat_id, **fields))  # type: ignore[arg-type]
+def _add(session: AsyncSession, services: Services, *, chat_id: int, fresh: bool = False, **fields: object) -> None:
+    """`fresh`: nothing looks the notice up in this unit of work, so it is written at the unit's end
+    with the others (storage/db.append): a report's alert, call list and group post in one statement."""
+    notice = TelegramNotice(created_at=services.now(), chat_id=chat_id, **fields)  # type: ignore[arg-type]
+    if fresh:
+        append(session, TelegramNotice, notice.model_dump(exclude={"id"}))
+    else:
+        session.add(notice)
     _queued(chat_id)
 
 
@@ -75,6 +82,7 @@ async def queue(
     _add(
         session,
         services,
+        fresh=fresh,
         key=key,
         chat_id=chat_id,
         text=text,
@@ -218,7 +226,16 @@ async def show(
         fields = {"chat_id": group.chat_id, "thread_id": thread, "kind": NoticeKind.MESSAGE}
     else:
         fields = {"chat_id": chat_id or group.chat_id, "thread_id": thread, "kind": NoticeKind.EDIT}
-    _add(session, services, key=f"show:{record}", text=text, markup=markup_json, record=str(record), **fields)
+    _add(
+        session,
+        services,
+        key=f"show:{record}",
+        text=text,
+        markup=markup_json,
+        record=str(record),
+        fresh=fresh,
+        **fields,
+    )
 
 
 async def prune(services: Services, kept: timedelta) -> None:

@@ -35,6 +35,7 @@ from bot import audit
 from bot.mail import compose
 from bot.mail.compose import Attachment
 from bot.mail.smtp import SendError, SmtpTransport, configured
+from storage.db import append
 from storage.mail import (
     FALLBACK_DOMAIN,
     MailStatus,
@@ -224,7 +225,7 @@ async def _record_sent(session: AsyncSession, *, services: Services, mail: Outbo
     error = "; ".join(f"{address}: {answer}" for address, answer in refused.items()) or None
     row = _held(session, mail)
     row.status, row.sent_at, row.last_error = MailStatus.SENT, now, error
-    session.add(OutboxAttempt(mail_id=row.id, at=now, outcome="sent", error=error))  # type: ignore[arg-type]
+    append(session, OutboxAttempt, {"mail_id": row.id, "at": now, "outcome": "sent", "error": error})
     detail = {"ref": row.ref, "message_id": row.message_id, "attempts": row.attempts}
     if refused:
         detail["refused"] = refused
@@ -257,7 +258,8 @@ async def _record_failure(session: AsyncSession, *, services: Services, mail: Ou
         )
     else:
         row.next_attempt_at = now + backoff(row.attempts)
-    session.add(OutboxAttempt(mail_id=row.id, at=now, outcome="failed" if give_up else "retry", error=message))
+    outcome = "failed" if give_up else "retry"
+    append(session, OutboxAttempt, {"mail_id": row.id, "at": now, "outcome": outcome, "error": message})
     if give_up:
         log.error("mail %s (%s) failed for good after %d attempts: %s", mail.id, mail.ref, row.attempts, message)
     else:
