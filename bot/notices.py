@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup
 
-from storage.db import append
 from storage.notices import NoticeKind, Record, TelegramNotice, forget_done, latest_for, message_of, owed
 from storage.people import Person
 
@@ -43,14 +42,10 @@ def _queued(chat_id: int) -> None:
     queued_here.set(queued_here.get() | {chat_id})
 
 
-def _add(session: AsyncSession, services: Services, *, chat_id: int, fresh: bool = False, **fields: object) -> None:
-    """`fresh`: nothing looks the notice up in this unit of work, so it is written at the unit's end
-    with the others (storage/db.append): a report's alert, call list and group post in one statement."""
-    notice = TelegramNotice(created_at=services.now(), chat_id=chat_id, **fields)  # type: ignore[arg-type]
-    if fresh:
-        append(session, TelegramNotice, notice.model_dump(exclude={"id"}))
-    else:
-        session.add(notice)
+def _add(session: AsyncSession, services: Services, *, chat_id: int, **fields: object) -> None:
+    """Added to the session, not appended at the unit's end (storage/db.append): a chat's notices go
+    out in the order of their ids, which must be the order they were queued in."""
+    session.add(TelegramNotice(created_at=services.now(), chat_id=chat_id, **fields))  # type: ignore[arg-type]
     _queued(chat_id)
 
 
@@ -82,7 +77,6 @@ async def queue(
     _add(
         session,
         services,
-        fresh=fresh,
         key=key,
         chat_id=chat_id,
         text=text,
@@ -233,7 +227,6 @@ async def show(
         text=text,
         markup=markup_json,
         record=str(record),
-        fresh=fresh,
         **fields,
     )
 

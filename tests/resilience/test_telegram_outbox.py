@@ -70,6 +70,19 @@ async def test_a_500_holds_back_only_its_own_chat_and_order_is_kept(bot: BotHarn
     assert bot.take_errors() == []
 
 
+async def test_a_fresh_notice_keeps_its_place_among_those_queued_with_it(bot: BotHarness) -> None:
+    """A notice queued fresh (no look-up: a new case's alert) and ordinary ones in the same unit of work
+    reach the chat in the order they were queued (the backup's alert before the coordinator's notice
+    when both are for one person)."""
+    await bot.settle()
+    async with bot.services.db.write() as session:
+        await notices.queue(session, bot.services, key="test:uno", chat_id=LUIS, text="uno")
+        await notices.queue(session, bot.services, key="test:dos", chat_id=LUIS, text="dos", fresh=True)
+        await notices.queue(session, bot.services, key="test:tres", chat_id=LUIS, text="tres")
+    await bot.run_job("telegram.deliver")
+    assert texts_to(bot.fake, LUIS) == ["uno", "dos", "tres"]
+
+
 async def test_a_notice_refused_for_good_is_kept_with_its_reason_and_the_next_one_goes(bot: BotHarness) -> None:
     """Fault: 403 (Ana blocked the bot) on one notice. Expected: it is marked failed with Telegram's words,
     never retried, and her next notice is still tried (she may have unblocked the bot)."""
