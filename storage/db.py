@@ -68,8 +68,7 @@ class Database:
     async def write(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on error, one writer at a time; `urgent`
         for the outboxes' short bookkeeping (a mail batch, a sent alert), which goes before the
-        ordinary units waiting. Rows
-        `append`ed in it are written at its end, in the order appended."""
+        ordinary units waiting. Rows `append`ed in it are written at its end, in the order appended."""
         async with self._write_turns.turn(urgent), self._sessions() as session, session.begin():
             session.info[APPENDED] = {}
             yield session
@@ -92,9 +91,10 @@ APPENDED = "storage.appended"  # in a unit of work's session.info: the rows `app
 
 
 def append(session: AsyncSession, model: type[SQLModel], row: dict[str, Any]) -> None:
-    """A row that nothing reads back in this unit of work (the audit log's), written at its end with
-    the others of its table in one statement instead of one each: filing a report writes three.
-    Only inside `Database.write`."""
+    """A row that nothing reads back in this unit of work (the audit log's, a mail's attempt), written
+    at its end with the others of its table in one statement instead of one each: filing a report
+    writes three audit rows. It goes in after every row the session flushes, so only for a table
+    whose order against the unit's other tables does not matter. Only inside `Database.write`."""
     session.info[APPENDED].setdefault(model, []).append(row)
 
 

@@ -98,19 +98,21 @@ async def message_of(session: AsyncSession, record: Record) -> tuple[int | None,
 async def remember(session: AsyncSession, posted: list[tuple[Record, int, int]]) -> None:
     """Each record's (chat id, message id), one statement per table and column: a backlog of alerts
     shares one message, which twenty records then name."""
-    groups: dict[Record, list[dict[str, int]]] = {}
+    groups: dict[tuple[str, str], list[dict[str, int]]] = {}
     for record, chat_id, message_id in posted:
-        shape = Record(record.table, 0, record.column)
-        groups.setdefault(shape, []).append({"row": record.row_id, "chat": chat_id, "message": message_id})
-    for shape, rows in groups.items():
-        table = shape._table()
-        values = {shape.column: bindparam("message")}
+        groups.setdefault((record.table, record.column), []).append(
+            {"row": record.row_id, "chat": chat_id, "message": message_id}
+        )
+    for (name, column), rows in groups.items():
+        table = SQLModel.metadata.tables[name]
+        values = {column: bindparam("message")}
         if "chat_id" in table.c:
             values["chat_id"] = bindparam("chat")
         await session.exec(update(table).where(table.c.id == bindparam("row")).values(values), params=rows)  # type: ignore[call-overload]
 
 
 async def by_ids(session: AsyncSession, ids: list[int]) -> dict[int, TelegramNotice]:
+    """The rows of a run of notices, in one query (twenty alerts can share one message)."""
     statement = select(TelegramNotice).where(col(TelegramNotice.id).in_(ids))
     return {row.id: row for row in (await session.exec(statement)).all()}  # type: ignore[misc]
 
