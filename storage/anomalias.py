@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.queries import grouped
 from storage.types import UTCDateTime
 
 
@@ -122,13 +123,7 @@ async def notices_of(session: AsyncSession, anomaly_id: int) -> list[AnomalyNoti
 
 async def notices_for(session: AsyncSession, anomaly_ids: list[int]) -> dict[int, list[AnomalyNotice]]:
     """Each case's notices, in the order made; one query for many cases (a job's round over the open ones)."""
-    statement = (
-        select(AnomalyNotice).where(col(AnomalyNotice.anomaly_id).in_(anomaly_ids)).order_by(col(AnomalyNotice.id))
-    )
-    found: dict[int, list[AnomalyNotice]] = {anomaly_id: [] for anomaly_id in anomaly_ids}
-    for notice in (await session.exec(statement)).all():
-        found[notice.anomaly_id].append(notice)
-    return found
+    return await grouped(session, AnomalyNotice, "anomaly_id", anomaly_ids)
 
 
 async def events_of(session: AsyncSession, anomaly_id: int) -> list[AnomalyEvent]:

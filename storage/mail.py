@@ -15,6 +15,7 @@ from sqlalchemy import BigInteger, LargeBinary
 from sqlmodel import Field, SQLModel, col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.queries import grouped
 from storage.types import UTCDateTime
 
 FALLBACK_DOMAIN = "invalid"  # a Message-ID queued before SMTP_FROM's domain is known reads @vigia.invalid (RFC 2606)
@@ -166,13 +167,7 @@ async def claim_due(
 
 async def attachments_of(session: AsyncSession, mail_ids: list[int]) -> dict[int, list[OutboxAttachment]]:
     """Each mail's attachments, in the order they were queued; one query for a batch."""
-    statement = (
-        select(OutboxAttachment).where(col(OutboxAttachment.mail_id).in_(mail_ids)).order_by(col(OutboxAttachment.id))
-    )
-    found: dict[int, list[OutboxAttachment]] = {mail_id: [] for mail_id in mail_ids}
-    for attachment in (await session.exec(statement)).all():
-        found[attachment.mail_id].append(attachment)
-    return found
+    return await grouped(session, OutboxAttachment, "mail_id", mail_ids)
 
 
 async def attempts_of(session: AsyncSession, mail_id: int) -> list[OutboxAttempt]:
