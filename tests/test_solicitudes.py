@@ -70,9 +70,14 @@ async def searching(bot: BotHarness) -> Call:
     mark = bot.fake.mark()
     await register(bot)
     posted = await card(bot, mark)
-    mark = await step(bot, "coord.carlos", posted, "pertinente")
-    await bot.fake.wait_for("editMessageText", after=mark, text_contains="búsqueda en el sistema")
+    await moved(bot, "coord.carlos", posted, "pertinente", "búsqueda en el sistema")
     return posted
+
+
+async def moved(bot: BotHarness, who: str, message: Call, action: str, shows: str, text: str | None = None) -> None:
+    """`step`, then wait until the request's card says `shows`: the step was taken."""
+    mark = await step(bot, who, message, action, text)
+    await bot.fake.wait_for("editMessageText", after=mark, text_contains=shows)
 
 
 async def step(bot: BotHarness, who: str, message: Call, action: str, text: str | None = None) -> int:

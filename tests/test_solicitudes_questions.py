@@ -8,7 +8,7 @@ from bot.solicitudes_rules import State
 from storage.solicitudes import Solicitud
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
-from tests.test_solicitudes import CARLOS, MARTA, card, register, searching, step
+from tests.test_solicitudes import CARLOS, MARTA, card, moved, register, searching
 
 FORCE_REPLY = {"force_reply": True, "selective": True}
 
@@ -30,6 +30,14 @@ async def question(bot: BotHarness, who: str, posted: Call, action: str) -> Call
     """`who` presses the card's step button; the question it asks them."""
     mark, _ = await bot.press(who, posted.result, f"sol:1:{action}")
     return await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, reply_markup=FORCE_REPLY)
+
+
+async def given_back(bot: BotHarness, who: str, question: Call, text: str) -> None:
+    """`who` answers a question of an earlier round: the group is told it no longer applies, with the
+    text, so nothing they wrote is lost."""
+    mark = bot.answer(who, question, text)
+    told = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="ya no corresponde")
+    assert text in told.params["text"]
 
 
 async def state(bot: BotHarness) -> str:
@@ -66,32 +74,32 @@ async def test_a_reason_asked_before_the_request_went_round_is_given_back(bot: B
     await register(bot)
     posted = await card(bot, mark)
     old = await question(bot, "jefe.marta", posted, "no_pertinente")
-    mark = await step(bot, "coord.carlos", posted, "ampliar", "Indique la placa completa y el carril")
-    await bot.fake.wait_for("editMessageText", after=mark, text_contains="esperando más datos del solicitante")
-    mark = await step(bot, "coord.carlos", posted, "completar", "Placa P123456, carril 2")
-    await bot.fake.wait_for("editMessageText", after=mark, text_contains="análisis de pertinencia")
+    await moved(
+        bot,
+        "coord.carlos",
+        posted,
+        "ampliar",
+        "esperando más datos del solicitante",
+        "Indique la placa completa y el carril",
+    )
+    await moved(bot, "coord.carlos", posted, "completar", "análisis de pertinencia", "Placa P123456, carril 2")
 
-    reason = "No hay cámaras en ese carril, la solicitud no procede"
-    mark = bot.answer("jefe.marta", old, reason)
-    told = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="ya no corresponde")
-    assert reason in told.params["text"]
+    await given_back(bot, "jefe.marta", old, "No hay cámaras en ese carril, la solicitud no procede")
     assert await state(bot) == State.PERTINENCIA, "decided on the new data, not on the old"
 
 
 async def test_an_answer_asked_before_a_devolver_is_given_back(bot: BotHarness) -> None:
     posted = await searching(bot)
-    mark = await step(bot, "tec.ana", posted, "informar", "Existe video de 08:00 a 10:00 del carril 1")
-    await bot.fake.wait_for("editMessageText", after=mark, text_contains="verificación por jefatura")
+    await moved(
+        bot, "tec.ana", posted, "informar", "verificación por jefatura", "Existe video de 08:00 a 10:00 del carril 1"
+    )
     old = await question(bot, "jefe.marta", posted, "responder")
-    mark = await step(bot, "coord.carlos", posted, "devolver", "Falta revisar también el carril 2")
-    await bot.fake.wait_for("editMessageText", after=mark, text_contains="búsqueda en el sistema")
-    mark = await step(bot, "tec.ana", posted, "informar", "Hay video de los carriles 1 y 2, exportado")
-    await bot.fake.wait_for("editMessageText", after=mark, text_contains="verificación por jefatura")
+    await moved(bot, "coord.carlos", posted, "devolver", "búsqueda en el sistema", "Falta revisar también el carril 2")
+    await moved(
+        bot, "tec.ana", posted, "informar", "verificación por jefatura", "Hay video de los carriles 1 y 2, exportado"
+    )
 
-    answer = "Se remite el video del carril 1 solicitado"
-    mark = bot.answer("jefe.marta", old, answer)
-    told = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="ya no corresponde")
-    assert answer in told.params["text"]
+    await given_back(bot, "jefe.marta", old, "Se remite el video del carril 1 solicitado")
     assert await state(bot) == State.VERIFICACION, "the answer to the first search does not answer the second"
 
 
@@ -100,8 +108,7 @@ async def test_a_long_text_given_back_comes_back_whole(bot: BotHarness) -> None:
     await register(bot)
     posted = await card(bot, mark)
     old = await question(bot, "jefe.marta", posted, "no_pertinente")
-    mark = await step(bot, "coord.carlos", posted, "pertinente")  # while Marta types
-    await bot.fake.wait_for("editMessageText", after=mark, text_contains="búsqueda en el sistema")
+    await moved(bot, "coord.carlos", posted, "pertinente", "búsqueda en el sistema")  # while Marta types
     await bot.settle()  # the consigna's messages are out
 
     reason = " ".join(f"motivo{n:04d}" for n in range(360))  # 3,959 characters: Telegram's message holds 4,096
