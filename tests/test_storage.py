@@ -162,7 +162,7 @@ async def test_it_verifies_an_intact_chain(db: Database) -> None:
 
 
 async def test_rows_written_together_chain_on_one_another_and_on_the_next_unit(db: Database) -> None:
-    """A unit of work reads the chain's end once and remembers its own rows (filing a report writes two)."""
+    """A unit of work reads the chain's end once and remembers its own rows (filing a report writes three)."""
     async with db.write() as session:
         for n in range(3):
             await audit.record(session, "test.together", now=NOON, detail={"n": n})
