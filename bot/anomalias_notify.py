@@ -21,7 +21,7 @@ from bot import anomalias, anomalias_draft, notices
 from bot.anomalias import Case, NewReport, Outcome
 from bot.anomalias_images import images_of
 from bot.anomalias_mail import queue_reminder_mail
-from bot.anomalias_render import alert_text, report_text
+from bot.anomalias_render import alert_brief, alert_text, report_text
 from bot.i18n import Whole, phrase, t
 from bot.services import Services
 from bot.text import pieces
@@ -119,6 +119,7 @@ async def owe_alert(
         key=f"anomalia:{case.anomaly.id}:alert:{notice.id}",
         chat_id=person.telegram_id,
         text=alert_text(case, services.unit, person.language, services.tz),
+        brief=alert_brief(case, services.unit, person.language, services.tz),
         markup=alert_keyboard(notice, person.language),
         record=Record.of(AnomalyNotice, notice.id, "alert_message_id"),
         bundle_label=case.anomaly.number,

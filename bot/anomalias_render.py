@@ -92,18 +92,27 @@ def report_text(case: Case, unit: UnitConfig, language: str, now: datetime, tz: 
 
 
 def alert_text(case: Case, unit: UnitConfig, language: str, tz: ZoneInfo) -> str:
+    cameras = case.anomaly.cameras.replace(",", ", ")
+    return t(language, "anomalia.alert", **_alert_fields(case, unit, tz), cameras=cameras or "-")
+
+
+def alert_brief(case: Case, unit: UnitConfig, language: str, tz: ZoneInfo) -> str:
+    """The alert without its labels, for a backlog of them in one message (bot/notices_bundle.py)."""
+    cameras = case.anomaly.cameras.replace(",", ", ")
+    named = t(language, "anomalia.alert_brief_cameras", cameras=cameras) if cameras else ""
+    return t(language, "anomalia.alert_brief", **_alert_fields(case, unit, tz), cameras=Html(named))
+
+
+def _alert_fields(case: Case, unit: UnitConfig, tz: ZoneInfo) -> dict[str, str]:
     anomaly = case.anomaly
-    return t(
-        language,
-        "anomalia.alert",
-        number=anomaly.number,
-        site=unit.site_name(anomaly.site_code),
-        category=unit.category_name(anomaly.category),
-        cameras=anomaly.cameras.replace(",", ", ") or "-",
-        reporter=case.names.get(anomaly.reporter_id, ""),
-        time=f"{anomaly.created_at.astimezone(tz):%d/%m %H:%M}",
-        description=anomaly.description,
-    )
+    return {
+        "number": anomaly.number,
+        "site": unit.site_name(anomaly.site_code),
+        "category": unit.category_name(anomaly.category),
+        "reporter": case.names.get(anomaly.reporter_id, ""),
+        "time": f"{anomaly.created_at.astimezone(tz):%d/%m %H:%M}",
+        "description": anomaly.description,
+    }
 
 
 def timeline_text(case: Case, language: str, now: datetime, tz: ZoneInfo) -> str:

@@ -65,11 +65,13 @@ async def queue(
     quote: int | None = None,
     record: Record | None = None,
     bundle_label: str | None = None,
+    brief: str | None = None,
     fresh: bool = False,
 ) -> bool:
     """Owe one notice; False if `key` was owed before (sent or not). It answers the message of
     `reply_to` (a record's, resolved when sent) or `quote` (a message of the same chat). With a
-    `bundle_label`, a backlog of such notices in one chat shares a message (bot/notices_bundle.py).
+    `bundle_label`, a backlog of such notices in one chat shares a message (bot/notices_bundle.py),
+    where each says its `brief` when it has one.
     `fresh`: the key names a row made in this unit of work, so it cannot be owed yet and is not
     looked up (a report in a burst of them is filed behind the others' queries)."""
     if not fresh and await owed(session, key):
@@ -89,6 +91,7 @@ async def queue(
         quote_message_id=quote,
         record=str(record) if record else None,
         bundle_label=bundle_label,
+        brief=brief,
     )
     return True
 

@@ -65,7 +65,7 @@ SHUTDOWN_WAIT_S = 10.0
 HANDLER_WAIT_S = 5.0
 TOKEN_PAUSE = timedelta(minutes=5)
 MAX_REFUSALS = 10  # answers other than "sent" to one notice (a 5xx, a 413, a bug) before it is given up
-BATCH = 20  # notices read at once: a burst to one chat costs one query per twenty
+BATCH = 50  # notices read at once: as many alerts as one message carries (100 buttons, two each)
 ERROR_LENGTH = 500
 
 

@@ -50,6 +50,7 @@ class TelegramNotice(SQLModel, table=True):
     quote_message_id: int | None = None  # or reply to this message of the same chat (a person's command)
     record: str | None = Field(default=None, max_length=80)  # a record: whose message this is
     bundle_label: str | None = Field(default=None, max_length=40)  # may share a message in a burst, under this label
+    brief: str | None = None  # what it says there, when shorter than `text` (bot/notices_bundle.py)
     attempts: int = 0
     refusals: int = 0  # attempts Telegram answered with an error (an outage does not count)
     last_error: str | None = None
@@ -181,5 +182,5 @@ async def forget_done(session: AsyncSession, before: datetime) -> int:
     chats, and the actions behind it in the audit log. The row and its key stay, so a notice owed once
     (a reminder of a case still open after months) is never owed again: a few dozen bytes a notice."""
     done = (col(TelegramNotice.sent_at) < before) | (col(TelegramNotice.failed_at) < before)
-    statement = update(TelegramNotice).where(done, TelegramNotice.text != "").values(text="", markup=None)
+    statement = update(TelegramNotice).where(done, TelegramNotice.text != "").values(text="", brief=None, markup=None)
     return (await session.exec(statement)).rowcount  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import anomalias, anomalias_notify
 from bot.anomalias import Outcome
 from bot.anomalias_notify import alert_notice_ids, alert_refreshed
+from bot.anomalias_render import alert_brief
 from bot.mail import IncomingReply
 from storage.anomalias import Anomaly, AnomalyNotice
 from storage.people import person_by_key
@@ -80,6 +81,29 @@ async def test_an_urgent_report_is_routed_alerted_and_asks_for_the_call_first(bo
     assert labels == ["Recibido", "Responder justificación"]
     assert not [c for c in bot.fake.calls if c.params.get("chat_id") in (SONIA, OSCAR)]  # backup and security: not yet
     assert "✉️ avisado" in report.params["text"] and "Estado: abierta, esperando justificación" in report.params["text"]
+
+
+async def test_an_alerts_brief_keeps_all_but_the_labels_and_escapes_what_was_typed(bot: BotHarness) -> None:
+    """What each case says in a backlog of alerts that shares a message (bot/notices_bundle.py)."""
+    anomaly = Anomaly(
+        id=7,
+        year=2026,
+        seq=7,
+        site_code="hachadura",
+        cameras="hachadura-1,hachadura-2",
+        category="persona_sospechosa",
+        description="Portón <b>norte</b> & patio",
+        reporter_id=1,
+        created_at=datetime(2026, 12, 5, 16, 0, tzinfo=UTC),
+    )
+    case = anomalias.Case(anomaly, [], [], [], {1: "Ana López"})
+    assert alert_brief(case, bot.unit, "es", bot.services.tz) == (
+        "🚨 <b>A-2026-0007</b> · Aduana Frontera La Hachadura · Persona sospechosa\n"
+        "05/12 10:00, reporta Ana López · cámaras hachadura-1, hachadura-2\n"
+        "Portón &lt;b&gt;norte&lt;/b&gt; &amp; patio"
+    )
+    anomaly.cameras = ""
+    assert alert_brief(case, bot.unit, "en", bot.services.tz).splitlines()[1] == "05/12 10:00, reported by Ana López"
 
 
 async def test_the_alert_is_recorded_at_the_time_of_the_report(bot: BotHarness) -> None:

@@ -103,6 +103,24 @@ def test_a_closing_paragraph_every_alert_ends_with_is_said_once_so_more_alerts_f
     assert len(leading_run(fitting)) == 2, "the closing counted once: two fit where, each with its own, one would"
 
 
+def test_a_backlog_with_a_brief_for_each_notice_is_a_list_of_briefs_and_the_closing_once() -> None:
+    closing = "\n\nConfirme con «Recibido»."
+    full = [f"🚨 Anomalía A-{n}\nCategoría: Otro\nCámaras: -\n\nPersona {n} en el portón{closing}" for n in (1, 2)]
+    run = [alert(f"A-{n}", full[n - 1], brief=f"🚨 A-{n} · Otro\nPersona {n} en el portón") for n in (1, 2)]
+    assert joined(run)[0] == f"🚨 A-1 · Otro\nPersona 1 en el portón\n\n🚨 A-2 · Otro\nPersona 2 en el portón{closing}"
+    assert joined(run[:1])[0] == full[0], "alone, an alert says everything, labels and all"
+    without = alert("A-3", f"🚨 Anomalía A-3\n\nPersona 3{closing}")
+    expected = f"{full[0].removesuffix(closing)}{SEPARATOR}{without.text}"
+    assert joined([run[0], without])[0] == expected, "one without a brief: every alert says it all"
+
+
+def test_briefs_fit_twice_as_many_alerts_in_a_message() -> None:
+    closing = "\n\nConfirme con «Recibido»."
+    full = [alert(f"A-{n}", "x" * 200 + closing) for n in range(MAX_BUTTONS // 2)]
+    briefs = [alert(f"A-{n}", "x" * 200 + closing, brief="y" * 80) for n in range(MAX_BUTTONS // 2)]
+    assert len(leading_run(briefs)) >= 2 * len(leading_run(full)) > 2
+
+
 def test_a_lone_notice_goes_exactly_as_it_was_queued() -> None:
     lone = alert("A-1")
     assert joined([lone]) == (lone.text, lone.markup)

@@ -58,6 +58,8 @@ ES = {
         "🚨 <b>Anomalía {number}</b> en {site}\nCategoría: {category}\nCámaras: {cameras}\nReporta: {reporter} (UTMV), {time}\n\n{description}\n\n"
         "Confirme con «Recibido» y envíe su justificación con el botón o respondiendo al correo."
     ),
+    "anomalia.alert_brief": "🚨 <b>{number}</b> · {site} · {category}\n{time}, reporta {reporter}{cameras}\n{description}",
+    "anomalia.alert_brief_cameras": " · cámaras {cameras}",
     "anomalia.ack_done": "Gracias: quedó registrado que lo recibió.",
     "anomalia.ack_already": "Ya estaba registrado que lo recibió.",
     "anomalia.justified_already": (
@@ -159,6 +161,8 @@ EN = {
         "🚨 <b>Anomaly {number}</b> at {site}\nCategory: {category}\nCameras: {cameras}\nReported by: {reporter} (UTMV), {time}\n\n{description}\n\n"
         "Confirm with “Received” and send your justification with the button or by replying to the e-mail."
     ),
+    "anomalia.alert_brief": "🚨 <b>{number}</b> · {site} · {category}\n{time}, reported by {reporter}{cameras}\n{description}",
+    "anomalia.alert_brief_cameras": " · cameras {cameras}",
     "anomalia.ack_done": "Thank you: it is recorded that you received it.",
     "anomalia.ack_already": "It was already recorded that you received it.",
     "anomalia.justified_already": (

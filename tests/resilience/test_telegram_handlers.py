@@ -152,8 +152,9 @@ async def test_a_burst_of_reports_reaches_the_administrator_as_one_alert_with_ev
     bot: BotHarness,
 ) -> None:
     """Fault: Telegram holds the first alert to Luis while Ana files two more reports. Expected: the
-    first alert alone, as always; the two that waited meanwhile in one message, each button naming its
-    case; Luis's "Recibido" for one case takes only that case's button away, even two taps in a row."""
+    first alert alone, as always; the two that waited meanwhile in one message, each case in its brief
+    lines and the closing said once, each button naming its case; Luis's "Recibido" for one case takes
+    only that case's button away, even two taps in a row."""
     held = bot.fake.hold("sendMessage", chat_id=LUIS)
     mark, _ = await bot.send("tec.ana", URGENT, "group")
     await bot.fake.wait_held(held)
@@ -163,6 +164,13 @@ async def test_a_burst_of_reports_reaches_the_administrator_as_one_alert_with_ev
     held.release.set()
     burst = await bot.fake.wait_for("sendMessage", after=mark, chat_id=LUIS, text_contains="A-2026-0003")
     assert "A-2026-0002" in burst.params["text"] and "A-2026-0001" not in burst.params["text"]
+    briefs, _, closing = burst.params["text"].rpartition("\n\n")
+    assert briefs.split("\n\n") == [
+        f"🚨 <b>A-2026-000{n}</b> · Aduana Frontera La Hachadura · Otro\n"
+        f"04/12 10:00, reporta Ana López\nPersona merodeando el portón norte {n}"
+        for n in (2, 3)
+    ]
+    assert closing.startswith("Confirme con «Recibido»")
     assert len(delivered(bot.fake, mark, chat_id=LUIS)) == 2
     labels = [row[0]["text"] for row in burst.params["reply_markup"]["inline_keyboard"]]
     assert labels == [

@@ -412,11 +412,11 @@ async def test_a_person_who_blocked_the_bot_has_the_whole_shared_message_given_u
 
 
 async def test_a_long_backlog_fills_each_shared_message_before_starting_the_next(bot: BotHarness) -> None:
-    """25 alerts owed to Luis, 15 to a message by Telegram's length limit, more than one read of the
-    outbox. Expected: two messages, 15 and 10, not a third with what was left of the first read."""
-    await owe_alerts(bot, LUIS, *(f"A-{n}" for n in range(1, 26)), length=250)
+    """55 alerts owed to Luis, 15 to a message by Telegram's length limit, more than one read of the
+    outbox. Expected: three messages of 15 and one of 10, not one with what was left of a read."""
+    await owe_alerts(bot, LUIS, *(f"A-{n}" for n in range(1, 56)), length=250)
     await bot.run_job("telegram.deliver")
-    assert [text.count("Alerta") for text in texts_to(bot.fake, LUIS)] == [15, 10]
+    assert [text.count("Alerta") for text in texts_to(bot.fake, LUIS)] == [15, 15, 15, 10]
 
 
 async def test_a_chat_owed_more_than_telegram_allows_at_once_waits_its_turns_and_what_piles_up_shares_one(
