@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from email.message import EmailMessage
+from email.message import Message
 from types import TracebackType
 
 import aiosmtplib
@@ -79,7 +79,7 @@ class SmtpTransport:
             raise SendError(f"cannot reach {self.where}: {_describe(exc)}", reached=False) from None
         return client
 
-    async def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> dict[str, str]:
+    async def send(self, message: Message, sender: str, recipients: list[str]) -> dict[str, str]:
         """Send one message; returns the recipients the server refused while accepting the others."""
         if self._client is None or not self._client.is_connected:
             self._client = await self._connect()
