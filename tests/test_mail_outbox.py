@@ -82,6 +82,22 @@ async def test_it_delivers_a_queued_mail_once_with_both_parts_and_the_attachment
     assert await audited(mail_bot) == ["mail.queued", "mail.sent"]
 
 
+async def test_what_a_mail_says_arrives_as_written(mail_bot: BotHarness, smtp_server: SmtpServer) -> None:
+    """Lines that SMTP and mbox files treat specially ("From …", a lone "."), a name with accents and
+    an accented file name each arrive exactly as queued: no ">From", no lost dot, no mangled name."""
+    text = "Informe del turno.\nFrom the north gate: two people.\n.\n..\nFin del informe, sin más."
+    to = "José Pérez Martínez de la Garita Norte <jose.perez@aduana.example.sv>"
+    await queue(mail_bot, to=[to], text=text, attachments=[("bitácora-noviembre.pdf", "application/pdf", PHOTO)])
+    await mail_bot.run_job("mail.deliver")
+    (received,) = await smtp_server.wait_for(1)
+    message = received.message
+    body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert body.replace("\r\n", "\n").rstrip("\n") == text, "as SMTP carries it, with CRLF line ends"
+    assert message["To"] == to and message["From"] == SENDER
+    (attachment,) = message.iter_attachments()
+    assert attachment.get_filename() == "bitácora-noviembre.pdf" and attachment.get_content() == PHOTO
+
+
 async def test_an_outage_delays_mail_with_backoff_and_it_goes_out_once(
     mail_bot: BotHarness, smtp_server: SmtpServer
 ) -> None:

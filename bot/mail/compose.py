@@ -12,13 +12,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email import encoders
 from email.charset import QP, Charset
+from email.generator import BytesGenerator
 from email.header import Header
 from email.headerregistry import Address
 from email.message import Message
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import format_datetime, formataddr, getaddresses, parseaddr
+from io import BytesIO
 from typing import TypeVar
 
 from storage.mail import FALLBACK_DOMAIN, OutboxAttachment, OutboxMail
@@ -27,6 +30,12 @@ ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
 REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 MAX_ATTACHMENTS_BYTES = 20 * 1024 * 1024  # most servers refuse messages over 25 MB; base64 adds a third
+UTF8 = Charset("utf-8")
+UTF8.body_encoding = QP  # readable in any mail client's source view, and safe through any relay
+# SMTP's line ends; a line of text that starts with "From " stays as written: escaping it (">From ")
+# is for mbox files, and compat32 would do it to every part
+WIRE = compat32.clone(linesep="\r\n", mangle_from_=False)
+PartT = TypeVar("PartT", bound=Message)
 
 
 class MailError(ValueError):
@@ -100,11 +109,11 @@ def new_message_id(ref: str, domain: str) -> str:
     return f"<{ref}.{secrets.token_hex(8)}@vigia.{domain}>"
 
 
-def build(mail: OutboxMail, attachments: Sequence[OutboxAttachment], sender: str) -> Message:
-    """The mail as MIME: its text, and its HTML as the alternative, then the attachments. Made with
-    Python's older MIME classes, which build and flatten the same message about three times faster
-    than `EmailMessage` (0.5 ms a mail, not 1.5): in a burst of reports the mail run shares one
-    event loop with the filings, and was a third of its work."""
+def build(mail: OutboxMail, attachments: Sequence[OutboxAttachment], sender: str) -> bytes:
+    """The mail as it goes on the wire: its text, and its HTML as the alternative, then the
+    attachments. Made with Python's older MIME classes (compat32), which build and flatten it about
+    three times faster than `EmailMessage` (0.45 ms a mail, not 1.5): in a burst of reports the mail
+    run shares one event loop with the filings, and building mails had been a quarter of its work."""
     body = _text(mail.text, "plain")
     if mail.html:
         body = _multipart("alternative", body, _text(mail.html, "html"))
@@ -112,7 +121,7 @@ def build(mail: OutboxMail, attachments: Sequence[OutboxAttachment], sender: str
     headers: list[tuple[str, str | Header | None]] = [
         ("From", _address(sender)),
         ("To", ", ".join(map(_address, mail.to))),
-        ("Cc", ", ".join(map(_address, mail.cc)) or None),
+        ("Cc", ", ".join(map(_address, mail.cc))),
         ("Subject", mail.subject if mail.subject.isascii() else Header(mail.subject, UTF8, header_name="Subject")),
         ("Date", format_datetime(mail.created_at)),
         ("Message-ID", mail.message_id),
@@ -126,11 +135,9 @@ def build(mail: OutboxMail, attachments: Sequence[OutboxAttachment], sender: str
         if value:
             message[name] = value
     message["MIME-Version"] = "1.0"
-    return message
-
-
-UTF8 = Charset("utf-8")
-UTF8.body_encoding = QP  # readable in any mail client's source view, and safe through any relay
+    wire = BytesIO()
+    BytesGenerator(wire, policy=WIRE).flatten(message)
+    return wire.getvalue()
 
 
 def _address(address: str) -> str:
@@ -154,9 +161,6 @@ def _attachment(attachment: OutboxAttachment) -> MIMEBase:
     name = attachment.filename
     part.add_header("Content-Disposition", "attachment", filename=name if name.isascii() else ("utf-8", "", name))
     return part
-
-
-PartT = TypeVar("PartT", bound=Message)
 
 
 def _part(part: PartT) -> PartT:

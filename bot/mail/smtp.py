@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from email.message import Message
 from types import TracebackType
 
 import aiosmtplib
@@ -79,12 +78,12 @@ class SmtpTransport:
             raise SendError(f"cannot reach {self.where}: {_describe(exc)}", reached=False) from None
         return client
 
-    async def send(self, message: Message, sender: str, recipients: list[str]) -> dict[str, str]:
+    async def send(self, message: bytes, sender: str, recipients: list[str]) -> dict[str, str]:
         """Send one message; returns the recipients the server refused while accepting the others."""
         if self._client is None or not self._client.is_connected:
             self._client = await self._connect()
         try:
-            refused, _ = await self._client.send_message(message, sender=sender, recipients=recipients)
+            refused, _ = await self._client.sendmail(sender, recipients, message)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             detail = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
             permanent = all(r.code >= 500 for r in exc.recipients)
