@@ -92,15 +92,17 @@ def report_text(case: Case, unit: UnitConfig, language: str, now: datetime, tz: 
 
 
 def alert_text(case: Case, unit: UnitConfig, language: str, tz: ZoneInfo) -> str:
-    cameras = case.anomaly.cameras.replace(",", ", ")
-    return t(language, "anomalia.alert", **_alert_fields(case, unit, tz), cameras=cameras or "-")
+    fields = _alert_fields(case, unit, tz)
+    return t(language, "anomalia.alert", **fields | {"cameras": fields["cameras"] or "-"})
 
 
 def alert_brief(case: Case, unit: UnitConfig, language: str, tz: ZoneInfo) -> str:
-    """The alert without its labels, for a backlog of them in one message (bot/notices_bundle.py)."""
-    cameras = case.anomaly.cameras.replace(",", ", ")
-    named = t(language, "anomalia.alert_brief_cameras", cameras=cameras) if cameras else ""
-    return t(language, "anomalia.alert_brief", **_alert_fields(case, unit, tz), cameras=Html(named))
+    """The alert without its labels, for a backlog of them in one message (bot/notices_bundle.py),
+    where the cases are a blank line apart: the description keeps its lines, not its blank ones."""
+    fields = _alert_fields(case, unit, tz)
+    cameras = t(language, "anomalia.alert_brief_cameras", cameras=fields["cameras"]) if fields["cameras"] else ""
+    description = "\n".join(line for line in fields["description"].splitlines() if line.strip())
+    return t(language, "anomalia.alert_brief", **fields | {"cameras": Html(cameras), "description": description})
 
 
 def _alert_fields(case: Case, unit: UnitConfig, tz: ZoneInfo) -> dict[str, str]:
@@ -109,6 +111,7 @@ def _alert_fields(case: Case, unit: UnitConfig, tz: ZoneInfo) -> dict[str, str]:
         "number": anomaly.number,
         "site": unit.site_name(anomaly.site_code),
         "category": unit.category_name(anomaly.category),
+        "cameras": anomaly.cameras.replace(",", ", "),
         "reporter": case.names.get(anomaly.reporter_id, ""),
         "time": f"{anomaly.created_at.astimezone(tz):%d/%m %H:%M}",
         "description": anomaly.description,

@@ -3,8 +3,8 @@
 Telegram lets a bot send about one message a second into a chat and thirty a second overall, so
 a hundred alerts to one administrator, one message each, would reach them over minutes. Notices
 queued with a `bundle_label` (an anomaly's private alert, labelled with its number) that are owed
-together in one chat go out as one message: their texts, or their briefs, one after the other, and
-their buttons one to a row, each labelled with its notice's label, so "Recibido" says which case it is for. A notice
+together in one chat go out as one message: their texts, or their briefs, one after the other,
+and their buttons one to a row, each labelled with its notice's label, so "Recibido" says which case it is for. A notice
 sent alone looks exactly as it was queued: bundling only happens when a chat has a backlog, so a
 single alert is never held back waiting for company.
 
@@ -67,8 +67,8 @@ def _joined_text(run: Sequence[TelegramNotice]) -> str:
     """The texts one after the other. A closing paragraph they all end with (an alert's "Confirme con
     «Recibido»…") is said once, at the end; before it, when every notice has a brief (an alert's
     lines without their labels), the briefs, a blank line apart. A chat gets about one message a
-    second, so the more alerts a message holds the sooner the last of a burst arrives: about 40
-    briefs fit where 20 alerts did."""
+    second, so the more alerts a message holds the sooner the last of a burst arrives: about 35
+    briefs fit where 20 whole alerts did."""
     bodies, _, closings = zip(*(n.text.rpartition("\n\n") for n in run), strict=True)
     if len(set(closings)) > 1 or not all(bodies):
         return SEPARATOR.join(n.text for n in run)

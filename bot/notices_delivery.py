@@ -51,7 +51,7 @@ from telegram.ext import ExtBot
 from bot import group_migration
 from bot.cameras.evidence import EvidenceMissing, read
 from bot.notices import queued_here
-from bot.notices_bundle import is_album, is_alert, joined, leading_run
+from bot.notices_bundle import MAX_BUTTONS, is_album, is_alert, joined, leading_run
 from bot.services import Services
 from bot.telegram_pacing import URGENT, retry_after_s
 from storage.notices import NoticeKind, Record, TelegramNotice, by_ids, chats_owed, message_of, owed_in, remember
@@ -65,7 +65,7 @@ SHUTDOWN_WAIT_S = 10.0
 HANDLER_WAIT_S = 5.0
 TOKEN_PAUSE = timedelta(minutes=5)
 MAX_REFUSALS = 10  # answers other than "sent" to one notice (a 5xx, a 413, a bug) before it is given up
-BATCH = 50  # notices read at once: as many alerts as one message carries (100 buttons, two each)
+BATCH = MAX_BUTTONS // 2  # notices read at once: as many alerts as a message carries, at two buttons each
 ERROR_LENGTH = 500
 
 

@@ -92,7 +92,7 @@ async def test_an_alerts_brief_keeps_all_but_the_labels_and_escapes_what_was_typ
         site_code="hachadura",
         cameras="hachadura-1,hachadura-2",
         category="persona_sospechosa",
-        description="Portón <b>norte</b> & patio",
+        description="Portón <b>norte</b> & patio\n\n\nDos personas",
         reporter_id=1,
         created_at=datetime(2026, 12, 5, 16, 0, tzinfo=UTC),
     )
@@ -100,8 +100,8 @@ async def test_an_alerts_brief_keeps_all_but_the_labels_and_escapes_what_was_typ
     assert alert_brief(case, bot.unit, "es", bot.services.tz) == (
         "🚨 <b>A-2026-0007</b> · Aduana Frontera La Hachadura · Persona sospechosa\n"
         "05/12 10:00, reporta Ana López · cámaras hachadura-1, hachadura-2\n"
-        "Portón &lt;b&gt;norte&lt;/b&gt; &amp; patio"
-    )
+        "Portón &lt;b&gt;norte&lt;/b&gt; &amp; patio\nDos personas"
+    ), "no blank line inside a case: in a backlog, blank lines are what part the cases"
     anomaly.cameras = ""
     assert alert_brief(case, bot.unit, "en", bot.services.tz).splitlines()[1] == "05/12 10:00, reported by Ana López"
 

@@ -114,7 +114,7 @@ def test_a_backlog_with_a_brief_for_each_notice_is_a_list_of_briefs_and_the_clos
     assert joined([run[0], without])[0] == expected, "one without a brief: every alert says it all"
 
 
-def test_briefs_fit_twice_as_many_alerts_in_a_message() -> None:
+def test_briefs_fit_more_alerts_in_a_message_than_whole_texts() -> None:
     closing = "\n\nConfirme con «Recibido»."
     full = [alert(f"A-{n}", "x" * 200 + closing) for n in range(MAX_BUTTONS // 2)]
     briefs = [alert(f"A-{n}", "x" * 200 + closing, brief="y" * 80) for n in range(MAX_BUTTONS // 2)]
