@@ -4,9 +4,9 @@ Telegram lets a bot send about one message a second into a chat and thirty a sec
 a hundred alerts to one administrator, one message each, would reach them over minutes. Notices
 queued with a `bundle_label` (an anomaly's private alert, labelled with its number) that are owed
 together in one chat go out as one message: their texts, or their briefs, one after the other,
-and their buttons one to a row, each labelled with its notice's label, so "Recibido" says which case it is for. A notice
-sent alone looks exactly as it was queued: bundling only happens when a chat has a backlog, so a
-single alert is never held back waiting for company.
+and their buttons one to a row, each labelled with its notice's label, so "Recibido" says which
+case it is for. A notice sent alone looks exactly as it was queued: bundling only happens when a
+chat has a backlog, so a single alert is never held back waiting for company.
 
 Pictures queued together with the same label (an anomaly's images, right after its alert) go out
 as one album of up to ten, each with its own caption.
