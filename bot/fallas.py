@@ -339,15 +339,15 @@ def picture_back(events: list[FaultEvent]) -> FaultEvent | None:
     return latest if latest is not None and latest.kind == "restablecida" else None
 
 
-async def lost_again(session: AsyncSession, now: datetime, fault: Fault, text: str) -> Fault | None:
+async def lost_again(session: AsyncSession, now: datetime, fault: Fault, text: str) -> bool:
     """The health monitor finds the picture gone again on an open fault it had seen it back on (a
     person's, which its recovery leaves open): the timeline records it, so the message stops inviting
-    a closure. In the caller's unit of work, which queues the message as it becomes; None when the
+    a closure. In the caller's unit of work, which queues the message as it becomes; False when the
     picture was not back, and there is nothing to record."""
     if not picture_back(await fault_events(session, fault.id)):  # type: ignore[arg-type]
-        return None
+        return False
     await _event(session, fault, "perdida", None, now, text)
-    return fault
+    return True
 
 
 async def reopen(session: AsyncSession, services: Services, fault_id: int, text: str) -> Fault | None:

@@ -117,7 +117,7 @@ async def detected(services: Services, target: Target, description: str) -> tupl
     the same unit of work, with what changed on it (the picture lost again after it was back)."""
     async with services.db.write() as session:
         fault, created = await fallas.open_in(session, services, target, description, None)
-        if not created and await fallas.lost_again(session, services.now(), fault, description) is not None:
+        if not created and await fallas.lost_again(session, services.now(), fault, description):
             await show(session, services, fault)
     return fault, created
 

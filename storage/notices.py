@@ -98,14 +98,13 @@ async def message_of(session: AsyncSession, record: Record) -> tuple[int | None,
 
 async def remember(session: AsyncSession, posted: list[tuple[Record, int, int]]) -> None:
     """Each record's (chat id, message id), one statement per table and column: a backlog of alerts
-    shares one message, which twenty records then name."""
-    groups: dict[tuple[str, str], list[dict[str, int]]] = {}
+    shares one message, which each alert's record then names."""
+    groups: dict[tuple[Table, str], list[dict[str, int]]] = {}
     for record, chat_id, message_id in posted:
-        groups.setdefault((record.table, record.column), []).append(
+        groups.setdefault((record._table(), record.column), []).append(
             {"row": record.row_id, "chat": chat_id, "message": message_id}
         )
-    for (name, column), rows in groups.items():
-        table = SQLModel.metadata.tables[name]
+    for (table, column), rows in groups.items():
         values = {column: bindparam("message")}
         if "chat_id" in table.c:
             values["chat_id"] = bindparam("chat")
@@ -113,7 +112,7 @@ async def remember(session: AsyncSession, posted: list[tuple[Record, int, int]])
 
 
 async def by_ids(session: AsyncSession, ids: list[int]) -> dict[int, TelegramNotice]:
-    """The rows of a run of notices, in one query (twenty alerts can share one message)."""
+    """The rows of a run of notices, in one query (a backlog of alerts shares one message)."""
     statement = select(TelegramNotice).where(col(TelegramNotice.id).in_(ids))
     return {row.id: row for row in (await session.exec(statement)).all()}  # type: ignore[misc]
 

@@ -530,6 +530,27 @@ async def test_a_fault_the_monitor_closed_itself_failing_again_is_not_mailed_aga
     assert "F-2026-0001" in chase.params["text"] and "después de 4 h 1 min" in chase.params["text"]
 
 
+async def test_a_fault_the_vendor_answered_and_the_monitor_closed_failing_again_is_mailed_again(
+    mail_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount
+) -> None:
+    """The vendor answered (it may have fixed it) and the monitor then saw the picture back and closed
+    the fault; the camera fails again: the vendor hears it is back, in the first e-mail's thread."""
+    bot = mail_bot
+    point_at(bot, smtp_server, imap_account)
+    fault_id, _ = await reported_to_the_vendor(bot, smtp_server)
+    (first,) = smtp_server.received
+    await imap_account.deliver(reply_to(first.message, "Técnico <jperez@proveedor.test>", "Ticket: TK-7").as_bytes())
+    await bot.run_job("mail.inbox")
+    bot.clock.advance(timedelta(minutes=30))
+    await fallas_board.restored(bot.services, fault_id, "Imagen restablecida (detectado por el monitor de salud).")
+    bot.clock.advance(timedelta(minutes=10))
+    assert await fallas_board.reopen(bot.services, fault_id, "Sin imagen otra vez") is not None
+    await kicked_delivery(bot)
+    _, again = await smtp_server.wait_for(2)
+    assert again.message["In-Reply-To"] == first.message["Message-ID"]
+    assert "TK-7" in again.message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+
+
 async def test_a_fault_a_person_resolved_failing_again_is_mailed_to_the_vendor_at_once(
     mail_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount
 ) -> None:
