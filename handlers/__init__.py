@@ -3,7 +3,8 @@
 Handler groups: -2 the access gate, 0 the workflows, DELIVERY_GROUP the Telegram outbox (what the
 update's handler queued goes out once it is handled). Adding a workflow means adding its module
 to WORKFLOWS; its COMMANDS then appear in /ayuda and the menus by themselves, its BUTTONS
-(callback query handlers) are registered, and its PROMPTS answer the questions it asks.
+(callback query handlers) are registered, and its PROMPTS answer the questions it asks (those in
+OPEN_PROMPTS stay open for more answers, and lapse in private: handlers/prompts.py).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ def register(app: Application) -> None:
     for module in WORKFLOWS:
         app.add_handlers(list(getattr(module, "BUTTONS", ())))
     app.bot_data[prompts.ANSWERS_KEY] = {k: v for m in WORKFLOWS for k, v in getattr(m, "PROMPTS", {}).items()}
+    app.bot_data[prompts.OPEN_KEY] = frozenset(k for m in WORKFLOWS for k in getattr(m, "OPEN_PROMPTS", ()))
     app.add_handler(prompts.HANDLER)
     app.add_handler(TypeHandler(object, deliver_owed), group=DELIVERY_GROUP)
     app.add_error_handler(on_error)

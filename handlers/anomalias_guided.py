@@ -207,3 +207,4 @@ async def answer_photo(update: Update, context: VigiaContext, pending: PendingPr
 COMMANDS = (Command("anomalia", anomalia, roles=UNIT_STAFF),)
 BUTTONS = (CallbackQueryHandler(button, pattern=r"^anmd:\d+:(site:\d+|cam:\d+|next|cat:\d+|send|cancel)$"),)
 PROMPTS = {"anomalia.describe": answer_description, "anomalia.photo": answer_photo}
+OPEN_PROMPTS = ("anomalia.photo",)  # several photos may come

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from telegram import ForceReply, Message, MessageEntity, Update
 from telegram.constants import ChatType
@@ -17,22 +18,34 @@ from storage.prompts import PendingPrompt
 
 Answer = Callable[[Update, VigiaContext, PendingPrompt], Awaitable[bool]]  # True: answered, forget the question
 ANSWERS_KEY = "prompt_answers"
+OPEN_KEY = "prompt_open"  # the kinds that stay open for more answers (a workflow's OPEN_PROMPTS): pages, photos
+OPEN_MINUTES = 10  # in private, how long such a question waits for the next answer
+OPEN_LAPSES = timedelta(minutes=OPEN_MINUTES)
 
 
 async def answer(update: Update, context: VigiaContext) -> None:
-    message, person = update.effective_message, context.person
+    """The message answers the question waiting for this person here. In private, where every message
+    answers it, a question that stays open for more (files, photos) lapses OPEN_MINUTES after its last
+    answer: days later, a file sent to the bot is not taken for an old request or an abandoned report."""
+    message, person, services = update.effective_message, context.person, context.services
     if message is None or person is None:
         return
     replied_to = message.reply_to_message.message_id if message.reply_to_message else None
     private = message.chat.type == ChatType.PRIVATE
-    pending = await prompts.waiting(context.services, person, message.chat_id, replied_to, private)
+    pending = await prompts.waiting(services, person, message.chat_id, replied_to, private)
     if pending is None:
         if not private and _asks(message.reply_to_message, context.bot.id, person.telegram_id):
             await message.reply_text(t(context.language, "prompt.not_waiting"))  # else their answer is lost unseen
         return
+    lapsing = private and pending.kind in context.bot_data[OPEN_KEY]
+    if lapsing and services.now() - pending.created_at > OPEN_LAPSES:
+        await prompts.done(services, pending)  # as for any message out of the blue
+        return
     handlers: dict[str, Answer] = context.bot_data[ANSWERS_KEY]
     if await handlers[pending.kind](update, context, pending):
-        await prompts.done(context.services, pending)
+        await prompts.done(services, pending)
+    elif lapsing:
+        await prompts.renew(services, pending)  # the next page may take a while: the lapse counts from this one
 
 
 def mention(person: Person) -> Html:

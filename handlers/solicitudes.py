@@ -5,11 +5,10 @@ the Director's authorisation or signature."""
 from __future__ import annotations
 
 import mimetypes
-from datetime import timedelta
 from pathlib import PurePosixPath
 
 from telegram import Document, Message, Update
-from telegram.constants import ChatAction, ChatType
+from telegram.constants import ChatAction
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
@@ -33,8 +32,6 @@ SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"
 # Video files by their name: Telegram reports a type it does not know (a Dahua .dav) as application/octet-stream.
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mkv", ".mov", ".m4v", ".mpg", ".mpeg", ".ts", ".asf", ".dav", ".264"})
 SHORTEST_TEXT = 5
-FILE_QUESTION_MINUTES = 10  # in private, how long a question for files waits for the next file
-FILE_QUESTION_LAPSES = timedelta(minutes=FILE_QUESTION_MINUTES)
 DONE = ("listo", "done", "no", "sin documento")  # what ends a question for files
 FILE_QUESTIONS = {"documento": "solicitud.ask_document", "hallazgo": "solicitud.ask_finding"}  # the card's buttons
 MAKES_MEMO = ("responder", "enviar_a_firma", "firmar")
@@ -108,11 +105,9 @@ async def answer_file(update: Update, context: VigiaContext, pending: PendingPro
     the search found (*📎 Adjuntar hallazgo*), which may be the exported video. The question stays open
     after each file, each answered with its hash: a letter comes as several pages (an album arrives as
     one message per photo), a search finds several exports; «listo» ends it, as does a new question,
-    and in private FILE_QUESTION_MINUTES without a file: there every message answers it."""
+    and in private ten minutes without a file (handlers/prompts.OPEN_MINUTES)."""
     message, services, language = update.effective_message, context.services, context.language
     assert message is not None
-    if message.chat.type == ChatType.PRIVATE and services.now() - pending.created_at > FILE_QUESTION_LAPSES:
-        return True  # lapsed: in private any message answers, and days later a file is not this request's
     role = "documento" if pending.kind == "solicitud.documento" else "hallazgo"
     case = await solicitudes.load(services, pending.object_id)
     if case is None:
@@ -133,7 +128,6 @@ async def answer_file(update: Update, context: VigiaContext, pending: PendingPro
         await message.reply_text(found)
         return False
     evidence = await solicitudes_board.attach(services, request, found, role, context.person)
-    await prompts.renew(services, pending)  # the next page may take a while: the lapse counts from this one
     kept = "solicitud.file_kept_named" if found.name else "solicitud.file_kept"
     await message.reply_text(t(language, kept, number=request.number, sha=evidence.sha256, name=found.name))
     return False
@@ -305,3 +299,4 @@ PROMPTS = {
     "solicitud.hallazgo": answer_file,
     "solicitud.texto": answer_text,
 }
+OPEN_PROMPTS = ("solicitud.documento", "solicitud.hallazgo")  # a letter comes as several pages

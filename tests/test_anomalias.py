@@ -553,6 +553,34 @@ async def test_the_guided_report_walks_site_cameras_category_description_photos(
     assert not [c for c in bot.fake.calls if "A-2026-0002" in str(c.params.get("text"))]
 
 
+async def test_in_private_the_photo_question_lapses_ten_minutes_after_the_last_photo(bot: BotHarness) -> None:
+    """In private the next message is the answer: a photo question left open would add, days later, any
+    picture sent to the bot to an abandoned report. Each photo gives ten more minutes."""
+    ana, private = bot.user("tec.ana"), bot.private("tec.ana")
+    form = await bot.ask("tec.ana", "/anomalia")
+    for data in ("anmd:1:site:0", "anmd:1:next", "anmd:1:cat:0"):
+        mark, _ = await bot.press("tec.ana", form.result, data)
+        await bot.fake.wait_for("editMessageText", after=mark, message_id=form.result["message_id"])
+    await bot.ask("tec.ana", "Camión sin placas estacionado frente al portón norte", text_contains="envíe sus fotos")
+    await bot.settle()  # the question is stored once it is sent
+    for count in (1, 2):
+        bot.clock.advance(timedelta(minutes=9))
+        mark = bot.fake.mark()
+        bot.fake.send_photo(ana, private, png_bytes(40, 30))
+        await bot.fake.wait_for("sendMessage", after=mark, text_contains=f"Foto agregada ({count})")
+        await bot.settle()  # and its ten minutes start over once the photo is in
+    bot.clock.advance(timedelta(minutes=11))
+    mark = await bot.settle()
+    bot.fake.send_photo(ana, private, png_bytes(40, 30))
+    await bot.settle()
+    assert [c for c in bot.fake.calls[mark:] if c.method.startswith(("send", "edit"))] == [], "as out of the blue"
+    mark, _ = await bot.press("tec.ana", form.result, "anmd:1:send")
+    report = await bot.fake.wait_for("sendMessage", after=mark, chat_id=GROUP_ID, text_contains="🚨 <b>A-2026-0001")
+    assert report.params is not None
+    album = await bot.fake.wait_for("sendMediaGroup", after=mark, chat_id=LUIS)
+    assert len(album.params["media"]) == 2, "the two photos sent in time, not the late one"
+
+
 async def test_it_keeps_the_guided_report_when_sending_it_fails_and_files_it_once_when_pressed_again(
     bot: BotHarness,
 ) -> None:
