@@ -435,13 +435,15 @@ async def unacknowledged(services: Services) -> list[AnomalyNotice]:
     """Primary notices without "Recibido" past their category's delay, not escalated yet."""
     now = services.now()
     async with services.db.read() as session:
-        return [
-            n
-            for a in await open_anomalies(session)
-            if a.created_at + timedelta(minutes=ack_minutes(services, a)) <= now
-            for n in await notices_of(session, a.id)  # type: ignore[arg-type]
-            if not n.backup and n.acknowledged_at is None and n.ack_escalated_at is None
-        ]
+        opened = await open_anomalies(session)
+        due = [a for a in opened if a.created_at + timedelta(minutes=ack_minutes(services, a)) <= now]
+        notices = await notices_for(session, [a.id for a in due])  # type: ignore[misc]
+    return [
+        n
+        for a in due
+        for n in notices[a.id]  # type: ignore[index]
+        if not n.backup and n.acknowledged_at is None and n.ack_escalated_at is None
+    ]
 
 
 async def claim_unacknowledged(session: AsyncSession, services: Services, notice_id: int) -> Anomaly | None:

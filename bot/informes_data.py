@@ -14,7 +14,7 @@ from bot.health.status import availability_by_site
 from bot.reporte.model import AnomalyRow, Availability, FaultRow, Period, ReportData
 from bot.services import Services
 from bot.unit_config import UnitConfig
-from storage.anomalias import Anomaly, AnomalyNotice, AnomalyStatus
+from storage.anomalias import Anomaly, AnomalyNotice, AnomalyStatus, notices_for
 from storage.fallas import Fault, faults_in
 from storage.people import person_names
 
@@ -84,15 +84,6 @@ async def _still_open(session: AsyncSession, start: datetime, end: datetime) -> 
     return list((await session.exec(statement.order_by(col(Anomaly.created_at)))).all())
 
 
-async def _notices(session: AsyncSession, ids: list[int]) -> dict[int, list[AnomalyNotice]]:
-    found: dict[int, list[AnomalyNotice]] = {i: [] for i in ids}
-    if ids:
-        statement = select(AnomalyNotice).where(col(AnomalyNotice.anomaly_id).in_(ids)).order_by(col(AnomalyNotice.id))
-        for notice in (await session.exec(statement)).all():
-            found[notice.anomaly_id].append(notice)
-    return found
-
-
 async def availability_rows(services: Services, start: datetime, end: datetime) -> tuple[Availability, ...]:
     """Each site's availability from the health monitor, with its probes: sites without data are left out."""
     by_site = await availability_by_site(services, start, end)
@@ -109,7 +100,7 @@ async def gather(services: Services, period: Period, version: int, observations:
     async with services.db.read() as session:
         anomalies = await _anomalies(session, start, end)
         older = await _still_open(session, start, end)
-        notices = await _notices(session, [a.id for a in anomalies + older])  # type: ignore[misc]
+        notices = await notices_for(session, [a.id for a in anomalies + older])  # type: ignore[misc]
         faults = await faults_in(session, start, end)
         names = await person_names(session)
     availability = await availability_rows(services, start, end)

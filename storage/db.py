@@ -72,6 +72,7 @@ class Database:
         async with self._write_turns.turn(urgent), self._sessions() as session, session.begin():
             session.info[APPENDED] = {}
             yield session
+            await session.flush()  # what the unit added first: an appended row may name one of them
             for model, rows in session.info[APPENDED].items():  # the table's, not the ORM's: one statement
                 await session.exec(insert(model.__table__), params=rows)  # type: ignore[call-overload, attr-defined]
 
@@ -95,6 +96,8 @@ def append(session: AsyncSession, model: type[SQLModel], row: dict[str, Any]) ->
     at its end with the others of its table in one statement instead of one each: filing a report
     writes three audit rows. It goes in after every row the session flushes, so only for a table
     whose order against the unit's other tables does not matter. Only inside `Database.write`."""
+    if APPENDED not in session.info:
+        raise RuntimeError("append() keeps rows for the end of a Database.write unit of work: call it in one")
     session.info[APPENDED].setdefault(model, []).append(row)
 
 

@@ -14,9 +14,11 @@ async def grouped(session: AsyncSession, model: type[Row], parent: str, parent_i
     """The rows of `model` whose `parent` column is one of `parent_ids`, by parent, each list in the
     order made (by id), an empty list for a parent with none: one query for a batch (a mail run's
     attachments, a job's round over the open cases' notices)."""
+    found: dict[int, list[Row]] = {parent_id: [] for parent_id in parent_ids}
+    if not parent_ids:  # an idle round (no mail due, no case open): no query
+        return found
     column = getattr(model, parent)
     statement = select(model).where(col(column).in_(parent_ids)).order_by(col(model.id))  # type: ignore[attr-defined]
-    found: dict[int, list[Row]] = {parent_id: [] for parent_id in parent_ids}
     for row in (await session.exec(statement)).all():
         found[getattr(row, parent)].append(row)
     return found

@@ -60,7 +60,8 @@ BATCH = 10  # mails claimed, sent, then recorded together: a crash may send up t
 ERROR_LENGTH = 1000
 # In a burst of reports a mail was due every 15 ms or so, and each went alone: its claim and record
 # cost twice its sending and queued before the filings. Waiting this long before the next claim lets
-# a few share them; a mail on its own never waits (its run ends at the first empty claim).
+# a few share them; a mail on its own is sent at once, and only its record (and the connection's
+# closing) waits this long.
 COALESCE_S = 0.05
 
 _warned_unconfigured = False  # "mail stays queued" is logged once per process
