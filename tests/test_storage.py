@@ -171,6 +171,25 @@ async def test_rows_written_together_chain_on_one_another_and_on_the_next_unit(d
     assert result.intact and result.checked == 6
 
 
+async def test_a_failed_unit_of_work_leaves_no_audit_rows_and_the_chain_goes_on(db: Database) -> None:
+    """Audit rows wait for the unit's end (storage/db.append): one that fails writes none, and the next
+    unit chains on the last row that did go in. Outside a unit of work they are refused plainly."""
+    await _three_entries(db)
+    with pytest.raises(RuntimeError, match="the unit fails"):
+        async with db.write() as session:
+            await audit.record(session, "test.lost", now=NOON)
+            raise RuntimeError("the unit fails after its audit row")
+    async with db.write() as session:
+        await audit.record(session, "test.kept", now=NOON)
+    async with db.read() as session:
+        actions = [e.action for e in (await session.exec(select(AuditEntry).order_by(AuditEntry.id))).all()]
+        with pytest.raises(RuntimeError, match=r"Database\.write"):
+            await audit.record(session, "test.outside", now=NOON)
+    assert "test.lost" not in actions and actions[-1] == "test.kept"
+    result = await audit.verify(db)
+    assert result.intact and result.checked == 4
+
+
 async def test_it_finds_the_first_edited_row(db: Database) -> None:
     await _three_entries(db)
     await _without_guard(db, "UPDATE audit_log SET detail = '{\"n\": 7}' WHERE id = 2")
