@@ -16,7 +16,7 @@ from bot import fallas, fallas_board
 from storage.evidence import Evidence
 from tests.fake_telegram import Call
 from tests.harness import GROUP_ID, BotHarness
-from tests.mail_servers import ImapAccount, SmtpServer, point_at, reply_to
+from tests.mail_servers import ImapAccount, Received, SmtpServer, point_at, reply_to
 from tests.security.forge import forge
 
 LUIS, CARLOS, MARTA = 1005, 1003, 1004
@@ -445,11 +445,7 @@ async def test_a_fault_back_at_the_vendor_step_is_told_to_the_vendor_again_and_c
     again and the monitor reopens it: the vendor hears it is back, in the first e-mail's thread, and
     its silence from then on is chased again."""
     bot = mail_bot
-    point_at(bot, smtp_server, imap_account)
-    fault_id, posted = await reported_to_the_vendor(bot, smtp_server)
-    (first,) = smtp_server.received
-    await imap_account.deliver(reply_to(first.message, "Técnico <jperez@proveedor.test>", "Ticket: TK-1").as_bytes())
-    await bot.run_job("mail.inbox")
+    fault_id, posted, first = await answered_by_the_vendor(bot, smtp_server, imap_account, "TK-1")
     await resolve(bot, posted, "Se cambió la fuente de poder de la cámara", "camara")
 
     bot.clock.advance(timedelta(minutes=20))
@@ -502,6 +498,20 @@ async def reported_to_the_vendor(bot: BotHarness, smtp_server: SmtpServer) -> tu
     return fault.id, posted
 
 
+async def answered_by_the_vendor(
+    bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount, ticket: str
+) -> tuple[int, Call, Received]:
+    """`reported_to_the_vendor`, then the vendor's reply with `ticket`, read from the mailbox. Returns
+    the fault's id, its message and the first e-mail."""
+    point_at(bot, smtp_server, imap_account)
+    fault_id, posted = await reported_to_the_vendor(bot, smtp_server)
+    (first,) = smtp_server.received
+    answer = reply_to(first.message, "Técnico <jperez@proveedor.test>", f"Ticket: {ticket}")
+    await imap_account.deliver(answer.as_bytes())
+    await bot.run_job("mail.inbox")
+    return fault_id, posted, first
+
+
 async def test_a_fault_the_monitor_closed_itself_failing_again_is_not_mailed_again(
     mail_bot: BotHarness, smtp_server: SmtpServer, imap_account: ImapAccount
 ) -> None:
@@ -536,11 +546,7 @@ async def test_a_fault_the_vendor_answered_and_the_monitor_closed_failing_again_
     """The vendor answered (it may have fixed it) and the monitor then saw the picture back and closed
     the fault; the camera fails again: the vendor hears it is back, in the first e-mail's thread."""
     bot = mail_bot
-    point_at(bot, smtp_server, imap_account)
-    fault_id, _ = await reported_to_the_vendor(bot, smtp_server)
-    (first,) = smtp_server.received
-    await imap_account.deliver(reply_to(first.message, "Técnico <jperez@proveedor.test>", "Ticket: TK-7").as_bytes())
-    await bot.run_job("mail.inbox")
+    fault_id, _, first = await answered_by_the_vendor(bot, smtp_server, imap_account, "TK-7")
     bot.clock.advance(timedelta(minutes=30))
     await fallas_board.restored(bot.services, fault_id, "Imagen restablecida (detectado por el monitor de salud).")
     bot.clock.advance(timedelta(minutes=10))
